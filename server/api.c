@@ -1,0 +1,506 @@
+#include "api.h"
+
+#include "api_handlers.h"
+#include "clock.h"
+#include "hub.h"
+#include "log.h"
+#include "store.h"
+#include "store_event.h"
+#include "store_token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STAFF (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_COORDINATOR))
+#define READERS (STAFF | ROLE_BIT(ROLE_OBSERVER))
+#define EVERYONE ROLES_ALL
+#define SELF_STRUCTURE ROLE_BIT(ROLE_STRUCTURE)
+#define SELF_DEPOT ROLE_BIT(ROLE_DEPOT)
+#define SELF_VOLUNTEER ROLE_BIT(ROLE_VOLUNTEER)
+#define ADMIN ROLE_BIT(ROLE_ADMIN)
+
+/* The protocol in one table. PROTOCOL.md documents each line with an example. */
+static const struct op ops[] = {
+	{"whoami", op_whoami, EVERYONE, 0, "GET", "/api/v1/whoami"},
+	{"territories.list", op_territories_list, EVERYONE, 0, "GET", "/api/v1/territories"},
+	{"territories.get", op_territories_get, EVERYONE, 0, "GET", "/api/v1/territories/{code}"},
+	{"communes.list", op_communes_list, EVERYONE, 0, "GET", "/api/v1/communes"},
+	{"communes.get", op_communes_get, EVERYONE, 0, "GET", "/api/v1/communes/{insee}"},
+
+	{"structures.list", op_registry_list, READERS | SELF_STRUCTURE, 0, "GET", "/api/v1/structures"},
+	{"structures.export", op_registry_export, READERS, 0, "GET", "/api/v1/structures/export"},
+	{"structures.import", op_registry_import, STAFF, OP_WRITE | OP_RAW_BODY, "POST", "/api/v1/structures/import"},
+	{"structures.get", op_registry_get, READERS | SELF_STRUCTURE, 0, "GET", "/api/v1/structures/{id}"},
+	{"structures.create", op_registry_create, STAFF, OP_WRITE, "POST", "/api/v1/structures"},
+	{"structures.update", op_registry_update, STAFF | SELF_STRUCTURE, OP_WRITE, "PATCH", "/api/v1/structures/{id}"},
+	{"structures.delete", op_registry_delete, STAFF, OP_WRITE, "DELETE", "/api/v1/structures/{id}"},
+
+	{"depots.list", op_registry_list, READERS | SELF_DEPOT, 0, "GET", "/api/v1/depots"},
+	{"depots.export", op_registry_export, READERS, 0, "GET", "/api/v1/depots/export"},
+	{"depots.get", op_registry_get, READERS | SELF_DEPOT, 0, "GET", "/api/v1/depots/{id}"},
+	{"depots.create", op_registry_create, STAFF, OP_WRITE, "POST", "/api/v1/depots"},
+	{"depots.update", op_registry_update, STAFF | SELF_DEPOT, OP_WRITE, "PATCH", "/api/v1/depots/{id}"},
+	{"depots.delete", op_registry_delete, STAFF, OP_WRITE, "DELETE", "/api/v1/depots/{id}"},
+
+	{"items.list", op_registry_list, EVERYONE, 0, "GET", "/api/v1/items"},
+	{"items.export", op_registry_export, EVERYONE, 0, "GET", "/api/v1/items/export"},
+	{"items.get", op_registry_get, EVERYONE, 0, "GET", "/api/v1/items/{id}"},
+	{"items.create", op_registry_create, STAFF, OP_WRITE, "POST", "/api/v1/items"},
+	{"items.update", op_registry_update, STAFF, OP_WRITE, "PATCH", "/api/v1/items/{id}"},
+	{"items.delete", op_registry_delete, STAFF, OP_WRITE, "DELETE", "/api/v1/items/{id}"},
+
+	{"volunteers.list", op_registry_list, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/volunteers"},
+	{"volunteers.export", op_registry_export, STAFF, 0, "GET", "/api/v1/volunteers/export"},
+	{"volunteers.import", op_registry_import, STAFF, OP_WRITE | OP_RAW_BODY, "POST", "/api/v1/volunteers/import"},
+	{"volunteers.stats", op_volunteers_stats, READERS, 0, "GET", "/api/v1/volunteers/stats"},
+	{"volunteers.get", op_registry_get, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/volunteers/{id}"},
+	{"volunteers.create", op_registry_create, STAFF, OP_WRITE, "POST", "/api/v1/volunteers"},
+	{"volunteers.update", op_registry_update, STAFF | SELF_VOLUNTEER, OP_WRITE, "PATCH", "/api/v1/volunteers/{id}"},
+	{"volunteers.delete", op_registry_delete, STAFF, OP_WRITE, "DELETE", "/api/v1/volunteers/{id}"},
+
+	{"audit.list", op_audit_list, STAFF, 0, "GET", "/api/v1/audit"},
+	{"tokens.list", op_tokens_list, ADMIN, 0, "GET", "/api/v1/tokens"},
+	{"tokens.create", op_tokens_create, ADMIN, OP_WRITE, "POST", "/api/v1/tokens"},
+	{"tokens.revoke", op_tokens_revoke, ADMIN, OP_WRITE, "DELETE", "/api/v1/tokens/{id}"},
+
+	{"subscribe", op_subscribe, EVERYONE, 0, NULL, NULL},
+	{"unsubscribe", op_unsubscribe, EVERYONE, 0, NULL, NULL},
+	{NULL, NULL, 0, 0, NULL, NULL},
+};
+
+const struct op *api_ops(void)
+{
+	return ops;
+}
+
+const struct op *api_find_op(const char *name)
+{
+	for (const struct op *o = ops; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+/* Matches path against pattern segment by segment; captures {name} segments into params. */
+static int match_path(const char *pattern, const char *path, cJSON *params)
+{
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			const char *se = strchr(s, '/');
+			if (!pe)
+				return 0;
+			if (!se)
+				se = s + strlen(s);
+			if (se == s)
+				return 0;
+			if (params) {
+				char name[32], value[256];
+				size_t nl = (size_t)(pe - p - 1), vl = (size_t)(se - s);
+				if (nl >= sizeof name || vl >= sizeof value)
+					return 0;
+				memcpy(name, p + 1, nl);
+				name[nl] = '\0';
+				memcpy(value, s, vl);
+				value[vl] = '\0';
+				cJSON_DeleteItemFromObject(params, name);
+				cJSON_AddStringToObject(params, name, value);
+			}
+			p = pe + 1;
+			s = se;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+const struct op *api_route(const char *method, const char *path, cJSON *params, int *path_known)
+{
+	*path_known = 0;
+	/* literal segments win over captures: /structures/export before /structures/{id} (table order) */
+	for (const struct op *o = ops; o->name; o++) {
+		if (!o->path || !match_path(o->path, path, NULL))
+			continue;
+		if (strcmp(o->method, method) != 0) {
+			*path_known = 1;
+			continue;
+		}
+		match_path(o->path, path, params);
+		return o;
+	}
+	return NULL;
+}
+
+int api_authenticate(struct app *app, const char *token, struct principal *who, struct rf_error *err)
+{
+	if (!token || !*token) {
+		rf_error_set(err, 401, "unauthorized", "authorization", "an API token is required: "
+									"Authorization: Bearer <token>");
+		return -1;
+	}
+	if (strncmp(token, "Bearer ", 7) == 0)
+		token += 7;
+	while (*token == ' ')
+		token++;
+	char hash[65];
+	auth_token_hash(token, hash);
+	int rc = store_token_lookup(app->store, hash, who);
+	if (rc == STORE_OK)
+		return 0;
+	if (rc == STORE_NOTFOUND)
+		rf_error_set(err, 401, "unauthorized", "authorization", "the token is unknown or revoked");
+	else
+		rf_error_set(err, 503, "unavailable", "", "the database is not answering");
+	return -1;
+}
+
+void op_request_release(struct op_request *req)
+{
+	cJSON_Delete(req->params);
+	cJSON_Delete(req->body);
+	free(req->raw_body);
+	req->params = req->body = NULL;
+	req->raw_body = NULL;
+}
+
+void op_response_release(struct op_response *res)
+{
+	cJSON_Delete(res->data);
+	free(res->raw);
+	res->data = NULL;
+	res->raw = NULL;
+}
+
+cJSON *api_error_json(const struct rf_error *err)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "code", err->code[0] ? err->code : "error");
+	if (err->field[0])
+		cJSON_AddStringToObject(o, "field", err->field);
+	cJSON_AddStringToObject(o, "rule", err->rule);
+	if (err->line)
+		cJSON_AddNumberToObject(o, "line", (double)err->line);
+	char msg[512];
+	if (err->line && err->field[0])
+		snprintf(msg, sizeof msg, "line %ld: %s: %s", err->line, err->field, err->rule);
+	else if (err->field[0])
+		snprintf(msg, sizeof msg, "%s: %s", err->field, err->rule);
+	else
+		snprintf(msg, sizeof msg, "%s", err->rule);
+	cJSON_AddStringToObject(o, "message", msg);
+	return o;
+}
+
+/* --- handler helpers ---------------------------------------------------------------------------- */
+
+const char *api_param(struct op_request *req, const char *name, char *tmp, size_t tmplen)
+{
+	const cJSON *v = req->params ? cJSON_GetObjectItemCaseSensitive(req->params, name) : NULL;
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsNumber(v)) {
+		if (v->valuedouble == (double)(long long)v->valuedouble)
+			snprintf(tmp, tmplen, "%lld", (long long)v->valuedouble);
+		else
+			snprintf(tmp, tmplen, "%.17g", v->valuedouble);
+		return tmp;
+	}
+	if (cJSON_IsBool(v)) {
+		snprintf(tmp, tmplen, "%s", cJSON_IsTrue(v) ? "true" : "false");
+		return tmp;
+	}
+	return NULL;
+}
+
+int api_param_id(struct op_request *req, const char *name, long long *id, struct op_response *res)
+{
+	char tmp[32];
+	const char *s = api_param(req, name, tmp, sizeof tmp);
+	if (!s)
+		return api_fail(res, 422, "required", name, "is required");
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end || v <= 0)
+		/* a path that cannot name anything is simply not found */
+		return api_fail(res, 404, "not_found", name, "no such record");
+	*id = v;
+	return 0;
+}
+
+int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule)
+{
+	res->status = status;
+	rf_error_set(&res->err, status, code, field, "%s", rule);
+	return -1;
+}
+
+int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what)
+{
+	struct store *st = app->store;
+	switch (rc) {
+	case STORE_NOTFOUND:
+		return api_fail(res, 404, "not_found", "id", "no such record");
+	case STORE_CONFLICT:
+		return api_fail(res, 409, "conflict", store_failure_field(st)[0] ? store_failure_field(st) : what,
+				store_failure_rule(st)[0] ? store_failure_rule(st) : "conflicts with another record");
+	case STORE_INVALID:
+		return api_fail(res, 422, "invalid", store_failure_field(st)[0] ? store_failure_field(st) : what,
+				store_failure_rule(st)[0] ? store_failure_rule(st) : "is refused by the database");
+	default:
+		return api_fail(res, 503, "unavailable", "", "the database failed; nothing was changed");
+	}
+}
+
+int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+	     cJSON *data)
+{
+	cJSON *payload = data ? data : cJSON_CreateObject();
+	char *text = cJSON_PrintUnformatted(payload);
+	cJSON_Delete(payload);
+	if (!text)
+		return -1;
+	struct event_row row = {0, store_now(app->store), type, dep && dep[0] ? dep : NULL, entity, entity_id, text};
+	long long seq;
+	if (store_event_append(app->store, &row, &seq)) {
+		free(text);
+		return -1;
+	}
+	if (app->nevents == app->events_cap) {
+		size_t cap = app->events_cap ? app->events_cap * 2 : 64;
+		struct pending_event *p = realloc(app->events, cap * sizeof *p);
+		if (!p) {
+			free(text);
+			return -1;
+		}
+		app->events = p;
+		app->events_cap = cap;
+	}
+	struct pending_event *ev = &app->events[app->nevents++];
+	memset(ev, 0, sizeof *ev);
+	ev->seq = seq;
+	ev->at = row.at;
+	ev->type = strdup(type);
+	snprintf(ev->dep, sizeof ev->dep, "%s", dep ? dep : "");
+	ev->entity = entity ? strdup(entity) : NULL;
+	ev->entity_id = entity_id;
+	ev->payload = text;
+	return 0;
+}
+
+static void drop_events_from(struct app *app, size_t mark)
+{
+	while (app->nevents > mark) {
+		struct pending_event *ev = &app->events[--app->nevents];
+		free(ev->type);
+		free(ev->entity);
+		free(ev->payload);
+	}
+}
+
+/* --- running operations ---------------------------------------------------------------------------- */
+
+static void request_hash(const struct op_request *req, char out[65])
+{
+	char *p = req->params ? cJSON_PrintUnformatted(req->params) : NULL;
+	char *b = req->body ? cJSON_PrintUnformatted(req->body) : NULL;
+	const void *parts[] = {req->op->name, p ? p : "", b ? b : "", req->raw_body ? req->raw_body : ""};
+	size_t lens[] = {strlen(req->op->name) + 1, p ? strlen(p) + 1 : 1, b ? strlen(b) + 1 : 1, req->raw_len};
+	sha256_hex(parts, lens, 4, out);
+	free(p);
+	free(b);
+}
+
+static int check_role(const struct op_request *req, struct op_response *res)
+{
+	if (req->op->roles & ROLE_BIT(req->who.role))
+		return 0;
+	char rule[128];
+	snprintf(rule, sizeof rule, "a %s token may not call %s", role_name(req->who.role), req->op->name);
+	return api_fail(res, 403, "forbidden", "role", rule);
+}
+
+int api_call(struct app *app, struct op_request *req, struct op_response *res,
+	     void (*done)(void *client, struct write_job *job), void *client, struct write_job **job_out)
+{
+	*job_out = NULL;
+	req->now = app_now(app);
+	if (check_role(req, res))
+		return 1;
+	if (!(req->op->flags & OP_WRITE)) {
+		res->status = 200;
+		req->op->fn(app, req, res);
+		return 1;
+	}
+	struct write_job *job = calloc(1, sizeof *job);
+	if (!job) {
+		api_fail(res, 503, "unavailable", "", "out of memory");
+		return 1;
+	}
+	job->req = *req;
+	memset(req, 0, sizeof *req);
+	job->done = done;
+	job->client = client;
+	if (app->batch_tail)
+		app->batch_tail->next = job;
+	else
+		app->batch_head = job;
+	app->batch_tail = job;
+	app->batch_len++;
+	*job_out = job;
+	if (!app->flush_scheduled && app->schedule_flush) {
+		app->flush_scheduled = 1;
+		app->schedule_flush(app);
+	}
+	return 0;
+}
+
+void api_job_detach(struct write_job *job)
+{
+	job->client = NULL;
+}
+
+void api_detach_client(struct app *app, void *client)
+{
+	for (struct write_job *j = app->batch_head; j; j = j->next)
+		if (j->client == client)
+			j->client = NULL;
+}
+
+void api_job_free(struct write_job *job)
+{
+	if (!job)
+		return;
+	op_request_release(&job->req);
+	op_response_release(&job->res);
+	cJSON_Delete(job->reply_id);
+	free(job);
+}
+
+/* One write inside the batch's transaction, under its own savepoint. */
+static void run_write(struct app *app, struct write_job *job)
+{
+	struct op_request *req = &job->req;
+	struct op_response *res = &job->res;
+	struct store *st = app->store;
+	char hash[65] = "";
+
+	if (req->idem_key[0]) {
+		struct idem_row row = {0};
+		request_hash(req, hash);
+		int rc = store_idem_get(st, req->who.token_id, req->idem_key, &row);
+		if (rc == STORE_OK) {
+			if (strcmp(row.op, req->op->name) == 0 && strcmp(row.request_hash, hash) == 0) {
+				res->status = row.status;
+				res->data = cJSON_Parse(row.response);
+			} else
+				api_fail(res, 409, "idempotency_conflict", "idempotency_key",
+					 "was already used with a different request; use a new key");
+			store_idem_release(&row);
+			return;
+		}
+		if (rc != STORE_NOTFOUND) {
+			api_fail_store(app, res, rc, "idempotency_key");
+			return;
+		}
+	}
+	size_t mark = app->nevents;
+	if (store_savepoint(st)) {
+		api_fail_store(app, res, STORE_ERROR, "");
+		return;
+	}
+	res->status = 200;
+	req->op->fn(app, req, res);
+	if (res->status < 400 && req->idem_key[0]) {
+		cJSON *kept = res->data ? cJSON_Duplicate(res->data, 1) : NULL;
+		if (kept && res->secret)
+			cJSON_ReplaceItemInObject(kept, "token", cJSON_CreateString("(shown once)"));
+		char *text = kept ? cJSON_PrintUnformatted(kept) : NULL;
+		cJSON_Delete(kept);
+		int rc = store_idem_put(st, req->who.token_id, req->idem_key, req->op->name, hash, res->status,
+					text ? text : "null", res->entity, res->entity_id);
+		free(text);
+		if (rc) {
+			op_response_release(res);
+			api_fail_store(app, res, rc, "idempotency_key");
+		}
+	}
+	if (res->status < 400) {
+		if (store_release(st) == STORE_OK)
+			return;
+		op_response_release(res);
+		api_fail_store(app, res, STORE_ERROR, "");
+	}
+	store_rollback_savepoint(st);
+	drop_events_from(app, mark);
+	cJSON_Delete(res->data);
+	res->data = NULL;
+}
+
+/* One transaction for up to batch_max queued writes. */
+static void flush_batch(struct app *app)
+{
+	struct write_job *jobs = app->batch_head, *last = jobs;
+	size_t n = 1;
+	while (last->next && n < (size_t)app->cfg.batch_max) {
+		last = last->next;
+		n++;
+	}
+	app->batch_head = last->next;
+	if (!app->batch_head)
+		app->batch_tail = NULL;
+	app->batch_len -= n;
+	last->next = NULL;
+
+	long long t0 = clock_mono_us();
+	int failed = 0;
+	/* The batch shares one clock reading; the actor changes per job. */
+	if (store_begin(app->store, app_now(app), NULL))
+		failed = 1;
+	for (struct write_job *j = jobs; j && !failed; j = j->next) {
+		store_set_actor(app->store, &j->req.who);
+		run_write(app, j);
+	}
+	if (!failed && store_commit(app->store))
+		failed = 1;
+	long long dt = clock_mono_us() - t0;
+	app->metrics.commits++;
+	app->metrics.commit_ops += n;
+	app->metrics.commit_us_total += (unsigned long long)dt;
+
+	if (failed) {
+		app->metrics.commit_failures++;
+		drop_events_from(app, 0);
+		for (struct write_job *j = jobs; j; j = j->next) {
+			op_response_release(&j->res);
+			api_fail(&j->res, 503, "unavailable", "", "the database could not commit; nothing was changed, "
+								  "retry with the same idempotency key");
+		}
+	} else {
+		for (size_t i = 0; i < app->nevents; i++)
+			hub_publish(app->hub, &app->events[i]);
+		app->metrics.events_published += app->nevents;
+		drop_events_from(app, 0);
+	}
+	while (jobs) {
+		struct write_job *next = jobs->next;
+		jobs->next = NULL;
+		if (jobs->client && jobs->done)
+			jobs->done(jobs->client, jobs);
+		else
+			api_job_free(jobs);
+		jobs = next;
+	}
+}
+
+void api_flush(struct app *app)
+{
+	app->flush_scheduled = 0;
+	while (app->batch_head)
+		flush_batch(app);
+}

@@ -1,0 +1,111 @@
+/* api: the one table of operations that HTTP routes and websocket message types both lead to,
+ * and how they run: reads at once, writes in a group commit whose acknowledgements go out only
+ * after the COMMIT that holds them, with idempotency keys and events published after commit. */
+#ifndef RENFORT_API_H
+#define RENFORT_API_H
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "auth.h"
+#include "error.h"
+
+#define OP_WRITE 0x01u    /* runs in the group commit; may carry an idempotency key */
+#define OP_RAW_BODY 0x02u /* the body is not JSON (CSV import) */
+#define OP_PUBLIC 0x04u   /* no token needed */
+
+struct op_request;
+struct op_response;
+
+typedef int (*op_fn)(struct app *app, struct op_request *req, struct op_response *res);
+
+struct op {
+	const char *name;   /* websocket "type", e.g. "structures.create" */
+	op_fn fn;
+	unsigned roles;     /* ROLE_BIT()s allowed to call it */
+	unsigned flags;
+	const char *method; /* HTTP method, or NULL when websocket only */
+	const char *path;   /* HTTP path pattern, "{name}" captures a segment into params */
+};
+
+struct op_request {
+	const struct op *op;
+	struct principal who;
+	cJSON *params;     /* path and query parameters (strings), or the websocket "params" */
+	cJSON *body;       /* the JSON body / websocket "data", or NULL */
+	char *raw_body;    /* OP_RAW_BODY: the body as received */
+	size_t raw_len;
+	char content_type[64];
+	char idem_key[129];
+	long long now;
+	void *session;     /* the websocket session the request came on, or NULL (HTTP) */
+};
+
+struct op_response {
+	int status;
+	cJSON *data;              /* JSON answer */
+	char *raw;                /* or a non-JSON answer (CSV, XML), with its type */
+	size_t raw_len;
+	char raw_type[64];
+	char filename[64];        /* suggested download name for raw answers */
+	struct rf_error err;      /* when status >= 400 */
+	int secret;               /* the answer holds a secret: remembered without its "token" */
+	const char *entity;       /* the row a write touched, for erasure of remembered answers */
+	long long entity_id;
+};
+
+/* A write waiting for its commit. The transport that submitted it gets done() after the commit
+ * (or the failure); a transport whose client went away calls api_job_detach() first. */
+struct write_job {
+	struct op_request req;
+	struct op_response res;
+	void (*done)(void *client, struct write_job *job);
+	void *client;
+	cJSON *reply_id;   /* the transport's own tag for the answer (websocket request id) */
+	struct write_job *next;
+};
+
+/* All operations, terminated by a NULL name. */
+const struct op *api_ops(void);
+const struct op *api_find_op(const char *name);
+/* Finds the operation for an HTTP method and path; fills params with captured segments.
+ * *path_known is set when the path exists with another method (405 rather than 404). */
+const struct op *api_route(const char *method, const char *path, cJSON *params, int *path_known);
+
+/* Resolves "Bearer <token>" or a bare token to a principal. Returns 0, or -1 with err set (401). */
+int api_authenticate(struct app *app, const char *token, struct principal *who, struct rf_error *err);
+
+/* Runs req. Reads answer at once (returns 1, res filled). Writes are queued (returns 0): done()
+ * is called with the job after the commit; the job then belongs to the transport, which frees it
+ * with api_job_free(). req's contents move into the job. */
+int api_call(struct app *app, struct op_request *req, struct op_response *res,
+	     void (*done)(void *client, struct write_job *job), void *client, struct write_job **job_out);
+void api_job_detach(struct write_job *job);
+/* Detaches every queued job of this client (its connection closed): they still commit. */
+void api_detach_client(struct app *app, void *client);
+void api_job_free(struct write_job *job);
+
+/* Runs the queued writes in one transaction (the group commit), then publishes and answers. */
+void api_flush(struct app *app);
+
+void op_request_release(struct op_request *req);
+void op_response_release(struct op_response *res);
+
+/* The JSON error object {"code","field","rule","message"} of res. */
+cJSON *api_error_json(const struct rf_error *err);
+
+/* --- helpers for operation handlers ---------------------------------------------------------------- */
+
+/* A parameter as text (numbers are formatted), or NULL. */
+const char *api_param(struct op_request *req, const char *name, char *tmp, size_t tmplen);
+/* A positive integer id parameter; on error sets res (404 for a malformed path id). */
+int api_param_id(struct op_request *req, const char *name, long long *id, struct op_response *res);
+/* Sets res to an error. Returns -1 for "return api_fail(...)". */
+int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule);
+/* Maps a store failure to a response error. */
+int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what);
+/* Records an event in the current transaction; it is published after commit. data is consumed. */
+int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+	     cJSON *data);
+
+#endif

@@ -1,0 +1,46 @@
+/* api_handlers: the operation handlers named in api.c's table, by module. */
+#ifndef RENFORT_API_HANDLERS_H
+#define RENFORT_API_HANDLERS_H
+
+#include "api.h"
+#include "model.h"
+#include "store_record.h"
+
+/* api_registry.c: structures, depots, items, volunteers */
+int op_registry_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_registry_get(struct app *app, struct op_request *req, struct op_response *res);
+int op_registry_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_registry_update(struct app *app, struct op_request *req, struct op_response *res);
+int op_registry_delete(struct app *app, struct op_request *req, struct op_response *res);
+/* Reads limit, after, q and the filters of e from the request's params (422 naming a bad one). */
+int registry_list_query(struct app *app, struct op_request *req, const struct entity *e, struct list_query *q,
+			struct op_response *res);
+/* The entity an operation works on ("structures.create" -> structures). */
+const struct entity *registry_entity(const struct op *op);
+/* Creates one row from a JSON object, exactly as POST would; *id set on success. */
+int registry_create(struct app *app, const struct principal *who, const struct entity *e, const cJSON *obj,
+		    long long *id, struct rf_error *err);
+
+/* api_import.c: CSV import and CSV/JSON export */
+int op_registry_import(struct app *app, struct op_request *req, struct op_response *res);
+int op_registry_export(struct app *app, struct op_request *req, struct op_response *res);
+
+/* api_territory.c */
+int op_territories_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_territories_get(struct app *app, struct op_request *req, struct op_response *res);
+int op_communes_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_communes_get(struct app *app, struct op_request *req, struct op_response *res);
+
+/* api_admin.c: who am I, tokens, audit, the volunteer pool's counts */
+int op_volunteers_stats(struct app *app, struct op_request *req, struct op_response *res);
+int op_whoami(struct app *app, struct op_request *req, struct op_response *res);
+int op_tokens_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_tokens_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_tokens_revoke(struct app *app, struct op_request *req, struct op_response *res);
+int op_audit_list(struct app *app, struct op_request *req, struct op_response *res);
+
+/* hub.c: websocket subscriptions */
+int op_subscribe(struct app *app, struct op_request *req, struct op_response *res);
+int op_unsubscribe(struct app *app, struct op_request *req, struct op_response *res);
+
+#endif

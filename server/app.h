@@ -1,0 +1,71 @@
+/* app: the one object that owns renfortd's state: configuration, store, hub, the pending write
+ * batch and the metrics. The event loop hands it back to every callback; nothing else is global. */
+#ifndef RENFORT_APP_H
+#define RENFORT_APP_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "config.h"
+
+struct store;
+struct hub;
+struct write_job;
+struct lws_context;
+
+struct pending_event {
+	long long seq;
+	long long at;
+	char *type;
+	char dep[4];
+	char *entity;
+	long long entity_id;
+	char *payload;
+};
+
+struct metrics {
+	unsigned long long http_requests[6]; /* by status class: 1xx..5xx, index 1..5 */
+	unsigned long long ws_messages_in;
+	unsigned long long ws_messages_out;
+	unsigned long long ws_slow_closed;
+	unsigned long long events_published;
+	unsigned long long commits;
+	unsigned long long commit_ops;
+	unsigned long long commit_failures;
+	unsigned long long commit_us_total;
+	long long ws_connections;
+	long long http_connections;
+};
+
+struct app {
+	struct config cfg;
+	struct store *store;
+	struct hub *hub;
+	struct lws_context *lws;
+	char public_url[256];
+	long long clock_offset_ms; /* moved only by the test clock (config test_clock) */
+
+	/* writes waiting for the next group commit */
+	struct write_job *batch_head, *batch_tail;
+	size_t batch_len;
+	int flush_scheduled;
+	void (*schedule_flush)(struct app *app); /* set by the server loop */
+	void *loop_private;                      /* the server loop's own state */
+
+	/* events of the transaction in progress, published after its commit */
+	struct pending_event *events;
+	size_t nevents, events_cap;
+
+	struct metrics metrics;
+	char demo_token[48];                     /* printed as a link once the port is known */
+	volatile sig_atomic_t stop;
+};
+
+/* The application's "now": wall time, plus the test clock's offset. */
+long long app_now(const struct app *app);
+
+/* Opens the store (migrating it), loads the reference data when missing, makes the hub. */
+int app_open(struct app *app, char *err, size_t errlen);
+void app_close(struct app *app);
+
+#endif

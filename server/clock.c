@@ -1,0 +1,106 @@
+#include "clock.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+long long clock_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long clock_mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *clock_format_iso(long long ms, char out[32])
+{
+	time_t sec = (time_t)(ms / 1000);
+	long frac = (long)(ms % 1000);
+	if (frac < 0) {
+		frac += 1000;
+		sec -= 1;
+	}
+	struct tm tm;
+	gmtime_r(&sec, &tm);
+	/* years 0..9999 only: keeps the fields within their widths */
+	int year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999)
+		year = year < 0 ? 0 : 9999;
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", year, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+		 tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, frac % 1000);
+	return out;
+}
+
+static int digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static long long days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int clock_parse_iso(const char *s, long long *ms)
+{
+	int y, mo, d, h, mi, se, frac = 0;
+	size_t n = strlen(s);
+	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return -1;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
+	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	const char *p = s + 19;
+	if (*p == '.') {
+		p++;
+		int nd = 0;
+		while (isdigit((unsigned char)*p)) {
+			if (nd < 3)
+				frac = frac * 10 + (*p - '0');
+			nd++;
+			p++;
+		}
+		if (nd == 0)
+			return -1;
+		for (; nd < 3; nd++)
+			frac *= 10;
+	}
+	long long offset_min = 0;
+	if (*p == 'Z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		int oh, om;
+		if (strlen(p) != 6 || p[3] != ':' || digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 ||
+		    om > 59)
+			return -1;
+		offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else
+		return -1;
+	if (*p)
+		return -1;
+	long long days = days_from_civil(y, mo, d);
+	*ms = ((days * 86400 + h * 3600 + mi * 60 + se) - offset_min * 60) * 1000 + frac;
+	return 0;
+}

@@ -1,0 +1,173 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef RENFORT_SOURCE_DIR
+#define RENFORT_SOURCE_DIR "."
+#endif
+
+#define KEY_STR(field, def, doc) {#field, CONFIG_STR, offsetof(struct config, field), def, 0, 0, doc}
+#define KEY_INT(field, def, lo, hi, doc) \
+	{#field, CONFIG_INT, offsetof(struct config, field), #def, lo, hi, doc}
+
+static const struct config_key keys[] = {
+	KEY_STR(listen, "127.0.0.1:8080", "address and port for HTTP and websocket (port 0 picks a free one)"),
+	KEY_STR(db, "renfort.db", "SQLite database file"),
+	KEY_STR(schema_dir, RENFORT_SOURCE_DIR "/schema", "directory of numbered SQL migrations"),
+	KEY_STR(clients_dir, RENFORT_SOURCE_DIR "/clients/web", "directory of the browser clients"),
+	KEY_STR(data_dir, RENFORT_SOURCE_DIR "/schema/data", "reference data: territories, item catalogue, demo sources"),
+	KEY_STR(log_level, "info", "error, warn, info or debug"),
+	KEY_STR(allowed_origins, "", "websocket Origin values accepted, space-separated; empty: the listen address"),
+	KEY_STR(public_url, "", "base URL people and gateways use to reach renfortd; empty: http://<listen>"),
+	KEY_INT(max_body_bytes, 8388608, 1024, 268435456, "largest HTTP request body (CSV imports included)"),
+	KEY_INT(max_ws_message_bytes, 65536, 256, 16777216, "largest websocket message, after reassembly"),
+	KEY_INT(ws_rx_buffer_bytes, 512, 128, 65536, "libwebsockets receive buffer per connection (memory per idle socket)"),
+	KEY_INT(ws_send_queue_max, 1024, 1, 1000000, "messages queued for one websocket before it is closed as too slow"),
+	KEY_INT(ws_send_queue_bytes, 4194304, 1024, 1073741824, "bytes queued for one websocket before it is closed as too slow"),
+	KEY_INT(max_connections_per_ip, 1000, 1, 1000000, "simultaneous connections from one address"),
+	KEY_INT(http_timeout_s, 30, 1, 3600, "idle timeout of an HTTP connection"),
+	KEY_INT(page_size_default, 50, 1, 10000, "list page size when the client gives none"),
+	KEY_INT(page_size_max, 1000, 1, 100000, "largest list page a client may ask for"),
+	KEY_INT(event_log_size, 100000, 100, 100000000, "events kept for clients that reconnect with a sequence number"),
+	KEY_INT(idempotency_ttl_s, 86400, 60, 31536000, "how long an idempotency key is remembered"),
+	KEY_INT(shutdown_grace_ms, 2000, 0, 60000, "time given to clients to receive their close frame on shutdown"),
+	KEY_INT(batch_max, 1000, 1, 100000, "writes grouped into one commit at most"),
+};
+
+const struct config_key *config_keys(size_t *count)
+{
+	*count = sizeof keys / sizeof keys[0];
+	return keys;
+}
+
+static const struct config_key *find_key(const char *name)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int config_set(struct config *c, const char *name, const char *value, char *err, size_t errlen)
+{
+	const struct config_key *k = find_key(name);
+	if (!k) {
+		snprintf(err, errlen, "%s: unknown configuration key", name);
+		return -1;
+	}
+	char *base = (char *)c + k->offset;
+	if (k->type == CONFIG_STR) {
+		char *copy = strdup(value);
+		if (!copy) {
+			snprintf(err, errlen, "%s: out of memory", name);
+			return -1;
+		}
+		free(*(char **)base);
+		*(char **)base = copy;
+		return 0;
+	}
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	if (errno || end == value || *end != '\0') {
+		snprintf(err, errlen, "%s: must be an integer, got \"%s\"", name, value);
+		return -1;
+	}
+	if (v < k->min || v > k->max) {
+		snprintf(err, errlen, "%s: must be between %lld and %lld, got %lld", name, k->min, k->max, v);
+		return -1;
+	}
+	*(long long *)base = v;
+	return 0;
+}
+
+int config_init(struct config *c)
+{
+	char err[256];
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (config_set(c, keys[i].name, keys[i].def, err, sizeof err))
+			return -1;
+	return 0;
+}
+
+void config_release(struct config *c)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (keys[i].type == CONFIG_STR) {
+			char **p = (char **)((char *)c + keys[i].offset);
+			free(*p);
+			*p = NULL;
+		}
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[4096];
+	int lineno = 0, rc = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = trim(line);
+		if (!*s)
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected \"key = value\"", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		char *name = trim(s), *value = trim(eq + 1);
+		size_t vl = strlen(value);
+		if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
+			value[vl - 1] = '\0';
+			value++;
+		}
+		char sub[256];
+		if (config_set(c, name, value, sub, sizeof sub)) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int config_listen_parts(const struct config *c, char *host, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(c->listen, ':');
+	if (!colon || colon == c->listen || (size_t)(colon - c->listen) >= hostlen)
+		return -1;
+	char *end = NULL;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || p < 0 || p > 65535 || end == colon + 1)
+		return -1;
+	memcpy(host, c->listen, (size_t)(colon - c->listen));
+	host[colon - c->listen] = '\0';
+	*port = (int)p;
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* config: every tunable and every limit of renfortd, in one table (name, type, default, bounds, doc).
+ * Sources, later wins: built-in defaults, the config file, command-line flags. */
+#ifndef RENFORT_CONFIG_H
+#define RENFORT_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char *listen;              /* host:port */
+	char *db;                  /* SQLite file */
+	char *schema_dir;          /* numbered migrations */
+	char *clients_dir;         /* static files for browsers */
+	char *data_dir;            /* reference data (territories, items, demo) */
+	char *log_level;
+	char *allowed_origins;     /* space-separated; empty means the listen address itself */
+	char *public_url;          /* base URL printed for people and used in SMS callbacks */
+	long long max_body_bytes;
+	long long max_ws_message_bytes;
+	long long ws_rx_buffer_bytes;
+	long long ws_send_queue_max;
+	long long ws_send_queue_bytes;
+	long long max_connections_per_ip;
+	long long http_timeout_s;
+	long long page_size_default;
+	long long page_size_max;
+	long long event_log_size;
+	long long idempotency_ttl_s;
+	long long shutdown_grace_ms;
+	long long batch_max;
+};
+
+enum config_type { CONFIG_STR, CONFIG_INT };
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	size_t offset;
+	const char *def;   /* default, as text */
+	long long min, max;
+	const char *doc;
+};
+
+/* The table, for --help and the documentation. */
+const struct config_key *config_keys(size_t *count);
+
+/* Fills c with the defaults. */
+int config_init(struct config *c);
+void config_release(struct config *c);
+
+/* Sets one key from text. On error returns -1 and writes a message naming the key and the rule. */
+int config_set(struct config *c, const char *name, const char *value, char *err, size_t errlen);
+
+/* Reads "key = value" lines ('#' starts a comment). Errors name the file and line. */
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Splits listen into host and port. */
+int config_listen_parts(const struct config *c, char *host, size_t hostlen, int *port);
+
+#endif

@@ -1,0 +1,251 @@
+#include "server.h"
+
+#include "api.h"
+#include "clock.h"
+#include "conn.h"
+#include "hub.h"
+#include "log.h"
+#include "store.h"
+#include "store_event.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOUSEKEEPING_US (60 * LWS_US_PER_SEC)
+#define SHUTDOWN_TICK_US (50 * LWS_US_PER_MS)
+
+struct server {
+	struct app *app;
+	struct lws_context *ctx;
+	lws_sorted_usec_list_t flush_sul;
+	lws_sorted_usec_list_t housekeeping_sul;
+	lws_sorted_usec_list_t tick_sul;
+};
+
+/* The signal handler's only way in: set the flag, wake the loop. */
+static volatile sig_atomic_t stop_requested;
+static struct lws_context *signal_ctx;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (signal_ctx)
+		lws_cancel_service(signal_ctx);
+}
+
+static struct app *app_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct conn *c = user;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return http_begin(app_of(wsi), wsi, c, in) ? -1 : 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		return http_body(c, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return http_body_complete(c);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return http_writeable(c);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (c)
+			http_release(c);
+		break;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+		/* `in` is not touched here (a use-after-free in lws 4.1's handling of it) */
+		struct principal who;
+		return http_confirm_upgrade(app_of(wsi), wsi, &who) ? 1 : 0;
+	}
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		struct app *app = app_of(wsi);
+		struct principal who;
+		char token[256];
+		struct rf_error err;
+		if (http_token(wsi, token, sizeof token) || api_authenticate(app, token, &who, &err))
+			return -1;
+		if (!(c->ws = ws_session_new(app, wsi, &who)))
+			return -1;
+		return 0;
+	}
+	case LWS_CALLBACK_ESTABLISHED:
+		if (!c->ws)
+			return -1;
+		hub_attach(c->ws->app->hub, c->ws);
+		c->ws->app->metrics.ws_connections++;
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		return c->ws ? ws_receive(c->ws, in, len) : -1;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return c->ws ? ws_writeable(c->ws) : -1;
+	case LWS_CALLBACK_CLOSED:
+		if (c && c->ws) {
+			c->ws->app->metrics.ws_connections--;
+			ws_session_free(c->ws);
+			c->ws = NULL;
+		}
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static void flush_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, flush_sul);
+	api_flush(srv->app);
+}
+
+static void schedule_flush(struct app *app)
+{
+	struct server *srv = app->loop_private;
+	/* the next turn of the loop: writes that arrived together share the commit */
+	lws_sul_schedule(srv->ctx, 0, &srv->flush_sul, flush_cb, 1);
+}
+
+static void housekeeping_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, housekeeping_sul);
+	struct app *app = srv->app;
+	long long now = app_now(app);
+	if (store_begin(app->store, now, NULL) == STORE_OK) {
+		int rc = store_event_prune(app->store, app->cfg.event_log_size);
+		if (!rc)
+			rc = store_idem_prune(app->store, now - app->cfg.idempotency_ttl_s * 1000);
+		if (rc || store_commit(app->store))
+			store_rollback(app->store);
+	}
+	lws_sul_schedule(srv->ctx, 0, &srv->housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
+}
+
+static void tick_cb(lws_sorted_usec_list_t *sul)
+{
+	/* only wakes the loop so that it can check the clock while shutting down */
+	(void)sul;
+}
+
+static void set_public_url(struct app *app, const char *host, int port)
+{
+	if (app->cfg.public_url[0])
+		snprintf(app->public_url, sizeof app->public_url, "%s", app->cfg.public_url);
+	else
+		snprintf(app->public_url, sizeof app->public_url, "http://%s:%d",
+			 strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host, port);
+	size_t n = strlen(app->public_url);
+	if (n && app->public_url[n - 1] == '/')
+		app->public_url[n - 1] = '\0';
+}
+
+int server_run(struct app *app)
+{
+	struct server srv;
+	memset(&srv, 0, sizeof srv);
+	srv.app = app;
+	app->loop_private = &srv;
+	app->schedule_flush = schedule_flush;
+
+	char host[128];
+	int port;
+	if (config_listen_parts(&app->cfg, host, sizeof host, &port)) {
+		log_error("listen: must be HOST:PORT, got \"%s\"", app->cfg.listen);
+		return 2;
+	}
+
+	struct lws_protocols protocols[] = {
+		{"renfort", callback, sizeof(struct conn), (size_t)app->cfg.ws_rx_buffer_bytes, 0, NULL, 0},
+		{NULL, NULL, 0, 0, 0, NULL, 0},
+	};
+	/* /api, /healthz, /metrics and /sms are ours; everything else is a static file of clients/ */
+	struct lws_http_mount mounts[5];
+	memset(mounts, 0, sizeof mounts);
+	static const char *const callback_paths[] = {"/api", "/healthz", "/metrics", "/sms"};
+	for (int i = 0; i < 4; i++) {
+		mounts[i].mount_next = &mounts[i + 1];
+		mounts[i].mountpoint = callback_paths[i];
+		mounts[i].mountpoint_len = (unsigned char)strlen(callback_paths[i]);
+		mounts[i].origin = "renfort";
+		mounts[i].origin_protocol = LWSMPRO_CALLBACK;
+	}
+	mounts[4].mountpoint = "/";
+	mounts[4].mountpoint_len = 1;
+	mounts[4].origin = app->cfg.clients_dir;
+	mounts[4].def = "index.html";
+	mounts[4].origin_protocol = LWSMPRO_FILE;
+
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof info);
+	info.port = port;
+	info.iface = host;
+	info.protocols = protocols;
+	info.mounts = mounts;
+	info.user = app;
+	info.timeout_secs = (unsigned)app->cfg.http_timeout_s;
+	info.max_http_header_data = 4096;
+	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	lws_set_log_level(LLL_ERR, NULL);
+
+	srv.ctx = lws_create_context(&info);
+	if (!srv.ctx) {
+		log_error("cannot listen on %s (address in use, or not a local address?)", app->cfg.listen);
+		return 1;
+	}
+	app->lws = srv.ctx;
+	struct lws_vhost *vh = lws_get_vhost_by_name(srv.ctx, "default");
+	if (vh)
+		port = lws_get_vhost_listen_port(vh);
+	set_public_url(app, host, port);
+	log_info("renfortd: listening on %s/ (database %s)", app->public_url, app->cfg.db);
+	if (app->demo_token[0]) {
+		printf("\nrenfort demo is running.\n"
+		       "  Dashboard (regional coordinator): %s/?token=%s\n"
+		       "  API token for scripts:            %s\n"
+		       "  Stop with Ctrl-C.\n\n",
+		       app->public_url, app->demo_token, app->demo_token);
+		fflush(stdout);
+	}
+
+	signal_ctx = srv.ctx;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	lws_sul_schedule(srv.ctx, 0, &srv.housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
+
+	while (!stop_requested && !app->stop)
+		if (lws_service(srv.ctx, 0) < 0)
+			break;
+
+	/* Shutdown: writes already received commit and are answered; clients get a close frame. */
+	log_info("renfortd: shutting down (%zu websocket clients)", hub_count(app->hub));
+	api_flush(app);
+	hub_close_all(app->hub, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+	long long deadline = clock_mono_us() + app->cfg.shutdown_grace_ms * 1000;
+	while (hub_count(app->hub) > 0 && clock_mono_us() < deadline) {
+		lws_sul_schedule(srv.ctx, 0, &srv.tick_sul, tick_cb, SHUTDOWN_TICK_US);
+		if (lws_service(srv.ctx, 0) < 0)
+			break;
+	}
+	lws_sul_cancel(&srv.flush_sul);
+	lws_sul_cancel(&srv.housekeeping_sul);
+	lws_sul_cancel(&srv.tick_sul);
+	signal_ctx = NULL;
+	lws_context_destroy(srv.ctx);
+	app->lws = NULL;
+	app->loop_private = NULL;
+	app->schedule_flush = NULL;
+	api_flush(app); /* anything left by the last callbacks */
+	log_info("renfortd: stopped");
+	return 0;
+}

@@ -1,0 +1,489 @@
+#include "store.h"
+
+#include "auth.h"
+#include "clock.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	struct stmt_slot *slots; /* open addressing on the sql pointer */
+	size_t nslots, nused;
+	long long now_ms;
+	long long actor_id;      /* 0: no token (command line, system) */
+	char actor_role[16];
+	int in_tx;
+	int savepoint_depth;
+	char failure_field[64];
+	char failure_rule[256];
+};
+
+/* --- functions used by the audit triggers ------------------------------------------------------ */
+
+static void fn_now(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct store *st = sqlite3_user_data(ctx);
+	sqlite3_result_int64(ctx, st->now_ms);
+}
+
+static void fn_actor(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct store *st = sqlite3_user_data(ctx);
+	if (st->actor_id)
+		sqlite3_result_int64(ctx, st->actor_id);
+	else
+		sqlite3_result_null(ctx);
+}
+
+static void fn_actor_role(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct store *st = sqlite3_user_data(ctx);
+	sqlite3_result_text(ctx, st->actor_role, -1, SQLITE_TRANSIENT);
+}
+
+/* --- migrations ------------------------------------------------------------------------------- */
+
+static int is_migration_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
+	       name[2] >= '0' && name[2] <= '9' && name[3] == '_' && strcmp(name + n - 4, ".sql") == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *data = NULL;
+	long size;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		data = malloc((size_t)size + 1);
+		if (data && fread(data, 1, (size_t)size, f) != (size_t)size) {
+			free(data);
+			data = NULL;
+		} else if (data)
+			data[size] = '\0';
+	}
+	fclose(f);
+	return data;
+}
+
+static int apply_migrations(struct store *st, const char *dir, char *err, size_t errlen)
+{
+	int rc = -1;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "schema directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!is_migration_name(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **p = realloc(names, cap * sizeof *names);
+			if (!p)
+				goto out;
+			names = p;
+		}
+		if (!(names[n] = strdup(de->d_name)))
+			goto out;
+		n++;
+	}
+	qsort(names, n, sizeof *names, cmp_names);
+
+	if (store_exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+			   "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"))
+		goto out;
+	int current = store_schema_version(st);
+	for (size_t i = 0; i < n; i++) {
+		int version = atoi(names[i]);
+		if (version <= current)
+			continue;
+		if (i > 0 && atoi(names[i - 1]) == version) {
+			snprintf(err, errlen, "two migrations numbered %03d in %s", version, dir);
+			goto out;
+		}
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		char *sql = read_file(path);
+		if (!sql) {
+			snprintf(err, errlen, "cannot read %s", path);
+			goto out;
+		}
+		char *msg = NULL;
+		char record[512];
+		snprintf(record, sizeof record,
+			 "INSERT INTO schema_migrations(version, name, applied_at) VALUES (%d, '%.200s', %lld);"
+			 "PRAGMA user_version = %d;",
+			 version, names[i], st->now_ms, version);
+		int src = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+		if (src == SQLITE_OK)
+			src = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+		if (src == SQLITE_OK)
+			src = sqlite3_exec(st->db, record, NULL, NULL, &msg);
+		if (src == SQLITE_OK)
+			src = sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg);
+		free(sql);
+		if (src != SQLITE_OK) {
+			snprintf(err, errlen, "migration %s failed: %s", names[i], msg ? msg : sqlite3_errstr(src));
+			sqlite3_free(msg);
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			goto out;
+		}
+		log_info("store: applied migration %s", names[i]);
+	}
+	rc = 0;
+out:
+	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* --- open / close ------------------------------------------------------------------------------- */
+
+int store_open(struct store **out, const char *path, const char *schema_dir, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	strcpy(st->actor_role, "system");
+	st->now_ms = clock_wall_ms();
+	st->nslots = 128;
+	st->slots = calloc(st->nslots, sizeof *st->slots);
+	int src = st->slots ? sqlite3_open_v2(path, &st->db,
+					      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
+			    : SQLITE_NOMEM;
+	if (src != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src));
+		store_close(st);
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	/* One owner: renfortd's event loop. A short busy timeout only covers a backup or sqlite3 shell
+	 * reading at the same time. */
+	sqlite3_busy_timeout(st->db, 2000);
+	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot configure database %s: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		store_close(st);
+		return -1;
+	}
+	/* Not SQLITE_DIRECTONLY: the audit triggers call them. */
+	int flags = SQLITE_UTF8;
+	if (sqlite3_create_function(st->db, "renfort_now", 0, flags, st, fn_now, NULL, NULL) ||
+	    sqlite3_create_function(st->db, "renfort_actor", 0, flags, st, fn_actor, NULL, NULL) ||
+	    sqlite3_create_function(st->db, "renfort_actor_role", 0, flags, st, fn_actor_role, NULL, NULL)) {
+		snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(st->db));
+		store_close(st);
+		return -1;
+	}
+	if (apply_migrations(st, schema_dir, err, errlen)) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->nslots; i++)
+		sqlite3_finalize(st->slots[i].stmt);
+	free(st->slots);
+	if (st->db) {
+		/* A clean close checkpoints the WAL into the main file. */
+		if (sqlite3_close(st->db) != SQLITE_OK)
+			log_error("store: close failed: %s", sqlite3_errmsg(st->db));
+	}
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
+/* --- statement cache ---------------------------------------------------------------------------- */
+
+static size_t slot_of(const struct stmt_slot *slots, size_t nslots, const char *sql)
+{
+	size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
+	size_t i = h & (nslots - 1);
+	while (slots[i].sql && slots[i].sql != sql)
+		i = (i + 1) & (nslots - 1);
+	return i;
+}
+
+static int grow_cache(struct store *st)
+{
+	size_t n = st->nslots * 2;
+	struct stmt_slot *slots = calloc(n, sizeof *slots);
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < st->nslots; i++)
+		if (st->slots[i].sql)
+			slots[slot_of(slots, n, st->slots[i].sql)] = st->slots[i];
+	free(st->slots);
+	st->slots = slots;
+	st->nslots = n;
+	return 0;
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql)
+{
+	size_t i = slot_of(st->slots, st->nslots, sql);
+	if (st->slots[i].sql) {
+		sqlite3_stmt *s = st->slots[i].stmt;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	if ((st->nused + 1) * 2 > st->nslots) {
+		if (grow_cache(st))
+			return NULL;
+		i = slot_of(st->slots, st->nslots, sql);
+	}
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		log_error("store: cannot prepare statement: %s", sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	st->slots[i].sql = sql;
+	st->slots[i].stmt = s;
+	st->nused++;
+	return s;
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+int store_exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("store: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* --- transactions ------------------------------------------------------------------------------- */
+
+void store_set_actor(struct store *st, const struct principal *actor)
+{
+	st->actor_id = actor ? actor->token_id : 0;
+	snprintf(st->actor_role, sizeof st->actor_role, "%s", actor ? role_name(actor->role) : "system");
+}
+
+int store_begin(struct store *st, long long now_ms, const struct principal *actor)
+{
+	st->now_ms = now_ms;
+	store_set_actor(st, actor);
+	st->failure_field[0] = st->failure_rule[0] = '\0';
+	if (store_exec(st, "BEGIN IMMEDIATE"))
+		return STORE_ERROR;
+	st->in_tx = 1;
+	st->savepoint_depth = 0;
+	return STORE_OK;
+}
+
+int store_commit(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: commit failed: %s", sqlite3_errmsg(st->db));
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	st->in_tx = 0;
+	return STORE_OK;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+	st->savepoint_depth = 0;
+}
+
+int store_in_transaction(struct store *st)
+{
+	return st->in_tx;
+}
+
+int store_savepoint(struct store *st)
+{
+	st->failure_field[0] = st->failure_rule[0] = '\0';
+	if (store_exec(st, "SAVEPOINT op"))
+		return STORE_ERROR;
+	st->savepoint_depth++;
+	return STORE_OK;
+}
+
+int store_release(struct store *st)
+{
+	if (store_exec(st, "RELEASE op"))
+		return STORE_ERROR;
+	st->savepoint_depth--;
+	return STORE_OK;
+}
+
+void store_rollback_savepoint(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK TO op; RELEASE op", NULL, NULL, NULL);
+	st->savepoint_depth--;
+}
+
+long long store_now(struct store *st)
+{
+	return st->now_ms;
+}
+
+void store_set_failure(struct store *st, const char *field, const char *rule)
+{
+	snprintf(st->failure_field, sizeof st->failure_field, "%s", field ? field : "");
+	snprintf(st->failure_rule, sizeof st->failure_rule, "%s", rule ? rule : "");
+}
+
+const char *store_failure_field(struct store *st)
+{
+	return st->failure_field;
+}
+
+const char *store_failure_rule(struct store *st)
+{
+	return st->failure_rule;
+}
+
+int store_rc_from_sqlite(struct store *st, int rc, const char *what)
+{
+	switch (rc) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return STORE_OK;
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+	case SQLITE_CONSTRAINT_TRIGGER: /* the schema's own "keep history" rules */
+		return STORE_CONFLICT;
+	default:
+		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+			log_warn("store: %s: constraint: %s", what, sqlite3_errmsg(st->db));
+			return STORE_INVALID;
+		}
+		log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
+		return STORE_ERROR;
+	}
+}
+
+/* --- maintenance -------------------------------------------------------------------------------- */
+
+int store_backup(struct store *st, const char *path, char *err, size_t errlen)
+{
+	sqlite3 *dst = NULL;
+	int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return -1;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (!b) {
+		snprintf(err, errlen, "backup to %s: %s", path, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return -1;
+	}
+	/* A few pages per step, so a live server is never blocked for long. */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "backup to %s failed: %s", path, sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return -1;
+	}
+	rc = sqlite3_close(dst);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int store_integrity_check(struct store *st)
+{
+	sqlite3_stmt *s;
+	int ok = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 0);
+		ok = r && strcmp(r, "ok") == 0;
+	}
+	sqlite3_finalize(s);
+	return ok ? 0 : -1;
+}
+
+int store_ping(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT max(version) FROM schema_migrations");
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

@@ -1,0 +1,67 @@
+/* store: the one SQLite connection, its pragmas, migrations, transactions and statement cache.
+ * All SQL of renfort lives in store*.c; nothing above the store sees sqlite3 types except the
+ * store_*.c modules themselves. */
+#ifndef RENFORT_STORE_H
+#define RENFORT_STORE_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+struct store;
+struct principal;
+
+enum store_rc {
+	STORE_OK = 0,
+	STORE_NOTFOUND = -1,  /* missing, or outside the caller's scope: the same answer */
+	STORE_CONFLICT = -2,  /* a uniqueness or reference rule */
+	STORE_INVALID = -3,   /* a value the store refuses (the store's error names the field) */
+	STORE_ERROR = -4,     /* SQLite failed: I/O, full disk, corruption */
+};
+
+/* Opens (creating if needed) the database, sets WAL + synchronous=FULL + foreign keys, and
+ * applies the numbered migrations of schema_dir that are not applied yet. */
+int store_open(struct store **out, const char *path, const char *schema_dir, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* The schema version (the highest applied migration). */
+int store_schema_version(struct store *st);
+
+/* A cached prepared statement for sql (a string literal: its address is the cache key),
+ * reset and with bindings cleared. NULL on error (logged). */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+sqlite3 *store_db(struct store *st);
+const char *store_errmsg(struct store *st);
+
+/* Transactions. begin() sets the clock and the actor that the audit triggers record. */
+int store_begin(struct store *st, long long now_ms, const struct principal *actor);
+/* Changes the actor recorded by the audit triggers inside the current transaction. */
+void store_set_actor(struct store *st, const struct principal *actor);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+int store_in_transaction(struct store *st);
+int store_savepoint(struct store *st);
+int store_release(struct store *st);
+void store_rollback_savepoint(struct store *st);
+long long store_now(struct store *st);
+
+/* Runs one SQL text with no results (used by migrations and maintenance). */
+int store_exec(struct store *st, const char *sql);
+
+/* The message of a failed store call: field and rule, for the client. Set by store modules. */
+void store_set_failure(struct store *st, const char *field, const char *rule);
+const char *store_failure_field(struct store *st);
+const char *store_failure_rule(struct store *st);
+
+/* Maps an SQLite result to a store_rc, logging unexpected failures. */
+int store_rc_from_sqlite(struct store *st, int rc, const char *what);
+
+/* Online backup of the live database into path (SQLite's backup API, a few pages at a time). */
+int store_backup(struct store *st, const char *path, char *err, size_t errlen);
+
+/* A cheap query that proves the database answers: 0 when it does. */
+int store_ping(struct store *st);
+
+/* "PRAGMA integrity_check": 0 when the answer is "ok". */
+int store_integrity_check(struct store *st);
+
+#endif

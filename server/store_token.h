@@ -1,0 +1,26 @@
+/* store_token: API tokens (only their SHA-256 is stored). */
+#ifndef RENFORT_STORE_TOKEN_H
+#define RENFORT_STORE_TOKEN_H
+
+#include "auth.h"
+#include "store.h"
+
+struct token_info {
+	long long id;
+	enum role role;
+	char deps[64];
+	long long subject_id;
+	char label[128];
+	long long created_at;
+	long long revoked_at; /* 0 when active */
+};
+
+/* subject_id must name an existing structure/depot/volunteer for those roles (STORE_INVALID). */
+int store_token_create(struct store *st, enum role role, const char *deps, long long subject_id,
+		       const char *label, const char *hash, long long *id);
+/* The principal of an active token with this hash; STORE_NOTFOUND if unknown or revoked. */
+int store_token_lookup(struct store *st, const char *hash, struct principal *out);
+int store_token_revoke(struct store *st, long long id);
+int store_token_list(struct store *st, int (*cb)(void *ctx, const struct token_info *t), void *ctx);
+
+#endif

@@ -1,0 +1,194 @@
+#include "validate.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *validate_e164(const char *s)
+{
+	static const char rule[] = "must be an E.164 phone number: + then 8 to 15 digits, like +33612345678";
+	if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return rule;
+	size_t n = 0;
+	for (const char *p = s + 1; *p; p++, n++)
+		if (*p < '0' || *p > '9')
+			return rule;
+	return (n >= 8 && n <= 15) ? NULL : rule;
+}
+
+static int luhn_ok(const char *digits, size_t n)
+{
+	int sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = digits[n - 1 - i] - '0';
+		if (i % 2 == 1) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	return sum % 10 == 0;
+}
+
+const char *validate_finess(const char *s, const char *dep)
+{
+	if (!s || strlen(s) != 9)
+		return "must be a FINESS number of 9 characters";
+	int corsica = s[0] == '2' && (s[1] == 'A' || s[1] == 'B');
+	for (int i = 0; i < 9; i++)
+		if (!(isdigit((unsigned char)s[i]) || (i == 1 && corsica)))
+			return "must be a FINESS number of 9 digits (2A/2B allowed for Corsica)";
+	if (dep && strncmp(s, dep, 2) != 0)
+		return "must start with the département code of the structure's commune";
+	if (!corsica && !luhn_ok(s, 9))
+		return "has a wrong check digit (FINESS numbers end with a Luhn key)";
+	return NULL;
+}
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+const char *validate_date(const char *s)
+{
+	static const char rule[] = "must be a date written YYYY-MM-DD";
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return rule;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return rule;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1900 || y > 2199)
+		return "must be a date between 1900-01-01 and 2199-12-31";
+	if (m < 1 || m > 12)
+		return "must be a real calendar date (month 01 to 12)";
+	int maxd = mdays[m - 1] + (m == 2 && is_leap(y));
+	if (d < 1 || d > maxd)
+		return "must be a real calendar date (day out of range for that month)";
+	return NULL;
+}
+
+long utf8_length(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long n = 0;
+	while (*p) {
+		unsigned c = *p;
+		int extra;
+		unsigned cp;
+		if (c < 0x80) {
+			extra = 0;
+			cp = c;
+		} else if ((c & 0xE0) == 0xC0) {
+			extra = 1;
+			cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			extra = 2;
+			cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			extra = 3;
+			cp = c & 0x07;
+		} else
+			return -1;
+		p++;
+		for (int i = 0; i < extra; i++, p++) {
+			if ((*p & 0xC0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (*p & 0x3F);
+		}
+		/* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+const char *validate_text(const char *s, long min, long max)
+{
+	static char rule[96];
+	if (!s)
+		return "must be a string";
+	long n = utf8_length(s);
+	if (n < 0)
+		return "must be valid UTF-8 text";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7F)
+			return "must not contain control characters";
+	if (n < min || n > max) {
+		/* static: validation runs on the one event-loop thread, and the message is used at once */
+		if (min > 0)
+			snprintf(rule, sizeof rule, "must be %ld to %ld characters long", min, max);
+		else
+			snprintf(rule, sizeof rule, "must be at most %ld characters long", max);
+		return rule;
+	}
+	return NULL;
+}
+
+const char *validate_word(const char *s)
+{
+	static const char rule[] = "each entry must be 1 to 40 of a-z, 0-9, _ and -";
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > 40)
+		return rule;
+	for (size_t i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
+			return rule;
+	return NULL;
+}
+
+const char *validate_insee(const char *s)
+{
+	static const char rule[] = "must be a commune INSEE code of 5 characters, like 31555";
+	if (!s || strlen(s) != 5)
+		return rule;
+	int corsica = s[0] == '2' && (s[1] == 'A' || s[1] == 'B');
+	for (int i = 0; i < 5; i++)
+		if (!isdigit((unsigned char)s[i]) && !(i == 1 && corsica))
+			return rule;
+	return NULL;
+}
+
+const char *validate_lang2(const char *s)
+{
+	if (!s || strlen(s) != 2 || !islower((unsigned char)s[0]) || !islower((unsigned char)s[1]))
+		return "each entry must be a two-letter ISO 639-1 language code, like fr";
+	return NULL;
+}
+
+int phone_to_e164_fr(const char *in, char *out, size_t outlen)
+{
+	char digits[24];
+	size_t n = 0;
+	int plus = 0;
+	for (const char *p = in; *p; p++) {
+		if (*p == '+' && n == 0 && !plus)
+			plus = 1;
+		else if (isdigit((unsigned char)*p)) {
+			if (n + 1 >= sizeof digits)
+				return -1;
+			digits[n++] = *p;
+		} else if (*p != ' ' && *p != '.' && *p != '-' && *p != '(' && *p != ')')
+			return -1;
+	}
+	digits[n] = '\0';
+	int w;
+	if (plus)
+		w = snprintf(out, outlen, "+%s", digits);
+	else if (n == 10 && digits[0] == '0')
+		w = snprintf(out, outlen, "+33%s", digits + 1);
+	else if (n == 9 && digits[0] != '0')
+		w = snprintf(out, outlen, "+33%s", digits);
+	else
+		return -1;
+	if (w < 0 || (size_t)w >= outlen)
+		return -1;
+	return validate_e164(out) ? -1 : 0;
+}

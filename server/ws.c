@@ -1,0 +1,314 @@
+/* ws: websocket sessions: reassembling messages (bounded), reading the JSON envelope
+ * {"type","id","params","data","idempotency_key"}, answering, and the bounded send queue. */
+#include "conn.h"
+
+#include "app.h"
+#include "hub.h"
+#include "log.h"
+
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- shared messages ------------------------------------------------------------------------------- */
+
+struct msg *msg_new(const char *text, size_t len)
+{
+	struct msg *m = malloc(sizeof *m + LWS_PRE + len);
+	if (!m)
+		return NULL;
+	m->refs = 1;
+	m->len = len;
+	memcpy(m->data + LWS_PRE, text, len);
+	return m;
+}
+
+void msg_ref(struct msg *m)
+{
+	m->refs++;
+}
+
+void msg_unref(struct msg *m)
+{
+	if (m && --m->refs == 0)
+		free(m);
+}
+
+unsigned char *msg_payload(struct msg *m)
+{
+	return m->data + LWS_PRE;
+}
+
+/* --- sessions ---------------------------------------------------------------------------------------- */
+
+struct ws_session *ws_session_new(struct app *app, struct lws *wsi, const struct principal *who)
+{
+	struct ws_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->app = app;
+	s->wsi = wsi;
+	s->who = *who;
+	buf_init(&s->rx);
+	return s;
+}
+
+void ws_session_free(struct ws_session *s)
+{
+	if (!s)
+		return;
+	api_detach_client(s->app, s);
+	hub_detach(s->app->hub, s);
+	for (unsigned i = 0; i < s->qlen; i++)
+		msg_unref(s->q[(s->qhead + i) % s->qcap]);
+	free(s->q);
+	free(s->topics);
+	buf_release(&s->rx);
+	free(s);
+}
+
+void ws_close(struct ws_session *s, int code, const char *reason)
+{
+	if (s->closing)
+		return;
+	s->closing = 1;
+	s->close_code = code;
+	snprintf(s->close_reason, sizeof s->close_reason, "%s", reason);
+	lws_callback_on_writable(s->wsi);
+}
+
+int ws_send(struct ws_session *s, struct msg *m)
+{
+	if (s->closing)
+		return -1;
+	const struct config *cfg = &s->app->cfg;
+	if (s->qlen >= (unsigned)cfg->ws_send_queue_max || s->qbytes + m->len > (size_t)cfg->ws_send_queue_bytes) {
+		/* A slow reader is closed, never allowed to hold the server's memory: it reconnects and
+		 * resumes from its last sequence number. */
+		s->app->metrics.ws_slow_closed++;
+		log_warn("ws: closing a slow client (token %lld): %u messages queued", s->who.token_id, s->qlen);
+		for (unsigned i = 0; i < s->qlen; i++)
+			msg_unref(s->q[(s->qhead + i) % s->qcap]);
+		s->qlen = 0;
+		s->qbytes = 0;
+		ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full: reconnect and resume with since");
+		return 0;
+	}
+	if (s->qlen == s->qcap) {
+		unsigned cap = s->qcap ? s->qcap * 2 : 8;
+		struct msg **q = malloc(cap * sizeof *q);
+		if (!q)
+			return -1;
+		for (unsigned i = 0; i < s->qlen; i++)
+			q[i] = s->q[(s->qhead + i) % s->qcap];
+		free(s->q);
+		s->q = q;
+		s->qcap = cap;
+		s->qhead = 0;
+	}
+	msg_ref(m);
+	s->q[(s->qhead + s->qlen) % s->qcap] = m;
+	s->qlen++;
+	s->qbytes += m->len;
+	s->app->metrics.ws_messages_out++;
+	if (s->qlen == 1)
+		lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+int ws_send_json(struct ws_session *s, const char *text)
+{
+	struct msg *m = msg_new(text, strlen(text));
+	if (!m)
+		return -1;
+	int rc = ws_send(s, m);
+	msg_unref(m);
+	return rc;
+}
+
+int ws_writeable(struct ws_session *s)
+{
+	if (s->closing) {
+		lws_close_reason(s->wsi, (enum lws_close_status)s->close_code, (unsigned char *)s->close_reason,
+				 strlen(s->close_reason));
+		return -1;
+	}
+	if (!s->qlen) {
+		hub_refill(s->app->hub, s); /* a replay in progress */
+		return 0;
+	}
+	/* several messages per writeable callback while the socket takes them */
+	for (int n = 0; n < 16 && s->qlen; n++) {
+		struct msg *m = s->q[s->qhead];
+		if (lws_write(s->wsi, msg_payload(m), m->len, LWS_WRITE_TEXT) < (int)m->len)
+			return -1;
+		s->qhead = (s->qhead + 1) % s->qcap;
+		s->qlen--;
+		s->qbytes -= m->len;
+		msg_unref(m);
+		if (lws_send_pipe_choked(s->wsi))
+			break;
+	}
+	if (s->qlen || s->replaying)
+		lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+/* --- answering requests ------------------------------------------------------------------------------ */
+
+static void reply(struct ws_session *s, cJSON *id, struct op_response *res)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ok = res->status < 400;
+	cJSON_AddStringToObject(o, "type", ok ? "result" : "error");
+	if (id)
+		cJSON_AddItemToObject(o, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddNumberToObject(o, "status", res->status);
+	if (!ok)
+		cJSON_AddItemToObject(o, "error", api_error_json(&res->err));
+	else if (res->raw) {
+		cJSON_AddStringToObject(o, "content_type", res->raw_type);
+		cJSON_AddItemToObject(o, "data", cJSON_CreateString(res->raw));
+	} else {
+		cJSON_AddItemToObject(o, "data", res->data ? res->data : cJSON_CreateNull());
+		res->data = NULL;
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text)
+		ws_send_json(s, text);
+	free(text);
+}
+
+static void reply_error(struct ws_session *s, cJSON *id, int status, const char *code, const char *field,
+			const char *rule)
+{
+	struct op_response res;
+	memset(&res, 0, sizeof res);
+	api_fail(&res, status, code, field, rule);
+	reply(s, id, &res);
+}
+
+static void job_done(void *client, struct write_job *job)
+{
+	reply(client, job->reply_id, &job->res);
+	api_job_free(job);
+}
+
+static void handle_message(struct ws_session *s, const char *text, size_t len)
+{
+	cJSON *msg = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(msg)) {
+		reply_error(s, NULL, 400, "invalid_json", "message", "must be a JSON object");
+		cJSON_Delete(msg);
+		return;
+	}
+	cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
+	if (id && !cJSON_IsString(id) && !cJSON_IsNumber(id)) {
+		reply_error(s, NULL, 422, "invalid", "id", "must be a string or a number");
+		goto out;
+	}
+	const cJSON *f;
+	cJSON_ArrayForEach(f, msg)
+	{
+		if (strcmp(f->string, "type") && strcmp(f->string, "id") && strcmp(f->string, "params") &&
+		    strcmp(f->string, "data") && strcmp(f->string, "idempotency_key")) {
+			reply_error(s, id, 422, "unknown_field", f->string,
+				    "is not part of a message (type, id, params, data, idempotency_key)");
+			goto out;
+		}
+	}
+	cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+	cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+	cJSON *data = cJSON_GetObjectItemCaseSensitive(msg, "data");
+	cJSON *key = cJSON_GetObjectItemCaseSensitive(msg, "idempotency_key");
+	if (!cJSON_IsString(type)) {
+		reply_error(s, id, 422, "required", "type", "is required: the operation, like \"structures.get\"");
+		goto out;
+	}
+	const struct op *op = api_find_op(type->valuestring);
+	if (!op) {
+		reply_error(s, id, 404, "not_found", "type", "is not a known operation");
+		goto out;
+	}
+	if (params && !cJSON_IsObject(params)) {
+		reply_error(s, id, 422, "invalid", "params", "must be an object");
+		goto out;
+	}
+	if (key && (!cJSON_IsString(key) || !key->valuestring[0] || strlen(key->valuestring) > 128)) {
+		reply_error(s, id, 422, "invalid", "idempotency_key", "must be 1 to 128 characters");
+		goto out;
+	}
+	struct op_request req;
+	memset(&req, 0, sizeof req);
+	req.op = op;
+	req.who = s->who;
+	req.session = s;
+	req.params = params ? cJSON_DetachItemViaPointer(msg, params) : cJSON_CreateObject();
+	if (op->flags & OP_RAW_BODY) {
+		if (!cJSON_IsString(data)) {
+			reply_error(s, id, 422, "invalid", "data", "must be the CSV text as a string");
+			op_request_release(&req);
+			goto out;
+		}
+		req.raw_body = strdup(data->valuestring);
+		req.raw_len = strlen(data->valuestring);
+		snprintf(req.content_type, sizeof req.content_type, "text/csv");
+	} else if (data)
+		req.body = cJSON_DetachItemViaPointer(msg, data);
+	if (key)
+		snprintf(req.idem_key, sizeof req.idem_key, "%s", key->valuestring);
+
+	struct op_response res;
+	memset(&res, 0, sizeof res);
+	struct write_job *job = NULL;
+	if (api_call(s->app, &req, &res, job_done, s, &job)) {
+		reply(s, id, &res);
+		op_response_release(&res);
+		op_request_release(&req);
+	} else if (id && job)
+		job->reply_id = cJSON_Duplicate(id, 1);
+out:
+	cJSON_Delete(msg);
+}
+
+int ws_receive(struct ws_session *s, const void *in, size_t len)
+{
+	struct lws *wsi = s->wsi;
+	int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+	if (lws_frame_is_binary(wsi)) {
+		s->rx_discard = 1;
+	}
+	if (!s->rx_discard) {
+		if ((long long)(s->rx.len + len) > s->app->cfg.max_ws_message_bytes) {
+			s->rx_discard = 2;
+			buf_release(&s->rx);
+		} else if (buf_append(&s->rx, in, len)) {
+			s->rx_discard = 2;
+			buf_release(&s->rx);
+		}
+	}
+	if (!final)
+		return 0;
+	s->app->metrics.ws_messages_in++;
+	if (s->rx_discard) {
+		char rule[96];
+		if (s->rx_discard == 1)
+			snprintf(rule, sizeof rule, "must be a text frame holding JSON");
+		else
+			snprintf(rule, sizeof rule, "must be at most %lld bytes", s->app->cfg.max_ws_message_bytes);
+		reply_error(s, NULL, s->rx_discard == 1 ? 400 : 413, s->rx_discard == 1 ? "invalid_json" : "too_large",
+			    "message", rule);
+		s->rx_discard = 0;
+		buf_reset(&s->rx);
+		return 0;
+	}
+	handle_message(s, s->rx.data ? s->rx.data : "", s->rx.len);
+	/* keep small buffers for the next message, give big ones back */
+	if (s->rx.cap > 4096)
+		buf_release(&s->rx);
+	else
+		buf_reset(&s->rx);
+	return 0;
+}
