@@ -1,0 +1,257 @@
+"""Integration test harness: starts a real renfortd on a free loopback port with a temporary
+SQLite file, creates tokens with `renfortd token create`, and talks to it as clients do:
+HTTP (http.client) and websocket (python3-websocket). Every server is stopped with SIGTERM at the
+end and must exit 0 with no sanitizer report on stderr."""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import websocket  # Debian: python3-websocket
+
+RENFORTD = os.environ.get("RENFORTD", os.path.join(os.path.dirname(__file__), "../../build/server/renfortd"))
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+class Server:
+    """One renfortd process with its own database in a temporary directory."""
+
+    def __init__(self, extra_args=(), demo=False, db=None, tmpdir=None):
+        self.tmp = tmpdir or tempfile.mkdtemp(prefix="renfort-test-")
+        self.own_tmp = tmpdir is None
+        self.db = db or os.path.join(self.tmp, "renfort.db")
+        self.extra_args = list(extra_args)
+        self.demo = demo
+        self.proc = None
+        self.port = None
+        self.stderr_path = os.path.join(self.tmp, "renfortd.stderr")
+        self.stdout_path = os.path.join(self.tmp, "renfortd.stdout")
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def run_cli(self, *args, check=True):
+        """Runs a renfortd subcommand against this server's database."""
+        p = subprocess.run([RENFORTD, *args, "--db", self.db, "--log-level", "warn"],
+                           capture_output=True, text=True, timeout=120)
+        if check and p.returncode != 0:
+            raise AssertionError(f"renfortd {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+        check_sanitizers(p.stderr)
+        return p
+
+    def token(self, role, scope=None, subject=None, label="test"):
+        args = ["token", "create", "--role", role, "--label", label]
+        if scope:
+            args += ["--scope", scope]
+        if subject is not None:
+            args += ["--subject", str(subject)]
+        return self.run_cli(*args).stdout.strip()
+
+    def start(self, timeout=60):
+        args = [RENFORTD, "--db", self.db, "--listen", "127.0.0.1:0", *self.extra_args]
+        if self.demo:
+            args.append("--demo")
+        self.err = open(self.stderr_path, "ab")
+        self.out = open(self.stdout_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self.out, stderr=self.err)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with open(self.stderr_path, "r", errors="replace") as f:
+                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", f.read())
+            if m:
+                self.port = int(m.group(1))
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError("renfortd exited at start: " + self.stderr())
+            time.sleep(0.05)
+        raise AssertionError("renfortd did not start: " + self.stderr())
+
+    def stderr(self):
+        with open(self.stderr_path, "r", errors="replace") as f:
+            return f.read()
+
+    def stdout(self):
+        with open(self.stdout_path, "r", errors="replace") as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, expect_clean=True):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+            raise AssertionError("renfortd did not stop within 30 s of SIGTERM")
+        finally:
+            self.err.close()
+            self.out.close()
+            self.proc = None
+        if expect_clean:
+            check_sanitizers(self.stderr())
+            if code != 0:
+                raise AssertionError(f"renfortd exited with {code}: {self.stderr()[-3000:]}")
+        return code
+
+    def kill(self):
+        """SIGKILL: the crash tests' way to stop."""
+        return self.stop(signal.SIGKILL, expect_clean=False)
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.stop(expect_clean=False)
+        if self.own_tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- clients ---------------------------------------------------------------------------
+    def http(self, method, path, token=None, body=None, headers=None, raw=None, content_type=None):
+        """Returns (status, parsed JSON or text, headers)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        elif raw is not None:
+            data = raw if isinstance(raw, bytes) else raw.encode()
+            h.setdefault("Content-Type", content_type or "text/csv")
+        conn.request(method, path, body=data, headers=h)
+        resp = conn.getresponse()
+        payload = resp.read()
+        conn.close()
+        ctype = resp.getheader("Content-Type", "")
+        if "json" in ctype:
+            parsed = json.loads(payload) if payload else None
+        else:
+            parsed = payload.decode("utf-8", errors="replace")
+        return resp.status, parsed, dict(resp.getheaders())
+
+    def ws(self, token=None, origin=None, timeout=10):
+        url = f"ws://127.0.0.1:{self.port}/ws"
+        headers = []
+        if token:
+            headers.append("Authorization: Bearer " + token)
+        kw = {"header": headers, "timeout": timeout}
+        if origin:
+            kw["origin"] = origin
+        else:
+            kw["suppress_origin"] = True
+        return WsClient(websocket.create_connection(url, **kw))
+
+
+class WsClient:
+    """A websocket client speaking renfort's envelope: requests carry an id the answer repeats."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.next_id = 1
+        self.events = []  # events received while waiting for answers
+
+    def send(self, msg):
+        self.conn.send(json.dumps(msg) if not isinstance(msg, (str, bytes)) else msg)
+
+    def recv(self, timeout=10):
+        self.conn.settimeout(timeout)
+        return json.loads(self.conn.recv())
+
+    def request(self, type_, params=None, data=None, key=None, timeout=10):
+        rid = self.next_id
+        self.next_id += 1
+        msg = {"type": type_, "id": rid}
+        if params is not None:
+            msg["params"] = params
+        if data is not None:
+            msg["data"] = data
+        if key is not None:
+            msg["idempotency_key"] = key
+        self.send(msg)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = self.recv(timeout=max(0.1, deadline - time.time()))
+            if m.get("type") == "event":
+                self.events.append(m)
+                continue
+            if m.get("id") == rid:
+                return m
+        raise AssertionError(f"no answer to {type_} within {timeout} s")
+
+    def next_event(self, timeout=5):
+        if self.events:
+            return self.events.pop(0)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = self.recv(timeout=max(0.1, deadline - time.time()))
+            if m.get("type") == "event":
+                return m
+        raise AssertionError("no event within %s s" % timeout)
+
+    def no_event(self, wait=0.5):
+        """Asserts that nothing arrives for `wait` seconds."""
+        if self.events:
+            raise AssertionError(f"unexpected event {self.events[0]}")
+        self.conn.settimeout(wait)
+        try:
+            m = self.conn.recv()
+        except websocket.WebSocketTimeoutException:
+            return
+        raise AssertionError(f"unexpected message {m}")
+
+    def close(self):
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+
+
+def check_sanitizers(text):
+    for mark in SANITIZER_MARKS:
+        if mark in text:
+            raise AssertionError("sanitizer report:\n" + text[-6000:])
+
+
+class ServerTest(unittest.TestCase):
+    """A test case with one fresh server per class (started in setUpClass)."""
+
+    demo = False
+    extra_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(extra_args=cls.extra_args, demo=cls.demo)
+        cls.prepare(cls.server)
+        cls.server.start()
+
+    @classmethod
+    def prepare(cls, server):
+        """Before start: create tokens etc. with the command line."""
+        cls.admin = server.token("admin")
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.server.stop()
+        finally:
+            cls.server.cleanup()
+
+    def api(self, method, path, token=None, **kw):
+        return self.server.http(method, path, token=token if token is not None else self.admin, **kw)
+
+    def assertError(self, result, status, field=None, code=None):
+        st, body, _ = result
+        self.assertEqual(st, status, body)
+        self.assertIn("error", body)
+        if field is not None:
+            self.assertEqual(body["error"].get("field"), field, body)
+        if code is not None:
+            self.assertEqual(body["error"].get("code"), code, body)
+        self.assertTrue(body["error"].get("rule"), body)
+        return body["error"]
