@@ -181,15 +181,10 @@ CREATE TABLE audit (
 CREATE INDEX audit_entity ON audit(entity, entity_id);
 CREATE INDEX audit_parent ON audit(entity, parent_id);
 
--- Events pushed to websocket subscribers; seq is the sequence number clients resume from.
-CREATE TABLE events (
-	seq INTEGER PRIMARY KEY,
-	at INTEGER NOT NULL,
-	type TEXT NOT NULL,
-	dep TEXT,
-	entity TEXT,
-	entity_id INTEGER,
-	payload TEXT NOT NULL
+-- Small named values of the server itself (the last event sequence number given out, ...).
+CREATE TABLE meta (
+	key TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
 ) STRICT;
 
 -- Idempotency keys: the same key with the same request answers the first response again.

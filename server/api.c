@@ -5,7 +5,8 @@
 #include "hub.h"
 #include "log.h"
 #include "store.h"
-#include "store_event.h"
+#include "eventlog.h"
+#include "store_idem.h"
 #include "store_token.h"
 
 #include <stdio.h>
@@ -265,12 +266,6 @@ int api_emit(struct app *app, const char *type, const char *dep, const char *ent
 	cJSON_Delete(payload);
 	if (!text)
 		return -1;
-	struct event_row row = {0, store_now(app->store), type, dep && dep[0] ? dep : NULL, entity, entity_id, text};
-	long long seq;
-	if (store_event_append(app->store, &row, &seq)) {
-		free(text);
-		return -1;
-	}
 	if (app->nevents == app->events_cap) {
 		size_t cap = app->events_cap ? app->events_cap * 2 : 64;
 		struct pending_event *p = realloc(app->events, cap * sizeof *p);
@@ -283,8 +278,7 @@ int api_emit(struct app *app, const char *type, const char *dep, const char *ent
 	}
 	struct pending_event *ev = &app->events[app->nevents++];
 	memset(ev, 0, sizeof *ev);
-	ev->seq = seq;
-	ev->at = row.at;
+	ev->at = store_now(app->store);
 	ev->type = strdup(type);
 	snprintf(ev->dep, sizeof ev->dep, "%s", dep ? dep : "");
 	ev->entity = entity ? strdup(entity) : NULL;
@@ -301,6 +295,25 @@ static void drop_events_from(struct app *app, size_t mark)
 		free(ev->entity);
 		free(ev->payload);
 	}
+}
+
+void api_drop_events(struct app *app)
+{
+	drop_events_from(app, 0);
+}
+
+/* Numbers and publishes the events of a committed transaction. */
+static void publish_events(struct app *app)
+{
+	for (size_t i = 0; i < app->nevents; i++) {
+		const struct pending_event *p = &app->events[i];
+		const struct logged_event *e =
+			eventlog_append(app->eventlog, p->at, p->type, p->dep, p->entity, p->entity_id, p->payload);
+		if (e)
+			hub_publish(app->hub, e);
+	}
+	app->metrics.events_published += app->nevents;
+	drop_events_from(app, 0);
 }
 
 /* --- running operations ---------------------------------------------------------------------------- */
@@ -466,8 +479,14 @@ static void flush_batch(struct app *app)
 		store_set_actor(app->store, &j->req.who);
 		run_write(app, j);
 	}
+	/* the numbers this batch's events will get are used up, even if publishing is cut short */
+	if (!failed && app->nevents &&
+	    store_meta_set(app->store, "event_seq", eventlog_last_seq(app->eventlog) + (long long)app->nevents))
+		failed = 1;
 	if (!failed && store_commit(app->store))
 		failed = 1;
+	else if (failed)
+		store_rollback(app->store);
 	long long dt = clock_mono_us() - t0;
 	app->metrics.commits++;
 	app->metrics.commit_ops += n;
@@ -481,12 +500,8 @@ static void flush_batch(struct app *app)
 			api_fail(&j->res, 503, "unavailable", "", "the database could not commit; nothing was changed, "
 								  "retry with the same idempotency key");
 		}
-	} else {
-		for (size_t i = 0; i < app->nevents; i++)
-			hub_publish(app->hub, &app->events[i]);
-		app->metrics.events_published += app->nevents;
-		drop_events_from(app, 0);
-	}
+	} else
+		publish_events(app);
 	while (jobs) {
 		struct write_job *next = jobs->next;
 		jobs->next = NULL;

@@ -104,6 +104,8 @@ int api_param_id(struct op_request *req, const char *name, long long *id, struct
 int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule);
 /* Maps a store failure to a response error. */
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what);
+/* Forgets the events of the transaction in progress (it was rolled back). */
+void api_drop_events(struct app *app);
 /* Records an event in the current transaction; it is published after commit. data is consumed. */
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
 	     cJSON *data);

@@ -1,6 +1,8 @@
 #include "app.h"
 
 #include "clock.h"
+#include "eventlog.h"
+#include "api.h"
 #include "hub.h"
 #include "log.h"
 #include "seed.h"
@@ -22,7 +24,13 @@ int app_open(struct app *app, char *err, size_t errlen)
 		app_close(app);
 		return -1;
 	}
-	if (!(app->hub = hub_new(app))) {
+	long long last_seq = 0;
+	if (store_meta_get(app->store, "event_seq", &last_seq) == STORE_ERROR) {
+		snprintf(err, errlen, "cannot read the event sequence");
+		app_close(app);
+		return -1;
+	}
+	if (!(app->eventlog = eventlog_new((size_t)app->cfg.event_log_size, last_seq + 1)) || !(app->hub = hub_new(app))) {
 		snprintf(err, errlen, "out of memory");
 		app_close(app);
 		return -1;
@@ -34,13 +42,11 @@ void app_close(struct app *app)
 {
 	hub_free(app->hub);
 	app->hub = NULL;
+	eventlog_free(app->eventlog);
+	app->eventlog = NULL;
 	store_close(app->store);
 	app->store = NULL;
-	for (size_t i = 0; i < app->nevents; i++) {
-		free(app->events[i].type);
-		free(app->events[i].entity);
-		free(app->events[i].payload);
-	}
+	api_drop_events(app);
 	free(app->events);
 	app->events = NULL;
 	app->nevents = app->events_cap = 0;

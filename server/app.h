@@ -12,9 +12,10 @@ struct store;
 struct hub;
 struct write_job;
 struct lws_context;
+struct eventlog;
 
+/* An event of the transaction in progress: it gets its number when published, after the commit. */
 struct pending_event {
-	long long seq;
 	long long at;
 	char *type;
 	char dep[4];
@@ -41,6 +42,7 @@ struct app {
 	struct config cfg;
 	struct store *store;
 	struct hub *hub;
+	struct eventlog *eventlog;
 	struct lws_context *lws;
 	char public_url[256];
 	long long clock_offset_ms; /* moved only by the test clock (config test_clock) */

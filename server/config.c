@@ -33,7 +33,7 @@ static const struct config_key keys[] = {
 	KEY_INT(http_timeout_s, 30, 1, 3600, "idle timeout of an HTTP connection"),
 	KEY_INT(page_size_default, 50, 1, 10000, "list page size when the client gives none"),
 	KEY_INT(page_size_max, 1000, 1, 100000, "largest list page a client may ask for"),
-	KEY_INT(event_log_size, 100000, 100, 100000000, "events kept for clients that reconnect with a sequence number"),
+	KEY_INT(event_log_size, 100000, 100, 10000000, "events kept in memory for clients that reconnect with a sequence number"),
 	KEY_INT(idempotency_ttl_s, 86400, 60, 31536000, "how long an idempotency key is remembered"),
 	KEY_INT(shutdown_grace_ms, 2000, 0, 60000, "time given to clients to receive their close frame on shutdown"),
 	KEY_INT(batch_max, 1000, 1, 100000, "writes grouped into one commit at most"),

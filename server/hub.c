@@ -5,7 +5,7 @@
 #include "log.h"
 #include "model.h"
 #include "store.h"
-#include "store_event.h"
+#include "eventlog.h"
 #include "store_record.h"
 
 #include <libwebsockets.h>
@@ -198,84 +198,39 @@ static int session_wants(const struct ws_session *s, const char *type, const cha
 	return 0;
 }
 
-/* {"type":"event","seq":..,"event":..,"at":..,"dep":..,"entity":..,"entity_id":..,"data":<payload>} */
-static struct msg *event_msg(long long seq, long long at, const char *type, const char *dep, const char *entity,
-			     long long id, const char *payload)
+void hub_publish(struct hub *h, const struct logged_event *ev)
 {
-	char iso[32], head[384];
-	char dep_json[8], entity_json[48];
-	if (dep && dep[0])
-		snprintf(dep_json, sizeof dep_json, "\"%.2s\"", dep);
-	else
-		snprintf(dep_json, sizeof dep_json, "null");
-	if (entity)
-		snprintf(entity_json, sizeof entity_json, "\"%.40s\"", entity);
-	else
-		snprintf(entity_json, sizeof entity_json, "null");
-	/* type, dep and entity are our own identifiers: no escaping needed */
-	int n = snprintf(head, sizeof head,
-			 "{\"type\":\"event\",\"seq\":%lld,\"event\":\"%.64s\",\"at\":\"%s\",\"dep\":%s,"
-			 "\"entity\":%s,\"entity_id\":%lld,\"data\":",
-			 seq, type, clock_format_iso(at, iso), dep_json, entity_json, id);
-	size_t plen = strlen(payload);
-	struct buf b;
-	buf_init(&b);
-	if (buf_reserve(&b, (size_t)n + plen + 2) || buf_append(&b, head, (size_t)n) || buf_append(&b, payload, plen) ||
-	    buf_append(&b, "}", 1)) {
-		buf_release(&b);
-		return NULL;
-	}
-	struct msg *m = msg_new(b.data, b.len);
-	buf_release(&b);
-	return m;
-}
-
-void hub_publish(struct hub *h, const struct pending_event *ev)
-{
-	struct msg *m = NULL;
 	const char *dep = ev->dep[0] ? ev->dep : NULL;
 	for (struct ws_session *s = h->head; s; s = s->next) {
 		if (s->replaying || s->closing || !session_wants(s, ev->type, dep, ev->entity, ev->entity_id))
 			continue;
-		if (!m && !(m = event_msg(ev->seq, ev->at, ev->type, dep, ev->entity, ev->entity_id, ev->payload)))
-			return;
-		ws_send(s, m);
+		ws_send(s, ev->msg);
 	}
-	msg_unref(m);
 }
 
-struct refill_ctx {
-	struct ws_session *s;
-	long long n;
-};
-
-static int refill_row(void *ctx, const struct event_row *ev)
+static int refill_row(void *ctx, const struct logged_event *ev)
 {
-	struct refill_ctx *rc = ctx;
-	rc->n++;
-	rc->s->cursor = ev->seq;
-	if (!session_wants(rc->s, ev->type, ev->dep, ev->entity, ev->entity_id))
-		return 0;
-	struct msg *m = event_msg(ev->seq, ev->at, ev->type, ev->dep, ev->entity, ev->entity_id, ev->payload);
-	if (!m)
-		return 1;
-	ws_send(rc->s, m);
-	msg_unref(m);
-	return rc->s->closing;
+	struct ws_session *s = ctx;
+	s->cursor = ev->seq;
+	if (session_wants(s, ev->type, ev->dep[0] ? ev->dep : NULL, ev->entity, ev->entity_id))
+		ws_send(s, ev->msg);
+	return s->closing;
 }
 
 void hub_refill(struct hub *h, struct ws_session *s)
 {
 	if (!s->replaying || s->closing)
 		return;
-	struct refill_ctx rc = {s, 0};
-	if (store_event_since(h->app->store, s->cursor, REPLAY_CHUNK, refill_row, &rc)) {
-		ws_close(s, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "event log unavailable");
+	if (!eventlog_covers(h->app->eventlog, s->cursor)) {
+		/* the log moved on while this client was catching up */
+		ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "fell behind the event log: reload and subscribe again");
 		return;
 	}
-	/* Everything committed is already published (publish follows commit in the same callback),
-	 * so a short read means the replay has reached the live stream: no gap, no duplicate. */
-	if (rc.n < REPLAY_CHUNK)
+	size_t n = eventlog_since(h->app->eventlog, s->cursor, REPLAY_CHUNK, refill_row, s);
+	/* Everything committed is already published (publication follows the commit in the same
+	 * callback), so a short read means the replay has reached the live stream: no gap, no
+	 * duplicate. */
+	if (n < REPLAY_CHUNK)
 		s->replaying = 0;
 	else
 		lws_callback_on_writable(s->wsi);
@@ -389,12 +344,11 @@ int op_subscribe(struct app *app, struct op_request *req, struct op_response *re
 			return api_fail(res, 422, "invalid", "topics", "a session follows at most 32 topics");
 		s->topics[s->ntopics++] = topics[i];
 	}
-	long long last = store_event_last_seq(app->store);
+	long long last = eventlog_last_seq(app->eventlog);
 	int reload = 0;
 	if (since >= 0) {
-		long long first = store_event_first_seq(app->store);
-		if (since > last || (first > 0 && since < first - 1))
-			reload = 1; /* the log no longer holds what was missed */
+		if (!eventlog_covers(app->eventlog, since))
+			reload = 1; /* the log no longer holds what was missed (or never did: a restart) */
 		else if (since < last) {
 			s->replaying = 1;
 			s->cursor = since;

@@ -17,7 +17,8 @@ void hub_free(struct hub *h);
 void hub_attach(struct hub *h, struct ws_session *s);
 void hub_detach(struct hub *h, struct ws_session *s);
 size_t hub_count(const struct hub *h);
-void hub_publish(struct hub *h, const struct pending_event *ev);
+struct logged_event;
+void hub_publish(struct hub *h, const struct logged_event *ev);
 /* Queues the next part of a session's replay, if it is replaying. */
 void hub_refill(struct hub *h, struct ws_session *s);
 /* Closes every session (shutdown). */

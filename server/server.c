@@ -6,7 +6,7 @@
 #include "hub.h"
 #include "log.h"
 #include "store.h"
-#include "store_event.h"
+#include "store_idem.h"
 
 #include <libwebsockets.h>
 #include <signal.h>
@@ -117,9 +117,7 @@ static void housekeeping_cb(lws_sorted_usec_list_t *sul)
 	struct app *app = srv->app;
 	long long now = app_now(app);
 	if (store_begin(app->store, now, NULL) == STORE_OK) {
-		int rc = store_event_prune(app->store, app->cfg.event_log_size);
-		if (!rc)
-			rc = store_idem_prune(app->store, now - app->cfg.idempotency_ttl_s * 1000);
+		int rc = store_idem_prune(app->store, now - app->cfg.idempotency_ttl_s * 1000);
 		if (rc || store_commit(app->store))
 			store_rollback(app->store);
 	}

@@ -487,3 +487,29 @@ int store_ping(struct store *st)
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
+
+int store_meta_get(struct store *st, const char *key, long long *value)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM meta WHERE key = ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "meta");
+}
+
+int store_meta_set(struct store *st, const char *key, long long value)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+					    "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, value);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return store_rc_from_sqlite(st, rc, "meta");
+}

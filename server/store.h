@@ -58,6 +58,10 @@ int store_rc_from_sqlite(struct store *st, int rc, const char *what);
 /* Online backup of the live database into path (SQLite's backup API, a few pages at a time). */
 int store_backup(struct store *st, const char *path, char *err, size_t errlen);
 
+/* Named integers of the server itself (table meta). get: STORE_NOTFOUND when never set. */
+int store_meta_get(struct store *st, const char *key, long long *value);
+int store_meta_set(struct store *st, const char *key, long long value);
+
 /* A cheap query that proves the database answers: 0 when it does. */
 int store_ping(struct store *st);
 
