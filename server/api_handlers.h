@@ -39,6 +39,26 @@ int op_tokens_create(struct app *app, struct op_request *req, struct op_response
 int op_tokens_revoke(struct app *app, struct op_request *req, struct op_response *res);
 int op_audit_list(struct app *app, struct op_request *req, struct op_response *res);
 
+/* api_stock.c: reports, movements, levels, cover, thresholds */
+int op_stock_report(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_movement(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_levels(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_cover(struct app *app, struct op_request *req, struct op_response *res);
+int op_thresholds_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_thresholds_set(struct app *app, struct op_request *req, struct op_response *res);
+int op_thresholds_delete(struct app *app, struct op_request *req, struct op_response *res);
+
+/* api_alert.c: alerts, CAP, the SMS outbox, the test clock */
+int op_alerts_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_get(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_acknowledge(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_resolve(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_cap(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_feed(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_check(struct app *app, struct op_request *req, struct op_response *res);
+int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *res);
+int op_clock_advance(struct app *app, struct op_request *req, struct op_response *res);
+
 /* hub.c: websocket subscriptions */
 int op_subscribe(struct app *app, struct op_request *req, struct op_response *res);
 int op_unsubscribe(struct app *app, struct op_request *req, struct op_response *res);

@@ -301,6 +301,12 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 		cJSON_Delete(obj);
 		if (failed) {
 			res->err.line = r.line;
+			/* name the file's column: contacts[0].phone came from contact_phone */
+			if (!finess_mode && strncmp(res->err.field, "contacts[0].", 12) == 0) {
+				char column[sizeof res->err.field];
+				snprintf(column, sizeof column, "contact_%s", res->err.field + 12);
+				snprintf(res->err.field, sizeof res->err.field, "%s", column);
+			}
 			goto fail;
 		}
 		if (!first_id)

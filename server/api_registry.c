@@ -96,6 +96,12 @@ int registry_list_query(struct app *app, struct op_request *req, const struct en
 				return api_fail(res, 422, "invalid", "after", "must be the \"next\" value of the previous page");
 			q->after = a;
 		} else if (strcmp(name, "q") == 0) {
+			/* q searches the name: where there is none, an ignored q would answer everything */
+			if (!entity_field(e, "name", NULL)) {
+				char rule[96];
+				snprintf(rule, sizeof rule, "is not a filter of %s", e->plural);
+				return api_fail(res, 422, "unknown_field", "q", rule);
+			}
 			const char *rule = validate_text(v, 1, 100);
 			if (rule)
 				return api_fail(res, 422, "invalid", "q", rule);

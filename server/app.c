@@ -18,6 +18,12 @@ long long app_now(const struct app *app)
 
 int app_open(struct app *app, char *err, size_t errlen)
 {
+	char why[256];
+	if (threshold_rules_parse(app->cfg.alert_thresholds, (double)app->cfg.alert_margin_hours / 24.0, &app->thresholds,
+				  why, sizeof why)) {
+		snprintf(err, errlen, "alert_thresholds: %s", why);
+		return -1;
+	}
 	if (store_open(&app->store, app->cfg.db, app->cfg.schema_dir, err, errlen))
 		return -1;
 	if (seed_reference_data(app->store, app->cfg.data_dir, app_now(app), err, errlen)) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "alert_rules.h"
 #include "config.h"
 
 struct store;
@@ -40,6 +41,7 @@ struct metrics {
 
 struct app {
 	struct config cfg;
+	struct threshold_rules thresholds; /* parsed from cfg.alert_thresholds */
 	struct store *store;
 	struct hub *hub;
 	struct eventlog *eventlog;

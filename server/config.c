@@ -22,7 +22,7 @@ static const struct config_key keys[] = {
 	KEY_STR(clients_dir, RENFORT_SOURCE_DIR "/clients/web", "directory of the browser clients"),
 	KEY_STR(data_dir, RENFORT_SOURCE_DIR "/schema/data", "reference data: territories, item catalogue, demo sources"),
 	KEY_STR(log_level, "info", "error, warn, info or debug"),
-	KEY_STR(allowed_origins, "", "websocket Origin values accepted, space-separated; empty: the listen address"),
+	KEY_STR(allowed_origins, "", "websocket Origin values accepted, space-separated; empty: public_url only"),
 	KEY_STR(public_url, "", "base URL people and gateways use to reach renfortd; empty: http://<listen>"),
 	KEY_INT(max_body_bytes, 8388608, 1024, 268435456, "largest HTTP request body (CSV imports included)"),
 	KEY_INT(max_ws_message_bytes, 65536, 256, 16777216, "largest websocket message, after reassembly"),
@@ -37,6 +37,13 @@ static const struct config_key keys[] = {
 	KEY_INT(idempotency_ttl_s, 86400, 60, 31536000, "how long an idempotency key is remembered"),
 	KEY_INT(shutdown_grace_ms, 2000, 0, 60000, "time given to clients to receive their close frame on shutdown"),
 	KEY_INT(batch_max, 1000, 1, 100000, "writes grouped into one commit at most"),
+	KEY_STR(alert_thresholds, "*/*=7,3 ehpad/*=10,4 hospital/*=5,2",
+		"days of cover that open warning,critical shortage alerts, as category/item=warning,critical rules "
+		"(\"*\" for any; the most specific wins; per-structure overrides through the API)"),
+	KEY_INT(alert_margin_hours, 24, 0, 720, "hysteresis: cover must pass a threshold by this much before an alert calms down"),
+	KEY_INT(silent_after_hours, 48, 1, 8760, "a structure that has not counted its stock for this long gets a silent alert"),
+	KEY_INT(alert_check_interval_s, 60, 1, 86400, "how often silent structures are looked for"),
+	KEY_INT(test_clock, 0, 0, 1, "1 adds the clock.advance operation that moves renfortd's clock forward: for tests only, never in production"),
 };
 
 const struct config_key *config_keys(size_t *count)

@@ -27,6 +27,11 @@ struct config {
 	long long idempotency_ttl_s;
 	long long shutdown_grace_ms;
 	long long batch_max;
+	char *alert_thresholds;    /* "category/item=warning,critical ..." in days of cover */
+	long long alert_margin_hours;
+	long long silent_after_hours;
+	long long alert_check_interval_s;
+	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
 };
 
 enum config_type { CONFIG_STR, CONFIG_INT };

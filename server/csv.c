@@ -45,6 +45,11 @@ int csv_next_row(struct csv_reader *r)
 		int quoted = 0, was_quoted = 0;
 		while (r->p < r->end) {
 			char c = *r->p++;
+			if (c == '\0') {
+				/* cells are C strings: a NUL would silently cut one short */
+				snprintf(r->error, sizeof r->error, "a NUL character");
+				return -1;
+			}
 			if (quoted) {
 				if (c == '"') {
 					if (r->p < r->end && *r->p == '"') {

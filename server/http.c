@@ -5,6 +5,7 @@
 #include "app.h"
 #include "log.h"
 #include "metrics.h"
+#include "record_json.h"
 #include "store.h"
 
 #include <libwebsockets.h>
@@ -264,7 +265,8 @@ int http_body(struct conn *c, const void *in, size_t len)
 int http_body_complete(struct conn *c)
 {
 	struct http_req *h = c->http;
-	if (!h || h->answered)
+	/* a write already queued (h->job): lws reports the end of an empty body after we saw it */
+	if (!h || h->answered || h->job)
 		return 0;
 	const struct op *op = h->req.op;
 	if (op->flags & OP_RAW_BODY) {
@@ -275,12 +277,9 @@ int http_body_complete(struct conn *c)
 			answer_fail(h, 415, "unsupported_media_type", "content-type", "must be application/json");
 			return 0;
 		}
-		const char *end = NULL;
-		h->req.body = cJSON_ParseWithLengthOpts(h->body.data, h->body.len, &end, 0);
+		char rule[96];
+		h->req.body = json_parse_strict(h->body.data, h->body.len, rule, sizeof rule);
 		if (!h->req.body) {
-			char rule[96];
-			snprintf(rule, sizeof rule, "is not valid JSON (near byte %ld)",
-				 end ? (long)(end - h->body.data) : 0L);
 			answer_fail(h, 400, "invalid_json", "body", rule);
 			return 0;
 		}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *out)
 {
@@ -251,6 +252,12 @@ int main(int argc, char **argv)
 	}
 	if (cli.command && strcmp(cli.command, "token") && strcmp(cli.command, "backup")) {
 		fprintf(stderr, "renfortd: unknown command %s (see --help)\n", cli.command);
+		goto out;
+	}
+	/* A backup reads an existing database: a mistyped --db must not create (and copy) an empty one. */
+	if (cli.command && strcmp(cli.command, "backup") == 0 && access(app.cfg.db, F_OK) != 0) {
+		fprintf(stderr, "renfortd: backup: no database %s (see --db, --config)\n", app.cfg.db);
+		rc = 1;
 		goto out;
 	}
 	char err[512];

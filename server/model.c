@@ -142,8 +142,27 @@ const struct entity entity_volunteer = {
 	sizeof volunteer_fields / sizeof volunteer_fields[0], NULL, VOLUNTEER_HOME_COMMUNE, ROLE_VOLUNTEER,
 	E_SCOPED | E_ERASABLE};
 
+static const char *const region_deps[] = {"09", "11", "12", "30", "31", "32", "34",
+					  "46", "48", "65", "66", "81", "82", NULL};
+static const char *const active_inactive[] = {"active", "inactive", NULL};
+
+static const struct field duty_officer_fields[] = {
+	ID,
+	{"name", FK_TEXT, F_REQUIRED | F_PERSONAL, 1, 120, 0, 0, NULL, NULL},
+	{"phone", FK_PHONE, F_REQUIRED | F_PERSONAL, 0, 0, 0, 0, NULL, NULL},
+	{"lang", FK_ENUM, 0, 0, 0, 0, 0, sms_langs, NULL},
+	{"dep", FK_ENUM, F_NULLABLE | F_FILTER, 0, 0, 0, 0, region_deps, NULL},
+	{"status", FK_ENUM, F_FILTER, 0, 0, 0, 0, active_inactive, NULL},
+	CREATED,
+	UPDATED,
+};
+
+const struct entity entity_duty_officer = {
+	"duty_officer", "duty_officers", "duty_officers", duty_officer_fields,
+	sizeof duty_officer_fields / sizeof duty_officer_fields[0], NULL, -1, -1, E_SCOPED};
+
 static const struct entity *const registries[] = {&entity_structure, &entity_depot, &entity_item,
-						  &entity_volunteer};
+						  &entity_volunteer, &entity_duty_officer};
 
 const struct field *entity_field(const struct entity *e, const char *name, int *index)
 {

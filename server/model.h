@@ -68,6 +68,7 @@ extern const struct entity entity_depot;
 extern const struct entity entity_item;
 extern const struct entity entity_volunteer;
 extern const struct entity entity_volunteer_credential;
+extern const struct entity entity_duty_officer;
 
 /* Field indexes used by code (cross-field rules, demo, import). Keep in the order of model.c. */
 enum { STRUCTURE_ID, STRUCTURE_NAME, STRUCTURE_CATEGORY, STRUCTURE_LEGAL_FORM, STRUCTURE_FINESS,

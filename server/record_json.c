@@ -128,7 +128,10 @@ static int from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 {
 	char name[160];
 	if (!cJSON_IsObject(obj)) {
-		rf_error_set(err, 422, "invalid", prefix[0] ? prefix : "body", "must be a JSON object");
+		/* a child's prefix is "contacts[0].": the field is "contacts[0]" */
+		size_t n = strlen(prefix);
+		snprintf(name, sizeof name, "%.*s", (int)(n && prefix[n - 1] == '.' ? n - 1 : n), prefix);
+		rf_error_set(err, 422, "invalid", n ? name : "body", "must be a JSON object");
 		return -1;
 	}
 	struct record *r = record_new(e);
@@ -270,6 +273,42 @@ int record_from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 		     const struct principal *who, struct record **out, struct rf_error *err)
 {
 	return from_json(e, obj, mode, who, "", out, err);
+}
+
+static int has_nul(const char *s, size_t len)
+{
+	int in_string = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			return 1;
+		if (s[i] == '"')
+			in_string = !in_string;
+		else if (in_string && s[i] == '\\' && i + 1 < len) {
+			if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
+				return 1;
+			i++; /* the escaped character, which may be a quote */
+		}
+	}
+	return 0;
+}
+
+cJSON *json_parse_strict(const char *text, size_t len, char *rule, size_t rulelen)
+{
+	if (has_nul(text, len)) {
+		snprintf(rule, rulelen, "must not contain NUL characters (\\u0000)");
+		return NULL;
+	}
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (j && end)
+		while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+			end++;
+	if (!j || !end || end != text + len) {
+		snprintf(rule, rulelen, "is not valid JSON (near byte %ld)", end ? (long)(end - text) : 0L);
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
 }
 
 cJSON *words_to_json(const char *s)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct stmt_slot {
 	const char *sql;
@@ -393,6 +394,11 @@ long long store_now(struct store *st)
 	return st->now_ms;
 }
 
+void store_set_now(struct store *st, long long now_ms)
+{
+	st->now_ms = now_ms;
+}
+
 void store_set_failure(struct store *st, const char *field, const char *rule)
 {
 	snprintf(st->failure_field, sizeof st->failure_field, "%s", field ? field : "");
@@ -435,6 +441,13 @@ int store_rc_from_sqlite(struct store *st, int rc, const char *what)
 
 int store_backup(struct store *st, const char *path, char *err, size_t errlen)
 {
+	/* Never onto the live file itself (nor a link to it). */
+	const char *live = sqlite3_db_filename(st->db, "main");
+	struct stat ls, ds;
+	if (live && stat(live, &ls) == 0 && stat(path, &ds) == 0 && ls.st_dev == ds.st_dev && ls.st_ino == ds.st_ino) {
+		snprintf(err, errlen, "backup to %s: that is the live database itself", path);
+		return -1;
+	}
 	sqlite3 *dst = NULL;
 	int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
@@ -442,26 +455,50 @@ int store_backup(struct store *st, const char *path, char *err, size_t errlen)
 		sqlite3_close(dst);
 		return -1;
 	}
-	sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
-	if (!b) {
-		snprintf(err, errlen, "backup to %s: %s", path, sqlite3_errmsg(dst));
+	/* One read transaction on the source for the whole copy. In WAL mode it blocks no writer, and the
+	 * copy is the database as it was when the backup started. Without it, any commit of the running
+	 * server between two steps restarts the copy from page 1: on a busy server it never ends. */
+	int own_tx = sqlite3_get_autocommit(st->db);
+	if (own_tx && sqlite3_exec(st->db, "BEGIN; SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "backup: cannot read the database: %s", sqlite3_errmsg(st->db));
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(dst);
 		return -1;
 	}
-	/* A few pages per step, so a live server is never blocked for long. */
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (!b) {
+		snprintf(err, errlen, "backup to %s: %s", path, sqlite3_errmsg(dst));
+		if (own_tx)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(dst);
+		return -1;
+	}
+	/* A few pages per step; a destination locked by someone else is waited for 30 s at most. */
+	int busy = 0;
 	do {
 		rc = sqlite3_backup_step(b, 256);
-		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+			if (++busy > 1500)
+				break;
 			sqlite3_sleep(20);
+		} else
+			busy = 0;
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-	sqlite3_backup_finish(b);
+	int frc = sqlite3_backup_finish(b);
+	if (own_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc == SQLITE_DONE && frc != SQLITE_OK)
+		rc = frc;
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "backup to %s failed: %s", path, sqlite3_errstr(rc));
 		sqlite3_close(dst);
 		return -1;
 	}
-	rc = sqlite3_close(dst);
-	return rc == SQLITE_OK ? 0 : -1;
+	if ((rc = sqlite3_close(dst)) != SQLITE_OK) {
+		snprintf(err, errlen, "backup to %s: cannot close: %s", path, sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
 }
 
 int store_integrity_check(struct store *st)

@@ -43,6 +43,8 @@ int store_savepoint(struct store *st);
 int store_release(struct store *st);
 void store_rollback_savepoint(struct store *st);
 long long store_now(struct store *st);
+/* Moves the clock of the transaction in progress (the test clock). */
+void store_set_now(struct store *st, long long now_ms);
 
 /* Runs one SQL text with no results (used by migrations and maintenance). */
 int store_exec(struct store *st, const char *sql);

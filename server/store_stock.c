@@ -1,8 +1,150 @@
 #include "store_stock.h"
 
+#include "auth.h"
+#include "buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
 const char *holder_kind_name(enum holder_kind k)
 {
 	return k == HOLDER_DEPOT ? "depot" : "structure";
+}
+
+int holder_kind_parse(const char *name)
+{
+	if (strcmp(name, "structure") == 0)
+		return HOLDER_STRUCTURE;
+	if (strcmp(name, "depot") == 0)
+		return HOLDER_DEPOT;
+	return -1;
+}
+
+#define STOCK_COLUMNS                                                                                  \
+	"quantity, coalesce(reported_at, 0), updated_at, coalesce(anchor_at, 0), coalesce(anchor_quantity, 0), " \
+	"inflow, coalesce(burn_rate, 0), burn_samples, coalesce(burn_per_day, 0), days_of_cover, "        \
+	"coalesce(stockout_at, 0)"
+
+int store_stock_get(struct store *st, enum holder_kind kind, long long holder, long long item, struct stock_row *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " STOCK_COLUMNS " FROM stock_levels "
+					    "WHERE holder_kind = ? AND holder_id = ? AND item_id = ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int64(s, 3, item);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->kind = kind;
+		out->holder_id = holder;
+		out->item_id = item;
+		out->quantity = sqlite3_column_int64(s, 0);
+		out->reported_at = sqlite3_column_int64(s, 1);
+		out->updated_at = sqlite3_column_int64(s, 2);
+		out->burn.anchor_at = sqlite3_column_int64(s, 3);
+		out->burn.anchor_quantity = sqlite3_column_int64(s, 4);
+		out->burn.inflow = sqlite3_column_int64(s, 5);
+		out->burn.rate = sqlite3_column_double(s, 6);
+		out->burn.samples = sqlite3_column_int(s, 7);
+		out->burn_per_day = sqlite3_column_double(s, 8);
+		out->cover_known = sqlite3_column_type(s, 9) != SQLITE_NULL;
+		out->days_of_cover = sqlite3_column_double(s, 9);
+		out->stockout_at = sqlite3_column_int64(s, 10);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "stock");
+}
+
+int store_stock_put(struct store *st, const struct stock_row *r)
+{
+	sqlite3_stmt *s = store_prepare(
+		st, "INSERT INTO stock_levels(holder_kind, holder_id, item_id, quantity, reported_at, updated_at, anchor_at, "
+		    "anchor_quantity, inflow, burn_rate, burn_samples, burn_per_day, days_of_cover, stockout_at) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+		    "ON CONFLICT(holder_kind, holder_id, item_id) DO UPDATE SET quantity = ?4, reported_at = ?5, "
+		    "updated_at = ?6, anchor_at = ?7, anchor_quantity = ?8, inflow = ?9, burn_rate = ?10, burn_samples = ?11, "
+		    "burn_per_day = ?12, days_of_cover = ?13, stockout_at = ?14");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(r->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, r->holder_id);
+	sqlite3_bind_int64(s, 3, r->item_id);
+	sqlite3_bind_int64(s, 4, r->quantity);
+	if (r->reported_at)
+		sqlite3_bind_int64(s, 5, r->reported_at);
+	sqlite3_bind_int64(s, 6, r->updated_at);
+	if (r->burn.anchor_at) {
+		sqlite3_bind_int64(s, 7, r->burn.anchor_at);
+		sqlite3_bind_int64(s, 8, r->burn.anchor_quantity);
+	}
+	sqlite3_bind_int64(s, 9, r->burn.inflow);
+	if (r->burn.samples)
+		sqlite3_bind_double(s, 10, r->burn.rate);
+	sqlite3_bind_int(s, 11, r->burn.samples);
+	if (r->burn_per_day > 0)
+		sqlite3_bind_double(s, 12, r->burn_per_day);
+	if (r->cover_known) {
+		sqlite3_bind_double(s, 13, r->days_of_cover);
+		sqlite3_bind_int64(s, 14, r->stockout_at);
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return store_rc_from_sqlite(st, rc, "stock put");
+}
+
+int store_ledger_append(struct store *st, enum holder_kind kind, long long holder, long long item, const char *ledger_kind,
+			long long delta, long long quantity_after, long long actor, const char *idem_key, long long report_id)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO stock_ledger(holder_kind, holder_id, item_id, kind, delta, "
+					    "quantity_after, actor, idempotency_key, at, report_id) "
+					    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int64(s, 3, item);
+	sqlite3_bind_text(s, 4, ledger_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, delta);
+	sqlite3_bind_int64(s, 6, quantity_after);
+	if (actor)
+		sqlite3_bind_int64(s, 7, actor);
+	if (idem_key && idem_key[0])
+		sqlite3_bind_text(s, 8, idem_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, store_now(st));
+	if (report_id)
+		sqlite3_bind_int64(s, 10, report_id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return store_rc_from_sqlite(st, rc, "ledger");
+}
+
+int store_report_insert(struct store *st, enum holder_kind kind, long long holder, int items, long long occupancy,
+			long long staff, long long actor, const char *idem_key, long long *id)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO stock_reports(holder_kind, holder_id, items, occupancy, staff, "
+					    "actor, idempotency_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int(s, 3, items);
+	if (occupancy >= 0)
+		sqlite3_bind_int64(s, 4, occupancy);
+	if (staff >= 0)
+		sqlite3_bind_int64(s, 5, staff);
+	if (actor)
+		sqlite3_bind_int64(s, 6, actor);
+	if (idem_key && idem_key[0])
+		sqlite3_bind_text(s, 7, idem_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, store_now(st));
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_rc_from_sqlite(st, rc, "report");
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	return STORE_OK;
 }
 
 int store_stock_set(struct store *st, enum holder_kind kind, long long holder, long long item, long long quantity,
@@ -62,6 +204,31 @@ int store_stock_set(struct store *st, enum holder_kind kind, long long holder, l
 	return STORE_OK;
 }
 
+int store_item_find(struct store *st, const char *code, long long id, struct item_info *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, code, name, unit, coalesce(burn_per_worker_day, -1), "
+					    "coalesce(burn_per_patient_day, -1), coalesce(burn_per_bed_day, -1) FROM items "
+					    "WHERE (?1 IS NOT NULL AND code = ?1) OR (?1 IS NULL AND id = ?2)");
+	if (!s)
+		return STORE_ERROR;
+	if (code)
+		sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->id = sqlite3_column_int64(s, 0);
+		snprintf(out->code, sizeof out->code, "%s", (const char *)sqlite3_column_text(s, 1));
+		snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(s, 2));
+		snprintf(out->unit, sizeof out->unit, "%s", (const char *)sqlite3_column_text(s, 3));
+		out->per_worker = sqlite3_column_double(s, 4);
+		out->per_patient = sqlite3_column_double(s, 5);
+		out->per_bed = sqlite3_column_double(s, 6);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "item");
+}
+
 int store_item_id(struct store *st, const char *code, long long *id)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM items WHERE code = ?");
@@ -98,4 +265,187 @@ long long store_structure_count(struct store *st)
 	if (s)
 		sqlite3_reset(s);
 	return n;
+}
+
+/* --- reading levels for people ------------------------------------------------------------------- */
+
+/* The holders the principal may see, as a condition on l (stock_levels) and h (its holder). */
+static void level_scope(struct buf *sql, const struct principal *p)
+{
+	switch (p->role) {
+	case ROLE_ADMIN:
+		return;
+	case ROLE_COORDINATOR:
+	case ROLE_OBSERVER:
+		if (p->deps[0])
+			buf_puts(sql, " AND (instr(?99, ',' || h.dep || ',') > 0 OR h.level = 'regional')");
+		return;
+	case ROLE_STRUCTURE:
+		buf_puts(sql, " AND l.holder_kind = 'structure' AND l.holder_id = ?98");
+		return;
+	case ROLE_DEPOT:
+		buf_puts(sql, " AND l.holder_kind = 'depot' AND l.holder_id = ?98");
+		return;
+	default:
+		buf_puts(sql, " AND 0");
+	}
+}
+
+/* Structures and depots as one holder table h(kind, id, name, dep, category, level). */
+#define HOLDERS                                                                                          \
+	"(SELECT 'structure' AS kind, id, name, dep, category, NULL AS level FROM structures "            \
+	"UNION ALL SELECT 'depot', id, name, dep, NULL, level FROM depots)"
+
+int store_level_list(struct store *st, const struct principal *p, const struct level_query *q,
+		     int (*cb)(void *ctx, const struct level_view *v), void *ctx, long long *total)
+{
+	static const char *const sev_order = "CASE a.severity WHEN 'stockout' THEN 3 WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END";
+	struct buf where, sql;
+	buf_init(&where);
+	buf_init(&sql);
+	buf_puts(&where, " FROM stock_levels l JOIN " HOLDERS " h ON h.kind = l.holder_kind AND h.id = l.holder_id "
+			 "JOIN items i ON i.id = l.item_id "
+			 "LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = l.holder_kind "
+			 "AND a.holder_id = l.holder_id AND a.item_id = l.item_id WHERE 1");
+	level_scope(&where, p);
+	buf_puts(&where, " AND (?1 IS NULL OR l.holder_kind = ?1) AND (?2 = 0 OR l.holder_id = ?2) "
+			 "AND (?3 IS NULL OR h.dep = ?3) AND (?4 IS NULL OR i.code = ?4) AND (?5 IS NULL OR h.category = ?5)");
+	if (q->severity)
+		buf_printf(&where, " AND %s >= CASE ?6 WHEN 'stockout' THEN 3 WHEN 'critical' THEN 2 ELSE 1 END", sev_order);
+	int rc = STORE_OK;
+	for (int pass = total ? 0 : 1; pass < 2 && rc == STORE_OK; pass++) {
+		buf_reset(&sql);
+		if (pass == 0)
+			buf_printf(&sql, "SELECT count(*)%s", where.data);
+		else {
+			buf_printf(&sql, "SELECT l.holder_kind, l.holder_id, h.name, h.dep, h.category, i.code, i.name, i.unit, "
+					 "l.quantity, coalesce(l.reported_at, 0), coalesce(l.burn_per_day, 0), l.days_of_cover, "
+					 "coalesce(l.stockout_at, 0), a.severity%s ORDER BY ",
+				   where.data);
+			if (q->sort > 0)
+				buf_puts(&sql, "l.days_of_cover IS NULL, l.days_of_cover, l.holder_id, i.code");
+			else if (q->sort < 0)
+				buf_puts(&sql, "l.days_of_cover IS NULL, l.days_of_cover DESC, l.holder_id, i.code");
+			else
+				buf_puts(&sql, "l.holder_kind, l.holder_id, i.code");
+			buf_puts(&sql, " LIMIT ?7 OFFSET ?8");
+		}
+		sqlite3_stmt *s = NULL;
+		int src = sqlite3_prepare_v2(store_db(st), sql.data, -1, &s, NULL);
+		if (src != SQLITE_OK) {
+			rc = store_rc_from_sqlite(st, src, "levels");
+			break;
+		}
+		if (q->holder_kind)
+			sqlite3_bind_text(s, 1, q->holder_kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, q->holder_id);
+		if (q->dep)
+			sqlite3_bind_text(s, 3, q->dep, -1, SQLITE_STATIC);
+		if (q->item)
+			sqlite3_bind_text(s, 4, q->item, -1, SQLITE_STATIC);
+		if (q->category)
+			sqlite3_bind_text(s, 5, q->category, -1, SQLITE_STATIC);
+		if (q->severity)
+			sqlite3_bind_text(s, 6, q->severity, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 7, q->limit);
+		sqlite3_bind_int64(s, 8, q->offset);
+		if (p->deps[0])
+			sqlite3_bind_text(s, 99, p->deps, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 98, p->subject_id);
+		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+			if (pass == 0) {
+				*total = sqlite3_column_int64(s, 0);
+				continue;
+			}
+			struct level_view v = {
+				(const char *)sqlite3_column_text(s, 0),
+				sqlite3_column_int64(s, 1),
+				(const char *)sqlite3_column_text(s, 2),
+				(const char *)sqlite3_column_text(s, 3),
+				(const char *)sqlite3_column_text(s, 4),
+				(const char *)sqlite3_column_text(s, 5),
+				(const char *)sqlite3_column_text(s, 6),
+				(const char *)sqlite3_column_text(s, 7),
+				sqlite3_column_int64(s, 8),
+				sqlite3_column_int64(s, 9),
+				sqlite3_column_double(s, 10),
+				sqlite3_column_type(s, 11) != SQLITE_NULL,
+				sqlite3_column_double(s, 11),
+				sqlite3_column_int64(s, 12),
+				(const char *)sqlite3_column_text(s, 13),
+			};
+			if (cb(ctx, &v))
+				break;
+		}
+		if (src != SQLITE_ROW && src != SQLITE_DONE)
+			rc = store_rc_from_sqlite(st, src, "levels");
+		sqlite3_finalize(s);
+	}
+	buf_release(&where);
+	buf_release(&sql);
+	return rc;
+}
+
+int store_cover_rollup(struct store *st, const struct principal *p, const char *dep, const char *item,
+		       int (*cb)(void *ctx, const struct cover_view *v), void *ctx)
+{
+	/* per département and item, then the region's line (dep NULL) for those who see the region */
+	sqlite3_stmt *s;
+	static const char *const by_dep =
+		"SELECT s.dep, i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "
+		"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "
+		"coalesce(sum(a.severity = 'stockout'), 0) "
+		"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "
+		"JOIN items i ON i.id = l.item_id "
+		"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "
+		"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "
+		"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "
+		"AND (?3 IS NULL OR i.code = ?3) GROUP BY s.dep, i.id ORDER BY s.dep, i.code";
+	static const char *const region =
+		"SELECT NULL, i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "
+		"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "
+		"coalesce(sum(a.severity = 'stockout'), 0) "
+		"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "
+		"JOIN items i ON i.id = l.item_id "
+		"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "
+		"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "
+		"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "
+		"AND (?3 IS NULL OR i.code = ?3) GROUP BY i.id ORDER BY i.code";
+	int self = p->role == ROLE_STRUCTURE || p->role == ROLE_DEPOT || p->role == ROLE_VOLUNTEER;
+	if (self)
+		return STORE_OK; /* rollups are for the coordination */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (p->deps[0] || dep))
+			break; /* a region line only for those who see the region */
+		s = store_prepare(st, pass == 0 ? by_dep : region);
+		if (!s)
+			return STORE_ERROR;
+		if (p->deps[0])
+			sqlite3_bind_text(s, 1, p->deps, -1, SQLITE_STATIC);
+		if (dep)
+			sqlite3_bind_text(s, 2, dep, -1, SQLITE_STATIC);
+		if (item)
+			sqlite3_bind_text(s, 3, item, -1, SQLITE_STATIC);
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct cover_view v = {
+				(const char *)sqlite3_column_text(s, 0),
+				(const char *)sqlite3_column_text(s, 1),
+				(const char *)sqlite3_column_text(s, 2),
+				(const char *)sqlite3_column_text(s, 3),
+				sqlite3_column_int64(s, 4),
+				sqlite3_column_int64(s, 5),
+				sqlite3_column_double(s, 6),
+				sqlite3_column_int64(s, 7),
+				sqlite3_column_int64(s, 8),
+				sqlite3_column_int64(s, 9),
+			};
+			if (cb(ctx, &v))
+				break;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_rc_from_sqlite(st, rc, "cover");
+	}
+	return STORE_OK;
 }

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "hub.h"
 #include "log.h"
+#include "record_json.h"
 
 #include <libwebsockets.h>
 #include <stdio.h>
@@ -198,7 +199,12 @@ static void job_done(void *client, struct write_job *job)
 
 static void handle_message(struct ws_session *s, const char *text, size_t len)
 {
-	cJSON *msg = cJSON_ParseWithLength(text, len);
+	char rule[96];
+	cJSON *msg = json_parse_strict(text, len, rule, sizeof rule);
+	if (!msg) {
+		reply_error(s, NULL, 400, "invalid_json", "message", rule);
+		return;
+	}
 	if (!cJSON_IsObject(msg)) {
 		reply_error(s, NULL, 400, "invalid_json", "message", "must be a JSON object");
 		cJSON_Delete(msg);

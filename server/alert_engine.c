@@ -1,0 +1,238 @@
+#include "alert_engine.h"
+
+#include "alert_rules.h"
+#include "api.h"
+#include "api_alert.h"
+#include "app.h"
+#include "auth.h"
+#include "log.h"
+#include "sms_text.h"
+#include "store_sms.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct thresholds thresholds_for(struct app *app, const struct holder_info *h, const struct item_info *it)
+{
+	double w, c;
+	if (store_override_get(app->store, h->kind, h->id, it->id, &w, &c) == STORE_OK) {
+		struct thresholds t = {w, c, app->thresholds.margin_days};
+		return t;
+	}
+	return threshold_rules_lookup(&app->thresholds, h->category, it->code);
+}
+
+struct sms_ctx {
+	struct app *app;
+	const struct alert_row *alert;
+	const struct alert_text *text;
+	int failed;
+};
+
+static int queue_one(void *ctx, const struct recipient *r)
+{
+	struct sms_ctx *c = ctx;
+	char text[480];
+	sms_text_alert(c->text, r->lang, text, sizeof text);
+	struct sms_row row;
+	memset(&row, 0, sizeof row);
+	row.kind = "alert_critical";
+	row.dep = c->alert->dep;
+	row.recipient_kind = r->kind;
+	row.recipient_id = r->id;
+	row.phone = r->phone;
+	row.lang = r->lang;
+	row.text = text;
+	row.alert_id = c->alert->id;
+	if (store_sms_enqueue(c->app->store, &row, NULL)) {
+		c->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The outbox rows of a critical alert: the structure's contacts and the département's officers. */
+static int queue_sms(struct app *app, const struct holder_info *h, const struct item_info *it, const struct alert_row *a)
+{
+	struct alert_text t = {a->severity, h->name, it->name, it->unit, a->quantity, a->cover_known,
+			       a->days_of_cover, a->stockout_at, a->dep, a->id};
+	struct sms_ctx c = {app, a, &t, 0};
+	if (h->kind == HOLDER_STRUCTURE && store_structure_contacts(app->store, h->id, queue_one, &c))
+		return -1;
+	if (!c.failed && store_duty_officers_for(app->store, h->dep, queue_one, &c))
+		return -1;
+	return c.failed ? -1 : 0;
+}
+
+static void copy_figures(struct alert_row *a, const struct stock_row *r)
+{
+	a->quantity = r->quantity;
+	a->cover_known = r->cover_known;
+	a->days_of_cover = r->days_of_cover;
+	a->stockout_at = r->stockout_at;
+}
+
+int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
+			  const struct stock_row *r, struct alert_row *out)
+{
+	struct store *st = app->store;
+	struct alert_row cur;
+	int rc = store_alert_current(st, "shortage", h->kind, h->id, it->id, &cur);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	int has = rc == STORE_OK;
+	enum shortage_level now_level = has ? (enum shortage_level)shortage_level_parse(cur.severity) : LEVEL_NONE;
+	struct thresholds t = thresholds_for(app, h, it);
+	enum shortage_level next = shortage_next(now_level, r->quantity, r->cover_known, r->days_of_cover, &t);
+	memset(out, 0, sizeof *out);
+
+	if (!has && next == LEVEL_NONE)
+		return STORE_OK;
+	if (!has) {
+		struct alert_row a;
+		memset(&a, 0, sizeof a);
+		snprintf(a.kind, sizeof a.kind, "shortage");
+		a.holder_kind = h->kind;
+		a.holder_id = h->id;
+		a.item_id = it->id;
+		snprintf(a.dep, sizeof a.dep, "%s", h->dep);
+		snprintf(a.severity, sizeof a.severity, "%s", shortage_level_name(next));
+		copy_figures(&a, r);
+		if ((rc = store_alert_insert(st, &a)))
+			return rc;
+		if (next >= LEVEL_CRITICAL && queue_sms(app, h, it, &a))
+			return STORE_ERROR;
+		api_alert_emit(app, "opened", a.id);
+		*out = a;
+		return STORE_OK;
+	}
+	copy_figures(&cur, r);
+	if (next == LEVEL_NONE) {
+		snprintf(cur.status, sizeof cur.status, "resolved");
+		snprintf(cur.resolution, sizeof cur.resolution, "recovered");
+		cur.resolved_at = store_now(st);
+		if ((rc = store_alert_update(st, &cur)))
+			return rc;
+		api_alert_emit(app, "resolved", cur.id);
+		return STORE_OK;
+	}
+	if (next > now_level && strcmp(cur.status, "acknowledged") == 0)
+		snprintf(cur.status, sizeof cur.status, "open"); /* worse than what was acknowledged: look again */
+	snprintf(cur.severity, sizeof cur.severity, "%s", shortage_level_name(next));
+	if ((rc = store_alert_update(st, &cur)))
+		return rc;
+	if (next > now_level && next >= LEVEL_CRITICAL && queue_sms(app, h, it, &cur))
+		return STORE_ERROR;
+	api_alert_emit(app, "updated", cur.id);
+	*out = cur;
+	return STORE_OK;
+}
+
+int alert_engine_reported(struct app *app, const struct holder_info *h)
+{
+	struct alert_row cur;
+	int rc = store_alert_current(app->store, "silent", h->kind, h->id, 0, &cur);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc)
+		return rc;
+	snprintf(cur.status, sizeof cur.status, "resolved");
+	snprintf(cur.resolution, sizeof cur.resolution, "reported");
+	cur.resolved_at = store_now(app->store);
+	if ((rc = store_alert_update(app->store, &cur)))
+		return rc;
+	api_alert_emit(app, "resolved", cur.id);
+	return STORE_OK;
+}
+
+struct silent_ctx {
+	struct app *app;
+	long long now, after_ms;
+	int rc;
+};
+
+static int raise_silent(void *ctx, enum holder_kind hk, long long holder, const char *dep, long long last)
+{
+	struct silent_ctx *c = ctx;
+	struct store *st = c->app->store;
+	/* three times the silence is critical */
+	const char *severity = c->now - last >= 3 * c->after_ms ? "critical" : "warning";
+	struct alert_row cur;
+	int rc = store_alert_current(st, "silent", hk, holder, 0, &cur);
+	if (rc == STORE_NOTFOUND) {
+		memset(&cur, 0, sizeof cur);
+		snprintf(cur.kind, sizeof cur.kind, "silent");
+		cur.holder_kind = hk;
+		cur.holder_id = holder;
+		snprintf(cur.dep, sizeof cur.dep, "%s", dep);
+		snprintf(cur.severity, sizeof cur.severity, "%s", severity);
+		cur.quantity = -1;
+		if ((c->rc = store_alert_insert(st, &cur)))
+			return 1;
+		api_alert_emit(c->app, "opened", cur.id);
+		return 0;
+	}
+	if (rc) {
+		c->rc = rc;
+		return 1;
+	}
+	if (strcmp(cur.severity, severity) == 0)
+		return 0;
+	snprintf(cur.severity, sizeof cur.severity, "%s", severity);
+	if (strcmp(severity, "critical") == 0 && strcmp(cur.status, "acknowledged") == 0)
+		snprintf(cur.status, sizeof cur.status, "open");
+	if ((c->rc = store_alert_update(st, &cur)))
+		return 1;
+	api_alert_emit(c->app, "updated", cur.id);
+	return 0;
+}
+
+int alert_engine_check_silent(struct app *app, long long now)
+{
+	struct silent_ctx c = {app, now, app->cfg.silent_after_hours * 3600000LL, STORE_OK};
+	int rc = store_silent_candidates(app->store, now - c.after_ms, raise_silent, &c);
+	return rc ? rc : c.rc;
+}
+
+static int by_person(struct app *app, const struct principal *who, long long id, const char *note, int resolve,
+		     struct alert_row *out)
+{
+	struct alert_row a;
+	int rc = store_alert_get(app->store, who, id, &a);
+	if (rc)
+		return rc;
+	if (strcmp(a.status, "resolved") == 0) {
+		store_set_failure(app->store, "status", "the alert is already resolved");
+		return STORE_CONFLICT;
+	}
+	long long now = store_now(app->store);
+	if (resolve) {
+		snprintf(a.status, sizeof a.status, "resolved");
+		snprintf(a.resolution, sizeof a.resolution, "manual");
+		a.resolved_at = now;
+		a.resolved_by = who->token_id;
+		snprintf(a.resolve_note, sizeof a.resolve_note, "%s", note ? note : "");
+	} else {
+		snprintf(a.status, sizeof a.status, "acknowledged");
+		a.acknowledged_at = now;
+		a.acknowledged_by = who->token_id;
+		snprintf(a.ack_note, sizeof a.ack_note, "%s", note ? note : "");
+	}
+	if ((rc = store_alert_update(app->store, &a)))
+		return rc;
+	api_alert_emit(app, resolve ? "resolved" : "acknowledged", a.id);
+	*out = a;
+	return STORE_OK;
+}
+
+int alert_engine_acknowledge(struct app *app, const struct principal *who, long long id, const char *note,
+			     struct alert_row *out)
+{
+	return by_person(app, who, id, note, 0, out);
+}
+
+int alert_engine_resolve(struct app *app, const struct principal *who, long long id, const char *note,
+			 struct alert_row *out)
+{
+	return by_person(app, who, id, note, 1, out);
+}

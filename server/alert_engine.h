@@ -1,0 +1,36 @@
+/* alert_engine: applies the alert rules (alert_rules.c) to the store inside the current
+ * transaction: opens, updates and resolves alerts, queues the SMS of critical ones in the outbox,
+ * and emits the events. */
+#ifndef RENFORT_ALERT_ENGINE_H
+#define RENFORT_ALERT_ENGINE_H
+
+#include "store_alert.h"
+#include "store_stock.h"
+
+struct app;
+struct principal;
+
+struct holder_info {
+	enum holder_kind kind;
+	long long id;
+	char dep[4];
+	char name[201];
+	char category[32]; /* "depot" for depots */
+	long long occupancy, staff; /* -1 when unknown */
+};
+
+/* After holder h's level of item it became r: the shortage alert follows. *out gets the alert
+ * (id 0 when there is none open). */
+int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
+			  const struct stock_row *r, struct alert_row *out);
+/* The holder has just reported: its silent alert, if any, resolves. */
+int alert_engine_reported(struct app *app, const struct holder_info *h);
+/* Opens or updates silent alerts of structures without a count for too long. */
+int alert_engine_check_silent(struct app *app, long long now);
+/* By a person. 404 for an alert outside the principal's scope, 409 for a resolved one. */
+int alert_engine_acknowledge(struct app *app, const struct principal *who, long long id, const char *note,
+			     struct alert_row *out);
+int alert_engine_resolve(struct app *app, const struct principal *who, long long id, const char *note,
+			 struct alert_row *out);
+
+#endif

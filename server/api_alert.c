@@ -1,0 +1,386 @@
+/* api_alert: alerts for people (list, read, acknowledge, resolve), as CAP 1.2, the SMS outbox as
+ * coordinators see it, and the test clock. */
+#include "api_alert.h"
+
+#include "alert_engine.h"
+#include "api_handlers.h"
+#include "app.h"
+#include "cap.h"
+#include "clock.h"
+#include "store_alert.h"
+#include "store_sms.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add_time(cJSON *o, const char *name, long long ms)
+{
+	char iso[32];
+	if (ms)
+		cJSON_AddStringToObject(o, name, clock_format_iso(ms, iso));
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+cJSON *alert_json(const struct alert_row *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "kind", a->kind);
+	cJSON_AddStringToObject(o, "severity", a->severity);
+	cJSON_AddStringToObject(o, "status", a->status);
+	cJSON_AddStringToObject(o, "holder_kind", holder_kind_name(a->holder_kind));
+	cJSON_AddNumberToObject(o, "holder_id", (double)a->holder_id);
+	cJSON_AddStringToObject(o, "holder_name", a->holder_name);
+	cJSON_AddStringToObject(o, "dep", a->dep);
+	cJSON_AddStringToObject(o, "commune", a->commune);
+	cJSON_AddNumberToObject(o, "lat", a->lat);
+	cJSON_AddNumberToObject(o, "lng", a->lng);
+	if (a->item_id) {
+		cJSON_AddStringToObject(o, "item", a->item_code);
+		cJSON_AddStringToObject(o, "item_name", a->item_name);
+	} else {
+		cJSON_AddNullToObject(o, "item");
+		cJSON_AddNullToObject(o, "item_name");
+	}
+	if (a->quantity >= 0)
+		cJSON_AddNumberToObject(o, "quantity", (double)a->quantity);
+	else
+		cJSON_AddNullToObject(o, "quantity");
+	if (a->cover_known) {
+		cJSON_AddNumberToObject(o, "days_of_cover", a->days_of_cover);
+		add_time(o, "stockout_at", a->stockout_at);
+	} else {
+		cJSON_AddNullToObject(o, "days_of_cover");
+		cJSON_AddNullToObject(o, "stockout_at");
+	}
+	add_time(o, "opened_at", a->opened_at);
+	add_time(o, "updated_at", a->updated_at);
+	cJSON_AddNumberToObject(o, "version", a->version);
+	add_time(o, "acknowledged_at", a->acknowledged_at);
+	if (a->acknowledged_at)
+		cJSON_AddStringToObject(o, "ack_note", a->ack_note);
+	else
+		cJSON_AddNullToObject(o, "ack_note");
+	add_time(o, "resolved_at", a->resolved_at);
+	if (a->resolved_at) {
+		cJSON_AddStringToObject(o, "resolution", a->resolution);
+		cJSON_AddStringToObject(o, "resolve_note", a->resolve_note);
+	} else {
+		cJSON_AddNullToObject(o, "resolution");
+		cJSON_AddNullToObject(o, "resolve_note");
+	}
+	return o;
+}
+
+void api_alert_emit(struct app *app, const char *what, long long id)
+{
+	struct principal all = {.role = ROLE_ADMIN};
+	struct alert_row a;
+	if (store_alert_get(app->store, &all, id, &a))
+		return;
+	char type[32];
+	snprintf(type, sizeof type, "alert.%s", what);
+	api_emit(app, type, a.dep, holder_kind_name(a.holder_kind), a.holder_id, alert_json(&a));
+}
+
+/* --- operations ------------------------------------------------------------------------------------- */
+
+static int only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *what)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, req->params)
+	{
+		int ok = 0;
+		for (const char *const *n = names; *n && !ok; n++)
+			ok = strcmp(*n, p->string) == 0;
+		if (!ok)
+			return api_fail(res, 422, "unknown_field", p->string, what);
+	}
+	return 0;
+}
+
+static int one_of(const char *v, const char *const *values)
+{
+	for (; *values; values++)
+		if (strcmp(v, *values) == 0)
+			return 1;
+	return 0;
+}
+
+struct alert_list_ctx {
+	cJSON *items;
+	long long last, n;
+};
+
+static int add_alert(void *ctx, const struct alert_row *a)
+{
+	struct alert_list_ctx *c = ctx;
+	cJSON_AddItemToArray(c->items, alert_json(a));
+	c->last = a->id;
+	c->n++;
+	return 0;
+}
+
+int op_alerts_list(struct app *app, struct op_request *req, struct op_response *res)
+{
+	static const char *const names[] = {"status", "kind", "severity", "dep", "holder_kind", "holder_id", "after", "limit", NULL};
+	static const char *const statuses[] = {"open", "acknowledged", "resolved", "active", NULL};
+	static const char *const kinds[] = {"shortage", "silent", NULL};
+	static const char *const severities[] = {"warning", "critical", "stockout", NULL};
+	static const char *const holders[] = {"structure", "depot", NULL};
+	if (only_params(req, res, names, "is not a filter of alerts (status, kind, severity, dep, holder_kind, "
+					  "holder_id, after, limit)"))
+		return -1;
+	char t[8][64];
+	struct alert_query q = {api_param(req, "status", t[0], 64), api_param(req, "kind", t[1], 64),
+				api_param(req, "severity", t[2], 64), api_param(req, "dep", t[3], 64),
+				api_param(req, "holder_kind", t[4], 64), 0, 0, app->cfg.page_size_default};
+	if (!q.status)
+		q.status = "active";
+	if (!one_of(q.status, statuses))
+		return api_fail(res, 422, "invalid", "status", "must be open, acknowledged, resolved or active");
+	if (q.kind && !one_of(q.kind, kinds))
+		return api_fail(res, 422, "invalid", "kind", "must be shortage or silent");
+	if (q.severity && !one_of(q.severity, severities))
+		return api_fail(res, 422, "invalid", "severity", "must be warning, critical or stockout");
+	if (q.holder_kind && !one_of(q.holder_kind, holders))
+		return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
+	if (q.dep && strlen(q.dep) != 2)
+		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
+	const char *v;
+	char *end;
+	if ((v = api_param(req, "holder_id", t[5], 64)) && ((q.holder_id = strtoll(v, &end, 10)) <= 0 || *end))
+		return api_fail(res, 422, "invalid", "holder_id", "must be a positive integer");
+	if ((v = api_param(req, "after", t[6], 64)) && ((q.after = strtoll(v, &end, 10)) < 0 || *end))
+		return api_fail(res, 422, "invalid", "after", "must be the \"next\" value of the previous page");
+	if ((v = api_param(req, "limit", t[7], 64)) &&
+	    ((q.limit = strtoll(v, &end, 10)) < 1 || *end || q.limit > app->cfg.page_size_max))
+		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
+	struct alert_list_ctx c = {cJSON_CreateArray(), 0, 0};
+	long long total = 0;
+	int rc = store_alert_list(app->store, &req->who, &q, add_alert, &c, &total);
+	if (rc) {
+		cJSON_Delete(c.items);
+		return api_fail_store(app, res, rc, "alerts");
+	}
+	res->data = cJSON_CreateObject();
+	cJSON_AddItemToObject(res->data, "items", c.items);
+	cJSON_AddNumberToObject(res->data, "total", (double)total);
+	if (c.n == q.limit) {
+		char next[32];
+		snprintf(next, sizeof next, "%lld", c.last);
+		cJSON_AddStringToObject(res->data, "next", next);
+	} else
+		cJSON_AddNullToObject(res->data, "next");
+	return 0;
+}
+
+int op_alerts_get(struct app *app, struct op_request *req, struct op_response *res)
+{
+	long long id;
+	struct alert_row a;
+	if (api_param_id(req, "id", &id, res))
+		return -1;
+	int rc = store_alert_get(app->store, &req->who, id, &a);
+	if (rc)
+		return api_fail_store(app, res, rc, "alert");
+	res->data = alert_json(&a);
+	return 0;
+}
+
+static int by_person(struct app *app, struct op_request *req, struct op_response *res, int resolve)
+{
+	long long id;
+	if (api_param_id(req, "id", &id, res))
+		return -1;
+	const char *note = NULL;
+	if (req->body) {
+		const cJSON *j;
+		if (!cJSON_IsObject(req->body))
+			return api_fail(res, 422, "invalid", "body", "must be a JSON object");
+		cJSON_ArrayForEach(j, req->body)
+		{
+			if (strcmp(j->string, "note"))
+				return api_fail(res, 422, "unknown_field", j->string, "is not a field here (note)");
+			const char *rule = cJSON_IsString(j) ? validate_text(j->valuestring, 0, 500) : "must be a string";
+			if (rule)
+				return api_fail(res, 422, "invalid", "note", rule);
+			note = j->valuestring;
+		}
+	}
+	struct alert_row a;
+	int rc = resolve ? alert_engine_resolve(app, &req->who, id, note, &a)
+			 : alert_engine_acknowledge(app, &req->who, id, note, &a);
+	if (rc)
+		return api_fail_store(app, res, rc, "alert");
+	res->data = alert_json(&a);
+	return 0;
+}
+
+int op_alerts_acknowledge(struct app *app, struct op_request *req, struct op_response *res)
+{
+	return by_person(app, req, res, 0);
+}
+
+int op_alerts_resolve(struct app *app, struct op_request *req, struct op_response *res)
+{
+	return by_person(app, req, res, 1);
+}
+
+/* "renfort@127.0.0.1:8080" from the public URL: CAP senders hold no spaces or commas. */
+static void cap_sender(const struct app *app, char *out, size_t n)
+{
+	const char *host = strstr(app->public_url, "://");
+	host = host ? host + 3 : app->public_url;
+	snprintf(out, n, "renfort@%s", host[0] ? host : "localhost");
+	for (char *p = out; *p; p++)
+		if (*p == '/' || *p == ' ' || *p == ',')
+			*p = '\0';
+}
+
+int op_alerts_cap(struct app *app, struct op_request *req, struct op_response *res)
+{
+	long long id;
+	struct alert_row a;
+	if (api_param_id(req, "id", &id, res))
+		return -1;
+	int rc = store_alert_get(app->store, &req->who, id, &a);
+	if (rc)
+		return api_fail_store(app, res, rc, "alert");
+	char sender[280];
+	cap_sender(app, sender, sizeof sender);
+	struct buf b;
+	buf_init(&b);
+	cap_alert_xml(&b, &a, sender, 1);
+	res->raw_len = b.len;
+	res->raw = buf_detach(&b);
+	snprintf(res->raw_type, sizeof res->raw_type, "application/cap+xml; charset=utf-8");
+	return 0;
+}
+
+struct feed_ctx {
+	struct buf *b;
+	const char *base, *sender;
+};
+
+static int feed_entry(void *ctx, const struct alert_row *a)
+{
+	struct feed_ctx *c = ctx;
+	cap_feed_entry(c->b, a, c->base, c->sender);
+	return 0;
+}
+
+int op_alerts_feed(struct app *app, struct op_request *req, struct op_response *res)
+{
+	char sender[280];
+	cap_sender(app, sender, sizeof sender);
+	struct buf b;
+	buf_init(&b);
+	cap_feed_begin(&b, app->public_url, req->now);
+	struct alert_query q = {"active", NULL, NULL, NULL, NULL, 0, 0, 100000};
+	struct feed_ctx c = {&b, app->public_url, sender};
+	int rc = store_alert_list(app->store, &req->who, &q, feed_entry, &c, NULL);
+	if (rc) {
+		buf_release(&b);
+		return api_fail_store(app, res, rc, "alerts");
+	}
+	cap_feed_end(&b);
+	res->raw_len = b.len;
+	res->raw = buf_detach(&b);
+	snprintf(res->raw_type, sizeof res->raw_type, "application/atom+xml; charset=utf-8");
+	return 0;
+}
+
+static int add_sms(void *ctx, const struct sms_row *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	char iso[32];
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "created_at", clock_format_iso(r->created_at, iso));
+	cJSON_AddStringToObject(o, "kind", r->kind);
+	if (r->dep)
+		cJSON_AddStringToObject(o, "dep", r->dep);
+	else
+		cJSON_AddNullToObject(o, "dep");
+	cJSON_AddStringToObject(o, "recipient_kind", r->recipient_kind);
+	cJSON_AddNumberToObject(o, "recipient_id", (double)r->recipient_id);
+	cJSON_AddStringToObject(o, "phone", r->phone ? r->phone : "");
+	cJSON_AddStringToObject(o, "lang", r->lang);
+	cJSON_AddStringToObject(o, "text", r->text ? r->text : "");
+	if (r->alert_id)
+		cJSON_AddNumberToObject(o, "alert_id", (double)r->alert_id);
+	else
+		cJSON_AddNullToObject(o, "alert_id");
+	cJSON_AddStringToObject(o, "status", r->status);
+	cJSON_AddNumberToObject(o, "attempts", r->attempts);
+	cJSON_AddStringToObject(o, "next_attempt_at", clock_format_iso(r->next_attempt_at, iso));
+	if (r->last_error)
+		cJSON_AddStringToObject(o, "last_error", r->last_error);
+	else
+		cJSON_AddNullToObject(o, "last_error");
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *res)
+{
+	static const char *const names[] = {"status", "kind", "alert_id", "after", "limit", NULL};
+	if (only_params(req, res, names, "is not a filter of the outbox (status, kind, alert_id, after, limit)"))
+		return -1;
+	char t[5][64];
+	struct sms_query q = {api_param(req, "status", t[0], 64), api_param(req, "kind", t[1], 64), 0, 0,
+			      app->cfg.page_size_default};
+	const char *v;
+	char *end;
+	if ((v = api_param(req, "alert_id", t[2], 64)) && ((q.alert_id = strtoll(v, &end, 10)) <= 0 || *end))
+		return api_fail(res, 422, "invalid", "alert_id", "must be a positive integer");
+	if ((v = api_param(req, "after", t[3], 64)) && ((q.after = strtoll(v, &end, 10)) < 0 || *end))
+		return api_fail(res, 422, "invalid", "after", "must be an id");
+	if ((v = api_param(req, "limit", t[4], 64)) &&
+	    ((q.limit = strtoll(v, &end, 10)) < 1 || *end || q.limit > app->cfg.page_size_max))
+		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
+	cJSON *items = cJSON_CreateArray();
+	int rc = store_sms_list(app->store, &req->who, &q, add_sms, items);
+	if (rc) {
+		cJSON_Delete(items);
+		return api_fail_store(app, res, rc, "sms");
+	}
+	res->data = cJSON_CreateObject();
+	cJSON_AddItemToObject(res->data, "items", items);
+	return 0;
+}
+
+int op_clock_advance(struct app *app, struct op_request *req, struct op_response *res)
+{
+	if (!app->cfg.test_clock)
+		return api_fail(res, 404, "not_found", "type", "the test clock is off (test_clock = 0)");
+	const cJSON *ms = req->body ? cJSON_GetObjectItemCaseSensitive(req->body, "ms") : NULL;
+	if (!cJSON_IsNumber(ms) || ms->valuedouble < 0 || ms->valuedouble > 366.0 * 86400000)
+		return api_fail(res, 422, "invalid", "ms", "must be a number of milliseconds from 0 to a year");
+	app->clock_offset_ms += (long long)ms->valuedouble;
+	/* the periodic checks see the new time at once */
+	long long now = app_now(app);
+	store_set_now(app->store, now);
+	int rc = alert_engine_check_silent(app, now);
+	if (rc)
+		return api_fail_store(app, res, rc, "clock");
+	char iso[32];
+	res->data = cJSON_CreateObject();
+	cJSON_AddStringToObject(res->data, "now", clock_format_iso(now, iso));
+	cJSON_AddNumberToObject(res->data, "offset_ms", (double)app->clock_offset_ms);
+	return 0;
+}
+
+int op_alerts_check(struct app *app, struct op_request *req, struct op_response *res)
+{
+	(void)req;
+	int rc = alert_engine_check_silent(app, store_now(app->store));
+	if (rc)
+		return api_fail_store(app, res, rc, "alerts");
+	res->data = cJSON_CreateObject();
+	cJSON_AddBoolToObject(res->data, "checked", 1);
+	return 0;
+}

@@ -1,0 +1,178 @@
+#include "cap.h"
+
+#include "store_alert.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int xml_escape(struct buf *out, const char *s)
+{
+	int rc = 0;
+	for (const char *p = s ? s : ""; *p && !rc; p++) {
+		switch (*p) {
+		case '&':
+			rc = buf_puts(out, "&amp;");
+			break;
+		case '<':
+			rc = buf_puts(out, "&lt;");
+			break;
+		case '>':
+			rc = buf_puts(out, "&gt;");
+			break;
+		case '"':
+			rc = buf_puts(out, "&quot;");
+			break;
+		case '\'':
+			rc = buf_puts(out, "&apos;");
+			break;
+		default:
+			rc = buf_append(out, p, 1);
+		}
+	}
+	return rc;
+}
+
+const char *cap_time(long long ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+	return out;
+}
+
+static void element(struct buf *out, const char *indent, const char *name, const char *value)
+{
+	buf_printf(out, "%s<%s>", indent, name);
+	xml_escape(out, value);
+	buf_printf(out, "</%s>\n", name);
+}
+
+static void parameter(struct buf *out, const char *name, const char *value)
+{
+	buf_puts(out, "    <parameter>\n");
+	element(out, "      ", "valueName", name);
+	element(out, "      ", "value", value);
+	buf_puts(out, "    </parameter>\n");
+}
+
+int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender, int standalone)
+{
+	char t[32], id[64], text[1024];
+	int resolved = strcmp(a->status, "resolved") == 0;
+	int stockout = strcmp(a->severity, "stockout") == 0;
+	int critical = strcmp(a->severity, "critical") == 0;
+	int silent = strcmp(a->kind, "silent") == 0;
+	if (standalone)
+		buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	buf_puts(out, "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n");
+	/* one CAP message per version of the alert */
+	snprintf(id, sizeof id, "renfort-alert-%lld-v%d", a->id, a->version);
+	element(out, "  ", "identifier", id);
+	element(out, "  ", "sender", sender);
+	element(out, "  ", "sent", cap_time(resolved && a->resolved_at ? a->resolved_at : a->updated_at, t));
+	element(out, "  ", "status", "Actual");
+	element(out, "  ", "msgType", a->version > 1 || resolved ? "Update" : "Alert");
+	element(out, "  ", "scope", "Restricted");
+	element(out, "  ", "restriction", "Cellule de coordination régionale (santé et médico-social) : usage interne");
+	if (a->version > 1 || resolved) {
+		char ref[160];
+		snprintf(ref, sizeof ref, "%s,renfort-alert-%lld-v1,%s", sender, a->id, cap_time(a->opened_at, t));
+		element(out, "  ", "references", ref);
+	}
+	buf_puts(out, "  <info>\n");
+	element(out, "    ", "language", "fr-FR");
+	element(out, "    ", "category", "Health");
+	if (silent)
+		snprintf(text, sizeof text, "Structure sans relevé de stock");
+	else
+		snprintf(text, sizeof text, "Pénurie : %s", a->item_name);
+	element(out, "    ", "event", text);
+	element(out, "    ", "responseType", resolved ? "AllClear" : silent ? "Assess" : "Prepare");
+	element(out, "    ", "urgency", resolved ? "Past" : stockout ? "Immediate" : critical ? "Expected" : "Future");
+	element(out, "    ", "severity", resolved ? "Minor" : (stockout || critical) ? "Severe" : "Moderate");
+	element(out, "    ", "certainty", stockout ? "Observed" : "Likely");
+	element(out, "    ", "effective", cap_time(a->opened_at, t));
+	element(out, "    ", "senderName", "renfort — coordination régionale Occitanie");
+	if (silent)
+		snprintf(text, sizeof text, "%s : aucun relevé de stock récent", a->holder_name);
+	else if (stockout)
+		snprintf(text, sizeof text, "Rupture de %s à %s", a->item_name, a->holder_name);
+	else
+		snprintf(text, sizeof text, "%s : %s, %.1f jours de stock", a->holder_name, a->item_name, a->days_of_cover);
+	if (resolved)
+		snprintf(text + strlen(text), sizeof text - strlen(text), " (résolue)");
+	element(out, "    ", "headline", text);
+	if (silent)
+		snprintf(text, sizeof text, "La structure %s (département %s) n'a pas compté son stock depuis trop longtemps.",
+			 a->holder_name, a->dep);
+	else if (a->cover_known)
+		snprintf(text, sizeof text, "Stock compté : %lld. Couverture estimée : %.1f jours, rupture prévue le %.10s. "
+					    "Niveau : %s, statut : %s.",
+			 a->quantity, a->days_of_cover, cap_time(a->stockout_at, t), a->severity, a->status);
+	else
+		snprintf(text, sizeof text, "Stock compté : %lld. Niveau : %s, statut : %s.", a->quantity, a->severity,
+			 a->status);
+	element(out, "    ", "description", text);
+	element(out, "    ", "instruction", resolved ? "Aucune action requise."
+					      : silent ? "Contacter la structure et obtenir un relevé de stock."
+						       : "Vérifier le stock partagé disponible et proposer une allocation.");
+	snprintf(text, sizeof text, "%lld", a->id);
+	parameter(out, "renfort:alert_id", text);
+	parameter(out, "renfort:kind", a->kind);
+	parameter(out, "renfort:level", a->severity);
+	if (!silent) {
+		parameter(out, "renfort:item", a->item_code);
+		snprintf(text, sizeof text, "%lld", a->quantity);
+		parameter(out, "renfort:quantity", text);
+		if (a->cover_known) {
+			snprintf(text, sizeof text, "%.2f", a->days_of_cover);
+			parameter(out, "renfort:days_of_cover", text);
+		}
+	}
+	buf_puts(out, "    <area>\n");
+	snprintf(text, sizeof text, "%s (%s), département %s", a->holder_name, a->commune, a->dep);
+	element(out, "      ", "areaDesc", text);
+	snprintf(text, sizeof text, "%.5f,%.5f 1", a->lat, a->lng);
+	element(out, "      ", "circle", text);
+	if (a->commune[0]) {
+		buf_puts(out, "      <geocode>\n");
+		element(out, "        ", "valueName", "INSEE");
+		element(out, "        ", "value", a->commune);
+		buf_puts(out, "      </geocode>\n");
+	}
+	buf_puts(out, "    </area>\n  </info>\n</alert>\n");
+	return 0;
+}
+
+int cap_feed_begin(struct buf *out, const char *base_url, long long updated_ms)
+{
+	char t[32];
+	buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+	buf_puts(out, "<id>urn:renfort:alerts:active</id>\n<title>renfort : alertes actives</title>\n");
+	buf_printf(out, "<updated>%s</updated>\n<author><name>renfort</name></author>\n", cap_time(updated_ms, t));
+	buf_puts(out, "<link rel=\"self\" href=\"");
+	xml_escape(out, base_url);
+	return buf_puts(out, "/api/v1/alerts/feed\"/>\n");
+}
+
+int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_url, const char *sender)
+{
+	char t[32];
+	buf_printf(out, "<entry>\n<id>urn:renfort:alert:%lld:v%d</id>\n<title>", a->id, a->version);
+	xml_escape(out, a->holder_name);
+	buf_puts(out, " — ");
+	xml_escape(out, strcmp(a->kind, "silent") == 0 ? "sans relevé" : a->item_name);
+	buf_printf(out, " (%s)</title>\n<updated>%s</updated>\n", a->severity, cap_time(a->updated_at, t));
+	buf_puts(out, "<link rel=\"alternate\" type=\"application/cap+xml\" href=\"");
+	xml_escape(out, base_url);
+	buf_printf(out, "/api/v1/alerts/%lld/cap\"/>\n<content type=\"application/cap+xml\">\n", a->id);
+	cap_alert_xml(out, a, sender, 0);
+	return buf_puts(out, "</content>\n</entry>\n");
+}
+
+int cap_feed_end(struct buf *out)
+{
+	return buf_puts(out, "</feed>\n");
+}

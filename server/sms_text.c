@@ -1,0 +1,58 @@
+#include "sms_text.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Cuts a UTF-8 string to at most max bytes without splitting a character. */
+static void shorten(const char *in, char *out, size_t max)
+{
+	size_t n = strlen(in);
+	if (n >= max) {
+		n = max - 1;
+		while (n > 0 && ((unsigned char)in[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen)
+{
+	char holder[48], item[40], when[16] = "";
+	shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
+	shorten(a->item_name ? a->item_name : "", item, sizeof item);
+	if (a->cover_known && a->stockout_at > 0) {
+		time_t t = (time_t)(a->stockout_at / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		snprintf(when, sizeof when, "%02d/%02d", tm.tm_mday % 100, (tm.tm_mon + 1) % 100);
+	}
+	int en = lang && strcmp(lang, "en") == 0;
+	char days[16];
+	snprintf(days, sizeof days, "%.1f", a->days_of_cover);
+	if (!en) {
+		char *dot = strchr(days, '.');
+		if (dot)
+			*dot = ','; /* 2,5 j */
+	}
+	int stockout = a->severity && strcmp(a->severity, "stockout") == 0;
+	if (en) {
+		if (stockout)
+			snprintf(out, outlen, "renfort STOCK-OUT %s: %s is out. Alert %lld, dept %s.", holder, item,
+				 a->alert_id, a->dep ? a->dep : "");
+		else
+			snprintf(out, outlen, "renfort CRITICAL %s: %s, %s days left (%lld %s), out by %s. Alert %lld, dept %s.",
+				 holder, item, days, a->quantity, a->unit ? a->unit : "", when, a->alert_id,
+				 a->dep ? a->dep : "");
+	} else {
+		if (stockout)
+			snprintf(out, outlen, "renfort RUPTURE %s : %s épuisé. Alerte %lld, dép. %s.", holder, item,
+				 a->alert_id, a->dep ? a->dep : "");
+		else
+			snprintf(out, outlen, "renfort ALERTE CRITIQUE %s : %s, %s j de stock (%lld %s), rupture vers le %s. "
+					      "Alerte %lld, dép. %s.",
+				 holder, item, days, a->quantity, a->unit ? a->unit : "", when, a->alert_id,
+				 a->dep ? a->dep : "");
+	}
+}

@@ -1,0 +1,25 @@
+/* sms_text: the texts renfort sends, per message kind and in the recipient's language (French by
+ * default, English). Pure: values in, text out. No personal data goes into a text that is not
+ * meant for its recipient. */
+#ifndef RENFORT_SMS_TEXT_H
+#define RENFORT_SMS_TEXT_H
+
+#include <stddef.h>
+
+struct alert_text {
+	const char *severity;    /* critical, stockout */
+	const char *holder_name;
+	const char *item_name;
+	const char *unit;
+	long long quantity;
+	int cover_known;
+	double days_of_cover;
+	long long stockout_at;   /* ms */
+	const char *dep;
+	long long alert_id;
+};
+
+/* A critical shortage alert, at most out_len - 1 bytes (names are shortened to fit). */
+void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen);
+
+#endif

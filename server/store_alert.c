@@ -1,0 +1,377 @@
+#include "store_alert.h"
+
+#include "auth.h"
+#include "buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ALERT_COLUMNS                                                                                    \
+	"a.id, a.kind, a.holder_kind, a.holder_id, coalesce(a.item_id, 0), a.dep, a.severity, a.status, "   \
+	"coalesce(a.quantity, -1), a.days_of_cover, coalesce(a.stockout_at, 0), a.opened_at, a.updated_at, " \
+	"a.version, coalesce(a.acknowledged_at, 0), coalesce(a.acknowledged_by, 0), coalesce(a.ack_note, ''), " \
+	"coalesce(a.resolved_at, 0), coalesce(a.resolved_by, 0), coalesce(a.resolution, ''), "              \
+	"coalesce(a.resolve_note, '')"
+
+/* holder name, commune, coordinates, and item code and name, for people */
+#define ALERT_NAMES                                                                                      \
+	", coalesce(s.name, d.name, ''), coalesce(i.code, ''), coalesce(i.name, ''), coalesce(s.commune, d.commune, ''), " \
+	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0)"
+#define ALERT_JOINS                                                                                      \
+	" FROM alerts a LEFT JOIN structures s ON a.holder_kind = 'structure' AND s.id = a.holder_id "     \
+	"LEFT JOIN depots d ON a.holder_kind = 'depot' AND d.id = a.holder_id "                           \
+	"LEFT JOIN items i ON i.id = a.item_id"
+
+static void text(char *dst, size_t n, sqlite3_stmt *s, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	snprintf(dst, n, "%s", t ? t : "");
+}
+
+static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
+{
+	memset(a, 0, sizeof *a);
+	a->id = sqlite3_column_int64(s, 0);
+	text(a->kind, sizeof a->kind, s, 1);
+	int hk = holder_kind_parse((const char *)sqlite3_column_text(s, 2));
+	a->holder_kind = hk < 0 ? HOLDER_STRUCTURE : (enum holder_kind)hk;
+	a->holder_id = sqlite3_column_int64(s, 3);
+	a->item_id = sqlite3_column_int64(s, 4);
+	text(a->dep, sizeof a->dep, s, 5);
+	text(a->severity, sizeof a->severity, s, 6);
+	text(a->status, sizeof a->status, s, 7);
+	a->quantity = sqlite3_column_int64(s, 8);
+	a->cover_known = sqlite3_column_type(s, 9) != SQLITE_NULL;
+	a->days_of_cover = sqlite3_column_double(s, 9);
+	a->stockout_at = sqlite3_column_int64(s, 10);
+	a->opened_at = sqlite3_column_int64(s, 11);
+	a->updated_at = sqlite3_column_int64(s, 12);
+	a->version = sqlite3_column_int(s, 13);
+	a->acknowledged_at = sqlite3_column_int64(s, 14);
+	a->acknowledged_by = sqlite3_column_int64(s, 15);
+	text(a->ack_note, sizeof a->ack_note, s, 16);
+	a->resolved_at = sqlite3_column_int64(s, 17);
+	a->resolved_by = sqlite3_column_int64(s, 18);
+	text(a->resolution, sizeof a->resolution, s, 19);
+	text(a->resolve_note, sizeof a->resolve_note, s, 20);
+	if (with_names) {
+		text(a->holder_name, sizeof a->holder_name, s, 21);
+		text(a->item_code, sizeof a->item_code, s, 22);
+		text(a->item_name, sizeof a->item_name, s, 23);
+		text(a->commune, sizeof a->commune, s, 24);
+		a->lat = sqlite3_column_double(s, 25);
+		a->lng = sqlite3_column_double(s, 26);
+	}
+}
+
+int store_alert_current(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
+			struct alert_row *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.kind = ? AND a.holder_kind = ? "
+					    "AND a.holder_id = ? AND coalesce(a.item_id, 0) = ? AND a.status != 'resolved'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, holder);
+	sqlite3_bind_int64(s, 4, item);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_alert(s, out, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
+}
+
+static void bind_figures(sqlite3_stmt *s, const struct alert_row *a, int first)
+{
+	if (a->quantity >= 0)
+		sqlite3_bind_int64(s, first, a->quantity);
+	if (a->cover_known) {
+		sqlite3_bind_double(s, first + 1, a->days_of_cover);
+		sqlite3_bind_int64(s, first + 2, a->stockout_at);
+	}
+}
+
+int store_alert_insert(struct store *st, struct alert_row *a)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO alerts(kind, holder_kind, holder_id, item_id, dep, severity, status, "
+					    "quantity, days_of_cover, stockout_at, opened_at, updated_at) "
+					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?10)");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, a->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, holder_kind_name(a->holder_kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, a->holder_id);
+	if (a->item_id)
+		sqlite3_bind_int64(s, 4, a->item_id);
+	sqlite3_bind_text(s, 5, a->dep, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, a->severity, -1, SQLITE_STATIC);
+	bind_figures(s, a, 7);
+	sqlite3_bind_int64(s, 10, store_now(st));
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_rc_from_sqlite(st, rc, "alert insert");
+	a->id = sqlite3_last_insert_rowid(store_db(st));
+	snprintf(a->status, sizeof a->status, "open");
+	a->opened_at = a->updated_at = store_now(st);
+	a->version = 1;
+	return STORE_OK;
+}
+
+int store_alert_update(struct store *st, struct alert_row *a)
+{
+	sqlite3_stmt *s = store_prepare(
+		st, "UPDATE alerts SET severity = ?2, status = ?3, quantity = ?4, days_of_cover = ?5, stockout_at = ?6, "
+		    "updated_at = ?7, version = version + 1, acknowledged_at = ?8, acknowledged_by = ?9, ack_note = ?10, "
+		    "resolved_at = ?11, resolved_by = ?12, resolution = ?13, resolve_note = ?14 WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	long long now = store_now(st);
+	sqlite3_bind_int64(s, 1, a->id);
+	sqlite3_bind_text(s, 2, a->severity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->status, -1, SQLITE_STATIC);
+	bind_figures(s, a, 4);
+	sqlite3_bind_int64(s, 7, now);
+	if (a->acknowledged_at) {
+		sqlite3_bind_int64(s, 8, a->acknowledged_at);
+		if (a->acknowledged_by)
+			sqlite3_bind_int64(s, 9, a->acknowledged_by);
+		sqlite3_bind_text(s, 10, a->ack_note, -1, SQLITE_STATIC);
+	}
+	if (a->resolved_at) {
+		sqlite3_bind_int64(s, 11, a->resolved_at);
+		if (a->resolved_by)
+			sqlite3_bind_int64(s, 12, a->resolved_by);
+		sqlite3_bind_text(s, 13, a->resolution, -1, SQLITE_STATIC);
+		if (a->resolve_note[0])
+			sqlite3_bind_text(s, 14, a->resolve_note, -1, SQLITE_STATIC);
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_rc_from_sqlite(st, rc, "alert update");
+	a->updated_at = now;
+	a->version++;
+	return STORE_OK;
+}
+
+/* Appends the principal's scope on alerts a. Binds: ?90 deps, ?91 subject. */
+static void alert_scope(struct buf *sql, const struct principal *p)
+{
+	switch (p->role) {
+	case ROLE_ADMIN:
+		return;
+	case ROLE_COORDINATOR:
+	case ROLE_OBSERVER:
+		if (p->deps[0])
+			buf_puts(sql, " AND (instr(?90, ',' || a.dep || ',') > 0 OR d.level = 'regional')");
+		return;
+	case ROLE_STRUCTURE:
+		buf_puts(sql, " AND a.holder_kind = 'structure' AND a.holder_id = ?91");
+		return;
+	case ROLE_DEPOT:
+		buf_puts(sql, " AND a.holder_kind = 'depot' AND a.holder_id = ?91");
+		return;
+	default:
+		buf_puts(sql, " AND 0");
+	}
+}
+
+static void bind_scope(sqlite3_stmt *s, const struct principal *p)
+{
+	if (p->deps[0])
+		sqlite3_bind_text(s, 90, p->deps, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 91, p->subject_id);
+}
+
+int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out)
+{
+	struct buf sql;
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT " ALERT_COLUMNS ALERT_NAMES ALERT_JOINS " WHERE a.id = ?1");
+	alert_scope(&sql, p);
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st), sql.data, -1, &s, NULL);
+	buf_release(&sql);
+	if (rc != SQLITE_OK)
+		return store_rc_from_sqlite(st, rc, "alert get");
+	sqlite3_bind_int64(s, 1, id);
+	bind_scope(s, p);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_alert(s, out, 1);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert get");
+}
+
+int store_alert_list(struct store *st, const struct principal *p, const struct alert_query *q,
+		     int (*cb)(void *ctx, const struct alert_row *a), void *ctx, long long *total)
+{
+	struct buf where, sql;
+	buf_init(&where);
+	buf_init(&sql);
+	buf_puts(&where, ALERT_JOINS " WHERE a.id > ?1");
+	alert_scope(&where, p);
+	if (q->status && strcmp(q->status, "active") == 0)
+		buf_puts(&where, " AND a.status != 'resolved'");
+	else if (q->status)
+		buf_puts(&where, " AND a.status = ?2");
+	buf_puts(&where, " AND (?3 IS NULL OR a.kind = ?3) AND (?4 IS NULL OR a.severity = ?4) AND (?5 IS NULL OR a.dep = ?5) "
+			 "AND (?6 IS NULL OR a.holder_kind = ?6) AND (?7 = 0 OR a.holder_id = ?7)");
+	int rc = STORE_OK;
+	for (int pass = total ? 0 : 1; pass < 2 && rc == STORE_OK; pass++) {
+		buf_reset(&sql);
+		if (pass == 0)
+			buf_printf(&sql, "SELECT count(*)%s", where.data);
+		else
+			buf_printf(&sql, "SELECT " ALERT_COLUMNS ALERT_NAMES "%s ORDER BY a.id LIMIT ?8", where.data);
+		sqlite3_stmt *s = NULL;
+		int src = sqlite3_prepare_v2(store_db(st), sql.data, -1, &s, NULL);
+		if (src != SQLITE_OK) {
+			rc = store_rc_from_sqlite(st, src, "alerts");
+			break;
+		}
+		sqlite3_bind_int64(s, 1, pass == 0 ? 0 : q->after);
+		if (q->status && strcmp(q->status, "active") != 0)
+			sqlite3_bind_text(s, 2, q->status, -1, SQLITE_STATIC);
+		if (q->kind)
+			sqlite3_bind_text(s, 3, q->kind, -1, SQLITE_STATIC);
+		if (q->severity)
+			sqlite3_bind_text(s, 4, q->severity, -1, SQLITE_STATIC);
+		if (q->dep)
+			sqlite3_bind_text(s, 5, q->dep, -1, SQLITE_STATIC);
+		if (q->holder_kind)
+			sqlite3_bind_text(s, 6, q->holder_kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 7, q->holder_id);
+		if (pass == 1)
+			sqlite3_bind_int64(s, 8, q->limit);
+		bind_scope(s, p);
+		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+			if (pass == 0) {
+				*total = sqlite3_column_int64(s, 0);
+				continue;
+			}
+			struct alert_row a;
+			read_alert(s, &a, 1);
+			if (cb(ctx, &a))
+				break;
+		}
+		if (src != SQLITE_ROW && src != SQLITE_DONE)
+			rc = store_rc_from_sqlite(st, src, "alerts");
+		sqlite3_finalize(s);
+	}
+	buf_release(&where);
+	buf_release(&sql);
+	return rc;
+}
+
+int store_silent_candidates(struct store *st, long long before,
+			    int (*cb)(void *ctx, enum holder_kind hk, long long holder, const char *dep, long long last),
+			    void *ctx)
+{
+	/* structures that are active, whose last count is older than `before` */
+	sqlite3_stmt *s = store_prepare(st, "SELECT l.holder_id, s.dep, max(l.reported_at) AS last FROM stock_levels l "
+					    "JOIN structures s ON s.id = l.holder_id AND s.status = 'active' "
+					    "WHERE l.holder_kind = 'structure' AND l.reported_at IS NOT NULL "
+					    "GROUP BY l.holder_id HAVING last < ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, before);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(ctx, HOLDER_STRUCTURE, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+		       sqlite3_column_int64(s, 2)))
+			break;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "silent");
+}
+
+long long store_last_report_at(struct store *st, enum holder_kind hk, long long holder)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT coalesce(max(reported_at), 0) FROM stock_levels "
+					    "WHERE holder_kind = ? AND holder_id = ?");
+	long long v = 0;
+	if (!s)
+		return 0;
+	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+int store_override_get(struct store *st, enum holder_kind hk, long long holder, long long item, double *warning,
+		       double *critical)
+{
+	/* the item's own override first, then the holder's for every item */
+	sqlite3_stmt *s = store_prepare(st, "SELECT warning_days, critical_days FROM alert_overrides WHERE holder_kind = ? "
+					    "AND holder_id = ? AND item_id IN (?, 0) ORDER BY item_id DESC LIMIT 1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int64(s, 3, item);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*warning = sqlite3_column_double(s, 0);
+		*critical = sqlite3_column_double(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "override");
+}
+
+int store_override_set(struct store *st, enum holder_kind hk, long long holder, long long item, double warning,
+		       double critical)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO alert_overrides(holder_kind, holder_id, item_id, warning_days, "
+					    "critical_days, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+					    "ON CONFLICT(holder_kind, holder_id, item_id) DO UPDATE SET warning_days = ?4, "
+					    "critical_days = ?5, updated_at = ?6");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int64(s, 3, item);
+	sqlite3_bind_double(s, 4, warning);
+	sqlite3_bind_double(s, 5, critical);
+	sqlite3_bind_int64(s, 6, store_now(st));
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return store_rc_from_sqlite(st, rc, "override set");
+}
+
+int store_override_delete(struct store *st, enum holder_kind hk, long long holder, long long item)
+{
+	sqlite3_stmt *s = store_prepare(st, "DELETE FROM alert_overrides WHERE holder_kind = ? AND holder_id = ? AND item_id = ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int64(s, 3, item);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_rc_from_sqlite(st, rc, "override delete");
+	return sqlite3_changes(store_db(st)) ? STORE_OK : STORE_NOTFOUND;
+}
+
+int store_override_list(struct store *st, enum holder_kind hk, long long holder,
+			int (*cb)(void *ctx, long long item, const char *item_code, double warning, double critical), void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT o.item_id, i.code, o.warning_days, o.critical_days FROM alert_overrides o "
+					    "LEFT JOIN items i ON i.id = o.item_id WHERE o.holder_kind = ? AND o.holder_id = ? "
+					    "ORDER BY o.item_id");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1), sqlite3_column_double(s, 2),
+		       sqlite3_column_double(s, 3)))
+			break;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "overrides");
+}

@@ -1,0 +1,74 @@
+/* store_alert: alerts (one open per kind, holder and item), threshold overrides, and the reads
+ * people make of them, always within the caller's scope. */
+#ifndef RENFORT_STORE_ALERT_H
+#define RENFORT_STORE_ALERT_H
+
+#include "store.h"
+#include "store_stock.h"
+
+struct principal;
+
+struct alert_row {
+	long long id;
+	char kind[16];        /* shortage, silent */
+	enum holder_kind holder_kind;
+	long long holder_id;
+	long long item_id;    /* 0: none */
+	char dep[4];
+	char severity[16];    /* warning, critical, stockout */
+	char status[16];      /* open, acknowledged, resolved */
+	long long quantity;   /* -1: none */
+	int cover_known;
+	double days_of_cover;
+	long long stockout_at;
+	long long opened_at, updated_at;
+	int version;
+	long long acknowledged_at, acknowledged_by;
+	char ack_note[512];
+	long long resolved_at, resolved_by;
+	char resolution[16];
+	char resolve_note[512];
+	/* filled by reads for people */
+	char holder_name[201];
+	char item_code[65];
+	char item_name[201];
+	char commune[8];
+	double lat, lng;
+};
+
+/* The alert of (kind, holder, item) that is not resolved; STORE_NOTFOUND when none. */
+int store_alert_current(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
+			struct alert_row *out);
+int store_alert_insert(struct store *st, struct alert_row *a);
+/* Writes severity, status, figures, acknowledgement and resolution; bumps version. */
+int store_alert_update(struct store *st, struct alert_row *a);
+/* One alert the principal may see (with names for people). */
+int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out);
+
+struct alert_query {
+	const char *status;   /* "open", "acknowledged", "resolved", or "active" (open and acknowledged) */
+	const char *kind, *severity, *dep, *holder_kind;
+	long long holder_id;
+	long long after, limit;
+};
+int store_alert_list(struct store *st, const struct principal *p, const struct alert_query *q,
+		     int (*cb)(void *ctx, const struct alert_row *a), void *ctx, long long *total);
+
+/* Holders that reported before `before` (ms) and have no open silent alert, or whose silent alert
+ * must be raised; cb gets the holder, its département and the time of its last report. */
+int store_silent_candidates(struct store *st, long long before,
+			    int (*cb)(void *ctx, enum holder_kind hk, long long holder, const char *dep, long long last),
+			    void *ctx);
+/* The last report time of a holder (0 when none). */
+long long store_last_report_at(struct store *st, enum holder_kind hk, long long holder);
+
+/* Threshold overrides (item 0: every item of the holder). */
+int store_override_get(struct store *st, enum holder_kind hk, long long holder, long long item, double *warning,
+		       double *critical);
+int store_override_set(struct store *st, enum holder_kind hk, long long holder, long long item, double warning,
+		       double critical);
+int store_override_delete(struct store *st, enum holder_kind hk, long long holder, long long item);
+int store_override_list(struct store *st, enum holder_kind hk, long long holder,
+			int (*cb)(void *ctx, long long item, const char *item_code, double warning, double critical), void *ctx);
+
+#endif
