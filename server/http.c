@@ -109,7 +109,8 @@ static int read_query(struct lws *wsi, cJSON *params)
 			*eq = '\0';
 			value = eq + 1;
 		}
-		if (!arg[0] || strcmp(arg, "access_token") == 0)
+		/* an empty argument ("?" or "&" at the end) comes out of lws 4.1's URI parser as "/" */
+		if (!arg[0] || (!eq && strcmp(arg, "/") == 0) || strcmp(arg, "access_token") == 0)
 			continue;
 		cJSON_DeleteItemFromObjectCaseSensitive(params, arg);
 		cJSON_AddStringToObject(params, arg, value);

@@ -3,12 +3,14 @@ SQLite file, creates tokens with `renfortd token create`, and talks to it as cli
 HTTP (http.client) and websocket (python3-websocket). Every server is stopped with SIGTERM at the
 end and must exit 0 with no sanitizer report on stderr."""
 
+import hashlib
 import http.client
 import json
 import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -58,10 +60,13 @@ class Server:
             args.append("--demo")
         self.err = open(self.stderr_path, "ab")
         self.out = open(self.stdout_path, "ab")
+        # a restarted server appends to the same log: look for this run's line only
+        offset = os.path.getsize(self.stderr_path)
         self.proc = subprocess.Popen(args, stdout=self.out, stderr=self.err)
         deadline = time.time() + timeout
         while time.time() < deadline:
             with open(self.stderr_path, "r", errors="replace") as f:
+                f.seek(offset)
                 m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", f.read())
             if m:
                 self.port = int(m.group(1))
@@ -99,6 +104,29 @@ class Server:
             if code != 0:
                 raise AssertionError(f"renfortd exited with {code}: {self.stderr()[-3000:]}")
         return code
+
+    def sql(self, query, params=()):
+        """Runs one read query on the database file itself (the server may be running: WAL)."""
+        conn = sqlite3.connect(self.db, timeout=10)
+        try:
+            return conn.execute(query, params).fetchall()
+        finally:
+            conn.close()
+
+    def fingerprint(self):
+        """{table: (row count, digest of every row)} of the whole database: equal fingerprints mean
+        nothing was written (the tests' "changes nothing")."""
+        conn = sqlite3.connect(self.db, timeout=10)
+        try:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                 "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            out = {}
+            for t in tables:
+                rows = sorted(repr(r) for r in conn.execute('SELECT * FROM "%s"' % t))
+                out[t] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+            return out
+        finally:
+            conn.close()
 
     def kill(self):
         """SIGKILL: the crash tests' way to stop."""
@@ -189,7 +217,10 @@ class WsClient:
             return self.events.pop(0)
         deadline = time.time() + timeout
         while time.time() < deadline:
-            m = self.recv(timeout=max(0.1, deadline - time.time()))
+            try:
+                m = self.recv(timeout=max(0.1, deadline - time.time()))
+            except websocket.WebSocketTimeoutException:
+                break
             if m.get("type") == "event":
                 return m
         raise AssertionError("no event within %s s" % timeout)
@@ -204,6 +235,23 @@ class WsClient:
         except websocket.WebSocketTimeoutException:
             return
         raise AssertionError(f"unexpected message {m}")
+
+    def recv_close(self, timeout=10):
+        """Reads until the server's close frame; returns (code, reason). Messages before it are kept
+        in .events (events) or dropped (answers)."""
+        self.conn.settimeout(timeout)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            opcode, frame = self.conn.recv_data_frame(True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                data = frame.data or b""
+                code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+                return code, data[2:].decode("utf-8", errors="replace")
+            if opcode == websocket.ABNF.OPCODE_TEXT:
+                m = json.loads(frame.decode("utf-8") if isinstance(frame, bytes) else frame)
+                if m.get("type") == "event":
+                    self.events.append(m)
+        raise AssertionError("no close frame within %s s" % timeout)
 
     def close(self):
         try:
@@ -244,6 +292,18 @@ class ServerTest(unittest.TestCase):
 
     def api(self, method, path, token=None, **kw):
         return self.server.http(method, path, token=token if token is not None else self.admin, **kw)
+
+    def api_token(self, role, scope=None, subject=None, label="test"):
+        """Creates a token over the API with the admin token; returns (secret, id)."""
+        body = {"role": role, "label": label}
+        if scope is not None:
+            body["scope"] = scope
+        if subject is not None:
+            body["subject_id"] = subject
+        st, data, _ = self.api("POST", "/api/v1/tokens", body=body)
+        if st != 201:
+            raise AssertionError(f"token create {body}: {st} {data}")
+        return data["token"], data["id"]
 
     def assertError(self, result, status, field=None, code=None):
         st, body, _ = result
