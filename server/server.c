@@ -3,12 +3,16 @@
 #include "api.h"
 #include "clock.h"
 #include "conn.h"
+#include "connlimit.h"
 #include "hub.h"
 #include "log.h"
 #include "store.h"
 #include "store_idem.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@
 
 struct server {
 	struct app *app;
+	struct connlimit *conns;
 	struct lws_context *ctx;
 	lws_sorted_usec_list_t flush_sul;
 	lws_sorted_usec_list_t housekeeping_sul;
@@ -46,6 +51,28 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 {
 	struct conn *c = user;
 	switch (reason) {
+	/* connections per address: refused at accept, counted from the first bind to the end */
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+		const struct lws_filter_network_conn_args *a = user;
+		struct server *srv = app_of(wsi)->loop_private;
+		if (a->cli_addr.ss_family == AF_INET &&
+		    !connlimit_allow(srv->conns, ((const struct sockaddr_in *)&a->cli_addr)->sin_addr.s_addr)) {
+			log_warn("refused a connection: max_connections_per_ip reached for one address");
+			return 1;
+		}
+		return 0;
+	}
+	case LWS_CALLBACK_HTTP_BIND_PROTOCOL: {
+		struct server *srv = app_of(wsi)->loop_private;
+		struct sockaddr_in sin;
+		socklen_t slen = sizeof sin;
+		if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&sin, &slen) == 0 && sin.sin_family == AF_INET)
+			connlimit_open(srv->conns, wsi, sin.sin_addr.s_addr);
+		break;
+	}
+	case LWS_CALLBACK_WSI_DESTROY:
+		connlimit_close(((struct server *)app_of(wsi)->loop_private)->conns, wsi);
+		break;
 	case LWS_CALLBACK_HTTP:
 		return http_begin(app_of(wsi), wsi, c, in) ? -1 : 0;
 	case LWS_CALLBACK_HTTP_BODY:
@@ -149,6 +176,10 @@ int server_run(struct app *app)
 	srv.app = app;
 	app->loop_private = &srv;
 	app->schedule_flush = schedule_flush;
+	if (!(srv.conns = connlimit_new(app->cfg.max_connections_per_ip))) {
+		log_error("out of memory");
+		return 1;
+	}
 
 	char host[128];
 	int port;
@@ -194,6 +225,7 @@ int server_run(struct app *app)
 	srv.ctx = lws_create_context(&info);
 	if (!srv.ctx) {
 		log_error("cannot listen on %s (address in use, or not a local address?)", app->cfg.listen);
+		connlimit_free(srv.conns);
 		return 1;
 	}
 	app->lws = srv.ctx;
@@ -201,7 +233,7 @@ int server_run(struct app *app)
 	if (vh)
 		port = lws_get_vhost_listen_port(vh);
 	set_public_url(app, host, port);
-	log_info("renfortd: listening on %s/ (database %s)", app->public_url, app->cfg.db);
+	log_info("renfortd: listening on http://%s:%d/ (database %s, public URL %s/)", host, port, app->cfg.db, app->public_url);
 	if (app->demo_token[0]) {
 		printf("\nrenfort demo is running.\n"
 		       "  Dashboard (regional coordinator): %s/?token=%s\n"
@@ -240,6 +272,7 @@ int server_run(struct app *app)
 	lws_sul_cancel(&srv.tick_sul);
 	signal_ctx = NULL;
 	lws_context_destroy(srv.ctx);
+	connlimit_free(srv.conns);
 	app->lws = NULL;
 	app->loop_private = NULL;
 	app->schedule_flush = NULL;

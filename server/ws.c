@@ -139,8 +139,8 @@ int ws_writeable(struct ws_session *s)
 		hub_refill(s->app->hub, s); /* a replay in progress */
 		return 0;
 	}
-	/* several messages per writeable callback while the socket takes them */
-	for (int n = 0; n < 16 && s->qlen; n++) {
+	/* as many messages as the socket takes (a bounded number, for fairness between connections) */
+	for (int n = 0; n < 256 && s->qlen; n++) {
 		struct msg *m = s->q[s->qhead];
 		if (lws_write(s->wsi, msg_payload(m), m->len, LWS_WRITE_TEXT) < (int)m->len)
 			return -1;
