@@ -259,14 +259,15 @@ class SampleConfig(unittest.TestCase):
                 [RENFORTD, "--config", SAMPLE, "--set", "db=" + server.db, *REPO_PATHS,
                  "--listen", f"127.0.0.1:{port}"], stdout=server.out, stderr=server.err)
             deadline = time.time() + 60
-            # with public_url set, the log names it rather than the loopback address
-            while "listening on https://renfort.example.org/" not in server.stderr():
+            # the log names the real address and, apart, the public URL people use
+            while f"listening on http://127.0.0.1:{port}/" not in server.stderr():
                 if server.proc.poll() is not None:
                     raise AssertionError("renfortd exited at start: " + server.stderr())
                 if time.time() > deadline:
                     raise AssertionError("renfortd did not start: " + server.stderr())
                 time.sleep(0.05)
             server.port = port
+            self.assertIn("public URL https://renfort.example.org/", server.stderr())
             st, body, _ = server.http("GET", "/healthz")
             self.assertEqual((st, body["status"]), (200, "ok"), body)
             st, body, _ = server.http("GET", "/api/v1/territories", token=admin)
