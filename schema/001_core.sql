@@ -36,7 +36,7 @@ CREATE TABLE commune_postcodes (
 -- API tokens: only a SHA-256 of the secret is kept. scope NULL = the whole region,
 -- otherwise ',31,81,' (départements); subject_id = the structure, depot or volunteer a token acts as.
 CREATE TABLE tokens (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	hash TEXT NOT NULL UNIQUE,
 	role TEXT NOT NULL CHECK (role IN ('admin', 'coordinator', 'structure', 'depot', 'volunteer', 'observer')),
 	scope TEXT,
@@ -47,7 +47,7 @@ CREATE TABLE tokens (
 ) STRICT;
 
 CREATE TABLE structures (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	name TEXT NOT NULL,
 	category TEXT NOT NULL,
 	legal_form TEXT NOT NULL,
@@ -67,7 +67,7 @@ CREATE INDEX structures_dep ON structures(dep, id);
 CREATE INDEX structures_category ON structures(category, id);
 
 CREATE TABLE structure_contacts (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	structure_id INTEGER NOT NULL REFERENCES structures(id) ON DELETE CASCADE,
 	name TEXT,
 	phone TEXT NOT NULL,
@@ -77,7 +77,7 @@ CREATE TABLE structure_contacts (
 CREATE INDEX structure_contacts_structure ON structure_contacts(structure_id);
 
 CREATE TABLE depots (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	name TEXT NOT NULL,
 	level TEXT NOT NULL,
 	commune TEXT NOT NULL REFERENCES communes(insee),
@@ -92,7 +92,7 @@ CREATE TABLE depots (
 CREATE INDEX depots_dep ON depots(dep, id);
 
 CREATE TABLE items (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	code TEXT NOT NULL UNIQUE,
 	name TEXT NOT NULL,
 	category TEXT NOT NULL,
@@ -108,7 +108,7 @@ CREATE TABLE items (
 -- Volunteers. Erasure (right to be forgotten) nulls every personal column and sets status 'erased',
 -- keeping profession and département as anonymised history.
 CREATE TABLE volunteers (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	first_name TEXT,
 	last_name TEXT,
 	phone TEXT UNIQUE,
@@ -131,7 +131,7 @@ CREATE INDEX volunteers_dep ON volunteers(dep, id);
 CREATE INDEX volunteers_profession ON volunteers(profession, id);
 
 CREATE TABLE volunteer_credentials (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	volunteer_id INTEGER NOT NULL REFERENCES volunteers(id) ON DELETE CASCADE,
 	kind TEXT NOT NULL,
 	reference TEXT,

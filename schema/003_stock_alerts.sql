@@ -3,7 +3,7 @@
 
 -- One row per report received (the ledger rows of its items point to it).
 CREATE TABLE stock_reports (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	holder_kind TEXT NOT NULL CHECK (holder_kind IN ('structure', 'depot')),
 	holder_id INTEGER NOT NULL,
 	items INTEGER NOT NULL,
@@ -30,7 +30,7 @@ CREATE INDEX stock_levels_item ON stock_levels(item_id, holder_kind);
 
 -- Alerts. One open (not resolved) alert per (kind, holder, item), updated in place.
 CREATE TABLE alerts (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	kind TEXT NOT NULL CHECK (kind IN ('shortage', 'silent')),
 	holder_kind TEXT NOT NULL CHECK (holder_kind IN ('structure', 'depot')),
 	holder_id INTEGER NOT NULL,
@@ -87,7 +87,7 @@ CREATE TABLE alert_overrides (
 
 -- The people called when a département's alerts turn critical (dep NULL: the whole region).
 CREATE TABLE duty_officers (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	name TEXT NOT NULL,
 	phone TEXT NOT NULL,
 	lang TEXT NOT NULL DEFAULT 'fr',
@@ -118,7 +118,7 @@ END;
 
 -- SMS to send: written in the same transaction as the decision that causes them (the outbox).
 CREATE TABLE sms_outbox (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	created_at INTEGER NOT NULL,
 	kind TEXT NOT NULL,
 	dep TEXT,

@@ -71,10 +71,11 @@ static const char *parse_rule(const char *s, size_t n, struct threshold_rule *r)
 		return "must give two numbers of days: warning,critical";
 	if (!(c > 0) || !(w >= c) || w > 365)
 		return "needs 0 < critical <= warning <= 365 days";
-	if (strlen(text) >= sizeof r->category || strlen(slash + 1) >= sizeof r->item || !text[0] || !slash[1])
+	size_t cl = strlen(text), il = strlen(slash + 1);
+	if (cl >= sizeof r->category || il >= sizeof r->item || !cl || !il)
 		return "names a category or an item that is too long or empty";
-	snprintf(r->category, sizeof r->category, "%s", text);
-	snprintf(r->item, sizeof r->item, "%s", slash + 1);
+	memcpy(r->category, text, cl + 1);
+	memcpy(r->item, slash + 1, il + 1);
 	r->warning_days = w;
 	r->critical_days = c;
 	return NULL;

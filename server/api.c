@@ -359,7 +359,8 @@ static int check_role(const struct op_request *req, struct op_response *res)
 	if (req->op->roles & ROLE_BIT(req->who.role))
 		return 0;
 	char rule[128];
-	snprintf(rule, sizeof rule, "a %s token may not call %s", role_name(req->who.role), req->op->name);
+	snprintf(rule, sizeof rule, "%s %s token may not call %s", req->who.role == ROLE_ADMIN || req->who.role == ROLE_OBSERVER ? "an" : "a",
+		 role_name(req->who.role), req->op->name);
 	return api_fail(res, 403, "forbidden", "role", rule);
 }
 

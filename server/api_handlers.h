@@ -17,9 +17,10 @@ int registry_list_query(struct app *app, struct op_request *req, const struct en
 			struct op_response *res);
 /* The entity an operation works on ("structures.create" -> structures). */
 const struct entity *registry_entity(const struct op *op);
-/* Creates one row from a JSON object, exactly as POST would; *id set on success. */
+/* Creates one row from a JSON object, exactly as POST would; *id set on success, and dep (when
+ * not NULL, 4 bytes) to the row's département ("" when it has none). */
 int registry_create(struct app *app, const struct principal *who, const struct entity *e, const cJSON *obj,
-		    long long *id, struct rf_error *err);
+		    long long *id, char *dep, struct rf_error *err);
 
 /* api_import.c: CSV import and CSV/JSON export */
 int op_registry_import(struct app *app, struct op_request *req, struct op_response *res);

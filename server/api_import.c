@@ -44,12 +44,15 @@ static cJSON *credentials_from_cell(const char *cell)
 	for (char *item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
 		cJSON *c = cJSON_CreateObject();
 		char *parts[3] = {item, NULL, NULL};
-		for (int k = 1; k < 3; k++) {
-			char *colon = parts[k - 1] ? strchr(parts[k - 1], ':') : NULL;
-			if (colon) {
-				*colon = '\0';
-				parts[k] = colon + 1;
-			}
+		/* kind and date hold no colon: the reference, free text, runs from the first to the last */
+		char *first = strchr(item, ':'), *last = strrchr(item, ':');
+		if (first) {
+			*first = '\0';
+			parts[1] = first + 1;
+		}
+		if (last && last != first) {
+			*last = '\0';
+			parts[2] = last + 1;
 		}
 		cJSON_AddStringToObject(c, "kind", parts[0]);
 		if (parts[1] && *parts[1])
@@ -219,6 +222,26 @@ static int finess_row(struct app *app, const struct finess_cols *c, char **f, si
 
 /* --- import ---------------------------------------------------------------------------------------- */
 
+#define MAX_DEPS 16 /* the région's 13, and "" for rows without one */
+
+struct dep_count {
+	char dep[4];
+	long long count;
+};
+
+static void count_dep(struct dep_count *v, int *n, const char *dep)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(v[i].dep, dep) == 0) {
+			v[i].count++;
+			return;
+		}
+	if (*n < MAX_DEPS) {
+		snprintf(v[*n].dep, sizeof v[*n].dep, "%s", dep);
+		v[(*n)++].count = 1;
+	}
+}
+
 int op_registry_import(struct app *app, struct op_request *req, struct op_response *res)
 {
 	const struct entity *e = registry_entity(req->op);
@@ -244,6 +267,8 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 	char **headers = calloc(ncols, sizeof *headers);
 	int *field_of = calloc(ncols, sizeof *field_of);
 	long long created = 0, first_id = 0, last_id = 0;
+	struct dep_count per_dep[MAX_DEPS];
+	int ndeps = 0;
 	if (!headers || !field_of)
 		goto oom;
 	for (size_t i = 0; i < ncols; i++) {
@@ -297,7 +322,8 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 			}
 		}
 		long long id;
-		int failed = registry_create(app, &req->who, e, obj, &id, &res->err);
+		char dep[4];
+		int failed = registry_create(app, &req->who, e, obj, &id, dep, &res->err);
 		cJSON_Delete(obj);
 		if (failed) {
 			res->err.line = r.line;
@@ -313,6 +339,7 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 			first_id = id;
 		last_id = id;
 		created++;
+		count_dep(per_dep, &ndeps, dep);
 	}
 	if (rc < 0) {
 		rf_error_set(&res->err, 422, "invalid_csv", "body", "%s", r.error);
@@ -324,15 +351,14 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 	cJSON_AddNumberToObject(res->data, "created", (double)created);
 	cJSON_AddNumberToObject(res->data, "first_id", (double)first_id);
 	cJSON_AddNumberToObject(res->data, "last_id", (double)last_id);
-	{
-		/* one event for the whole import: subscribers reload rather than take thousands of rows */
+	/* one event per département touched (each seen only within its scope): subscribers reload
+	 * rather than take thousands of rows */
+	for (int i = 0; i < ndeps; i++) {
 		cJSON *ev = cJSON_CreateObject();
-		cJSON_AddNumberToObject(ev, "created", (double)created);
-		cJSON_AddNumberToObject(ev, "first_id", (double)first_id);
-		cJSON_AddNumberToObject(ev, "last_id", (double)last_id);
+		cJSON_AddNumberToObject(ev, "created", (double)per_dep[i].count);
 		char type[48];
 		snprintf(type, sizeof type, "%s.imported", e->name);
-		api_emit(app, type, NULL, e->name, 0, ev);
+		api_emit(app, type, per_dep[i].dep, e->name, 0, ev);
 	}
 	rc = 0;
 	goto out;

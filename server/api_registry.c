@@ -5,6 +5,7 @@
 #include "record_json.h"
 #include "store.h"
 #include "store_record.h"
+#include "store_token.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -168,6 +169,23 @@ int op_registry_get(struct app *app, struct op_request *req, struct op_response 
 	return 0;
 }
 
+/* A scoped entity without a commune (duty officers) names its département itself, or none for the
+ * whole region: a coordinator of départements writes within them only. */
+static int check_given_dep(const struct principal *who, const struct record *r, int is_create, struct rf_error *err)
+{
+	int di;
+	if (!(r->e->flags & E_SCOPED) || !entity_field(r->e, "dep", &di) || !who->deps[0] ||
+	    (who->role != ROLE_COORDINATOR && who->role != ROLE_OBSERVER))
+		return 0;
+	const struct value *v = &r->v[di];
+	if (v->state == V_SET ? principal_covers_dep(who, v->s) : (v->state == V_ABSENT && !is_create))
+		return 0;
+	rf_error_set(err, 422, "out_of_scope", "dep",
+		     v->state == V_SET ? "is outside your territory"
+				       : "must be one of your départements (none means the whole region)");
+	return -1;
+}
+
 /* Resolves the commune of r into its département (and default coordinates), and checks that the
  * principal's territory covers it. */
 static int resolve_commune(struct app *app, const struct principal *who, struct record *r, int is_create,
@@ -175,7 +193,9 @@ static int resolve_commune(struct app *app, const struct principal *who, struct 
 {
 	const struct entity *e = r->e;
 	int ci = e->commune_field;
-	if (ci < 0 || r->v[ci].state != V_SET)
+	if (ci < 0)
+		return check_given_dep(who, r, is_create, err);
+	if (r->v[ci].state != V_SET)
 		return 0;
 	double lat, lng;
 	int rc = store_commune_lookup(app->store, r->v[ci].s, dep, &lat, &lng);
@@ -227,7 +247,7 @@ static int check_record(const struct record *r, const char *dep, struct rf_error
 }
 
 int registry_create(struct app *app, const struct principal *who, const struct entity *e, const cJSON *obj,
-		    long long *id, struct rf_error *err)
+		    long long *id, char *dep_out, struct rf_error *err)
 {
 	struct record *r = NULL;
 	char dep[4] = "";
@@ -240,6 +260,11 @@ int registry_create(struct app *app, const struct principal *who, const struct e
 	if (src) {
 		store_error(app, src, e->name, err);
 		goto out;
+	}
+	if (dep_out) {
+		int di;
+		const struct field *df = entity_field(e, "dep", &di);
+		snprintf(dep_out, 4, "%s", df && r->v[di].state == V_SET ? r->v[di].s : "");
 	}
 	rc = 0;
 out:
@@ -285,7 +310,7 @@ int op_registry_create(struct app *app, struct op_request *req, struct op_respon
 	long long id;
 	if (!req->body)
 		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
-	if (registry_create(app, &req->who, e, req->body, &id, &res->err)) {
+	if (registry_create(app, &req->who, e, req->body, &id, NULL, &res->err)) {
 		res->status = res->err.status;
 		return -1;
 	}
@@ -347,6 +372,9 @@ int op_registry_delete(struct app *app, struct op_request *req, struct op_respon
 				e == &entity_item ? "is in use by stock records and cannot be deleted"
 						  : "has stock or history: set status to closed instead of deleting");
 	}
+	/* a token acting as what is gone acts as nothing (ids are never reused, but say it anyway) */
+	if (!rc && e->self_role >= 0)
+		rc = store_token_revoke_subject(app->store, (enum role)e->self_role, id);
 	if (rc) {
 		record_free(cur);
 		return api_fail_store(app, res, rc, e->name);

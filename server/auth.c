@@ -61,8 +61,8 @@ const char *auth_scope_parse(const char *text, char *deps, size_t depslen)
 			deps[used] = '\0';
 		}
 		p += n;
-		if (*p == ',')
-			p++;
+		if (*p == ',' && !*++p)
+			return "must not end with a comma";
 	}
 	deps[used] = '\0';
 	return NULL;

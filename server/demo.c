@@ -163,7 +163,7 @@ static int create_or_fail(struct app *app, const struct principal *admin, const 
 {
 	struct rf_error e2;
 	rf_error_clear(&e2);
-	int rc = registry_create(app, admin, e, obj, id, &e2);
+	int rc = registry_create(app, admin, e, obj, id, NULL, &e2);
 	cJSON_Delete(obj);
 	if (rc)
 		snprintf(err, errlen, "%s: %s: %s", e->name, e2.field, e2.rule);

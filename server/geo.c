@@ -12,15 +12,21 @@ double geo_distance_km(double lat1, double lng1, double lat2, double lng2)
 	return 2 * r * asin(sqrt(a < 1 ? a : 1));
 }
 
-/* The base letter of a two-byte UTF-8 Latin-1 supplement letter (é -> E), or 0. */
-static char fold_latin1(unsigned char b1, unsigned char b2)
+/* The base letters of a two-byte UTF-8 letter (é -> "E", œ -> "OE"), or "" for anything else
+ * (no-break space, ×, ÷, and characters beyond Latin-1 and Latin Extended-A's ligatures). */
+static const char *fold_letter(unsigned char b1, unsigned char b2)
 {
-	if (b1 != 0xC3)
-		return 0;
-	unsigned cp = 0xC0 + (b2 & 0x3F);
-	static const char map[64] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsAAAAAAACEEEEIIIIdNOOOOO/OUUUUYtY";
-	char c = map[cp - 0xC0];
-	return (char)toupper((unsigned char)c);
+	/* U+00C0..U+00FF, uppercase; "" marks × and ÷ */
+	static const char *const latin1[64] = {
+		"A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
+		"D", "N", "O", "O", "O", "O", "O", "",	 "O", "U", "U", "U", "U", "Y", "TH", "SS",
+		"A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
+		"D", "N", "O", "O", "O", "O", "O", "",	 "O", "U", "U", "U", "U", "Y", "TH", "Y"};
+	if (b1 == 0xC3 && b2 >= 0x80 && b2 <= 0xBF)
+		return latin1[b2 - 0x80];
+	if (b1 == 0xC5 && (b2 == 0x92 || b2 == 0x93)) /* Œ œ */
+		return "OE";
+	return "";
 }
 
 void geo_name_normalize(const char *in, char *out, size_t outlen)
@@ -28,28 +34,33 @@ void geo_name_normalize(const char *in, char *out, size_t outlen)
 	char tmp[256];
 	size_t n = 0;
 	int space = 1; /* collapse leading spaces */
-	for (const unsigned char *p = (const unsigned char *)in; *p && n + 1 < sizeof tmp; p++) {
-		char c;
+	for (const unsigned char *p = (const unsigned char *)in; *p && n + 2 < sizeof tmp; p++) {
+		const char *letters;
+		char one[2] = {0, 0};
 		if (*p >= 0x80) {
-			c = p[1] ? fold_latin1(p[0], p[1]) : 0;
-			if (p[1])
+			if (*p < 0xC0 || (p[1] & 0xC0) != 0x80)
+				continue; /* not UTF-8: a stray byte is dropped */
+			/* a letter folds to its base letters; spaces and punctuation (no-break space, the
+			 * U+2000 block: typographic apostrophes, dashes) separate words; other symbols go */
+			letters = fold_letter(p[0], p[1]);
+			int separator = (p[0] == 0xC2 && p[1] == 0xA0) || (p[0] == 0xE2 && (p[1] == 0x80 || p[1] == 0x81));
+			while (p[1] && (p[1] & 0xC0) == 0x80)
 				p++;
-			while (p[1] && (p[1] & 0xC0) == 0x80) /* other multi-byte letters: dropped */
-				p++;
-			if (!c)
+			if (!*letters && !separator)
 				continue;
-		} else if (isalnum(*p))
-			c = (char)toupper(*p);
-		else
-			c = ' ';
-		if (c == ' ') {
+		} else {
+			one[0] = isalnum(*p) ? (char)toupper(*p) : '\0';
+			letters = one;
+		}
+		if (!*letters) {
 			if (!space)
 				tmp[n++] = ' ';
 			space = 1;
-		} else {
-			tmp[n++] = c;
-			space = 0;
+			continue;
 		}
+		for (; *letters && n + 2 < sizeof tmp; letters++)
+			tmp[n++] = *letters;
+		space = 0;
 	}
 	while (n && tmp[n - 1] == ' ')
 		n--;

@@ -65,9 +65,13 @@ const char *topic_parse(const char *text, struct topic *t, const char **entity)
 	}
 	for (size_t i = 0; colon && i < sizeof entity_topics / sizeof entity_topics[0]; i++)
 		if (strlen(entity_topics[i]) == (size_t)(colon - text) && strncmp(text, entity_topics[i], (size_t)(colon - text)) == 0) {
-			char *end;
-			long long id = strtoll(colon + 1, &end, 10);
-			if (*end || id <= 0 || !colon[1])
+			/* digits only: no sign, no spaces, no overflow */
+			const char *d = colon + 1;
+			size_t nd = strspn(d, "0123456789");
+			if (!nd || d[nd] || d[0] == '0' || nd > 16)
+				return "must end with a positive id, like structure:12";
+			long long id = strtoll(d, NULL, 10);
+			if (id > 9007199254740991LL) /* ids travel as JSON numbers: 2^53 - 1 at most */
 				return "must end with a positive id, like structure:12";
 			t->kind = TOPIC_ENTITY;
 			t->family = (unsigned char)i;

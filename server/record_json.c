@@ -162,8 +162,8 @@ static int from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 			goto fail;
 		}
 		if (!may_write(f, who)) {
-			rf_error_set(err, 403, "forbidden_field", name, "cannot be changed with a %s token",
-				     role_name(who->role));
+			rf_error_set(err, 403, "forbidden_field", name, "cannot be changed with %s %s token",
+				     who->role == ROLE_ADMIN || who->role == ROLE_OBSERVER ? "an" : "a", role_name(who->role));
 			goto fail;
 		}
 		if (cJSON_IsNull(j)) {

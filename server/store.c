@@ -122,15 +122,17 @@ static int apply_migrations(struct store *st, const char *dir, char *err, size_t
 	if (store_exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
 			   "name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"))
 		goto out;
+	/* refuse a directory with two migrations of one number before applying any of them */
+	for (size_t i = 1; i < n; i++)
+		if (atoi(names[i - 1]) == atoi(names[i])) {
+			snprintf(err, errlen, "two migrations numbered %03d in %s", atoi(names[i]), dir);
+			goto out;
+		}
 	int current = store_schema_version(st);
 	for (size_t i = 0; i < n; i++) {
 		int version = atoi(names[i]);
 		if (version <= current)
 			continue;
-		if (i > 0 && atoi(names[i - 1]) == version) {
-			snprintf(err, errlen, "two migrations numbered %03d in %s", version, dir);
-			goto out;
-		}
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		char *sql = read_file(path);

@@ -549,6 +549,13 @@ int store_record_erase(struct store *st, const struct entity *e, const struct pr
 	if (rc)
 		return rc;
 	buf_init(&sql);
+	buf_printf(&sql, "UPDATE sms_outbox SET phone = NULL, text = NULL WHERE recipient_kind = '%s' AND recipient_id = ?",
+		   e->name);
+	rc = exec_bound(st, sql.data, id, "erase messages");
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	buf_init(&sql);
 	buf_printf(&sql, "DELETE FROM idempotency WHERE entity = '%s' AND entity_id = ?", e->name);
 	rc = exec_bound(st, sql.data, id, "erase remembered responses");
 	buf_release(&sql);

@@ -116,3 +116,17 @@ int store_token_list(struct store *st, int (*cb)(void *ctx, const struct token_i
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "token list");
 }
+
+int store_token_revoke_subject(struct store *st, enum role role, long long subject_id)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE tokens SET revoked_at = ? WHERE role = ? AND subject_id = ? "
+					    "AND revoked_at IS NULL");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, store_now(st));
+	sqlite3_bind_text(s, 2, role_name(role), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, subject_id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return store_rc_from_sqlite(st, rc, "token revoke subject");
+}

@@ -119,7 +119,8 @@ const char *validate_text(const char *s, long min, long max)
 	if (n < 0)
 		return "must be valid UTF-8 text";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7F)
+		/* C0, DEL, and C1 (U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8) */
+		if (*p < 0x20 || *p == 0x7F || (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
 			return "must not contain control characters";
 	if (n < min || n > max) {
 		/* static: validation runs on the one event-loop thread, and the message is used at once */
@@ -180,7 +181,10 @@ int phone_to_e164_fr(const char *in, char *out, size_t outlen)
 	}
 	digits[n] = '\0';
 	int w;
-	if (plus)
+	if (plus && strncmp(digits, "330", 3) == 0)
+		/* "+33 (0)5 61..." or "+33 0561...": the French trunk 0 is not dialled after +33 */
+		w = snprintf(out, outlen, "+33%s", digits + 3);
+	else if (plus)
 		w = snprintf(out, outlen, "+%s", digits);
 	else if (n == 10 && digits[0] == '0')
 		w = snprintf(out, outlen, "+33%s", digits + 1);

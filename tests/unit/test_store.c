@@ -1,0 +1,567 @@
+/* Unit tests of store.c: opening, pragmas, migrations, transactions, the statement cache, meta,
+ * backup and maintenance, on temporary database files. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "log.h"
+#include "store.h"
+#include "unit_fixture.h"
+
+/* --- helpers --------------------------------------------------------------------------------------- */
+
+static long long query_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("cannot prepare %s: %s", sql, sqlite3_errmsg(store_db(st)));
+	long long v = -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Copies the first column of the first row into out. */
+static void query_text(struct store *st, const char *sql, char *out, size_t outlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("cannot prepare %s: %s", sql, sqlite3_errmsg(store_db(st)));
+	out[0] = '\0';
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+}
+
+/* The migrations of a directory, as store.c recognises them: NNN_name.sql. Returns the count and
+ * sets *highest. */
+static int count_migrations(const char *dir, int *highest)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	*highest = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *name = de->d_name;
+		size_t len = strlen(name);
+		if (len > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] >= '0' &&
+		    name[2] <= '9' && name[3] == '_' && strcmp(name + len - 4, ".sql") == 0) {
+			n++;
+			int v = atoi(name);
+			if (v > *highest)
+				*highest = v;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void remove_file(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	unlink(path);
+}
+
+/* A fresh temporary directory holding the database (and, for migration tests, a schema/ of our own). */
+struct fx {
+	struct tmpdb db;
+	char schema[128];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	log_set_level(LOG_ERROR);
+	struct fx *f = calloc(1, sizeof *f);
+	if (!f || tmpdb_make(&f->db)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->schema, sizeof f->schema, "%s/schema", f->db.dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	store_close(f->st);
+	/* our own schema directory, if a test made one */
+	DIR *d = opendir(f->schema);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				remove_file(f->schema, de->d_name);
+		closedir(d);
+		rmdir(f->schema);
+	}
+	tmpdb_remove(&f->db);
+	free(f);
+	return 0;
+}
+
+static struct store *open_real(struct fx *f)
+{
+	char err[512] = "";
+	struct store *st = NULL;
+	if (store_open(&st, f->db.path, UNIT_SCHEMA_DIR, err, sizeof err))
+		fail_msg("store_open: %s", err);
+	assert_non_null(st);
+	return st;
+}
+
+/* --- open and migrations --------------------------------------------------------------------------- */
+
+static void test_open_applies_migrations(void **state)
+{
+	struct fx *f = *state;
+	int highest = 0;
+	int n = count_migrations(UNIT_SCHEMA_DIR, &highest);
+	assert_true(n >= 2);
+	f->st = open_real(f);
+	assert_int_equal(store_schema_version(f->st), highest);
+	assert_int_equal(query_int(f->st, "PRAGMA user_version"), highest);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations"), n);
+	assert_int_equal(query_int(f->st, "SELECT max(version) FROM schema_migrations"), highest);
+	char name[128];
+	query_text(f->st, "SELECT name FROM schema_migrations WHERE version = 1", name, sizeof name);
+	assert_string_equal(name, "001_core.sql");
+	/* the tables and the audit triggers exist */
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+					  "('departements', 'communes', 'tokens', 'structures', 'depots', 'items', "
+					  "'volunteers', 'audit', 'idempotency')"),
+			 9);
+	assert_true(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_%'") >=
+		    15);
+}
+
+static void test_second_open_does_not_reapply(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	int version = store_schema_version(f->st);
+	long long rows = query_int(f->st, "SELECT count(*) FROM schema_migrations");
+	assert_int_equal(store_exec(f->st, "UPDATE schema_migrations SET applied_at = 42"), STORE_OK);
+	assert_int_equal(store_exec(f->st, "INSERT INTO meta(key, value) VALUES ('marker', 7)"), STORE_OK);
+	store_close(f->st);
+	f->st = NULL;
+
+	f->st = open_real(f);
+	assert_int_equal(store_schema_version(f->st), version);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations"), rows);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations WHERE applied_at != 42"), 0);
+	assert_int_equal(query_int(f->st, "SELECT value FROM meta WHERE key = 'marker'"), 7); /* data kept */
+}
+
+static void test_pragmas(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	char mode[32];
+	query_text(f->st, "PRAGMA journal_mode", mode, sizeof mode);
+	assert_string_equal(mode, "wal");
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys"), 1);
+	/* WAL is persistent in the file: a second connection sees it too */
+	store_close(f->st);
+	f->st = NULL;
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
+	sqlite3_stmt *s = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	/* and the reopened store sets synchronous=FULL again (it is per connection) */
+	f->st = open_real(f);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 2);
+}
+
+static void test_open_bad_schema_dir(void **state)
+{
+	struct fx *f = *state;
+	char err[512] = "", dir[192];
+	snprintf(dir, sizeof dir, "%s/no-such-dir", f->db.dir);
+	struct store *st = (struct store *)0x1;
+	assert_int_equal(store_open(&st, f->db.path, dir, err, sizeof err), -1);
+	assert_ptr_equal(st, (struct store *)0x1); /* not set on failure */
+	assert_non_null(strstr(err, dir));
+}
+
+static void test_open_bad_path(void **state)
+{
+	struct fx *f = *state;
+	char err[512] = "", path[192];
+	snprintf(path, sizeof path, "%s/missing-dir/test.db", f->db.dir);
+	struct store *st = NULL;
+	assert_int_equal(store_open(&st, path, UNIT_SCHEMA_DIR, err, sizeof err), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, path));
+}
+
+static void test_migration_failure_is_atomic(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	write_text(f->schema, "001_first.sql", "CREATE TABLE a (x INTEGER) STRICT;\n");
+	write_text(f->schema, "002_broken.sql", "CREATE TABLE b (x INTEGER) STRICT;\nTHIS IS NOT SQL;\n");
+	write_text(f->schema, "README.md", "not a migration");
+	write_text(f->schema, "01_short.sql", "THIS IS NOT SQL;");
+	write_text(f->schema, "abc_name.sql", "THIS IS NOT SQL;");
+	write_text(f->schema, "004_other.txt", "THIS IS NOT SQL;");
+	char err[512] = "";
+	struct store *st = NULL;
+	assert_int_equal(store_open(&st, f->db.path, f->schema, err, sizeof err), -1);
+	assert_null(st);
+	assert_non_null(strstr(err, "002_broken.sql"));
+
+	/* 001 stays applied; nothing of 002 (its first statement included) was kept */
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
+	sqlite3_stmt *s = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'a'), "
+						"(SELECT count(*) FROM sqlite_master WHERE name = 'b'), "
+						"(SELECT group_concat(version) FROM schema_migrations)",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	assert_int_equal(sqlite3_column_int(s, 1), 0);
+	assert_string_equal((const char *)sqlite3_column_text(s, 2), "1");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+
+	/* fixed, it applies on the next open; the files that are not migrations are ignored */
+	write_text(f->schema, "002_broken.sql", "CREATE TABLE b (x INTEGER) STRICT;\n");
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 2);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')"), 2);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations"), 2);
+}
+
+static void test_migrations_in_number_order(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	/* readdir order is arbitrary: 010 needs 002 and 001 */
+	write_text(f->schema, "010_c.sql", "INSERT INTO t VALUES (3);\n");
+	write_text(f->schema, "001_a.sql", "CREATE TABLE t (x INTEGER) STRICT;\n");
+	write_text(f->schema, "002_b.sql", "INSERT INTO t VALUES (2);\n");
+	char err[512] = "";
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 10);
+	char order[32];
+	query_text(f->st, "SELECT group_concat(x) FROM (SELECT x FROM t ORDER BY rowid)", order, sizeof order);
+	assert_string_equal(order, "2,3");
+	store_close(f->st);
+	f->st = NULL;
+	/* a new migration numbered above the current version is applied on the next open */
+	write_text(f->schema, "011_d.sql", "INSERT INTO t VALUES (4);\n");
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 11);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM t"), 3);
+}
+
+/* Two migrations with the same number are an error, and nothing of them may be applied: otherwise the
+ * first is applied before the second is noticed, and the next open (version now 3) skips both numbers
+ * and starts without the second migration, silently. */
+static void test_duplicate_migration_numbers(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	write_text(f->schema, "001_a.sql", "CREATE TABLE t (x INTEGER) STRICT;\n");
+	write_text(f->schema, "002_b.sql", "INSERT INTO t VALUES (2);\n");
+	write_text(f->schema, "003_x.sql", "INSERT INTO t VALUES (30);\n");
+	write_text(f->schema, "003_y.sql", "INSERT INTO t VALUES (31);\n");
+	char err[512] = "";
+	struct store *st = NULL;
+	assert_int_equal(store_open(&st, f->db.path, f->schema, err, sizeof err), -1);
+	assert_non_null(strstr(err, "two migrations numbered 003"));
+
+	/* what a restart without fixing anything does: it must refuse again */
+	st = NULL;
+	int rc = store_open(&st, f->db.path, f->schema, err, sizeof err);
+	if (rc == 0) {
+		int version = store_schema_version(st);
+		long long rows = query_int(st, "SELECT count(*) FROM t WHERE x IN (30, 31)");
+		store_close(st);
+		fail_msg("a second open succeeded with duplicate migrations 003 (version %d, %lld of the two applied)",
+			 version, rows);
+	}
+}
+
+/* --- transactions ----------------------------------------------------------------------------------- */
+
+static void test_transactions(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	struct store *st = f->st;
+	assert_false(store_in_transaction(st));
+	assert_int_equal(store_begin(st, UNIT_NOW, NULL), STORE_OK);
+	assert_true(store_in_transaction(st));
+	assert_int_equal(store_now(st), UNIT_NOW);
+	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('a', 1)"), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	assert_false(store_in_transaction(st));
+	assert_int_equal(query_int(st, "SELECT value FROM meta WHERE key = 'a'"), 1);
+
+	assert_int_equal(store_begin(st, UNIT_NOW + 1, NULL), STORE_OK);
+	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('b', 2)"), STORE_OK);
+	store_rollback(st);
+	assert_false(store_in_transaction(st));
+	assert_int_equal(query_int(st, "SELECT count(*) FROM meta WHERE key = 'b'"), 0);
+	store_rollback(st); /* harmless outside a transaction */
+
+	/* savepoints: the inner operation goes, the outer one stays */
+	assert_int_equal(store_begin(st, UNIT_NOW, NULL), STORE_OK);
+	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('c', 3)"), STORE_OK);
+	assert_int_equal(store_savepoint(st), STORE_OK);
+	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('d', 4)"), STORE_OK);
+	store_rollback_savepoint(st);
+	assert_true(store_in_transaction(st));
+	assert_int_equal(store_savepoint(st), STORE_OK);
+	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('e', 5)"), STORE_OK);
+	assert_int_equal(store_release(st), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	char keys[32];
+	query_text(st, "SELECT group_concat(key) FROM (SELECT key FROM meta ORDER BY key)", keys, sizeof keys);
+	assert_string_equal(keys, "a,c,e");
+}
+
+static void test_failure_message(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	struct store *st = f->st;
+	store_set_failure(st, "finess", "is already registered for another record");
+	assert_string_equal(store_failure_field(st), "finess");
+	assert_string_equal(store_failure_rule(st), "is already registered for another record");
+	store_set_failure(st, NULL, NULL);
+	assert_string_equal(store_failure_field(st), "");
+	assert_string_equal(store_failure_rule(st), "");
+	/* begin clears the message of the previous operation */
+	store_set_failure(st, "x", "y");
+	assert_int_equal(store_begin(st, UNIT_NOW, NULL), STORE_OK);
+	assert_string_equal(store_failure_field(st), "");
+	store_rollback(st);
+}
+
+static void test_exec_error(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	assert_int_equal(store_exec(f->st, "THIS IS NOT SQL"), STORE_ERROR);
+	assert_int_equal(store_exec(f->st, "SELECT * FROM no_such_table"), STORE_ERROR);
+	assert_int_equal(store_exec(f->st, "SELECT 1"), STORE_OK);
+}
+
+static void test_rc_mapping(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	struct store *st = f->st;
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_OK, "t"), STORE_OK);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_DONE, "t"), STORE_OK);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_ROW, "t"), STORE_OK);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CONSTRAINT_UNIQUE, "t"), STORE_CONFLICT);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CONSTRAINT_PRIMARYKEY, "t"), STORE_CONFLICT);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CONSTRAINT_FOREIGNKEY, "t"), STORE_CONFLICT);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CONSTRAINT_TRIGGER, "t"), STORE_CONFLICT);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CONSTRAINT_CHECK, "t"), STORE_INVALID);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CONSTRAINT_NOTNULL, "t"), STORE_INVALID);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CONSTRAINT, "t"), STORE_INVALID);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_IOERR, "t"), STORE_ERROR);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_FULL, "t"), STORE_ERROR);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_CORRUPT, "t"), STORE_ERROR);
+	assert_int_equal(store_rc_from_sqlite(st, SQLITE_BUSY, "t"), STORE_ERROR);
+}
+
+/* --- statement cache --------------------------------------------------------------------------------- */
+
+static char many_sql[300][48];
+
+static void test_statement_cache(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	struct store *st = f->st;
+	static const char q1[] = "SELECT ?1 + 1";
+	sqlite3_stmt *a = store_prepare(st, q1);
+	assert_non_null(a);
+	assert_int_equal(sqlite3_bind_int(a, 1, 41), SQLITE_OK);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	/* the same text at the same address: the same statement, reset, bindings cleared */
+	sqlite3_stmt *b = store_prepare(st, q1);
+	assert_ptr_equal(a, b);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL); /* NULL + 1: the binding is gone */
+	sqlite3_reset(b);
+	/* bad SQL gives NULL, and is not cached */
+	static const char bad[] = "SELEC nothing";
+	assert_null(store_prepare(st, bad));
+	assert_null(store_prepare(st, bad));
+
+	/* more statements than the first table holds: it grows, and every entry is still found */
+	sqlite3_stmt *stmts[300];
+	for (int i = 0; i < 300; i++) {
+		snprintf(many_sql[i], sizeof many_sql[i], "SELECT %d", i);
+		stmts[i] = store_prepare(st, many_sql[i]);
+		assert_non_null(stmts[i]);
+	}
+	for (int i = 0; i < 300; i++) {
+		sqlite3_stmt *s = store_prepare(st, many_sql[i]);
+		assert_ptr_equal(s, stmts[i]);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), i);
+		sqlite3_reset(s);
+	}
+	assert_ptr_equal(store_prepare(st, q1), a);
+	sqlite3_reset(a);
+}
+
+/* --- meta, ping, integrity, backup -------------------------------------------------------------------- */
+
+static void test_meta(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	long long v = -5;
+	assert_int_equal(store_meta_get(f->st, "event_seq", &v), STORE_NOTFOUND);
+	assert_int_equal(v, -5);
+	assert_int_equal(store_meta_set(f->st, "event_seq", 12), STORE_OK);
+	assert_int_equal(store_meta_get(f->st, "event_seq", &v), STORE_OK);
+	assert_int_equal(v, 12);
+	assert_int_equal(store_meta_set(f->st, "event_seq", 9007199254740993LL), STORE_OK); /* replaced */
+	assert_int_equal(store_meta_get(f->st, "event_seq", &v), STORE_OK);
+	assert_int_equal(v, 9007199254740993LL);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM meta"), 1);
+	/* kept across a reopen */
+	store_close(f->st);
+	f->st = open_real(f);
+	assert_int_equal(store_meta_get(f->st, "event_seq", &v), STORE_OK);
+	assert_int_equal(v, 9007199254740993LL);
+}
+
+static void test_ping_and_integrity(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	assert_int_equal(store_ping(f->st), 0);
+	assert_int_equal(store_integrity_check(f->st), 0);
+}
+
+static void test_backup(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	assert_int_equal(store_exec(f->st, "INSERT INTO meta(key, value) VALUES ('backed', 1)"), STORE_OK);
+	char path[192], err[512] = "";
+	snprintf(path, sizeof path, "%s/backup.db", f->db.dir);
+	assert_int_equal(store_backup(f->st, path, err, sizeof err), 0);
+	/* the copy is a complete database */
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *s = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'backed'), "
+						"(SELECT max(version) FROM schema_migrations)",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	assert_int_equal(sqlite3_column_int(s, 1), store_schema_version(f->st));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	/* the live store still works after the backup */
+	assert_int_equal(store_begin(f->st, UNIT_NOW, NULL), STORE_OK);
+	assert_int_equal(store_exec(f->st, "INSERT INTO meta(key, value) VALUES ('after', 2)"), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+
+	/* never onto the live file */
+	assert_int_equal(store_backup(f->st, f->db.path, err, sizeof err), -1);
+	assert_non_null(strstr(err, "live database"));
+	assert_int_equal(store_integrity_check(f->st), 0);
+	assert_int_equal(query_int(f->st, "SELECT value FROM meta WHERE key = 'after'"), 2);
+
+	/* an unwritable destination is an error with the path */
+	snprintf(path, sizeof path, "%s/no-such-dir/backup.db", f->db.dir);
+	assert_int_equal(store_backup(f->st, path, err, sizeof err), -1);
+	assert_non_null(strstr(err, path));
+}
+
+static void test_audit_actor_functions(void **state)
+{
+	struct fx *f = *state;
+	f->st = open_real(f);
+	struct store *st = f->st;
+	char text[64];
+	struct principal p = unit_principal(ROLE_COORDINATOR, ",81,", 0, 42);
+	assert_int_equal(store_begin(st, UNIT_NOW, &p), STORE_OK);
+	assert_int_equal(query_int(st, "SELECT renfort_now()"), UNIT_NOW);
+	assert_int_equal(query_int(st, "SELECT renfort_actor()"), 42);
+	query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
+	assert_string_equal(text, "coordinator");
+	struct principal admin = unit_principal(ROLE_ADMIN, "", 0, 7);
+	store_set_actor(st, &admin);
+	assert_int_equal(query_int(st, "SELECT renfort_actor()"), 7);
+	query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
+	assert_string_equal(text, "admin");
+	store_set_actor(st, NULL);
+	assert_int_equal(query_int(st, "SELECT renfort_actor() IS NULL"), 1);
+	query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
+	assert_string_equal(text, "system");
+	store_set_now(st, UNIT_NOW + 5000);
+	assert_int_equal(store_now(st), UNIT_NOW + 5000);
+	assert_int_equal(query_int(st, "SELECT renfort_now()"), UNIT_NOW + 5000);
+	store_rollback(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_applies_migrations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_open_does_not_reapply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_bad_schema_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_failure_is_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrations_in_number_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_migration_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rc_mapping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ping_and_integrity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_actor_functions, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
