@@ -275,6 +275,9 @@ class ServerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Server(extra_args=cls.extra_args, demo=cls.demo)
+        # stops the server and removes its files even when setUpClass fails after this point
+        # (unittest then skips tearDownClass); after a normal tearDownClass it has nothing left to do
+        cls.addClassCleanup(cls.server.cleanup)
         cls.prepare(cls.server)
         cls.server.start()
 
