@@ -28,11 +28,12 @@ ALTER TABLE stock_levels ADD COLUMN days_of_cover REAL;
 ALTER TABLE stock_levels ADD COLUMN stockout_at INTEGER;
 CREATE INDEX stock_levels_item ON stock_levels(item_id, holder_kind);
 
--- Alerts. One open (not resolved) alert per (kind, holder, item), updated in place.
+-- Alerts. One open (not resolved) alert per (kind, holder, item), updated in place. SMS failures
+-- have no holder ('none', 0): one alert per département counts the messages that could not go.
 CREATE TABLE alerts (
 	id INTEGER PRIMARY KEY AUTOINCREMENT,
-	kind TEXT NOT NULL CHECK (kind IN ('shortage', 'silent')),
-	holder_kind TEXT NOT NULL CHECK (holder_kind IN ('structure', 'depot')),
+	kind TEXT NOT NULL CHECK (kind IN ('shortage', 'silent', 'sms_failed')),
+	holder_kind TEXT NOT NULL CHECK (holder_kind IN ('structure', 'depot', 'none')),
 	holder_id INTEGER NOT NULL,
 	item_id INTEGER REFERENCES items(id),
 	dep TEXT NOT NULL,
@@ -52,7 +53,7 @@ CREATE TABLE alerts (
 	resolution TEXT CHECK (resolution IN ('recovered', 'manual', 'reported')),
 	resolve_note TEXT
 ) STRICT;
-CREATE UNIQUE INDEX alerts_one_open ON alerts(kind, holder_kind, holder_id, coalesce(item_id, 0))
+CREATE UNIQUE INDEX alerts_one_open ON alerts(kind, holder_kind, holder_id, coalesce(item_id, 0), dep)
 	WHERE status != 'resolved';
 CREATE INDEX alerts_status ON alerts(status, dep);
 CREATE INDEX alerts_holder ON alerts(holder_kind, holder_id);
@@ -138,3 +139,25 @@ CREATE TABLE sms_outbox (
 ) STRICT;
 CREATE INDEX sms_outbox_due ON sms_outbox(status, next_attempt_at);
 CREATE INDEX sms_outbox_dep ON sms_outbox(dep, id);
+
+-- Messages received (Kannel MO, Twilio inbound). A gateway's message id is processed once.
+CREATE TABLE sms_inbox (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	gateway TEXT NOT NULL,
+	gateway_id TEXT NOT NULL,
+	phone TEXT,
+	to_number TEXT,
+	text TEXT,
+	keyword TEXT,
+	result TEXT,
+	volunteer_id INTEGER,
+	received_at INTEGER NOT NULL,
+	UNIQUE (gateway, gateway_id)
+) STRICT;
+CREATE INDEX sms_inbox_volunteer ON sms_inbox(volunteer_id);
+
+-- Phones that sent STOP: nothing is sent to them until they send START.
+CREATE TABLE sms_optouts (
+	phone TEXT PRIMARY KEY,
+	at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;

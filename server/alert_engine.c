@@ -194,6 +194,50 @@ int alert_engine_check_silent(struct app *app, long long now)
 	return rc ? rc : c.rc;
 }
 
+int alert_engine_sms_failed(struct app *app, const char *dep)
+{
+	struct alert_row cur;
+	int rc = store_alert_current_dep(app->store, "sms_failed", dep ? dep : "", &cur);
+	if (rc == STORE_NOTFOUND) {
+		memset(&cur, 0, sizeof cur);
+		snprintf(cur.kind, sizeof cur.kind, "sms_failed");
+		cur.holder_kind = HOLDER_NONE;
+		snprintf(cur.dep, sizeof cur.dep, "%s", dep ? dep : "");
+		snprintf(cur.severity, sizeof cur.severity, "critical");
+		cur.quantity = 1; /* messages that could not be sent */
+		if ((rc = store_alert_insert(app->store, &cur)))
+			return rc;
+		api_alert_emit(app, "opened", cur.id);
+		return STORE_OK;
+	}
+	if (rc)
+		return rc;
+	cur.quantity++;
+	if (strcmp(cur.status, "acknowledged") == 0)
+		snprintf(cur.status, sizeof cur.status, "open");
+	if ((rc = store_alert_update(app->store, &cur)))
+		return rc;
+	api_alert_emit(app, "updated", cur.id);
+	return STORE_OK;
+}
+
+int alert_engine_sms_recovered(struct app *app, const char *dep)
+{
+	struct alert_row cur;
+	int rc = store_alert_current_dep(app->store, "sms_failed", dep ? dep : "", &cur);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc)
+		return rc;
+	snprintf(cur.status, sizeof cur.status, "resolved");
+	snprintf(cur.resolution, sizeof cur.resolution, "recovered");
+	cur.resolved_at = store_now(app->store);
+	if ((rc = store_alert_update(app->store, &cur)))
+		return rc;
+	api_alert_emit(app, "resolved", cur.id);
+	return STORE_OK;
+}
+
 static int by_person(struct app *app, const struct principal *who, long long id, const char *note, int resolve,
 		     struct alert_row *out)
 {

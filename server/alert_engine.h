@@ -27,6 +27,11 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 int alert_engine_reported(struct app *app, const struct holder_info *h);
 /* Opens or updates silent alerts of structures without a count for too long. */
 int alert_engine_check_silent(struct app *app, long long now);
+/* A message of département dep ("" region-wide) could not be sent: the département's SMS alert
+ * opens, or counts one more. */
+int alert_engine_sms_failed(struct app *app, const char *dep);
+/* A message of dep went through: an open SMS alert there resolves. */
+int alert_engine_sms_recovered(struct app *app, const char *dep);
 /* By a person. 404 for an alert outside the principal's scope, 409 for a resolved one. */
 int alert_engine_acknowledge(struct app *app, const struct principal *who, long long id, const char *note,
 			     struct alert_row *out);

@@ -83,6 +83,14 @@ static const struct op ops[] = {
 	{"alerts.resolve", op_alerts_resolve, STAFF, OP_WRITE, "POST", "/api/v1/alerts/{id}/resolve"},
 	{"alerts.check", op_alerts_check, ADMIN, OP_WRITE, NULL, NULL},
 	{"sms.outbox", op_sms_outbox, STAFF, 0, "GET", "/api/v1/sms/outbox"},
+	{"sms.send", op_sms_send, STAFF, OP_WRITE, "POST", "/api/v1/sms/send"},
+	{"sms.inbox", op_sms_inbox, STAFF, 0, "GET", "/api/v1/sms/inbox"},
+	{"sms.kannel_inbound", op_sms_kannel_inbound, EVERYONE, OP_WRITE | OP_PUBLIC, "GET", "/sms/kannel/inbound"},
+	{"sms.kannel_dlr", op_sms_kannel_dlr, EVERYONE, OP_WRITE | OP_PUBLIC, "GET", "/sms/kannel/dlr"},
+	{"sms.twilio_inbound", op_sms_twilio_inbound, EVERYONE, OP_WRITE | OP_PUBLIC | OP_RAW_BODY, "POST",
+	 "/sms/twilio/inbound"},
+	{"sms.twilio_status", op_sms_twilio_status, EVERYONE, OP_WRITE | OP_PUBLIC | OP_RAW_BODY, "POST",
+	 "/sms/twilio/status"},
 	{"clock.advance", op_clock_advance, ADMIN, OP_WRITE, "POST", "/api/v1/clock/advance"},
 
 	{"audit.list", op_audit_list, STAFF, 0, "GET", "/api/v1/audit"},
@@ -481,6 +489,37 @@ static void run_write(struct app *app, struct write_job *job)
 	res->data = NULL;
 }
 
+int api_system_begin(struct app *app)
+{
+	return store_begin(app->store, app_now(app), NULL) ? -1 : 0;
+}
+
+void api_system_rollback(struct app *app)
+{
+	store_rollback(app->store);
+	drop_events_from(app, 0);
+}
+
+int api_system_commit(struct app *app)
+{
+	app->metrics.commits++;
+	/* the numbers this transaction's events will get are used up, even if publishing is cut short */
+	if ((app->nevents &&
+	     store_meta_set(app->store, "event_seq", eventlog_last_seq(app->eventlog) + (long long)app->nevents)) ||
+	    store_commit(app->store)) {
+		app->metrics.commit_failures++;
+		api_system_rollback(app);
+		return -1;
+	}
+	publish_events(app);
+	if (app->checkpoint_wanted) {
+		/* an erasure: do not leave the erased bytes in the write-ahead log */
+		app->checkpoint_wanted = 0;
+		store_checkpoint(app->store);
+	}
+	return 0;
+}
+
 /* One transaction for up to batch_max queued writes. */
 static void flush_batch(struct app *app)
 {
@@ -497,37 +536,26 @@ static void flush_batch(struct app *app)
 	last->next = NULL;
 
 	long long t0 = clock_mono_us();
-	int failed = 0;
-	/* The batch shares one clock reading; the actor changes per job. */
-	if (store_begin(app->store, app_now(app), NULL))
-		failed = 1;
+	int failed = api_system_begin(app) != 0;
 	for (struct write_job *j = jobs; j && !failed; j = j->next) {
+		/* the batch shares one clock reading; the actor changes per job */
 		store_set_actor(app->store, &j->req.who);
 		run_write(app, j);
 	}
-	/* the numbers this batch's events will get are used up, even if publishing is cut short */
-	if (!failed && app->nevents &&
-	    store_meta_set(app->store, "event_seq", eventlog_last_seq(app->eventlog) + (long long)app->nevents))
-		failed = 1;
-	if (!failed && store_commit(app->store))
-		failed = 1;
-	else if (failed)
-		store_rollback(app->store);
+	if (failed)
+		api_system_rollback(app);
+	else
+		failed = api_system_commit(app) != 0;
 	long long dt = clock_mono_us() - t0;
-	app->metrics.commits++;
 	app->metrics.commit_ops += n;
 	app->metrics.commit_us_total += (unsigned long long)dt;
 
-	if (failed) {
-		app->metrics.commit_failures++;
-		drop_events_from(app, 0);
+	if (failed)
 		for (struct write_job *j = jobs; j; j = j->next) {
 			op_response_release(&j->res);
 			api_fail(&j->res, 503, "unavailable", "", "the database could not commit; nothing was changed, "
 								  "retry with the same idempotency key");
 		}
-	} else
-		publish_events(app);
 	while (jobs) {
 		struct write_job *next = jobs->next;
 		jobs->next = NULL;

@@ -39,6 +39,7 @@ struct op_request {
 	char idem_key[129];
 	long long now;
 	void *session;     /* the websocket session the request came on, or NULL (HTTP) */
+	char signature[64]; /* X-Twilio-Signature of a gateway webhook */
 };
 
 struct op_response {
@@ -84,6 +85,12 @@ void api_job_detach(struct write_job *job);
 /* Detaches every queued job of this client (its connection closed): they still commit. */
 void api_detach_client(struct app *app, void *client);
 void api_job_free(struct write_job *job);
+
+/* A transaction of renfortd's own (timers, gateways' webhooks are ordinary writes): begin, then
+ * commit (publishing its events after the commit) or roll back (forgetting them). */
+int api_system_begin(struct app *app);
+int api_system_commit(struct app *app);
+void api_system_rollback(struct app *app);
 
 /* Runs the queued writes in one transaction (the group commit), then publishes and answers. */
 void api_flush(struct app *app);

@@ -197,8 +197,15 @@ int op_audit_list(struct app *app, struct op_request *req, struct op_response *r
 			return api_fail(res, 422, "unknown_field", p->string, "is not a filter of the audit log (entity, "
 									      "entity_id, before, limit)");
 	}
-	long long entity_id = id_s ? strtoll(id_s, NULL, 10) : 0, before = before_s ? strtoll(before_s, NULL, 10) : 0;
-	long long limit = limit_s ? strtoll(limit_s, NULL, 10) : app->cfg.page_size_default;
+	long long entity_id = 0, before = 0, limit = app->cfg.page_size_default;
+	char *end;
+	/* a filter that cannot be read must not silently answer everything */
+	if (id_s && ((entity_id = strtoll(id_s, &end, 10)) <= 0 || *end))
+		return api_fail(res, 422, "invalid", "entity_id", "must be a positive integer");
+	if (before_s && ((before = strtoll(before_s, &end, 10)) <= 0 || *end))
+		return api_fail(res, 422, "invalid", "before", "must be the \"next_before\" value of the previous page");
+	if (limit_s && ((limit = strtoll(limit_s, &end, 10)) < 1 || *end))
+		limit = 0;
 	if (limit < 1 || limit > app->cfg.page_size_max)
 		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
 	struct audit_ctx ac = {cJSON_CreateArray(), 0, 0};

@@ -60,6 +60,14 @@ int op_alerts_check(struct app *app, struct op_request *req, struct op_response 
 int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *res);
 int op_clock_advance(struct app *app, struct op_request *req, struct op_response *res);
 
+/* api_sms.c: messages, the inbox, gateways' webhooks */
+int op_sms_send(struct app *app, struct op_request *req, struct op_response *res);
+int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *res);
+int op_sms_kannel_inbound(struct app *app, struct op_request *req, struct op_response *res);
+int op_sms_kannel_dlr(struct app *app, struct op_request *req, struct op_response *res);
+int op_sms_twilio_inbound(struct app *app, struct op_request *req, struct op_response *res);
+int op_sms_twilio_status(struct app *app, struct op_request *req, struct op_response *res);
+
 /* hub.c: websocket subscriptions */
 int op_subscribe(struct app *app, struct op_request *req, struct op_response *res);
 int op_unsubscribe(struct app *app, struct op_request *req, struct op_response *res);

@@ -372,6 +372,8 @@ int op_registry_delete(struct app *app, struct op_request *req, struct op_respon
 				e == &entity_item ? "is in use by stock records and cannot be deleted"
 						  : "has stock or history: set status to closed instead of deleting");
 	}
+	if (e->flags & E_ERASABLE)
+		app->checkpoint_wanted = 1;
 	/* a token acting as what is gone acts as nothing (ids are never reused, but say it anyway) */
 	if (!rc && e->self_role >= 0)
 		rc = store_token_revoke_subject(app->store, (enum role)e->self_role, id);

@@ -14,6 +14,7 @@ struct hub;
 struct write_job;
 struct lws_context;
 struct eventlog;
+struct sms_sender;
 
 /* An event of the transaction in progress: it gets its number when published, after the commit. */
 struct pending_event {
@@ -45,6 +46,7 @@ struct app {
 	struct store *store;
 	struct hub *hub;
 	struct eventlog *eventlog;
+	struct sms_sender *sms;
 	struct lws_context *lws;
 	char public_url[256];
 	long long clock_offset_ms; /* moved only by the test clock (config test_clock) */
@@ -61,6 +63,7 @@ struct app {
 	size_t nevents, events_cap;
 
 	struct metrics metrics;
+	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */
 	char demo_token[48];                     /* printed as a link once the port is known */
 	volatile sig_atomic_t stop;
 };

@@ -64,6 +64,7 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	int stockout = strcmp(a->severity, "stockout") == 0;
 	int critical = strcmp(a->severity, "critical") == 0;
 	int silent = strcmp(a->kind, "silent") == 0;
+	int sms = strcmp(a->kind, "sms_failed") == 0;
 	if (standalone)
 		buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_puts(out, "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n");
@@ -84,18 +85,23 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	buf_puts(out, "  <info>\n");
 	element(out, "    ", "language", "fr-FR");
 	element(out, "    ", "category", "Health");
-	if (silent)
+	if (sms)
+		snprintf(text, sizeof text, "Échec d'envoi de SMS");
+	else if (silent)
 		snprintf(text, sizeof text, "Structure sans relevé de stock");
 	else
 		snprintf(text, sizeof text, "Pénurie : %s", a->item_name);
 	element(out, "    ", "event", text);
-	element(out, "    ", "responseType", resolved ? "AllClear" : silent ? "Assess" : "Prepare");
+	element(out, "    ", "responseType", resolved ? "AllClear" : (silent || sms) ? "Assess" : "Prepare");
 	element(out, "    ", "urgency", resolved ? "Past" : stockout ? "Immediate" : critical ? "Expected" : "Future");
 	element(out, "    ", "severity", resolved ? "Minor" : (stockout || critical) ? "Severe" : "Moderate");
 	element(out, "    ", "certainty", stockout ? "Observed" : "Likely");
 	element(out, "    ", "effective", cap_time(a->opened_at, t));
 	element(out, "    ", "senderName", "renfort — coordination régionale Occitanie");
-	if (silent)
+	if (sms)
+		snprintf(text, sizeof text, "%lld SMS n'ont pas pu être envoyés (département %s)", a->quantity,
+			 a->dep[0] ? a->dep : "région");
+	else if (silent)
 		snprintf(text, sizeof text, "%s : aucun relevé de stock récent", a->holder_name);
 	else if (stockout)
 		snprintf(text, sizeof text, "Rupture de %s à %s", a->item_name, a->holder_name);
@@ -104,7 +110,10 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	if (resolved)
 		snprintf(text + strlen(text), sizeof text - strlen(text), " (résolue)");
 	element(out, "    ", "headline", text);
-	if (silent)
+	if (sms)
+		snprintf(text, sizeof text, "Les passerelles SMS ont refusé ou n'ont pas pris ces messages après toutes les "
+					    "tentatives. Voir la file d'envoi.");
+	else if (silent)
 		snprintf(text, sizeof text, "La structure %s (département %s) n'a pas compté son stock depuis trop longtemps.",
 			 a->holder_name, a->dep);
 	else if (a->cover_known)
@@ -116,13 +125,14 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 			 a->status);
 	element(out, "    ", "description", text);
 	element(out, "    ", "instruction", resolved ? "Aucune action requise."
+					      : sms	 ? "Vérifier les passerelles SMS et joindre les destinataires autrement."
 					      : silent ? "Contacter la structure et obtenir un relevé de stock."
 						       : "Vérifier le stock partagé disponible et proposer une allocation.");
 	snprintf(text, sizeof text, "%lld", a->id);
 	parameter(out, "renfort:alert_id", text);
 	parameter(out, "renfort:kind", a->kind);
 	parameter(out, "renfort:level", a->severity);
-	if (!silent) {
+	if (!silent && !sms) {
 		parameter(out, "renfort:item", a->item_code);
 		snprintf(text, sizeof text, "%lld", a->quantity);
 		parameter(out, "renfort:quantity", text);
@@ -132,10 +142,15 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 		}
 	}
 	buf_puts(out, "    <area>\n");
-	snprintf(text, sizeof text, "%s (%s), département %s", a->holder_name, a->commune, a->dep);
+	if (sms)
+		snprintf(text, sizeof text, "Département %s", a->dep[0] ? a->dep : "Occitanie (région)");
+	else
+		snprintf(text, sizeof text, "%s (%s), département %s", a->holder_name, a->commune, a->dep);
 	element(out, "      ", "areaDesc", text);
-	snprintf(text, sizeof text, "%.5f,%.5f 1", a->lat, a->lng);
-	element(out, "      ", "circle", text);
+	if (!sms) {
+		snprintf(text, sizeof text, "%.5f,%.5f 1", a->lat, a->lng);
+		element(out, "      ", "circle", text);
+	}
 	if (a->commune[0]) {
 		buf_puts(out, "      <geocode>\n");
 		element(out, "        ", "valueName", "INSEE");
@@ -163,7 +178,7 @@ int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_
 	buf_printf(out, "<entry>\n<id>urn:renfort:alert:%lld:v%d</id>\n<title>", a->id, a->version);
 	xml_escape(out, a->holder_name);
 	buf_puts(out, " — ");
-	xml_escape(out, strcmp(a->kind, "silent") == 0 ? "sans relevé" : a->item_name);
+	xml_escape(out, strcmp(a->kind, "silent") == 0 ? "sans relevé" : strcmp(a->kind, "sms_failed") == 0 ? "SMS non envoyés" : a->item_name);
 	buf_printf(out, " (%s)</title>\n<updated>%s</updated>\n", a->severity, cap_time(a->updated_at, t));
 	buf_puts(out, "<link rel=\"alternate\" type=\"application/cap+xml\" href=\"");
 	xml_escape(out, base_url);

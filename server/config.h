@@ -32,6 +32,20 @@ struct config {
 	long long silent_after_hours;
 	long long alert_check_interval_s;
 	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
+	/* SMS */
+	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */
+	char *sms_log_file;
+	char *kannel_sendsms_url, *kannel_username, *kannel_password, *kannel_from, *kannel_secret;
+	char *twilio_base_url, *twilio_account_sid, *twilio_auth_token, *twilio_from;
+	long long sms_rate_per_s;
+	long long sms_max_attempts;
+	long long sms_backoff_base_ms;
+	long long sms_backoff_max_ms;
+	long long sms_max_inflight;
+	long long sms_failover_after;
+	long long sms_gateway_cooloff_s;
+	long long sms_http_timeout_ms;
+	long long sms_max_segments;
 };
 
 enum config_type { CONFIG_STR, CONFIG_INT };

@@ -202,8 +202,11 @@ int http_begin(struct app *app, struct lws *wsi, struct conn *c, const char *in)
 	char token[256];
 	struct rf_error err;
 	rf_error_clear(&err);
-	if (http_token(wsi, token, sizeof token) ||
-	    (!(op->flags & OP_PUBLIC) && api_authenticate(app, token, &h->req.who, &err))) {
+	if (op->flags & OP_PUBLIC) {
+		/* gateways' webhooks: they prove themselves with a secret or a signature, checked by the
+		 * operation; they act as renfortd itself */
+		h->req.who.role = ROLE_ADMIN;
+	} else if (http_token(wsi, token, sizeof token) || api_authenticate(app, token, &h->req.who, &err)) {
 		if (!err.status)
 			rf_error_set(&err, 401, "unauthorized", "authorization", "the token is too long");
 		answer_error(h, &err);
@@ -216,6 +219,9 @@ int http_begin(struct app *app, struct lws *wsi, struct conn *c, const char *in)
 			return 0;
 		}
 	}
+	if (lws_hdr_custom_length(wsi, "x-twilio-signature:", 19) > 0 &&
+	    lws_hdr_custom_copy(wsi, h->req.signature, sizeof h->req.signature, "x-twilio-signature:", 19) < 0)
+		h->req.signature[0] = '\0';
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0)
 		lws_hdr_copy(wsi, h->req.content_type, sizeof h->req.content_type, WSI_TOKEN_HTTP_CONTENT_TYPE);
 

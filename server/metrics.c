@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include "app.h"
+#include "sms_sender.h"
 
 static void counter(struct buf *b, const char *name, const char *help, unsigned long long v)
 {
@@ -29,4 +30,13 @@ void metrics_write(const struct app *app, struct buf *b)
 	counter(b, "renfort_commit_ops_total", "Writes committed (or refused) in group commits.", m->commit_ops);
 	counter(b, "renfort_commit_failures_total", "Group commits that failed.", m->commit_failures);
 	counter(b, "renfort_commit_microseconds_total", "Time spent in group commits.", m->commit_us_total);
+	if (app->sms) {
+		struct sms_sender_stats st;
+		sms_sender_stats(app->sms, &st);
+		counter(b, "renfort_sms_handed_total", "SMS handed to a gateway (attempts).", st.handed);
+		counter(b, "renfort_sms_sent_total", "SMS accepted by a gateway.", st.sent);
+		counter(b, "renfort_sms_retried_total", "SMS attempts that failed and were rescheduled.", st.retried);
+		counter(b, "renfort_sms_failed_total", "SMS failed after the last attempt.", st.failed);
+		gauge(b, "renfort_sms_inflight", "SMS being handed to gateways.", (long long)st.inflight);
+	}
 }

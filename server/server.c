@@ -6,6 +6,7 @@
 #include "connlimit.h"
 #include "hub.h"
 #include "log.h"
+#include "sms_sender.h"
 #include "store.h"
 #include "store_idem.h"
 
@@ -28,6 +29,7 @@ struct server {
 	lws_sorted_usec_list_t flush_sul;
 	lws_sorted_usec_list_t housekeeping_sul;
 	lws_sorted_usec_list_t tick_sul;
+	lws_sorted_usec_list_t sms_sul;
 };
 
 /* The signal handler's only way in: set the flag, wake the loop. */
@@ -151,6 +153,13 @@ static void housekeeping_cb(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(srv->ctx, 0, &srv->housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
 }
 
+static void sms_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, sms_sul);
+	long long next = sms_sender_tick(srv->app->sms, app_now(srv->app));
+	lws_sul_schedule(srv->ctx, 0, &srv->sms_sul, sms_cb, next);
+}
+
 static void tick_cb(lws_sorted_usec_list_t *sul)
 {
 	/* only wakes the loop so that it can check the clock while shutting down */
@@ -176,8 +185,16 @@ int server_run(struct app *app)
 	srv.app = app;
 	app->loop_private = &srv;
 	app->schedule_flush = schedule_flush;
-	if (!(srv.conns = connlimit_new(app->cfg.max_connections_per_ip))) {
-		log_error("out of memory");
+	char why[256];
+	if (!(app->sms = sms_sender_new(app, why, sizeof why))) {
+		log_error("%s", why);
+		return 2;
+	}
+	if (!(srv.conns = connlimit_new(app->cfg.max_connections_per_ip)) || sms_sender_recover(app->sms)) {
+		log_error("cannot start (out of memory, or the database)");
+		connlimit_free(srv.conns);
+		sms_sender_free(app->sms);
+		app->sms = NULL;
 		return 1;
 	}
 
@@ -226,6 +243,8 @@ int server_run(struct app *app)
 	if (!srv.ctx) {
 		log_error("cannot listen on %s (address in use, or not a local address?)", app->cfg.listen);
 		connlimit_free(srv.conns);
+		sms_sender_free(app->sms);
+		app->sms = NULL;
 		return 1;
 	}
 	app->lws = srv.ctx;
@@ -252,6 +271,7 @@ int server_run(struct app *app)
 	signal(SIGPIPE, SIG_IGN);
 
 	lws_sul_schedule(srv.ctx, 0, &srv.housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
+	lws_sul_schedule(srv.ctx, 0, &srv.sms_sul, sms_cb, 1000);
 
 	while (!stop_requested && !app->stop)
 		if (lws_service(srv.ctx, 0) < 0)
@@ -270,6 +290,7 @@ int server_run(struct app *app)
 	lws_sul_cancel(&srv.flush_sul);
 	lws_sul_cancel(&srv.housekeeping_sul);
 	lws_sul_cancel(&srv.tick_sul);
+	lws_sul_cancel(&srv.sms_sul);
 	signal_ctx = NULL;
 	lws_context_destroy(srv.ctx);
 	connlimit_free(srv.conns);
@@ -277,6 +298,10 @@ int server_run(struct app *app)
 	app->loop_private = NULL;
 	app->schedule_flush = NULL;
 	api_flush(app); /* anything left by the last callbacks */
+	/* messages being handed over get their answer, or are sent again at the next start */
+	sms_sender_drain(app->sms, app->cfg.shutdown_grace_ms);
+	sms_sender_free(app->sms);
+	app->sms = NULL;
 	log_info("renfortd: stopped");
 	return 0;
 }

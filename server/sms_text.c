@@ -56,3 +56,28 @@ void sms_text_alert(const struct alert_text *a, const char *lang, char *out, siz
 				 a->dep ? a->dep : "");
 	}
 }
+
+const char *sms_text_reply(enum sms_reply r, const char *lang)
+{
+	static const char *const fr[] = {
+		"renfort : vous ne recevrez plus de SMS. Envoyez START pour reprendre.",
+		"renfort : vous recevrez à nouveau nos SMS. STOP pour arrêter.",
+		"renfort, réserve sanitaire et médico-sociale. DISPO ou INDISPO : votre disponibilité. "
+		"STOP : ne plus recevoir de SMS. Répondez aux appels par OUI ou NON suivi du code.",
+		"renfort : disponibilité enregistrée, merci. INDISPO si cela change.",
+		"renfort : indisponibilité enregistrée. DISPO quand vous pourrez à nouveau.",
+		"renfort : ce numéro n'est pas celui d'un membre de la réserve. Contactez votre coordination.",
+	};
+	static const char *const en[] = {
+		"renfort: you will get no more SMS. Send START to resume.",
+		"renfort: you will get our SMS again. STOP to stop.",
+		"renfort, health and social care reserve. AVAILABLE or UNAVAILABLE: your availability. "
+		"STOP: no more SMS. Answer calls with YES or NO and the code.",
+		"renfort: availability recorded, thank you. UNAVAILABLE if that changes.",
+		"renfort: unavailability recorded. AVAILABLE when you can again.",
+		"renfort: this number is not a reserve member's. Please contact your coordination.",
+	};
+	if (r < REPLY_STOPPED || r > REPLY_UNKNOWN_NUMBER)
+		r = REPLY_HELP;
+	return lang && strcmp(lang, "en") == 0 ? en[r] : fr[r];
+}

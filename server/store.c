@@ -17,10 +17,21 @@ struct stmt_slot {
 	sqlite3_stmt *stmt;
 };
 
+/* Statements of SQL built at run time (store_record.c), keyed by their text. Bounded: past
+ * TEXT_CACHE_MAX texts, statements are prepared and finalized each time as before. */
+#define TEXT_CACHE_MAX 64
+struct text_slot {
+	uint64_t hash;
+	char *sql;
+	sqlite3_stmt *stmt;
+};
+
 struct store {
 	sqlite3 *db;
 	struct stmt_slot *slots; /* open addressing on the sql pointer */
 	size_t nslots, nused;
+	struct text_slot texts[TEXT_CACHE_MAX];
+	size_t ntexts;
 	long long now_ms;
 	long long actor_id;      /* 0: no token (command line, system) */
 	char actor_role[16];
@@ -197,7 +208,8 @@ int store_open(struct store **out, const char *path, const char *schema_dir, cha
 	/* One owner: renfortd's event loop. A short busy timeout only covers a backup or sqlite3 shell
 	 * reading at the same time. */
 	sqlite3_busy_timeout(st->db, 2000);
-	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+	/* secure_delete: erased personal data is overwritten, not left in free pages */
+	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 			      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
@@ -230,6 +242,10 @@ void store_close(struct store *st)
 	for (size_t i = 0; i < st->nslots; i++)
 		sqlite3_finalize(st->slots[i].stmt);
 	free(st->slots);
+	for (size_t i = 0; i < st->ntexts; i++) {
+		sqlite3_finalize(st->texts[i].stmt);
+		free(st->texts[i].sql);
+	}
 	if (st->db) {
 		/* A clean close checkpoints the WAL into the main file. */
 		if (sqlite3_close(st->db) != SQLITE_OK)
@@ -301,6 +317,50 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 	return s;
 }
 
+static uint64_t text_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+int store_prepare_text(struct store *st, const char *sql, sqlite3_stmt **out, int *cached)
+{
+	uint64_t h = text_hash(sql);
+	*out = NULL;
+	*cached = 0;
+	for (size_t i = 0; i < st->ntexts; i++)
+		if (st->texts[i].hash == h && strcmp(st->texts[i].sql, sql) == 0) {
+			sqlite3_reset(st->texts[i].stmt);
+			sqlite3_clear_bindings(st->texts[i].stmt);
+			*out = st->texts[i].stmt;
+			*cached = 1;
+			return SQLITE_OK;
+		}
+	int keep = st->ntexts < TEXT_CACHE_MAX;
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, out, NULL);
+	if (rc != SQLITE_OK || !keep)
+		return rc;
+	char *copy = strdup(sql);
+	if (copy) {
+		st->texts[st->ntexts].hash = h;
+		st->texts[st->ntexts].sql = copy;
+		st->texts[st->ntexts].stmt = *out;
+		st->ntexts++;
+		*cached = 1;
+	}
+	return SQLITE_OK;
+}
+
+void store_text_done(sqlite3_stmt *s, int cached)
+{
+	if (cached)
+		sqlite3_reset(s);
+	else
+		sqlite3_finalize(s);
+}
+
 sqlite3 *store_db(struct store *st)
 {
 	return st->db;
@@ -368,10 +428,24 @@ int store_in_transaction(struct store *st)
 	return st->in_tx;
 }
 
+/* A statement without results through the statement cache (sql: a string literal): the savepoint
+ * of every write would otherwise be parsed again each time. */
+static int exec_cached(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		log_error("store: %s: %s", sql, sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int store_savepoint(struct store *st)
 {
 	st->failure_field[0] = st->failure_rule[0] = '\0';
-	if (store_exec(st, "SAVEPOINT op"))
+	if (exec_cached(st, "SAVEPOINT op"))
 		return STORE_ERROR;
 	st->savepoint_depth++;
 	return STORE_OK;
@@ -379,7 +453,7 @@ int store_savepoint(struct store *st)
 
 int store_release(struct store *st)
 {
-	if (store_exec(st, "RELEASE op"))
+	if (exec_cached(st, "RELEASE op"))
 		return STORE_ERROR;
 	st->savepoint_depth--;
 	return STORE_OK;
@@ -551,4 +625,12 @@ int store_meta_set(struct store *st, const char *key, long long value)
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return store_rc_from_sqlite(st, rc, "meta");
+}
+
+int store_checkpoint(struct store *st)
+{
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warn("store: checkpoint: %s", sqlite3_errmsg(st->db));
+	return rc == SQLITE_OK ? STORE_OK : STORE_ERROR;
 }

@@ -29,6 +29,11 @@ int store_schema_version(struct store *st);
 /* A cached prepared statement for sql (a string literal: its address is the cache key),
  * reset and with bindings cleared. NULL on error (logged). */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+/* A prepared statement for SQL built at run time, cached by its text (a bounded cache): returns
+ * the sqlite3 result code. Give the statement back with store_text_done() (reset when cached,
+ * finalized otherwise) before preparing the same text again. */
+int store_prepare_text(struct store *st, const char *sql, sqlite3_stmt **out, int *cached);
+void store_text_done(sqlite3_stmt *s, int cached);
 sqlite3 *store_db(struct store *st);
 const char *store_errmsg(struct store *st);
 
@@ -63,6 +68,9 @@ int store_backup(struct store *st, const char *path, char *err, size_t errlen);
 /* Named integers of the server itself (table meta). get: STORE_NOTFOUND when never set. */
 int store_meta_get(struct store *st, const char *key, long long *value);
 int store_meta_set(struct store *st, const char *key, long long value);
+
+/* Copies the WAL into the database and truncates it (after an erasure). */
+int store_checkpoint(struct store *st);
 
 /* A cheap query that proves the database answers: 0 when it does. */
 int store_ping(struct store *st);

@@ -82,6 +82,21 @@ int store_alert_current(struct store *st, const char *kind, enum holder_kind hk,
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
 }
 
+int store_alert_current_dep(struct store *st, const char *kind, const char *dep, struct alert_row *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.kind = ? AND a.holder_kind = 'none' "
+					    "AND a.dep = ? AND a.status != 'resolved'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, dep, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_alert(s, out, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
+}
+
 static void bind_figures(sqlite3_stmt *s, const struct alert_row *a, int first)
 {
 	if (a->quantity >= 0)

@@ -39,6 +39,8 @@ struct alert_row {
 /* The alert of (kind, holder, item) that is not resolved; STORE_NOTFOUND when none. */
 int store_alert_current(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
 			struct alert_row *out);
+/* The unresolved alert of a kind that has no holder (sms_failed) for département dep ("" region). */
+int store_alert_current_dep(struct store *st, const char *kind, const char *dep, struct alert_row *out);
 int store_alert_insert(struct store *st, struct alert_row *a);
 /* Writes severity, status, figures, acknowledgement and resolution; bumps version. */
 int store_alert_update(struct store *st, struct alert_row *a);

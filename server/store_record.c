@@ -136,7 +136,8 @@ static int load_children(struct store *st, struct record *r, long long id)
 		column_list(&sql, f->child, "c");
 		buf_printf(&sql, " FROM %s c WHERE c.%s = ? ORDER BY c.id", f->child->table, f->child->parent_column);
 		sqlite3_stmt *s = NULL;
-		int rc = sqlite3_prepare_v2(store_db(st), sql.data, -1, &s, NULL);
+		int cached = 0;
+		int rc = store_prepare_text(st, sql.data, &s, &cached);
 		buf_release(&sql);
 		if (rc != SQLITE_OK)
 			return store_rc_from_sqlite(st, rc, "load children");
@@ -146,12 +147,12 @@ static int load_children(struct store *st, struct record *r, long long id)
 			struct record *c = record_new(f->child);
 			if (!c || record_add_child(r, (int)i, c)) {
 				record_free(c);
-				sqlite3_finalize(s);
+				store_text_done(s, cached);
 				return STORE_ERROR;
 			}
 			read_columns(s, c);
 		}
-		sqlite3_finalize(s);
+		store_text_done(s, cached);
 		if (rc != SQLITE_DONE)
 			return store_rc_from_sqlite(st, rc, "load children");
 	}
@@ -170,23 +171,24 @@ int store_record_get(struct store *st, const struct entity *e, const struct prin
 	bind_int(&b, id);
 	scope_sql(&sql, &b, e, p, 1);
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_db(st), sql.data, -1, &s, NULL);
+	int cached = 0;
+	int rc = store_prepare_text(st, sql.data, &s, &cached);
 	buf_release(&sql);
 	if (rc != SQLITE_OK)
 		return store_rc_from_sqlite(st, rc, "get");
 	apply_binds(s, &b, 1);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		store_text_done(s, cached);
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "get");
 	}
 	struct record *r = record_new(e);
 	if (!r) {
-		sqlite3_finalize(s);
+		store_text_done(s, cached);
 		return STORE_ERROR;
 	}
 	read_columns(s, r);
-	sqlite3_finalize(s);
+	store_text_done(s, cached);
 	if ((rc = load_children(st, r, id))) {
 		record_free(r);
 		return rc;
@@ -554,6 +556,9 @@ int store_record_erase(struct store *st, const struct entity *e, const struct pr
 	rc = exec_bound(st, sql.data, id, "erase messages");
 	buf_release(&sql);
 	if (rc)
+		return rc;
+	if (e == &entity_volunteer && (rc = exec_bound(st, "UPDATE sms_inbox SET phone = NULL, text = NULL "
+						       "WHERE volunteer_id = ?", id, "erase received messages")))
 		return rc;
 	buf_init(&sql);
 	buf_printf(&sql, "DELETE FROM idempotency WHERE entity = '%s' AND entity_id = ?", e->name);

@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "buf.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
@@ -33,14 +34,32 @@ int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
 	return STORE_OK;
 }
 
+#define SMS_COLUMNS                                                                                     \
+	"id, created_at, kind, dep, recipient_kind, coalesce(recipient_id, 0), phone, lang, text, "             \
+	"coalesce(alert_id, 0), status, attempts, next_attempt_at, last_error, gateway, gateway_ref, updated_at"
+
+static void read_row(sqlite3_stmt *s, struct sms_row *r)
+{
+	struct sms_row row = {
+		sqlite3_column_int64(s, 0),		  sqlite3_column_int64(s, 1),
+		(const char *)sqlite3_column_text(s, 2),  (const char *)sqlite3_column_text(s, 3),
+		(const char *)sqlite3_column_text(s, 4),  sqlite3_column_int64(s, 5),
+		(const char *)sqlite3_column_text(s, 6),  (const char *)sqlite3_column_text(s, 7),
+		(const char *)sqlite3_column_text(s, 8),  sqlite3_column_int64(s, 9),
+		(const char *)sqlite3_column_text(s, 10), sqlite3_column_int(s, 11),
+		sqlite3_column_int64(s, 12),		  (const char *)sqlite3_column_text(s, 13),
+		(const char *)sqlite3_column_text(s, 14), (const char *)sqlite3_column_text(s, 15),
+		sqlite3_column_int64(s, 16),
+	};
+	*r = row;
+}
+
 int store_sms_list(struct store *st, const struct principal *p, const struct sms_query *q,
 		   int (*cb)(void *ctx, const struct sms_row *r), void *ctx)
 {
 	struct buf sql;
 	buf_init(&sql);
-	buf_puts(&sql, "SELECT id, created_at, kind, dep, recipient_kind, coalesce(recipient_id, 0), phone, lang, text, "
-		       "coalesce(alert_id, 0), status, attempts, next_attempt_at, last_error, gateway, gateway_ref, updated_at "
-		       "FROM sms_outbox WHERE id > ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR kind = ?3) "
+	buf_puts(&sql, "SELECT " SMS_COLUMNS " FROM sms_outbox WHERE id > ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR kind = ?3) "
 		       "AND (?4 = 0 OR alert_id = ?4)");
 	if (p->role != ROLE_ADMIN && p->deps[0])
 		buf_puts(&sql, " AND instr(?5, ',' || dep || ',') > 0");
@@ -62,17 +81,8 @@ int store_sms_list(struct store *st, const struct principal *p, const struct sms
 		sqlite3_bind_text(s, 5, p->deps, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, q->limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct sms_row r = {
-			sqlite3_column_int64(s, 0),		  sqlite3_column_int64(s, 1),
-			(const char *)sqlite3_column_text(s, 2),  (const char *)sqlite3_column_text(s, 3),
-			(const char *)sqlite3_column_text(s, 4),  sqlite3_column_int64(s, 5),
-			(const char *)sqlite3_column_text(s, 6),  (const char *)sqlite3_column_text(s, 7),
-			(const char *)sqlite3_column_text(s, 8),  sqlite3_column_int64(s, 9),
-			(const char *)sqlite3_column_text(s, 10), sqlite3_column_int(s, 11),
-			sqlite3_column_int64(s, 12),		  (const char *)sqlite3_column_text(s, 13),
-			(const char *)sqlite3_column_text(s, 14), (const char *)sqlite3_column_text(s, 15),
-			sqlite3_column_int64(s, 16),
-		};
+		struct sms_row r;
+		read_row(s, &r);
 		if (cb(ctx, &r))
 			break;
 	}
@@ -114,4 +124,254 @@ int store_structure_contacts(struct store *st, long long structure, int (*cb)(vo
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, structure);
 	return recipients(st, s, "structure_contact", cb, ctx);
+}
+
+/* --- the sender's side ------------------------------------------------------------------------- */
+
+static int exec_simple(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return store_rc_from_sqlite(st, rc, what);
+}
+
+int store_sms_cancel_unwanted(struct store *st)
+{
+	/* the confirmation of a STOP is the one message that goes to a phone that just opted out */
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = 'cancelled', updated_at = ?1, "
+					    "last_error = CASE WHEN phone IS NULL THEN 'no phone (erased)' ELSE 'opted out (STOP)' END "
+					    "WHERE status = 'queued' AND (phone IS NULL OR (kind != 'stop_confirmation' AND "
+					    "phone IN (SELECT phone FROM sms_optouts)))");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, store_now(st));
+	return exec_simple(st, s, "sms cancel");
+}
+
+int store_sms_claim(struct store *st, long long now, int limit, const char *gateway,
+		    int (*cb)(void *ctx, const struct sms_row *r), void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = 'sending', attempts = attempts + 1, gateway = ?3, "
+					    "updated_at = ?1 WHERE id IN (SELECT id FROM sms_outbox WHERE status = 'queued' "
+					    "AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2) RETURNING " SMS_COLUMNS);
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	sqlite3_bind_text(s, 3, gateway, -1, SQLITE_STATIC);
+	int rc, stop = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct sms_row r;
+		read_row(s, &r);
+		if (!stop)
+			stop = cb(ctx, &r); /* every row is stepped through, so the UPDATE completes */
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "sms claim");
+}
+
+int store_sms_get(struct store *st, long long id, int (*cb)(void *ctx, const struct sms_row *r), void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " SMS_COLUMNS " FROM sms_outbox WHERE id = ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		struct sms_row r;
+		read_row(s, &r);
+		cb(ctx, &r);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "sms get");
+}
+
+int store_sms_sent(struct store *st, long long id, const char *gateway_ref)
+{
+	/* a delivery report may already have said more than "sent": keep it */
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = CASE WHEN status IN ('delivered', 'failed') "
+					    "THEN status ELSE 'sent' END, gateway_ref = coalesce(gateway_ref, ?2), last_error = NULL, "
+					    "updated_at = ?3 WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (gateway_ref && gateway_ref[0])
+		sqlite3_bind_text(s, 2, gateway_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, store_now(st));
+	return exec_simple(st, s, "sms sent");
+}
+
+int store_sms_retry(struct store *st, long long id, long long next_at, const char *error)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = 'queued', next_attempt_at = ?2, last_error = ?3, "
+					    "updated_at = ?4 WHERE id = ?1 AND status = 'sending'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, next_at);
+	sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, store_now(st));
+	return exec_simple(st, s, "sms retry");
+}
+
+int store_sms_failed(struct store *st, long long id, const char *error)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = 'failed', last_error = ?2, updated_at = ?3 "
+					    "WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, store_now(st));
+	return exec_simple(st, s, "sms failed");
+}
+
+int store_sms_report(struct store *st, long long id, const char *status, const char *error)
+{
+	/* delivery reports only move forward: a late "sent" never undoes "delivered" */
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = ?2, last_error = coalesce(?3, last_error), "
+					    "updated_at = ?4 WHERE id = ?1 AND status IN ('sending', 'sent', 'queued')");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+	if (error)
+		sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, store_now(st));
+	int rc = exec_simple(st, s, "sms report");
+	if (rc)
+		return rc;
+	return sqlite3_changes(store_db(st)) ? STORE_OK : STORE_NOTFOUND;
+}
+
+int store_sms_requeue_sending(struct store *st, long long *count)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = 'queued', updated_at = ?1, "
+					    "last_error = 'interrupted while sending: sent again' WHERE status = 'sending'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, store_now(st));
+	int rc = exec_simple(st, s, "sms requeue");
+	*count = sqlite3_changes(store_db(st));
+	return rc;
+}
+
+long long store_sms_next_due(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT coalesce(min(next_attempt_at), 0) FROM sms_outbox WHERE status = 'queued'");
+	long long v = 0;
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return v;
+}
+
+long long store_sms_count(struct store *st, const char *status)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM sms_outbox WHERE status = ?");
+	long long v = 0;
+	if (!s)
+		return 0;
+	sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+/* --- incoming messages ------------------------------------------------------------------------------ */
+
+int store_sms_inbox_insert(struct store *st, const char *gateway, const char *gateway_id, const char *phone,
+			   const char *to, const char *text, long long *id)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sms_inbox(gateway, gateway_id, phone, to_number, text, received_at) "
+					    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(gateway, gateway_id) DO NOTHING");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, gateway, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, gateway_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, phone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, store_now(st));
+	int rc = exec_simple(st, s, "inbox");
+	if (rc)
+		return rc;
+	if (!sqlite3_changes(store_db(st)))
+		return STORE_CONFLICT;
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	return STORE_OK;
+}
+
+int store_sms_inbox_result(struct store *st, long long id, const char *keyword, const char *result, long long volunteer)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_inbox SET keyword = ?2, result = ?3, volunteer_id = ?4 WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (keyword)
+		sqlite3_bind_text(s, 2, keyword, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, result, -1, SQLITE_STATIC);
+	if (volunteer)
+		sqlite3_bind_int64(s, 4, volunteer);
+	return exec_simple(st, s, "inbox result");
+}
+
+int store_sms_inbox_list(struct store *st, const struct principal *p, long long after, long long limit,
+			 int (*cb)(void *ctx, const struct inbox_row *r), void *ctx)
+{
+	/* a scoped coordinator sees the messages of volunteers of their départements */
+	sqlite3_stmt *s = store_prepare(st, "SELECT i.id, i.gateway, i.gateway_id, i.phone, i.to_number, i.text, i.keyword, "
+					    "i.result, coalesce(i.volunteer_id, 0), i.received_at FROM sms_inbox i "
+					    "LEFT JOIN volunteers v ON v.id = i.volunteer_id WHERE i.id > ?1 AND "
+					    "(?2 IS NULL OR instr(?2, ',' || v.dep || ',') > 0) ORDER BY i.id LIMIT ?3");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, after);
+	if (p->deps[0])
+		sqlite3_bind_text(s, 2, p->deps, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inbox_row r = {
+			sqlite3_column_int64(s, 0),	       (const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			(const char *)sqlite3_column_text(s, 4), (const char *)sqlite3_column_text(s, 5),
+			(const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
+			sqlite3_column_int64(s, 8),	       sqlite3_column_int64(s, 9),
+		};
+		if (cb(ctx, &r))
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "inbox");
+}
+
+int store_sms_optout(struct store *st, const char *phone, int out)
+{
+	sqlite3_stmt *s = store_prepare(st, out ? "INSERT INTO sms_optouts(phone, at) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+						: "DELETE FROM sms_optouts WHERE phone = ?1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, phone, -1, SQLITE_STATIC);
+	if (out)
+		sqlite3_bind_int64(s, 2, store_now(st));
+	return exec_simple(st, s, "optout");
+}
+
+int store_volunteer_by_phone(struct store *st, const char *phone, long long *id, char dep[4], char lang[4])
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, dep, sms_lang FROM volunteers WHERE phone = ? AND status != 'erased'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, phone, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		snprintf(dep, 4, "%s", (const char *)sqlite3_column_text(s, 1));
+		snprintf(lang, 4, "%s", (const char *)sqlite3_column_text(s, 2));
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "volunteer");
 }

@@ -48,4 +48,44 @@ int store_duty_officers_for(struct store *st, const char *dep, int (*cb)(void *c
 int store_structure_contacts(struct store *st, long long structure, int (*cb)(void *ctx, const struct recipient *r),
 			     void *ctx);
 
+/* --- the sender's side ------------------------------------------------------------------------- */
+
+/* Queued messages to opted-out (or erased) phones are cancelled. */
+int store_sms_cancel_unwanted(struct store *st);
+/* Takes up to limit due messages (queued, next attempt passed): they become 'sending' with one
+ * more attempt, on this gateway; cb sees each. */
+int store_sms_claim(struct store *st, long long now, int limit, const char *gateway,
+		    int (*cb)(void *ctx, const struct sms_row *r), void *ctx);
+int store_sms_get(struct store *st, long long id, int (*cb)(void *ctx, const struct sms_row *r), void *ctx);
+int store_sms_sent(struct store *st, long long id, const char *gateway_ref);
+int store_sms_retry(struct store *st, long long id, long long next_at, const char *error);
+int store_sms_failed(struct store *st, long long id, const char *error);
+/* A delivery report: 'delivered' or 'failed' (a message not yet marked sent counts as sent). */
+int store_sms_report(struct store *st, long long id, const char *status, const char *error);
+/* After a crash: what was being sent is queued again. Returns the number of rows. */
+int store_sms_requeue_sending(struct store *st, long long *count);
+/* The earliest next attempt of a queued message, 0 when none. */
+long long store_sms_next_due(struct store *st);
+/* Messages of a status, counted (for metrics and tests). */
+long long store_sms_count(struct store *st, const char *status);
+
+/* --- incoming messages ------------------------------------------------------------------------------ */
+
+/* STORE_CONFLICT when this gateway's message id was already received. */
+int store_sms_inbox_insert(struct store *st, const char *gateway, const char *gateway_id, const char *phone,
+			   const char *to, const char *text, long long *id);
+int store_sms_inbox_result(struct store *st, long long id, const char *keyword, const char *result, long long volunteer);
+
+struct inbox_row {
+	long long id;
+	const char *gateway, *gateway_id, *phone, *to, *text, *keyword, *result;
+	long long volunteer_id, received_at;
+};
+int store_sms_inbox_list(struct store *st, const struct principal *p, long long after, long long limit,
+			 int (*cb)(void *ctx, const struct inbox_row *r), void *ctx);
+
+int store_sms_optout(struct store *st, const char *phone, int out);
+/* A volunteer with this phone: id, département, SMS language; STORE_NOTFOUND when none. */
+int store_volunteer_by_phone(struct store *st, const char *phone, long long *id, char dep[4], char lang[4]);
+
 #endif

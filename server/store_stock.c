@@ -8,7 +8,7 @@
 
 const char *holder_kind_name(enum holder_kind k)
 {
-	return k == HOLDER_DEPOT ? "depot" : "structure";
+	return k == HOLDER_DEPOT ? "depot" : k == HOLDER_NONE ? "none" : "structure";
 }
 
 int holder_kind_parse(const char *name)
@@ -17,6 +17,8 @@ int holder_kind_parse(const char *name)
 		return HOLDER_STRUCTURE;
 	if (strcmp(name, "depot") == 0)
 		return HOLDER_DEPOT;
+	if (strcmp(name, "none") == 0)
+		return HOLDER_NONE;
 	return -1;
 }
 

@@ -8,7 +8,7 @@
 
 struct principal;
 
-enum holder_kind { HOLDER_STRUCTURE, HOLDER_DEPOT };
+enum holder_kind { HOLDER_STRUCTURE, HOLDER_DEPOT, HOLDER_NONE /* alerts about no holder (SMS) */ };
 
 const char *holder_kind_name(enum holder_kind k);
 int holder_kind_parse(const char *name); /* -1 when unknown */

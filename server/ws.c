@@ -234,7 +234,7 @@ static void handle_message(struct ws_session *s, const char *text, size_t len)
 		goto out;
 	}
 	const struct op *op = api_find_op(type->valuestring);
-	if (!op) {
+	if (!op || (op->flags & OP_PUBLIC)) { /* gateways' webhooks are HTTP only */
 		reply_error(s, id, 404, "not_found", "type", "is not a known operation");
 		goto out;
 	}

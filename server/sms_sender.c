@@ -1,0 +1,451 @@
+#include "sms_sender.h"
+
+#include "alert_engine.h"
+#include "api.h"
+#include "app.h"
+#include "clock.h"
+#include "log.h"
+#include "sms_drivers.h"
+#include "store.h"
+#include "store_sms.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_GATEWAYS 4
+#define CLAIM_MAX 64
+
+struct gateway {
+	const struct sms_driver *drv;
+	double tokens;          /* token bucket: sms_rate_per_s, burst of one second */
+	long long refilled_at;
+	int failures;           /* consecutive */
+	long long down_until;
+};
+
+struct transfer {
+	CURL *easy;
+	struct gateway *gw;
+	long long id;
+	int attempts;
+	char dep[4];
+	struct sms_request rq;
+	struct buf answer;
+	struct transfer *next;
+};
+
+struct sms_sender {
+	struct app *app;
+	CURLM *multi;
+	struct gateway gw[MAX_GATEWAYS];
+	int ngw;
+	struct transfer *active;
+	int inflight;
+	unsigned long long rng;
+	struct sms_sender_stats stats;
+};
+
+/* --- setup -------------------------------------------------------------------------------------- */
+
+struct sms_sender *sms_sender_new(struct app *app, char *why, size_t whylen)
+{
+	struct sms_sender *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	s->app = app;
+	s->rng = (unsigned long long)clock_mono_us() | 1;
+	char list[256];
+	snprintf(list, sizeof list, "%s", app->cfg.sms_gateways);
+	char *save = NULL;
+	for (char *name = strtok_r(list, " ,", &save); name; name = strtok_r(NULL, " ,", &save)) {
+		const struct sms_driver *d = sms_driver_find(name);
+		const char *missing = d ? d->missing(&app->cfg) : NULL;
+		if (!d || missing || s->ngw == MAX_GATEWAYS) {
+			if (!d)
+				snprintf(why, whylen, "sms_gateways: \"%s\" is not a gateway (kannel, twilio, log)", name);
+			else if (missing)
+				snprintf(why, whylen, "sms_gateways: %s needs %s", name, missing);
+			else
+				snprintf(why, whylen, "sms_gateways: at most %d gateways", MAX_GATEWAYS);
+			free(s);
+			return NULL;
+		}
+		s->gw[s->ngw].drv = d;
+		s->gw[s->ngw].tokens = 1;
+		s->ngw++;
+	}
+	if (!s->ngw) {
+		snprintf(why, whylen, "sms_gateways: name at least one gateway (kannel, twilio, log)");
+		free(s);
+		return NULL;
+	}
+	if (!(s->multi = curl_multi_init())) {
+		snprintf(why, whylen, "libcurl: cannot start");
+		free(s);
+		return NULL;
+	}
+	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)app->cfg.sms_max_inflight);
+	return s;
+}
+
+static void transfer_free(struct transfer *t)
+{
+	if (t->easy)
+		curl_easy_cleanup(t->easy);
+	buf_release(&t->rq.url);
+	buf_release(&t->rq.body);
+	buf_release(&t->answer);
+	free(t);
+}
+
+void sms_sender_free(struct sms_sender *s)
+{
+	if (!s)
+		return;
+	while (s->active) {
+		struct transfer *t = s->active;
+		s->active = t->next;
+		curl_multi_remove_handle(s->multi, t->easy);
+		transfer_free(t);
+	}
+	curl_multi_cleanup(s->multi);
+	free(s);
+}
+
+int sms_sender_recover(struct sms_sender *s)
+{
+	long long n = 0;
+	if (api_system_begin(s->app))
+		return -1;
+	if (store_sms_requeue_sending(s->app->store, &n)) {
+		api_system_rollback(s->app);
+		return -1;
+	}
+	if (api_system_commit(s->app))
+		return -1;
+	if (n)
+		log_warn("sms: %lld messages were being sent when renfortd stopped: they are sent again", n);
+	return 0;
+}
+
+void sms_sender_stats(const struct sms_sender *s, struct sms_sender_stats *out)
+{
+	*out = s->stats;
+	out->inflight = (unsigned long long)s->inflight;
+}
+
+/* --- recording outcomes -------------------------------------------------------------------------------- */
+
+static unsigned long long next_random(struct sms_sender *s)
+{
+	/* xorshift64: jitter needs no more */
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 7;
+	s->rng ^= s->rng << 17;
+	return s->rng;
+}
+
+/* base * 2^(attempts-1), capped, +/-20% */
+static long long backoff_ms(struct sms_sender *s, int attempts)
+{
+	const struct config *cfg = &s->app->cfg;
+	double d = (double)cfg->sms_backoff_base_ms;
+	for (int i = 1; i < attempts && d < (double)cfg->sms_backoff_max_ms; i++)
+		d *= 2;
+	if (d > (double)cfg->sms_backoff_max_ms)
+		d = (double)cfg->sms_backoff_max_ms;
+	double jitter = 0.8 + 0.4 * (double)(next_random(s) % 10001) / 10000.0;
+	return (long long)(d * jitter);
+}
+
+struct event_ctx {
+	struct app *app;
+	const char *what;
+};
+
+static int emit_row(void *ctx, const struct sms_row *r)
+{
+	struct event_ctx *c = ctx;
+	cJSON *o = cJSON_CreateObject();
+	/* never the phone nor the text: events are seen by everyone in the département */
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "status", r->status);
+	cJSON_AddStringToObject(o, "kind", r->kind);
+	cJSON_AddStringToObject(o, "recipient_kind", r->recipient_kind);
+	cJSON_AddNumberToObject(o, "recipient_id", (double)r->recipient_id);
+	cJSON_AddNumberToObject(o, "attempts", r->attempts);
+	if (r->alert_id)
+		cJSON_AddNumberToObject(o, "alert_id", (double)r->alert_id);
+	if (r->gateway)
+		cJSON_AddStringToObject(o, "gateway", r->gateway);
+	if (r->last_error)
+		cJSON_AddStringToObject(o, "error", r->last_error);
+	char type[32];
+	snprintf(type, sizeof type, "sms.%s", c->what);
+	api_emit(c->app, type, r->dep, "sms", r->id, o);
+	return 0;
+}
+
+void sms_emit(struct app *app, long long id, const char *what);
+
+void sms_emit(struct app *app, long long id, const char *what)
+{
+	struct event_ctx c = {app, what};
+	store_sms_get(app->store, id, emit_row, &c);
+}
+
+static void gateway_result(struct sms_sender *s, struct gateway *gw, int ok)
+{
+	if (ok) {
+		gw->failures = 0;
+		return;
+	}
+	if (++gw->failures >= s->app->cfg.sms_failover_after) {
+		gw->down_until = app_now(s->app) + s->app->cfg.sms_gateway_cooloff_s * 1000;
+		gw->failures = 0;
+		log_warn("sms: gateway %s keeps failing: resting %llds%s", gw->drv->name, s->app->cfg.sms_gateway_cooloff_s,
+			 s->ngw > 1 ? ", the next gateway takes over" : "");
+	}
+}
+
+/* Records one outcome inside the current transaction. */
+static int record(struct sms_sender *s, long long id, int attempts, const char *dep, enum sms_outcome out,
+		  const char *ref, const char *error)
+{
+	struct app *app = s->app;
+	struct store *st = app->store;
+	int rc;
+	if (out == SMS_OK) {
+		s->stats.sent++;
+		if ((rc = store_sms_sent(st, id, ref)))
+			return rc;
+		sms_emit(app, id, "sent");
+		return alert_engine_sms_recovered(app, dep);
+	}
+	if (out == SMS_RETRY && attempts < app->cfg.sms_max_attempts) {
+		s->stats.retried++;
+		long long at = store_now(st) + backoff_ms(s, attempts);
+		return store_sms_retry(st, id, at, error);
+	}
+	s->stats.failed++;
+	log_warn("sms: message %lld failed after %d attempts: %s", id, attempts, error);
+	if ((rc = store_sms_failed(st, id, error)))
+		return rc;
+	sms_emit(app, id, "failed");
+	return alert_engine_sms_failed(app, dep);
+}
+
+static size_t on_data(char *ptr, size_t size, size_t n, void *userdata)
+{
+	struct transfer *t = userdata;
+	size_t len = size * n;
+	/* a gateway's answer is short: keep the first 4 KB */
+	if (t->answer.len < 4096)
+		buf_append(&t->answer, ptr, len < 4096 - t->answer.len ? len : 4096 - t->answer.len);
+	return len;
+}
+
+/* Reads finished transfers; returns how many were recorded (in the open transaction). */
+static int collect(struct sms_sender *s, int *errors)
+{
+	int n = 0, left;
+	CURLMsg *msg;
+	while ((msg = curl_multi_info_read(s->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		struct transfer *t = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		long status = 0;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		char ref[128] = "", err[256] = "";
+		enum sms_outcome out;
+		if (msg->data.result != CURLE_OK) {
+			snprintf(err, sizeof err, "%s: %s", t->gw->drv->name, curl_easy_strerror(msg->data.result));
+			out = SMS_RETRY;
+		} else
+			out = t->gw->drv->answer(status, t->answer.data, ref, sizeof ref, err, sizeof err);
+		gateway_result(s, t->gw, out == SMS_OK);
+		if (record(s, t->id, t->attempts, t->dep, out, ref, err))
+			(*errors)++;
+		curl_multi_remove_handle(s->multi, t->easy);
+		struct transfer **pp = &s->active;
+		while (*pp && *pp != t)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = t->next;
+		transfer_free(t);
+		s->inflight--;
+		n++;
+	}
+	return n;
+}
+
+/* --- handing messages over ------------------------------------------------------------------------------ */
+
+static struct gateway *pick_gateway(struct sms_sender *s, long long now)
+{
+	for (int i = 0; i < s->ngw; i++)
+		if (s->gw[i].down_until <= now)
+			return &s->gw[i];
+	/* all resting: the first one tries again */
+	return &s->gw[0];
+}
+
+static void refill(struct sms_sender *s, struct gateway *gw, long long now)
+{
+	double rate = (double)s->app->cfg.sms_rate_per_s;
+	if (gw->refilled_at)
+		gw->tokens += rate * (double)(now - gw->refilled_at) / 1000.0;
+	if (gw->tokens > rate)
+		gw->tokens = rate;
+	gw->refilled_at = now;
+}
+
+struct claim_ctx {
+	struct sms_sender *s;
+	struct gateway *gw;
+	struct transfer *started; /* to hand over after the commit */
+	int failed;
+};
+
+static int start_one(void *ctx, const struct sms_row *r)
+{
+	struct claim_ctx *c = ctx;
+	struct sms_sender *s = c->s;
+	struct sms_message m = {r->id, r->phone ? r->phone : "", r->text ? r->text : "", r->lang};
+	s->stats.handed++;
+	c->gw->tokens -= 1;
+	if (!c->gw->drv->request) {
+		/* the log gateway: written down at once, in this very transaction */
+		int ok = sms_driver_log(&s->app->cfg, &m) == 0;
+		if (record(s, r->id, r->attempts, r->dep, ok ? SMS_OK : SMS_RETRY, "", ok ? "" : "log: cannot write"))
+			c->failed = 1;
+		return 0;
+	}
+	struct transfer *t = calloc(1, sizeof *t);
+	if (!t) {
+		c->failed = 1;
+		return 1;
+	}
+	t->gw = c->gw;
+	t->id = r->id;
+	t->attempts = r->attempts;
+	snprintf(t->dep, sizeof t->dep, "%s", r->dep ? r->dep : "");
+	buf_init(&t->rq.url);
+	buf_init(&t->rq.body);
+	buf_init(&t->answer);
+	if (c->gw->drv->request(&s->app->cfg, s->app->public_url, &m, &t->rq)) {
+		transfer_free(t);
+		if (record(s, r->id, r->attempts, r->dep, SMS_FATAL, "", "the text cannot be encoded"))
+			c->failed = 1;
+		return 0;
+	}
+	t->next = c->started;
+	c->started = t;
+	return 0;
+}
+
+static void launch(struct sms_sender *s, struct transfer *t)
+{
+	const struct config *cfg = &s->app->cfg;
+	CURL *e = t->easy = curl_easy_init();
+	if (!e) {
+		transfer_free(t);
+		return;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, t->rq.url.data);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)t);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->sms_http_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->sms_http_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (t->rq.body.len) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->rq.body.data);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)t->rq.body.len);
+	}
+	if (t->rq.userpwd[0]) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERPWD, t->rq.userpwd);
+	}
+	t->next = s->active;
+	s->active = t;
+	s->inflight++;
+	curl_multi_add_handle(s->multi, e);
+}
+
+long long sms_sender_tick(struct sms_sender *s, long long now)
+{
+	struct app *app = s->app;
+	int running = 0, errors = 0;
+	if (s->inflight)
+		curl_multi_perform(s->multi, &running);
+
+	struct gateway *gw = pick_gateway(s, now);
+	refill(s, gw, now);
+	int room = (int)app->cfg.sms_max_inflight - s->inflight;
+	int slots = room < (int)gw->tokens ? room : (int)gw->tokens;
+	if (slots > CLAIM_MAX)
+		slots = CLAIM_MAX;
+	long long due = store_sms_next_due(app->store);
+	int want_claim = slots > 0 && due && due <= now;
+
+	struct claim_ctx c = {s, gw, NULL, 0};
+	if ((s->inflight || want_claim) && api_system_begin(app) == 0) {
+		collect(s, &errors);
+		if (want_claim && store_sms_cancel_unwanted(app->store) == STORE_OK &&
+		    store_sms_claim(app->store, now, slots, gw->drv->name, start_one, &c))
+			errors++;
+		if (errors || c.failed) {
+			/* nothing recorded: the messages stay as they were and are tried again */
+			api_system_rollback(app);
+			while (c.started) {
+				struct transfer *t = c.started;
+				c.started = t->next;
+				transfer_free(t);
+			}
+		} else if (api_system_commit(app) == 0) {
+			/* claimed and committed: now, and only now, handed to the gateway */
+			while (c.started) {
+				struct transfer *t = c.started;
+				c.started = t->next;
+				launch(s, t);
+			}
+			if (s->inflight)
+				curl_multi_perform(s->multi, &running);
+		}
+	}
+	if (s->inflight)
+		return 5000; /* transfers in flight: look again soon */
+	due = store_sms_next_due(app->store);
+	if (!due)
+		return 250000;
+	long long wait = (due - app_now(app)) * 1000;
+	if (gw->tokens < 1)
+		wait = wait > 100000 ? wait : 100000;
+	return wait < 1000 ? 1000 : wait > 250000 ? 250000 : wait;
+}
+
+void sms_sender_drain(struct sms_sender *s, long long timeout_ms)
+{
+	long long deadline = clock_mono_us() + timeout_ms * 1000;
+	while (s->inflight && clock_mono_us() < deadline) {
+		int running = 0, numfds = 0;
+		curl_multi_perform(s->multi, &running);
+		curl_multi_poll(s->multi, NULL, 0, 20, &numfds);
+		int errors = 0;
+		if (api_system_begin(s->app) == 0) {
+			collect(s, &errors);
+			if (errors)
+				api_system_rollback(s->app);
+			else
+				api_system_commit(s->app);
+		}
+	}
+}

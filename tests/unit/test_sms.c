@@ -1,0 +1,140 @@
+/* SMS building blocks: GSM/UCS-2 sizing, form bodies, Twilio signatures (the published test
+ * vectors), keywords, texts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "form.h"
+#include "gsm.h"
+#include "sms_keywords.h"
+#include "sms_text.h"
+#include "twilio_sig.h"
+
+static void test_gsm_sizes(void **state)
+{
+	(void)state;
+	struct sms_size z;
+	assert_int_equal(sms_size_of("Bonjour, présentez-vous à 14 h", &z), 0);
+	assert_false(z.ucs2); /* é and à are in the GSM alphabet */
+	assert_int_equal(z.segments, 1);
+	assert_int_equal(sms_size_of("Arrêt de l'hôpital", &z), 0);
+	assert_true(z.ucs2); /* ê and ô are not */
+	assert_int_equal(z.units, 18);
+	char long_gsm[161];
+	memset(long_gsm, 'a', 160);
+	long_gsm[160] = '\0';
+	assert_int_equal(sms_size_of(long_gsm, &z), 0);
+	assert_int_equal((int)z.segments, 1);
+	long_gsm[159] = '{'; /* an extension character takes two septets: 161 -> two parts */
+	assert_int_equal(sms_size_of(long_gsm, &z), 0);
+	assert_int_equal(z.units, 161);
+	assert_int_equal(z.segments, 2);
+	char ucs[3 * 71 + 1] = "";
+	for (int i = 0; i < 71; i++)
+		strcat(ucs, "ê");
+	assert_int_equal(sms_size_of(ucs, &z), 0);
+	assert_true(z.ucs2);
+	assert_int_equal(z.segments, 2); /* 71 > 70: parts of 67 */
+	assert_int_equal(sms_size_of("\xff", &z), -1);
+}
+
+static void test_form(void **state)
+{
+	(void)state;
+	struct form f;
+	const char body[] = "From=%2B33639980001&Body=STOP+merci&Empty=&Flag";
+	assert_int_equal(form_parse(&f, body, strlen(body)), 0);
+	assert_string_equal(form_get(&f, "From"), "+33639980001");
+	assert_string_equal(form_get(&f, "Body"), "STOP merci");
+	assert_string_equal(form_get(&f, "Empty"), "");
+	assert_string_equal(form_get(&f, "Flag"), "");
+	assert_null(form_get(&f, "Nope"));
+	form_release(&f);
+	assert_int_equal(form_parse(&f, "a=%zz", 5), -1);
+	form_release(&f);
+	struct buf b;
+	buf_init(&b);
+	form_escape(&b, "é à+&=/ ~ok");
+	assert_string_equal(b.data, "%C3%A9%20%C3%A0%2B%26%3D%2F%20~ok");
+	buf_release(&b);
+}
+
+/* The test vectors of shared/notes/sms-gateways.md (the published Twilio example). */
+static void test_twilio_signature_vectors(void **state)
+{
+	(void)state;
+	const char body[] = "CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212";
+	struct form f;
+	assert_int_equal(form_parse(&f, body, strlen(body)), 0);
+	char sig[32];
+	assert_int_equal(twilio_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &f, sig), 0);
+	assert_string_equal(sig, "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+	assert_int_equal(twilio_signature("12345", "https://mycompany.com:443/myapp.php?foo=1&bar=2", &f, sig), 0);
+	assert_string_equal(sig, "kvajT1Ptam85bY51eRf/AJRuM3w=");
+	assert_true(twilio_signature_ok("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &f,
+					"RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+	/* forged: another token, another URL, one character off, empty, missing */
+	assert_false(twilio_signature_ok("54321", "https://mycompany.com/myapp.php?foo=1&bar=2", &f,
+					 "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+	assert_false(twilio_signature_ok("12345", "https://mycompany.com/myapp.php?foo=1&bar=3", &f,
+					 "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+	assert_false(twilio_signature_ok("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &f,
+					 "RSOYDt4T1cUTdK1PDd93/VVr8B8-"));
+	assert_false(twilio_signature_ok("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &f, ""));
+	assert_false(twilio_signature_ok("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &f, NULL));
+	assert_false(twilio_signature_ok("", "https://mycompany.com/myapp.php?foo=1&bar=2", &f, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+	form_release(&f);
+}
+
+static void test_keywords(void **state)
+{
+	(void)state;
+	const char *lang;
+	assert_int_equal(sms_keyword_of("stop", &lang), KW_STOP);
+	assert_int_equal(sms_keyword_of("  Arrêt svp", &lang), KW_STOP);
+	assert_string_equal(lang, "fr");
+	assert_int_equal(sms_keyword_of("HELP me", &lang), KW_HELP);
+	assert_string_equal(lang, "en");
+	assert_int_equal(sms_keyword_of("aide", &lang), KW_HELP);
+	assert_int_equal(sms_keyword_of("Dispo", &lang), KW_AVAILABLE);
+	assert_int_equal(sms_keyword_of("INDISPO demain", &lang), KW_UNAVAILABLE);
+	assert_int_equal(sms_keyword_of("unavailable", &lang), KW_UNAVAILABLE);
+	assert_int_equal(sms_keyword_of("START", &lang), KW_START);
+	assert_int_equal(sms_keyword_of("OUI 4821", &lang), KW_NONE);
+	assert_int_equal(sms_keyword_of("stopper", &lang), KW_NONE);
+	assert_int_equal(sms_keyword_of("", &lang), KW_NONE);
+	assert_string_equal(sms_keyword_name(KW_STOP), "stop");
+	assert_null(sms_keyword_name(KW_NONE));
+}
+
+static void test_texts(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(sms_text_reply(REPLY_STOPPED, "fr"), "START"));
+	assert_non_null(strstr(sms_text_reply(REPLY_HELP, "en"), "AVAILABLE"));
+	assert_non_null(strstr(sms_text_reply(REPLY_HELP, NULL), "DISPO"));
+	char out[480];
+	struct alert_text a = {"critical", "EHPAD Les Tilleuls — un nom très long qui ne tiendra pas en entier dans le SMS",
+			       "Respirator", "Each", 150, 1, 1.5, 1764146709123LL, "81", 12};
+	sms_text_alert(&a, "fr", out, sizeof out);
+	assert_non_null(strstr(out, "ALERTE CRITIQUE"));
+	assert_non_null(strstr(out, "1,5 j"));
+	assert_non_null(strstr(out, "Alerte 12"));
+	sms_text_alert(&a, "en", out, sizeof out);
+	assert_non_null(strstr(out, "1.5 days"));
+	struct sms_size z;
+	assert_int_equal(sms_size_of(out, &z), 0);
+	assert_true(z.segments <= 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gsm_sizes), cmocka_unit_test(test_form), cmocka_unit_test(test_twilio_signature_vectors),
+		cmocka_unit_test(test_keywords), cmocka_unit_test(test_texts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
