@@ -10,15 +10,6 @@
 struct app;
 struct principal;
 
-struct holder_info {
-	enum holder_kind kind;
-	long long id;
-	char dep[4];
-	char name[201];
-	char category[32]; /* "depot" for depots */
-	long long occupancy, staff; /* -1 when unknown */
-};
-
 /* After holder h's level of item it became r: the shortage alert follows. *out gets the alert
  * (id 0 when there is none open). */
 int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,

@@ -38,32 +38,10 @@ static int load_holder(struct app *app, const struct principal *who, const cJSON
 			return api_fail(res, 422, "invalid", "holder_id", "must be the id of a structure or depot");
 		id = (long long)id_j->valuedouble;
 	}
-	const struct entity *e = kind == HOLDER_STRUCTURE ? &entity_structure : &entity_depot;
-	struct record *r = NULL;
-	int rc = store_record_get(app->store, e, who, id, &r);
+	int rc = store_holder_get(app->store, who, (enum holder_kind)kind, id, h);
 	if (rc == STORE_NOTFOUND)
 		return api_fail(res, 404, "not_found", "holder_id", "no such structure or depot");
-	if (rc)
-		return api_fail_store(app, res, rc, "holder_id");
-	memset(h, 0, sizeof *h);
-	h->kind = (enum holder_kind)kind;
-	h->id = id;
-	h->occupancy = h->staff = -1;
-	if (kind == HOLDER_STRUCTURE) {
-		snprintf(h->dep, sizeof h->dep, "%s", r->v[STRUCTURE_DEP].s);
-		snprintf(h->name, sizeof h->name, "%s", r->v[STRUCTURE_NAME].s);
-		snprintf(h->category, sizeof h->category, "%s", r->v[STRUCTURE_CATEGORY].s);
-		if (r->v[STRUCTURE_OCCUPANCY].state == V_SET)
-			h->occupancy = r->v[STRUCTURE_OCCUPANCY].i;
-		if (r->v[STRUCTURE_STAFF].state == V_SET)
-			h->staff = r->v[STRUCTURE_STAFF].i;
-	} else {
-		snprintf(h->dep, sizeof h->dep, "%s", r->v[DEPOT_DEP].s);
-		snprintf(h->name, sizeof h->name, "%s", r->v[DEPOT_NAME].s);
-		snprintf(h->category, sizeof h->category, "depot");
-	}
-	record_free(r);
-	return 0;
+	return rc ? api_fail_store(app, res, rc, "holder_id") : 0;
 }
 
 /* An item given by code (string) or id (number). */

@@ -22,6 +22,55 @@ int holder_kind_parse(const char *name)
 	return -1;
 }
 
+int store_holder_get(struct store *st, const struct principal *p, enum holder_kind kind, long long id,
+		     struct holder_info *out)
+{
+	/* self tokens act as one holder of one kind; coordinators and observers by département */
+	long long subject = 0;
+	const char *deps = NULL;
+	switch (p->role) {
+	case ROLE_ADMIN:
+		break;
+	case ROLE_COORDINATOR:
+	case ROLE_OBSERVER:
+		deps = p->deps[0] ? p->deps : NULL;
+		break;
+	case ROLE_STRUCTURE:
+	case ROLE_DEPOT:
+		if ((p->role == ROLE_STRUCTURE) != (kind == HOLDER_STRUCTURE))
+			return STORE_NOTFOUND;
+		subject = p->subject_id;
+		break;
+	default:
+		return STORE_NOTFOUND;
+	}
+	sqlite3_stmt *s = store_prepare(st, kind == HOLDER_STRUCTURE
+						    ? "SELECT dep, name, category, coalesce(occupancy, -1), coalesce(staff, -1) "
+						      "FROM structures WHERE id = ?1 AND (?2 IS NULL OR instr(?2, ',' || dep || ',') > 0) "
+						      "AND (?3 = 0 OR id = ?3)"
+						    : "SELECT dep, name, 'depot', -1, -1 FROM depots WHERE id = ?1 "
+						      "AND (?2 IS NULL OR instr(?2, ',' || dep || ',') > 0) AND (?3 = 0 OR id = ?3)");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (deps)
+		sqlite3_bind_text(s, 2, deps, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, subject);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->kind = kind;
+		out->id = id;
+		snprintf(out->dep, sizeof out->dep, "%s", (const char *)sqlite3_column_text(s, 0));
+		snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(s, 1));
+		snprintf(out->category, sizeof out->category, "%s", (const char *)sqlite3_column_text(s, 2));
+		out->occupancy = sqlite3_column_int64(s, 3);
+		out->staff = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "holder");
+}
+
 #define STOCK_COLUMNS                                                                                  \
 	"quantity, coalesce(reported_at, 0), updated_at, coalesce(anchor_at, 0), coalesce(anchor_quantity, 0), " \
 	"inflow, coalesce(burn_rate, 0), burn_samples, coalesce(burn_per_day, 0), days_of_cover, "        \

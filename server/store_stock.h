@@ -13,6 +13,21 @@ enum holder_kind { HOLDER_STRUCTURE, HOLDER_DEPOT, HOLDER_NONE /* alerts about n
 const char *holder_kind_name(enum holder_kind k);
 int holder_kind_parse(const char *name); /* -1 when unknown */
 
+/* A structure or depot as the stock code needs it. */
+struct holder_info {
+	enum holder_kind kind;
+	long long id;
+	char dep[4];
+	char name[201];
+	char category[32];          /* "depot" for depots */
+	long long occupancy, staff; /* -1 when unknown */
+};
+
+/* The holder, if the principal may write its stock (a coordinator of its département, the holder's
+ * own token, an admin); STORE_NOTFOUND otherwise. */
+int store_holder_get(struct store *st, const struct principal *p, enum holder_kind kind, long long id,
+		     struct holder_info *out);
+
 struct stock_row {
 	enum holder_kind kind;
 	long long holder_id, item_id;
