@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ",31,81," -> ["31","81"], "" -> "region" */
-static cJSON *scope_json(const char *deps)
+/* ",31,81," -> ["31","81"], "" -> "region"; null for tokens acting as one row (no territory) */
+static cJSON *scope_json(enum role role, const char *deps)
 {
+	if (role == ROLE_STRUCTURE || role == ROLE_DEPOT || role == ROLE_VOLUNTEER)
+		return cJSON_CreateNull();
 	if (!deps[0])
 		return cJSON_CreateString("region");
 	cJSON *a = cJSON_CreateArray();
@@ -30,7 +32,7 @@ int op_whoami(struct app *app, struct op_request *req, struct op_response *res)
 	res->data = cJSON_CreateObject();
 	cJSON_AddNumberToObject(res->data, "token_id", (double)req->who.token_id);
 	cJSON_AddStringToObject(res->data, "role", role_name(req->who.role));
-	cJSON_AddItemToObject(res->data, "scope", scope_json(req->who.deps));
+	cJSON_AddItemToObject(res->data, "scope", scope_json(req->who.role, req->who.deps));
 	if (req->who.subject_id)
 		cJSON_AddNumberToObject(res->data, "subject_id", (double)req->who.subject_id);
 	else
@@ -44,7 +46,7 @@ static cJSON *token_json(const struct token_info *t)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)t->id);
 	cJSON_AddStringToObject(o, "role", role_name(t->role));
-	cJSON_AddItemToObject(o, "scope", scope_json(t->deps));
+	cJSON_AddItemToObject(o, "scope", scope_json(t->role, t->deps));
 	if (t->subject_id)
 		cJSON_AddNumberToObject(o, "subject_id", (double)t->subject_id);
 	else
@@ -133,7 +135,7 @@ int op_tokens_create(struct app *app, struct op_request *req, struct op_response
 	cJSON_AddNumberToObject(res->data, "id", (double)id);
 	cJSON_AddStringToObject(res->data, "token", secret);
 	cJSON_AddStringToObject(res->data, "role", role_name((enum role)role));
-	cJSON_AddItemToObject(res->data, "scope", scope_json(deps));
+	cJSON_AddItemToObject(res->data, "scope", scope_json((enum role)role, deps));
 	return 0;
 }
 

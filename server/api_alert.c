@@ -11,6 +11,7 @@
 #include "store_sms.h"
 #include "validate.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ cJSON *alert_json(const struct alert_row *a)
 	else
 		cJSON_AddNullToObject(o, "quantity");
 	if (a->cover_known) {
-		cJSON_AddNumberToObject(o, "days_of_cover", a->days_of_cover);
+		cJSON_AddNumberToObject(o, "days_of_cover", round(a->days_of_cover * 100) / 100);
 		add_time(o, "stockout_at", a->stockout_at);
 	} else {
 		cJSON_AddNullToObject(o, "days_of_cover");
@@ -316,6 +317,14 @@ static int add_sms(void *ctx, const struct sms_row *r)
 		cJSON_AddNullToObject(o, "alert_id");
 	cJSON_AddStringToObject(o, "status", r->status);
 	cJSON_AddNumberToObject(o, "attempts", r->attempts);
+	if (r->gateway)
+		cJSON_AddStringToObject(o, "gateway", r->gateway);
+	else
+		cJSON_AddNullToObject(o, "gateway");
+	if (r->gateway_ref)
+		cJSON_AddStringToObject(o, "gateway_ref", r->gateway_ref);
+	else
+		cJSON_AddNullToObject(o, "gateway_ref");
 	cJSON_AddStringToObject(o, "next_attempt_at", clock_format_iso(r->next_attempt_at, iso));
 	if (r->last_error)
 		cJSON_AddStringToObject(o, "last_error", r->last_error);

@@ -279,6 +279,9 @@ static void emit_row(struct app *app, const struct entity *e, const char *what, 
 	snprintf(type, sizeof type, "%s.%s", e->name, what);
 	int di;
 	const char *dep = entity_field(e, "dep", &di) && r && r->v[di].state == V_SET ? r->v[di].s : NULL;
+	/* a regional depot is every coordinator's shared stock: its events are region-wide */
+	if (e == &entity_depot && r && r->v[DEPOT_LEVEL].state == V_SET && strcmp(r->v[DEPOT_LEVEL].s, "regional") == 0)
+		dep = NULL;
 	cJSON *data = r ? record_to_json(r, 0) : cJSON_CreateObject();
 	if (!r)
 		cJSON_AddNumberToObject(data, "id", (double)id);

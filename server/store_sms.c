@@ -230,7 +230,7 @@ int store_sms_report(struct store *st, long long id, const char *status, const c
 {
 	/* delivery reports only move forward: a late "sent" never undoes "delivered" */
 	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = ?2, last_error = coalesce(?3, last_error), "
-					    "updated_at = ?4 WHERE id = ?1 AND status IN ('sending', 'sent', 'queued')");
+					    "updated_at = ?4 WHERE id = ?1 AND status IN ('sending', 'sent')");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
