@@ -6,10 +6,12 @@
 #include "api_handlers.h"
 #include "app.h"
 #include "auth.h"
+#include "burn.h"
 #include "log.h"
 #include "seed.h"
 #include "store.h"
 #include "store_record.h"
+#include "store_sms.h"
 #include "store_stock.h"
 #include "store_territory.h"
 #include "store_token.h"
@@ -342,26 +344,92 @@ static const struct {
 	{"oxygen-source-i-e-concentrator-cylinder-or-pipe-supply", 800},
 };
 
-struct stock_ctx {
+/* Hospitals of the FINESS extract come without beds or staff: give them plausible ones. */
+struct sizing_ctx {
 	struct app *app;
 	struct rng *r;
-	const long long *item_ids;
 	int failed;
 };
 
+static int size_hospital(void *ctx, struct record *rec)
+{
+	struct sizing_ctx *c = ctx;
+	if (rec->v[STRUCTURE_CAPACITY].state != V_SET) {
+		const char *cat = rec->v[STRUCTURE_CATEGORY].s;
+		long lo = 150, hi = 600;
+		if (!strcmp(cat, "psychiatric_hospital"))
+			lo = 50, hi = 250;
+		else if (!strcmp(cat, "rehabilitation"))
+			lo = 40, hi = 150;
+		else if (!strcmp(cat, "long_term_care"))
+			lo = 30, hi = 120;
+		long cap = rng_range(c->r, lo, hi);
+		struct record *patch = record_new(&entity_structure);
+		record_set_int(patch, STRUCTURE_CAPACITY, cap);
+		record_set_int(patch, STRUCTURE_OCCUPANCY, cap * rng_range(c->r, 80, 97) / 100);
+		record_set_int(patch, STRUCTURE_STAFF, cap * rng_range(c->r, 80, 150) / 100);
+		struct principal all = {.role = ROLE_ADMIN};
+		if (store_record_update(c->app->store, &all, rec->v[STRUCTURE_ID].i, patch))
+			c->failed = 1;
+		record_free(patch);
+	}
+	record_free(rec);
+	return 0;
+}
+
+struct stock_ctx {
+	struct app *app;
+	struct rng *r;
+	const struct item_info *items;
+	size_t nitems;
+	int failed;
+	char why[512];
+};
+
+/* Each structure's first count, through the very code of a stock report, in days of what the
+ * catalogue says it burns: mostly two to eight weeks, and a few short ones, so that the dashboard
+ * has shortages (and their alerts) to show from the first minute. */
 static int seed_structure_stock(void *ctx, long long id, long long occupancy, long long staff)
 {
 	struct stock_ctx *sc = ctx;
-	for (size_t i = 0; i < 8; i++) {
-		long long per_day = (occupancy + staff) * (i == 4 ? 6 : 2) + 1; /* gloves go by the pair, often */
-		long long days = rng_range(sc->r, 2, 30);
-		if (store_stock_set(sc->app->store, HOLDER_STRUCTURE, id, sc->item_ids[i], per_day * days, "adjustment", 0,
-				    NULL, NULL)) {
-			sc->failed = 1;
-			return 1;
-		}
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "holder_kind", "structure");
+	cJSON_AddNumberToObject(body, "holder_id", (double)id);
+	cJSON *lines = cJSON_AddArrayToObject(body, "items");
+	for (size_t i = 0; i < sc->nitems; i++) {
+		const struct item_info *it = &sc->items[i];
+		double rate = burn_catalogue(it->per_worker, it->per_patient, it->per_bed, occupancy, staff);
+		if (rate <= 0)
+			continue;
+		/* most are well stocked; one line in twelve is running short */
+		double days = rng_range(sc->r, 0, 11) == 0 ? (double)rng_range(sc->r, 5, 90) / 10.0
+							  : (double)rng_range(sc->r, 120, 600) / 10.0;
+		cJSON *line = cJSON_CreateObject();
+		cJSON_AddStringToObject(line, "item", it->code);
+		cJSON_AddNumberToObject(line, "quantity", (double)(long long)(rate * days + 0.5));
+		cJSON_AddItemToArray(lines, line);
 	}
-	return 0;
+	if (!cJSON_GetArraySize(lines)) {
+		cJSON_Delete(body);
+		return 0;
+	}
+	struct op_request req;
+	struct op_response res;
+	memset(&req, 0, sizeof req);
+	memset(&res, 0, sizeof res);
+	req.op = api_find_op("stock.report");
+	req.who.role = ROLE_ADMIN;
+	req.body = body;
+	snprintf(req.idem_key, sizeof req.idem_key, "demo-first-count-%lld", id);
+	res.status = 200;
+	req.op->fn(sc->app, &req, &res);
+	if (res.status >= 400) {
+		snprintf(sc->why, sizeof sc->why, "first count of structure %lld: %s: %s", id, res.err.field, res.err.rule);
+		sc->failed = 1;
+	}
+	op_request_release(&req);
+	op_response_release(&res);
+	return sc->failed;
 }
 
 static int generate_depots_and_stock(struct app *app, const struct principal *admin, struct rng *r, char *err,
@@ -390,17 +458,41 @@ static int generate_depots_and_stock(struct app *app, const struct principal *ad
 		long long id;
 		if (create_or_fail(app, admin, &entity_depot, o, &id, err, errlen))
 			return -1;
+		if (d >= 0) {
+			/* the département's duty officer, in ARCEP's range for fiction too */
+			cJSON *off = cJSON_CreateObject();
+			char oname[120], tel[24];
+			snprintf(oname, sizeof oname, "Astreinte %s", ds.v[d].name);
+			snprintf(tel, sizeof tel, "+336399899%02d", d % 100);
+			cJSON_AddStringToObject(off, "name", oname);
+			cJSON_AddStringToObject(off, "phone", tel);
+			cJSON_AddStringToObject(off, "dep", ds.v[d].code);
+			long long oid;
+			if (create_or_fail(app, admin, &entity_duty_officer, off, &oid, err, errlen))
+				return -1;
+		}
 		for (size_t i = 0; i < COUNT(stock_items); i++) {
 			long q = d < 0 ? stock_items[i].regional : stock_items[i].regional / 20 * rng_range(r, 5, 15) / 10;
 			if (store_stock_set(app->store, HOLDER_DEPOT, id, item_ids[i], q, "adjustment", 0, NULL, NULL))
 				return -1;
 		}
 	}
-	/* structures: from a few days to a month of cover of what they burn, so the dashboard has
-	 * shortages to show from the first minute */
-	struct stock_ctx sc = {app, r, item_ids, 0};
-	if (store_structure_headcounts(app->store, seed_structure_stock, &sc) || sc.failed)
+	struct sizing_ctx zc = {app, r, 0};
+	struct list_query all;
+	memset(&all, 0, sizeof all);
+	all.limit = 1000000;
+	struct principal admin_p = {.role = ROLE_ADMIN};
+	if (store_record_list(app->store, &entity_structure, &admin_p, &all, size_hospital, &zc, NULL) || zc.failed)
 		return -1;
+	struct item_info items[COUNT(stock_items)];
+	for (size_t i = 0; i < COUNT(stock_items); i++)
+		if (store_item_find(app->store, stock_items[i].code, 0, &items[i]))
+			return -1;
+	struct stock_ctx sc = {app, r, items, COUNT(stock_items), 0, ""};
+	if (store_structure_headcounts(app->store, seed_structure_stock, &sc) || sc.failed) {
+		snprintf(err, errlen, "%s", sc.why[0] ? sc.why : "stock");
+		return -1;
+	}
 	return 0;
 }
 
@@ -462,7 +554,9 @@ int demo_prepare(struct app *app, char *err, size_t errlen)
 		log_info("demo: generating the demo region (hospitals, structures, volunteers, depots, stock)...");
 		if (store_begin(app->store, app_now(app), NULL))
 			return -1;
-		if (generate(app, err, errlen) || store_commit(app->store)) {
+		/* the first counts open alerts, but the demo's starting state pages nobody */
+		if (generate(app, err, errlen) || store_sms_cancel_queued(app->store, "demo: initial state, not sent") ||
+		    store_commit(app->store)) {
 			store_rollback(app->store);
 			return -1;
 		}

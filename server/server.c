@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include "alert_engine.h"
 #include "api.h"
 #include "clock.h"
 #include "conn.h"
@@ -30,6 +31,9 @@ struct server {
 	lws_sorted_usec_list_t housekeeping_sul;
 	lws_sorted_usec_list_t tick_sul;
 	lws_sorted_usec_list_t sms_sul;
+	lws_sorted_usec_list_t alerts_sul;
+	size_t flush_seen;      /* writes queued when the flush last looked */
+	long long flush_since;  /* when the first write of the batch was queued (monotonic us) */
 };
 
 /* The signal handler's only way in: set the flag, wake the loop. */
@@ -49,10 +53,22 @@ static struct app *app_of(struct lws *wsi)
 	return lws_context_user(lws_get_context(wsi));
 }
 
+#define SMS_GATHER_US 3000
+static void sms_cb(lws_sorted_usec_list_t *sul);
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct conn *c = user;
 	switch (reason) {
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
+		/* woken by another thread: the SMS transfer thread has answers (or a signal arrived). The
+		 * sender runs a little later, so that answers arriving together share one commit. */
+		struct app *app = lws_context_user(lws_get_context(wsi));
+		struct server *srv = app->loop_private;
+		if (app->sms && srv)
+			lws_sul_schedule(srv->ctx, 0, &srv->sms_sul, sms_cb, SMS_GATHER_US);
+		return 0;
+	}
 	/* connections per address: refused at accept, counted from the first bind to the end */
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
 		const struct lws_filter_network_conn_args *a = user;
@@ -127,15 +143,30 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* Group commit. lws reads at most ws_rx_buffer_bytes from a connection per turn of the loop, so a
+ * client's pipelined writes arrive over several turns: while the batch keeps growing from one turn
+ * to the next, the commit waits one more turn, for at most FLUSH_GATHER_US after the first write and
+ * batch_max writes. A lone write (nothing more arrived in its turn) commits at once. */
+#define FLUSH_GATHER_US 1000
+
 static void flush_cb(lws_sorted_usec_list_t *sul)
 {
 	struct server *srv = lws_container_of(sul, struct server, flush_sul);
-	api_flush(srv->app);
+	struct app *app = srv->app;
+	if (app->batch_len > srv->flush_seen && app->batch_len < (size_t)app->cfg.batch_max &&
+	    clock_mono_us() - srv->flush_since < FLUSH_GATHER_US) {
+		srv->flush_seen = app->batch_len;
+		lws_sul_schedule(srv->ctx, 0, &srv->flush_sul, flush_cb, 1);
+		return;
+	}
+	api_flush(app);
 }
 
 static void schedule_flush(struct app *app)
 {
 	struct server *srv = app->loop_private;
+	srv->flush_seen = app->batch_len;
+	srv->flush_since = clock_mono_us();
 	/* the next turn of the loop: writes that arrived together share the commit */
 	lws_sul_schedule(srv->ctx, 0, &srv->flush_sul, flush_cb, 1);
 }
@@ -158,6 +189,20 @@ static void sms_cb(lws_sorted_usec_list_t *sul)
 	struct server *srv = lws_container_of(sul, struct server, sms_sul);
 	long long next = sms_sender_tick(srv->app->sms, app_now(srv->app));
 	lws_sul_schedule(srv->ctx, 0, &srv->sms_sul, sms_cb, next);
+}
+
+/* Structures that went silent: looked for every alert_check_interval_s. */
+static void alerts_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, alerts_sul);
+	struct app *app = srv->app;
+	if (api_system_begin(app) == 0) {
+		if (alert_engine_check_silent(app, app_now(app)))
+			api_system_rollback(app);
+		else
+			api_system_commit(app);
+	}
+	lws_sul_schedule(srv->ctx, 0, &srv->alerts_sul, alerts_cb, app->cfg.alert_check_interval_s * LWS_US_PER_SEC);
 }
 
 static void tick_cb(lws_sorted_usec_list_t *sul)
@@ -206,7 +251,9 @@ int server_run(struct app *app)
 	}
 
 	struct lws_protocols protocols[] = {
-		{"renfort", callback, sizeof(struct conn), (size_t)app->cfg.ws_rx_buffer_bytes, 0, NULL, 0},
+		/* tx_packet_size: lws sends at most this much per send() (0 would mean rx_buffer_size, 512,
+		 * and a large answer or a batch of events would leave in 532-byte pieces, one per turn) */
+		{"renfort", callback, sizeof(struct conn), (size_t)app->cfg.ws_rx_buffer_bytes, 0, NULL, 65536},
 		{NULL, NULL, 0, 0, 0, NULL, 0},
 	};
 	/* /api, /healthz, /metrics and /sms are ours; everything else is a static file of clients/ */
@@ -248,6 +295,14 @@ int server_run(struct app *app)
 		return 1;
 	}
 	app->lws = srv.ctx;
+	if (sms_sender_start(app->sms, srv.ctx)) {
+		log_error("cannot start the SMS thread");
+		lws_context_destroy(srv.ctx);
+		connlimit_free(srv.conns);
+		sms_sender_free(app->sms);
+		app->sms = NULL;
+		return 1;
+	}
 	struct lws_vhost *vh = lws_get_vhost_by_name(srv.ctx, "default");
 	if (vh)
 		port = lws_get_vhost_listen_port(vh);
@@ -272,6 +327,7 @@ int server_run(struct app *app)
 
 	lws_sul_schedule(srv.ctx, 0, &srv.housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
 	lws_sul_schedule(srv.ctx, 0, &srv.sms_sul, sms_cb, 1000);
+	lws_sul_schedule(srv.ctx, 0, &srv.alerts_sul, alerts_cb, app->cfg.alert_check_interval_s * LWS_US_PER_SEC);
 
 	while (!stop_requested && !app->stop)
 		if (lws_service(srv.ctx, 0) < 0)
@@ -291,6 +347,7 @@ int server_run(struct app *app)
 	lws_sul_cancel(&srv.housekeeping_sul);
 	lws_sul_cancel(&srv.tick_sul);
 	lws_sul_cancel(&srv.sms_sul);
+	lws_sul_cancel(&srv.alerts_sul);
 	signal_ctx = NULL;
 	lws_context_destroy(srv.ctx);
 	connlimit_free(srv.conns);

@@ -11,6 +11,8 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <libwebsockets.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,25 +29,38 @@ struct gateway {
 };
 
 struct transfer {
-	CURL *easy;
 	struct gateway *gw;
 	long long id;
 	int attempts;
 	char dep[4];
 	struct sms_request rq;
-	struct buf answer;
+	struct buf answer;     /* filled by the transfer thread */
+	long status;           /* HTTP status, by the transfer thread */
+	CURLcode result;       /* by the transfer thread */
+	CURL *easy;            /* the thread's, while the transfer runs */
 	struct transfer *next;
+	struct transfer *prev_running, *next_running; /* the thread's list of running transfers */
 };
 
+/* The transfers run on a thread of their own (libcurl's multi interface, woken by
+ * curl_multi_wakeup): it touches neither lws nor SQLite, only these two lists, and wakes the event
+ * loop with lws_cancel_service() when answers are in. Everything else stays on the loop. */
 struct sms_sender {
 	struct app *app;
 	CURLM *multi;
 	struct gateway gw[MAX_GATEWAYS];
 	int ngw;
-	struct transfer *active;
-	int inflight;
+	int inflight;              /* handed to the thread, answer not recorded yet (loop thread) */
 	unsigned long long rng;
 	struct sms_sender_stats stats;
+
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t lock;      /* guards todo, done, stop */
+	struct transfer *todo;     /* loop -> thread */
+	struct transfer *done;     /* thread -> loop */
+	int stop;
+	struct lws_context *ctx;
 };
 
 /* --- setup -------------------------------------------------------------------------------------- */
@@ -90,30 +105,48 @@ struct sms_sender *sms_sender_new(struct app *app, char *why, size_t whylen)
 		return NULL;
 	}
 	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)app->cfg.sms_max_inflight);
+	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
 
 static void transfer_free(struct transfer *t)
 {
-	if (t->easy)
-		curl_easy_cleanup(t->easy);
 	buf_release(&t->rq.url);
 	buf_release(&t->rq.body);
 	buf_release(&t->answer);
 	free(t);
 }
 
+static void free_list(struct transfer *t)
+{
+	while (t) {
+		struct transfer *next = t->next;
+		transfer_free(t);
+		t = next;
+	}
+}
+
+static void stop_thread(struct sms_sender *s)
+{
+	if (!s->thread_started)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = 1;
+	pthread_mutex_unlock(&s->lock);
+	curl_multi_wakeup(s->multi);
+	pthread_join(s->thread, NULL);
+	s->thread_started = 0;
+}
+
 void sms_sender_free(struct sms_sender *s)
 {
 	if (!s)
 		return;
-	while (s->active) {
-		struct transfer *t = s->active;
-		s->active = t->next;
-		curl_multi_remove_handle(s->multi, t->easy);
-		transfer_free(t);
-	}
+	stop_thread(s);
+	free_list(s->todo);
+	free_list(s->done);
 	curl_multi_cleanup(s->multi);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -250,34 +283,152 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-/* Reads finished transfers; returns how many were recorded (in the open transaction). */
+/* --- the transfer thread: libcurl only ------------------------------------------------------------------ */
+
+static void start_transfer(struct sms_sender *s, struct transfer *t)
+{
+	const struct config *cfg = &s->app->cfg;
+	CURL *e = curl_easy_init();
+	if (!e) {
+		t->result = CURLE_OUT_OF_MEMORY;
+		return;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, t->rq.url.data);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)t);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->sms_http_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->sms_http_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (t->rq.body.len) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->rq.body.data);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)t->rq.body.len);
+	}
+	if (t->rq.userpwd[0]) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERPWD, t->rq.userpwd);
+	}
+	if (curl_multi_add_handle(s->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		t->result = CURLE_FAILED_INIT;
+		return;
+	}
+	t->easy = e;
+}
+
+static void hand_back(struct sms_sender *s, struct transfer *t)
+{
+	pthread_mutex_lock(&s->lock);
+	t->next = s->done;
+	s->done = t;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void running_remove(struct transfer **running, struct transfer *t)
+{
+	if (t->prev_running)
+		t->prev_running->next_running = t->next_running;
+	else
+		*running = t->next_running;
+	if (t->next_running)
+		t->next_running->prev_running = t->prev_running;
+	t->prev_running = t->next_running = NULL;
+}
+
+static void *transfer_thread(void *arg)
+{
+	struct sms_sender *s = arg;
+	struct transfer *running = NULL;
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		int stop = s->stop;
+		struct transfer *todo = s->todo;
+		s->todo = NULL;
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			break;
+		int answered = 0;
+		while (todo) {
+			struct transfer *t = todo;
+			todo = t->next;
+			t->next = NULL;
+			t->result = CURLE_OK;
+			start_transfer(s, t);
+			if (t->result != CURLE_OK) {
+				hand_back(s, t);
+				answered = 1;
+				continue;
+			}
+			t->next_running = running;
+			if (running)
+				running->prev_running = t;
+			running = t;
+		}
+		int n = 0, left, numfds;
+		curl_multi_perform(s->multi, &n);
+		CURLMsg *msg;
+		while ((msg = curl_multi_info_read(s->multi, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			struct transfer *t = NULL;
+			CURL *e = msg->easy_handle;
+			curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&t);
+			curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &t->status);
+			t->result = msg->data.result;
+			curl_multi_remove_handle(s->multi, e);
+			curl_easy_cleanup(e);
+			t->easy = NULL;
+			running_remove(&running, t);
+			hand_back(s, t);
+			answered = 1;
+		}
+		if (answered)
+			lws_cancel_service(s->ctx); /* the loop records the answers */
+		curl_multi_poll(s->multi, NULL, 0, 1000, &numfds);
+	}
+	/* stopping: what is still running is abandoned; its rows stay 'sending' and go again at the
+	 * next start (at-least-once) */
+	while (running) {
+		struct transfer *t = running;
+		running_remove(&running, t);
+		curl_multi_remove_handle(s->multi, t->easy);
+		curl_easy_cleanup(t->easy);
+		transfer_free(t);
+	}
+	return NULL;
+}
+
+int sms_sender_start(struct sms_sender *s, struct lws_context *ctx)
+{
+	s->ctx = ctx;
+	if (pthread_create(&s->thread, NULL, transfer_thread, s))
+		return -1;
+	s->thread_started = 1;
+	return 0;
+}
+
+/* Records the answers the thread handed back (in the open transaction). */
 static int collect(struct sms_sender *s, int *errors)
 {
-	int n = 0, left;
-	CURLMsg *msg;
-	while ((msg = curl_multi_info_read(s->multi, &left))) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		struct transfer *t = NULL;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-		long status = 0;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+	pthread_mutex_lock(&s->lock);
+	struct transfer *done = s->done;
+	s->done = NULL;
+	pthread_mutex_unlock(&s->lock);
+	int n = 0;
+	while (done) {
+		struct transfer *t = done;
+		done = t->next;
 		char ref[128] = "", err[256] = "";
 		enum sms_outcome out;
-		if (msg->data.result != CURLE_OK) {
-			snprintf(err, sizeof err, "%s: %s", t->gw->drv->name, curl_easy_strerror(msg->data.result));
+		if (t->result != CURLE_OK) {
+			snprintf(err, sizeof err, "%s: %s", t->gw->drv->name, curl_easy_strerror(t->result));
 			out = SMS_RETRY;
 		} else
-			out = t->gw->drv->answer(status, t->answer.data, ref, sizeof ref, err, sizeof err);
+			out = t->gw->drv->answer(t->status, t->answer.data, ref, sizeof ref, err, sizeof err);
 		gateway_result(s, t->gw, out == SMS_OK);
 		if (record(s, t->id, t->attempts, t->dep, out, ref, err))
 			(*errors)++;
-		curl_multi_remove_handle(s->multi, t->easy);
-		struct transfer **pp = &s->active;
-		while (*pp && *pp != t)
-			pp = &(*pp)->next;
-		if (*pp)
-			*pp = t->next;
 		transfer_free(t);
 		s->inflight--;
 		n++;
@@ -350,79 +501,50 @@ static int start_one(void *ctx, const struct sms_row *r)
 	return 0;
 }
 
-static void launch(struct sms_sender *s, struct transfer *t)
-{
-	const struct config *cfg = &s->app->cfg;
-	CURL *e = t->easy = curl_easy_init();
-	if (!e) {
-		transfer_free(t);
-		return;
-	}
-	curl_easy_setopt(e, CURLOPT_URL, t->rq.url.data);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)t);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->sms_http_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->sms_http_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (t->rq.body.len) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->rq.body.data);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)t->rq.body.len);
-	}
-	if (t->rq.userpwd[0]) {
-		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(e, CURLOPT_USERPWD, t->rq.userpwd);
-	}
-	t->next = s->active;
-	s->active = t;
-	s->inflight++;
-	curl_multi_add_handle(s->multi, e);
-}
-
 long long sms_sender_tick(struct sms_sender *s, long long now)
 {
 	struct app *app = s->app;
-	int running = 0, errors = 0;
-	if (s->inflight)
-		curl_multi_perform(s->multi, &running);
-
+	int errors = 0;
 	struct gateway *gw = pick_gateway(s, now);
 	refill(s, gw, now);
-	int room = (int)app->cfg.sms_max_inflight - s->inflight;
-	int slots = room < (int)gw->tokens ? room : (int)gw->tokens;
-	if (slots > CLAIM_MAX)
-		slots = CLAIM_MAX;
 	long long due = store_sms_next_due(app->store);
-	int want_claim = slots > 0 && due && due <= now;
+	pthread_mutex_lock(&s->lock);
+	int answers = s->done != NULL;
+	pthread_mutex_unlock(&s->lock);
 
 	struct claim_ctx c = {s, gw, NULL, 0};
-	if ((s->inflight || want_claim) && api_system_begin(app) == 0) {
+	if ((answers || (due && due <= now && gw->tokens >= 1)) && api_system_begin(app) == 0) {
+		/* answers first: they make room for the next claims, in the same commit */
 		collect(s, &errors);
-		if (want_claim && store_sms_cancel_unwanted(app->store) == STORE_OK &&
+		int room = (int)app->cfg.sms_max_inflight - s->inflight;
+		int slots = room < (int)gw->tokens ? room : (int)gw->tokens;
+		if (slots > CLAIM_MAX)
+			slots = CLAIM_MAX;
+		if (slots > 0 && due && due <= now && store_sms_cancel_unwanted(app->store) == STORE_OK &&
 		    store_sms_claim(app->store, now, slots, gw->drv->name, start_one, &c))
 			errors++;
 		if (errors || c.failed) {
-			/* nothing recorded: the messages stay as they were and are tried again */
+			/* the claims are undone; answers not recorded leave their rows 'sending' until the
+			 * next start, which sends them again (at-least-once) */
 			api_system_rollback(app);
-			while (c.started) {
-				struct transfer *t = c.started;
-				c.started = t->next;
-				transfer_free(t);
-			}
+			free_list(c.started);
 		} else if (api_system_commit(app) == 0) {
 			/* claimed and committed: now, and only now, handed to the gateway */
-			while (c.started) {
-				struct transfer *t = c.started;
-				c.started = t->next;
-				launch(s, t);
+			if (c.started) {
+				int n = 1;
+				struct transfer *last = c.started;
+				for (; last->next; last = last->next)
+					n++;
+				pthread_mutex_lock(&s->lock);
+				last->next = s->todo;
+				s->todo = c.started;
+				pthread_mutex_unlock(&s->lock);
+				s->inflight += n;
+				curl_multi_wakeup(s->multi);
 			}
-			if (s->inflight)
-				curl_multi_perform(s->multi, &running);
-		}
+		} else
+			free_list(c.started);
 	}
-	if (s->inflight)
-		return 5000; /* transfers in flight: look again soon */
 	due = store_sms_next_due(app->store);
 	if (!due)
 		return 250000;
@@ -436,9 +558,8 @@ void sms_sender_drain(struct sms_sender *s, long long timeout_ms)
 {
 	long long deadline = clock_mono_us() + timeout_ms * 1000;
 	while (s->inflight && clock_mono_us() < deadline) {
-		int running = 0, numfds = 0;
-		curl_multi_perform(s->multi, &running);
-		curl_multi_poll(s->multi, NULL, 0, 20, &numfds);
+		struct timespec ts = {0, 10 * 1000000};
+		nanosleep(&ts, NULL);
 		int errors = 0;
 		if (api_system_begin(s->app) == 0) {
 			collect(s, &errors);
@@ -448,4 +569,5 @@ void sms_sender_drain(struct sms_sender *s, long long timeout_ms)
 				api_system_commit(s->app);
 		}
 	}
+	stop_thread(s);
 }

@@ -267,6 +267,17 @@ long long store_sms_next_due(struct store *st)
 	return v;
 }
 
+int store_sms_cancel_queued(struct store *st, const char *reason)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sms_outbox SET status = 'cancelled', last_error = ?1, updated_at = ?2 "
+					    "WHERE status = 'queued'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, store_now(st));
+	return exec_simple(st, s, "sms cancel queued");
+}
+
 long long store_sms_count(struct store *st, const char *status)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM sms_outbox WHERE status = ?");

@@ -66,6 +66,8 @@ int store_sms_report(struct store *st, long long id, const char *status, const c
 int store_sms_requeue_sending(struct store *st, long long *count);
 /* The earliest next attempt of a queued message, 0 when none. */
 long long store_sms_next_due(struct store *st);
+/* Every queued message becomes 'cancelled' with this reason (the demo's initial state). */
+int store_sms_cancel_queued(struct store *st, const char *reason);
 /* Messages of a status, counted (for metrics and tests). */
 long long store_sms_count(struct store *st, const char *status);
 

@@ -162,7 +162,7 @@ class Tokens(ServerTest):
         st, t, _ = self.api("POST", "/api/v1/tokens", body={"role": "structure", "subject_id": s["id"]})
         self.assertEqual(st, 201, t)
         st, who, _ = self.whoami(t["token"])
-        self.assertEqual((who["role"], who["subject_id"], who["scope"]), ("structure", s["id"], "region"))
+        self.assertEqual((who["role"], who["subject_id"], who["scope"]), ("structure", s["id"], None))
 
     def test_tokens_on_the_command_line(self):
         st, who, _ = self.whoami(self.cli_token)

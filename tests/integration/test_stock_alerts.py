@@ -147,9 +147,10 @@ class StockAlerts(ServerTest):
         self.assertEqual((critical_ev["event"], critical_ev["data"]["severity"]), ("alert.updated", "critical"))
         st, out, _ = self.api("GET", f"/api/v1/sms/outbox?alert_id={first['id']}")
         self.assertEqual(st, 200, out)
-        phones = sorted((m["phone"], m["lang"], m["status"]) for m in out["items"])
-        self.assertEqual(phones, [("+33639981111", "fr", "queued"), ("+33639981112", "en", "queued"),
-                                  ("+33639982222", "fr", "queued")])
+        phones = sorted((m["phone"], m["lang"]) for m in out["items"])
+        self.assertEqual(phones, [("+33639981111", "fr"), ("+33639981112", "en"), ("+33639982222", "fr")])
+        # the log gateway (no real one configured) takes them at once
+        self.assertTrue(all(m["status"] in ("queued", "sending", "sent") for m in out["items"]), out)
         fr = [m for m in out["items"] if m["lang"] == "fr"][0]["text"]
         en = [m for m in out["items"] if m["lang"] == "en"][0]["text"]
         self.assertIn("ALERTE CRITIQUE", fr)
