@@ -6,6 +6,7 @@
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "sms_sender.h"
 #include "sms_text.h"
 #include "store_sms.h"
 
@@ -44,10 +45,12 @@ static int queue_one(void *ctx, const struct recipient *r)
 	row.lang = r->lang;
 	row.text = text;
 	row.alert_id = c->alert->id;
-	if (store_sms_enqueue(c->app->store, &row, NULL)) {
+	long long id;
+	if (store_sms_enqueue(c->app->store, &row, &id)) {
 		c->failed = 1;
 		return 1;
 	}
+	sms_emit(c->app, id, "queued");
 	return 0;
 }
 

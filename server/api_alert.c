@@ -334,6 +334,12 @@ static int add_sms(void *ctx, const struct sms_row *r)
 	return 0;
 }
 
+static int add_count(void *ctx, const char *status, long long n)
+{
+	cJSON_AddNumberToObject(ctx, status, (double)n);
+	return 0;
+}
+
 int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *res)
 {
 	static const char *const names[] = {"status", "kind", "alert_id", "after", "limit", NULL};
@@ -351,14 +357,26 @@ int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *r
 	if ((v = api_param(req, "limit", t[4], 64)) &&
 	    ((q.limit = strtoll(v, &end, 10)) < 1 || *end || q.limit > app->cfg.page_size_max))
 		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
-	cJSON *items = cJSON_CreateArray();
+	cJSON *items = cJSON_CreateArray(), *counts = cJSON_CreateObject();
 	int rc = store_sms_list(app->store, &req->who, &q, add_sms, items);
+	if (!rc)
+		rc = store_sms_status_counts(app->store, &req->who, add_count, counts);
 	if (rc) {
 		cJSON_Delete(items);
+		cJSON_Delete(counts);
 		return api_fail_store(app, res, rc, "sms");
 	}
 	res->data = cJSON_CreateObject();
+	int n = cJSON_GetArraySize(items);
 	cJSON_AddItemToObject(res->data, "items", items);
+	cJSON_AddItemToObject(res->data, "counts", counts);
+	if (n == q.limit) {
+		const cJSON *last = cJSON_GetArrayItem(items, n - 1);
+		char next[32];
+		snprintf(next, sizeof next, "%.0f", cJSON_GetObjectItemCaseSensitive(last, "id")->valuedouble);
+		cJSON_AddStringToObject(res->data, "next", next);
+	} else
+		cJSON_AddNullToObject(res->data, "next");
 	return 0;
 }
 

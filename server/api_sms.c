@@ -12,6 +12,7 @@
 #include "model.h"
 #include "record_json.h"
 #include "sms_keywords.h"
+#include "sms_sender.h"
 #include "sms_text.h"
 #include "store_record.h"
 #include "store_sms.h"
@@ -22,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sms_emit(struct app *app, long long id, const char *what); /* sms_sender.c */
 
 /* Queues one message in the outbox (the sender takes it from there). */
 static int queue(struct app *app, const char *kind, const char *dep, const char *recipient_kind, long long recipient_id,
@@ -37,7 +37,14 @@ static int queue(struct app *app, const char *kind, const char *dep, const char 
 	row.phone = phone;
 	row.lang = lang;
 	row.text = text;
-	return store_sms_enqueue(app->store, &row, id);
+	long long new_id;
+	int rc = store_sms_enqueue(app->store, &row, &new_id);
+	if (!rc) {
+		sms_emit(app, new_id, "queued");
+		if (id)
+			*id = new_id;
+	}
+	return rc;
 }
 
 /* --- sms.send ----------------------------------------------------------------------------------------- */

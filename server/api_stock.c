@@ -453,8 +453,11 @@ static int add_cover(void *ctx, const struct cover_view *v)
 	cJSON_AddNumberToObject(o, "structures", (double)v->holders);
 	cJSON_AddNumberToObject(o, "quantity", (double)v->quantity);
 	cJSON_AddNumberToObject(o, "burn_per_day", round(v->burn_per_day * 1000) / 1000);
+	/* cover of the stock whose consumption is known: stock of holders without a rate would
+	 * stretch it without bounds */
+	cJSON_AddNumberToObject(o, "structures_with_rate", (double)v->rated_holders);
 	if (v->burn_per_day > 0)
-		cJSON_AddNumberToObject(o, "days_of_cover", round((double)v->quantity / v->burn_per_day * 100) / 100);
+		cJSON_AddNumberToObject(o, "days_of_cover", round((double)v->rated_quantity / v->burn_per_day * 100) / 100);
 	else
 		cJSON_AddNullToObject(o, "days_of_cover");
 	cJSON *alerts = cJSON_AddObjectToObject(o, "alerts");
@@ -470,17 +473,22 @@ int op_stock_cover(struct app *app, struct op_request *req, struct op_response *
 	const cJSON *p;
 	cJSON_ArrayForEach(p, req->params)
 	{
-		if (strcmp(p->string, "dep") && strcmp(p->string, "item"))
-			return api_fail(res, 422, "unknown_field", p->string, "is not a filter of the cover roll-up (dep, item)");
+		if (strcmp(p->string, "dep") && strcmp(p->string, "item") && strcmp(p->string, "category"))
+			return api_fail(res, 422, "unknown_field", p->string,
+					"is not a filter of the cover roll-up (dep, item, category)");
 	}
-	char t1[16], t2[80];
+	char t1[16], t2[80], t3[40];
 	const char *dep = api_param(req, "dep", t1, sizeof t1), *item = api_param(req, "item", t2, sizeof t2);
+	const char *category = api_param(req, "category", t3, sizeof t3);
+	const struct field *cf = entity_field(&entity_structure, "category", NULL);
+	if (category && !field_enum_ok(cf, category))
+		return api_fail(res, 422, "invalid", "category", "is not a structure category");
 	if (dep && strlen(dep) != 2)
 		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
 	if (dep && !principal_covers_dep(&req->who, dep))
 		return api_fail(res, 404, "not_found", "dep", "no such département in your territory");
 	cJSON *items = cJSON_CreateArray();
-	int rc = store_cover_rollup(app->store, &req->who, dep, item, add_cover, items);
+	int rc = store_cover_rollup(app->store, &req->who, dep, item, category, add_cover, items);
 	if (rc) {
 		cJSON_Delete(items);
 		return api_fail_store(app, res, rc, "cover");

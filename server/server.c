@@ -272,6 +272,10 @@ int server_run(struct app *app)
 	mounts[4].origin = app->cfg.clients_dir;
 	mounts[4].def = "index.html";
 	mounts[4].origin_protocol = LWSMPRO_FILE;
+	/* file types lws does not know by itself */
+	static const struct lws_protocol_vhost_options mime_mjs = {NULL, NULL, ".mjs", "text/javascript"};
+	static const struct lws_protocol_vhost_options mime_geojson = {&mime_mjs, NULL, ".geojson", "application/geo+json"};
+	mounts[4].extra_mimetypes = &mime_geojson;
 
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof info);

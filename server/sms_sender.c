@@ -224,8 +224,6 @@ static int emit_row(void *ctx, const struct sms_row *r)
 	return 0;
 }
 
-void sms_emit(struct app *app, long long id, const char *what);
-
 void sms_emit(struct app *app, long long id, const char *what)
 {
 	struct event_ctx c = {app, what};

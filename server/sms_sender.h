@@ -27,6 +27,9 @@ long long sms_sender_tick(struct sms_sender *s, long long now);
  * the transfer thread. */
 void sms_sender_drain(struct sms_sender *s, long long timeout_ms);
 
+/* Emits "sms.<what>" for outbox row id (no phone, no text), in the current transaction. */
+void sms_emit(struct app *app, long long id, const char *what);
+
 struct sms_sender_stats {
 	unsigned long long handed, sent, retried, failed, inflight;
 };

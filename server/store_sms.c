@@ -90,6 +90,25 @@ int store_sms_list(struct store *st, const struct principal *p, const struct sms
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "sms list");
 }
 
+int store_sms_status_counts(struct store *st, const struct principal *p,
+			    int (*cb)(void *ctx, const char *status, long long n), void *ctx)
+{
+	if (p->role != ROLE_ADMIN && p->role != ROLE_COORDINATOR)
+		return STORE_OK;
+	sqlite3_stmt *s = store_prepare(st, "SELECT status, count(*) FROM sms_outbox WHERE ?1 IS NULL OR "
+					    "instr(?1, ',' || dep || ',') > 0 GROUP BY status ORDER BY status");
+	if (!s)
+		return STORE_ERROR;
+	if (p->role != ROLE_ADMIN && p->deps[0])
+		sqlite3_bind_text(s, 1, p->deps, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)))
+			break;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "sms counts");
+}
+
 static int recipients(struct store *st, sqlite3_stmt *s, const char *kind, int (*cb)(void *ctx, const struct recipient *r),
 		      void *ctx)
 {

@@ -48,6 +48,10 @@ int store_duty_officers_for(struct store *st, const char *dep, int (*cb)(void *c
 int store_structure_contacts(struct store *st, long long structure, int (*cb)(void *ctx, const struct recipient *r),
 			     void *ctx);
 
+/* Outbox rows the principal may see, counted by status. */
+int store_sms_status_counts(struct store *st, const struct principal *p,
+			    int (*cb)(void *ctx, const char *status, long long n), void *ctx);
+
 /* --- the sender's side ------------------------------------------------------------------------- */
 
 /* Queued messages to opted-out (or erased) phones are cancelled. */

@@ -438,12 +438,13 @@ int store_level_list(struct store *st, const struct principal *p, const struct l
 }
 
 int store_cover_rollup(struct store *st, const struct principal *p, const char *dep, const char *item,
-		       int (*cb)(void *ctx, const struct cover_view *v), void *ctx)
+		       const char *category, int (*cb)(void *ctx, const struct cover_view *v), void *ctx)
 {
 	/* per département and item, then the region's line (dep NULL) for those who see the region */
 	sqlite3_stmt *s;
 	static const char *const by_dep =
 		"SELECT s.dep, i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "
+		"sum(l.burn_per_day > 0), sum(CASE WHEN l.burn_per_day > 0 THEN l.quantity ELSE 0 END), "
 		"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "
 		"coalesce(sum(a.severity = 'stockout'), 0) "
 		"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "
@@ -451,9 +452,10 @@ int store_cover_rollup(struct store *st, const struct principal *p, const char *
 		"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "
 		"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "
 		"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "
-		"AND (?3 IS NULL OR i.code = ?3) GROUP BY s.dep, i.id ORDER BY s.dep, i.code";
+		"AND (?3 IS NULL OR i.code = ?3) AND (?4 IS NULL OR s.category = ?4) GROUP BY s.dep, i.id ORDER BY s.dep, i.code";
 	static const char *const region =
 		"SELECT NULL, i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "
+		"sum(l.burn_per_day > 0), sum(CASE WHEN l.burn_per_day > 0 THEN l.quantity ELSE 0 END), "
 		"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "
 		"coalesce(sum(a.severity = 'stockout'), 0) "
 		"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "
@@ -461,7 +463,7 @@ int store_cover_rollup(struct store *st, const struct principal *p, const char *
 		"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "
 		"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "
 		"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "
-		"AND (?3 IS NULL OR i.code = ?3) GROUP BY i.id ORDER BY i.code";
+		"AND (?3 IS NULL OR i.code = ?3) AND (?4 IS NULL OR s.category = ?4) GROUP BY i.id ORDER BY i.code";
 	int self = p->role == ROLE_STRUCTURE || p->role == ROLE_DEPOT || p->role == ROLE_VOLUNTEER;
 	if (self)
 		return STORE_OK; /* rollups are for the coordination */
@@ -477,6 +479,8 @@ int store_cover_rollup(struct store *st, const struct principal *p, const char *
 			sqlite3_bind_text(s, 2, dep, -1, SQLITE_STATIC);
 		if (item)
 			sqlite3_bind_text(s, 3, item, -1, SQLITE_STATIC);
+		if (category)
+			sqlite3_bind_text(s, 4, category, -1, SQLITE_STATIC);
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			struct cover_view v = {
@@ -486,10 +490,12 @@ int store_cover_rollup(struct store *st, const struct principal *p, const char *
 				(const char *)sqlite3_column_text(s, 3),
 				sqlite3_column_int64(s, 4),
 				sqlite3_column_int64(s, 5),
-				sqlite3_column_double(s, 6),
 				sqlite3_column_int64(s, 7),
 				sqlite3_column_int64(s, 8),
+				sqlite3_column_double(s, 6),
 				sqlite3_column_int64(s, 9),
+				sqlite3_column_int64(s, 10),
+				sqlite3_column_int64(s, 11),
 			};
 			if (cb(ctx, &v))
 				break;

@@ -104,6 +104,7 @@ struct cover_view {
 	const char *item_code, *item_name, *unit;
 	long long holders;     /* holders reporting this item */
 	long long quantity;
+	long long rated_holders, rated_quantity; /* those with a known burn rate, and their stock */
 	double burn_per_day;   /* sum over holders with a known rate */
 	long long warning, critical, stockout; /* holders with an open shortage alert of that severity */
 };
@@ -111,6 +112,6 @@ struct cover_view {
 /* Totals per département and item (and the region, when the principal sees it all), structures
  * only; depots are the shared stock, counted apart. */
 int store_cover_rollup(struct store *st, const struct principal *p, const char *dep, const char *item,
-		       int (*cb)(void *ctx, const struct cover_view *v), void *ctx);
+		       const char *category, int (*cb)(void *ctx, const struct cover_view *v), void *ctx);
 
 #endif

@@ -1,0 +1,107 @@
+// The coordinator dashboard loads the demo region: map, alert feed, stocks, pool, SMS, charts.
+import { withDemo, openDashboard, screenshot, assert, assertEqual } from './lib.mjs';
+
+export const tests = [
+  {
+    name: 'the dashboard loads with the demo region (map, alert feed, cover table)',
+    fn: () => withDemo(async ({ server, browser }) => {
+      const ehpads = await server.ehpads(12);
+      await server.seedShortages(ehpads.map((s) => s.id));
+      const active = { items: await server.activeAlerts() };
+      active.total = active.items.length;
+      assert(active.total > 0, 'the demo region and the seeded reports have alerts');
+      const structures = await server.api('GET', '/structures?limit=1');
+
+      const page = await openDashboard(browser, server);
+      // the token left the address bar for the session storage
+      assertEqual(new URL(page.url()).search, '', 'the token is removed from the address');
+      assertEqual(await page.evaluate(() => sessionStorage.getItem('renfort.token.dashboard')), server.token, 'token kept for the session');
+
+      // the map: 13 départements, a dot per structure, the alerted ones coloured
+      await page.waitForFunction(() => document.querySelectorAll('#map path.dep').length === 13, null, { timeout: 10000 });
+      const dots = await page.locator('#map circle.dot').count();
+      assertEqual(dots, structures.total, 'one dot per structure');
+      const hot = await page.locator('#map circle.dot:not(.sev-none)').count();
+      const holders = new Set(active.items.filter((a) => a.holder_kind === 'structure').map((a) => a.holder_id));
+      assertEqual(hot, holders.size, 'coloured dots = structures with an active alert');
+      const depots = await server.api('GET', '/depots?limit=1');
+      assertEqual(await page.locator('#map rect.depot').count(), depots.total, 'the shared stocks (depots) are drawn');
+
+      // the alert feed: the 300 most pressing (open, most severe, most recent first), and a count of all
+      assertEqual(await page.locator('#alerts li.alert').count(), Math.min(active.total, 300), 'alerts in the feed');
+      assert((await page.textContent('#alerts-count')).replace(/\D/g, '') === String(active.total), 'the feed counts every alert');
+      const worst = active.items.find((a) => a.severity === 'stockout' && a.status === 'open');
+      assert(worst, 'the seeded reports opened a stock-out');
+      assert(await page.locator(`#alerts li[data-id="${worst.id}"]`).count() === 1, 'a stock-out is in the feed');
+
+      // the cover table: 13 départements and the region, filled
+      const rows = await page.locator('#cover tbody tr').count();
+      assertEqual(rows, 14, 'cover rows (13 départements + the region)');
+      const cells = await page.locator('#cover tbody td button.cell').count();
+      assert(cells >= 13 * 8, `cover cells filled (${cells})`);
+      assert(await page.locator('#levels tbody tr[data-item]').count() > 0, 'levels by structure listed');
+
+      // pool, SMS, charts
+      assert(await page.locator('#pool-chart svg rect').count() > 5, 'volunteer pool chart drawn');
+      assert(await page.locator('#sms-counts .chip').count() > 0, 'SMS outbox counted (critical alerts queue SMS)');
+      assert(await page.locator('#chart-alerts svg rect').count() > 0, 'alert history chart has bars (from the audit log)');
+      assert((await page.textContent('#sec-later')).includes('Pas encore disponible'), 'placeholders say what is not there yet');
+
+      const shot = await screenshot(page, 'dashboard', { fullPage: false });
+      await screenshot(page, 'dashboard-full', { fullPage: true });
+
+      // clicking a structure opens its detail: levels, alerts, contacts
+      await page.locator(`#alerts li[data-id="${worst.id}"] button.holder`).click();
+      await page.waitForSelector('#detail:not([hidden]) #detail-levels tbody tr');
+      assertEqual((await page.textContent('#detail-h')).trim(), worst.holder_name, 'detail of the structure');
+      assert(await page.locator(`#detail-alerts li[data-id="${worst.id}"]`).count() === 1, 'its alert in the detail');
+      assert(await page.locator('#detail ul.contacts li').count() >= 1, 'its contacts in the detail');
+      await screenshot(page, 'dashboard-detail');
+      await page.click('#detail-close');
+
+      // a département on the map zooms and filters the feed
+      await page.evaluate(() => document.querySelector('#map path.dep[data-dep="34"]').dispatchEvent(new MouseEvent('click', { bubbles: true })));
+      await page.waitForFunction(() => document.querySelector('#alerts-dep').value === '34');
+      const in34 = active.items.filter((a) => a.dep === '34').length;
+      assertEqual(await page.locator('#alerts li.alert').count(), in34, 'feed filtered on the Hérault');
+      console.log(`        screenshot: ${shot}`);
+    }),
+  },
+  {
+    name: 'French by default, English on the switch (and back)',
+    fn: () => withDemo(async ({ server, browser }) => {
+      const page = await openDashboard(browser, server);
+      assertEqual(await page.getAttribute('html', 'lang'), 'fr', 'French first');
+      assertEqual((await page.textContent('#map-h')).trim(), 'Structures et pénuries', 'French title');
+      await page.click('button[data-lang="en"]');
+      assertEqual((await page.textContent('#map-h')).trim(), 'Structures and shortages', 'English title');
+      assert((await page.textContent('#kpis')).includes('Stock-out'), 'KPIs in English');
+      assertEqual((await page.textContent('#conn')).trim(), 'Live', 'connection state in English');
+      assertEqual(await page.getAttribute('html', 'lang'), 'en', 'lang attribute follows');
+      await screenshot(page, 'dashboard-en');
+      await page.reload();
+      await page.waitForSelector('body[data-ready="1"]');
+      assertEqual((await page.textContent('#map-h')).trim(), 'Structures and shortages', 'the choice is remembered');
+      await page.click('button[data-lang="fr"]');
+      assertEqual((await page.textContent('#map-h')).trim(), 'Structures et pénuries', 'back to French');
+    }),
+  },
+  {
+    name: 'without a token the page asks for one; a wrong one is refused',
+    fn: () => withDemo(async ({ server, browser }) => {
+      const page = await browser.page();
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('#login:not([hidden])');
+      assert(await page.locator('#app').isHidden(), 'nothing shown before signing in');
+      await page.fill('#login-token', 'rf_not_a_token');
+      await page.click('#login-form button[type="submit"]');
+      await page.waitForFunction(() => document.querySelector('#login-message').textContent.length > 0);
+      assert((await page.textContent('#login-message')).includes('pas reconnu'), 'a refused token is said so');
+      await page.fill('#login-token', server.token);
+      await page.click('#login-form button[type="submit"]');
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.waitForSelector('#conn[data-state="live"]');
+      await screenshot(page, 'login-then-dashboard');
+    }, { allowProblems: [/401/] }),
+  },
+];
