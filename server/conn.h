@@ -75,7 +75,7 @@ struct ws_session {
 	/* closing */
 	int closing;
 	int close_code;
-	char close_reason[96];
+	char *close_reason;             /* allocated when closing: idle sessions stay small */
 };
 
 struct conn {
