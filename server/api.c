@@ -500,7 +500,8 @@ void api_system_rollback(struct app *app)
 	drop_events_from(app, 0);
 }
 
-int api_system_commit(struct app *app)
+/* COMMIT; the transaction's events stay pending for publish_after_commit(). */
+static int commit_only(struct app *app)
 {
 	app->metrics.commits++;
 	/* the numbers this transaction's events will get are used up, even if publishing is cut short */
@@ -511,12 +512,24 @@ int api_system_commit(struct app *app)
 		api_system_rollback(app);
 		return -1;
 	}
+	return 0;
+}
+
+static void publish_after_commit(struct app *app)
+{
 	publish_events(app);
 	if (app->checkpoint_wanted) {
 		/* an erasure: do not leave the erased bytes in the write-ahead log */
 		app->checkpoint_wanted = 0;
 		store_checkpoint(app->store);
 	}
+}
+
+int api_system_commit(struct app *app)
+{
+	if (commit_only(app))
+		return -1;
+	publish_after_commit(app);
 	return 0;
 }
 
@@ -545,7 +558,7 @@ static void flush_batch(struct app *app)
 	if (failed)
 		api_system_rollback(app);
 	else
-		failed = api_system_commit(app) != 0;
+		failed = commit_only(app) != 0;
 	long long dt = clock_mono_us() - t0;
 	app->metrics.commit_ops += n;
 	app->metrics.commit_us_total += (unsigned long long)dt;
@@ -556,6 +569,8 @@ static void flush_batch(struct app *app)
 			api_fail(&j->res, 503, "unavailable", "", "the database could not commit; nothing was changed, "
 								  "retry with the same idempotency key");
 		}
+	/* the writers' answers first (their commit is done), then the events for everyone else: a
+	 * reporter's acknowledgement does not wait behind a fan-out to a thousand subscribers */
 	while (jobs) {
 		struct write_job *next = jobs->next;
 		jobs->next = NULL;
@@ -565,6 +580,8 @@ static void flush_batch(struct app *app)
 			api_job_free(jobs);
 		jobs = next;
 	}
+	if (!failed)
+		publish_after_commit(app);
 }
 
 void api_flush(struct app *app)

@@ -100,7 +100,7 @@ int op_tokens_create(struct app *app, struct op_request *req, struct op_response
 	if (role < 0)
 		return api_fail(res, 422, "invalid", "role", "must be one of admin, coordinator, structure, depot, "
 							     "volunteer, observer");
-	char deps[64] = "";
+	char deps[44] = "";
 	if (scope_j && !cJSON_IsNull(scope_j)) {
 		const char *rule = cJSON_IsString(scope_j) ? auth_scope_parse(scope_j->valuestring, deps, sizeof deps)
 							   : "must be a string like \"region\" or \"31,81\"";

@@ -21,7 +21,7 @@ enum role {
 struct principal {
 	long long token_id;
 	enum role role;
-	char deps[64];
+	char deps[44]; /* at most the 13 départements: 13 x 3 + 1 characters */
 	long long subject_id;
 };
 

@@ -60,8 +60,8 @@ struct ws_session {
 	struct app *app;
 	struct principal who;
 	struct ws_session *prev, *next; /* the hub's list */
-	/* receiving */
-	struct buf rx;
+	/* receiving: only a message in several pieces is copied, into a buffer that lives until its end */
+	struct buf *rx;
 	int rx_discard;                 /* skipping the rest of an oversized message */
 	/* sending */
 	struct msg **q;

@@ -157,7 +157,7 @@ static int token_create(struct app *app, const struct cli *cli)
 		fprintf(stderr, "renfortd: --role must be admin, coordinator, structure, depot, volunteer or observer\n");
 		return 2;
 	}
-	char deps[64] = "";
+	char deps[44] = "";
 	const char *rule = auth_scope_parse(cli->scope, deps, sizeof deps);
 	if (rule) {
 		fprintf(stderr, "renfortd: --scope %s\n", rule);

@@ -8,7 +8,7 @@
 struct token_info {
 	long long id;
 	enum role role;
-	char deps[64];
+	char deps[44];
 	long long subject_id;
 	char label[128];
 	long long created_at;

@@ -51,7 +51,6 @@ struct ws_session *ws_session_new(struct app *app, struct lws *wsi, const struct
 	s->app = app;
 	s->wsi = wsi;
 	s->who = *who;
-	buf_init(&s->rx);
 	return s;
 }
 
@@ -66,7 +65,9 @@ void ws_session_free(struct ws_session *s)
 	free(s->q);
 	free(s->topics);
 	free(s->close_reason);
-	buf_release(&s->rx);
+	if (s->rx)
+		buf_release(s->rx);
+	free(s->rx);
 	free(s);
 }
 
@@ -346,20 +347,38 @@ out:
 	cJSON_Delete(msg);
 }
 
+static void drop_rx(struct ws_session *s)
+{
+	if (s->rx) {
+		buf_release(s->rx);
+		free(s->rx);
+		s->rx = NULL;
+	}
+}
+
 int ws_receive(struct ws_session *s, const void *in, size_t len)
 {
 	struct lws *wsi = s->wsi;
 	int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
-	if (lws_frame_is_binary(wsi)) {
+	if (lws_frame_is_binary(wsi))
 		s->rx_discard = 1;
-	}
 	if (!s->rx_discard) {
-		if ((long long)(s->rx.len + len) > s->app->cfg.max_ws_message_bytes) {
+		if (final && !s->rx) {
+			/* the usual case, a message in one piece: read it where lws holds it */
+			if ((long long)len <= s->app->cfg.max_ws_message_bytes) {
+				s->app->metrics.ws_messages_in++;
+				handle_message(s, in, len);
+				return 0;
+			}
 			s->rx_discard = 2;
-			buf_release(&s->rx);
-		} else if (buf_append(&s->rx, in, len)) {
-			s->rx_discard = 2;
-			buf_release(&s->rx);
+		} else {
+			if (!s->rx && (s->rx = malloc(sizeof *s->rx)))
+				buf_init(s->rx);
+			if (!s->rx || (long long)(s->rx->len + len) > s->app->cfg.max_ws_message_bytes ||
+			    buf_append(s->rx, in, len)) {
+				s->rx_discard = 2;
+				drop_rx(s);
+			}
 		}
 	}
 	if (!final)
@@ -374,14 +393,10 @@ int ws_receive(struct ws_session *s, const void *in, size_t len)
 		reply_error(s, NULL, s->rx_discard == 1 ? 400 : 413, s->rx_discard == 1 ? "invalid_json" : "too_large",
 			    "message", rule);
 		s->rx_discard = 0;
-		buf_reset(&s->rx);
+		drop_rx(s);
 		return 0;
 	}
-	handle_message(s, s->rx.data ? s->rx.data : "", s->rx.len);
-	/* keep small buffers for the next message, give big ones back */
-	if (s->rx.cap > 4096)
-		buf_release(&s->rx);
-	else
-		buf_reset(&s->rx);
+	handle_message(s, s->rx->data ? s->rx->data : "", s->rx->len);
+	drop_rx(s);
 	return 0;
 }
