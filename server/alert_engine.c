@@ -75,6 +75,23 @@ static void copy_figures(struct alert_row *a, const struct stock_row *r)
 	a->stockout_at = r->stockout_at;
 }
 
+/* Resolves the alert a lookup found (rc from store_alert_current*), by itself: nothing to do when
+ * there was none. */
+static int resolve_found(struct app *app, int rc, struct alert_row *cur, const char *resolution)
+{
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc)
+		return rc;
+	snprintf(cur->status, sizeof cur->status, "resolved");
+	snprintf(cur->resolution, sizeof cur->resolution, "%s", resolution);
+	cur->resolved_at = store_now(app->store);
+	if ((rc = store_alert_update(app->store, cur)))
+		return rc;
+	api_alert_emit(app, "resolved", cur->id);
+	return STORE_OK;
+}
+
 int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
 			  const struct stock_row *r, struct alert_row *out)
 {
@@ -110,15 +127,8 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 		return STORE_OK;
 	}
 	copy_figures(&cur, r);
-	if (next == LEVEL_NONE) {
-		snprintf(cur.status, sizeof cur.status, "resolved");
-		snprintf(cur.resolution, sizeof cur.resolution, "recovered");
-		cur.resolved_at = store_now(st);
-		if ((rc = store_alert_update(st, &cur)))
-			return rc;
-		api_alert_emit(app, "resolved", cur.id);
-		return STORE_OK;
-	}
+	if (next == LEVEL_NONE)
+		return resolve_found(app, STORE_OK, &cur, "recovered");
 	if (next > now_level && strcmp(cur.status, "acknowledged") == 0)
 		snprintf(cur.status, sizeof cur.status, "open"); /* worse than what was acknowledged: look again */
 	snprintf(cur.severity, sizeof cur.severity, "%s", shortage_level_name(next));
@@ -134,18 +144,7 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 int alert_engine_reported(struct app *app, const struct holder_info *h)
 {
 	struct alert_row cur;
-	int rc = store_alert_current(app->store, "silent", h->kind, h->id, 0, &cur);
-	if (rc == STORE_NOTFOUND)
-		return STORE_OK;
-	if (rc)
-		return rc;
-	snprintf(cur.status, sizeof cur.status, "resolved");
-	snprintf(cur.resolution, sizeof cur.resolution, "reported");
-	cur.resolved_at = store_now(app->store);
-	if ((rc = store_alert_update(app->store, &cur)))
-		return rc;
-	api_alert_emit(app, "resolved", cur.id);
-	return STORE_OK;
+	return resolve_found(app, store_alert_current(app->store, "silent", h->kind, h->id, 0, &cur), &cur, "reported");
 }
 
 struct silent_ctx {
@@ -227,18 +226,8 @@ int alert_engine_sms_failed(struct app *app, const char *dep)
 int alert_engine_sms_recovered(struct app *app, const char *dep)
 {
 	struct alert_row cur;
-	int rc = store_alert_current_dep(app->store, "sms_failed", dep ? dep : "", &cur);
-	if (rc == STORE_NOTFOUND)
-		return STORE_OK;
-	if (rc)
-		return rc;
-	snprintf(cur.status, sizeof cur.status, "resolved");
-	snprintf(cur.resolution, sizeof cur.resolution, "recovered");
-	cur.resolved_at = store_now(app->store);
-	if ((rc = store_alert_update(app->store, &cur)))
-		return rc;
-	api_alert_emit(app, "resolved", cur.id);
-	return STORE_OK;
+	return resolve_found(app, store_alert_current_dep(app->store, "sms_failed", dep ? dep : "", &cur), &cur,
+			     "recovered");
 }
 
 static int by_person(struct app *app, const struct principal *who, long long id, const char *note, int resolve,

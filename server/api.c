@@ -291,6 +291,16 @@ int api_fail_store(struct app *app, struct op_response *res, int rc, const char 
 	}
 }
 
+void api_add_next(cJSON *data, long long count, long long limit, long long last_id)
+{
+	if (count == limit) {
+		char next[32];
+		snprintf(next, sizeof next, "%lld", last_id);
+		cJSON_AddStringToObject(data, "next", next);
+	} else
+		cJSON_AddNullToObject(data, "next");
+}
+
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
 	     cJSON *data)
 {

@@ -113,6 +113,8 @@ int api_fail(struct op_response *res, int status, const char *code, const char *
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what);
 /* Forgets the events of the transaction in progress (it was rolled back). */
 void api_drop_events(struct app *app);
+/* Keyset paging: "next" is the last id of a full page (the client's next "after"), null otherwise. */
+void api_add_next(cJSON *data, long long count, long long limit, long long last_id);
 /* Records an event in the current transaction; it is published after commit. data is consumed. */
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
 	     cJSON *data);

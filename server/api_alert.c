@@ -170,12 +170,7 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 	res->data = cJSON_CreateObject();
 	cJSON_AddItemToObject(res->data, "items", c.items);
 	cJSON_AddNumberToObject(res->data, "total", (double)total);
-	if (c.n == q.limit) {
-		char next[32];
-		snprintf(next, sizeof next, "%lld", c.last);
-		cJSON_AddStringToObject(res->data, "next", next);
-	} else
-		cJSON_AddNullToObject(res->data, "next");
+	api_add_next(res->data, c.n, q.limit, c.last);
 	return 0;
 }
 
@@ -370,13 +365,8 @@ int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *r
 	int n = cJSON_GetArraySize(items);
 	cJSON_AddItemToObject(res->data, "items", items);
 	cJSON_AddItemToObject(res->data, "counts", counts);
-	if (n == q.limit) {
-		const cJSON *last = cJSON_GetArrayItem(items, n - 1);
-		char next[32];
-		snprintf(next, sizeof next, "%.0f", cJSON_GetObjectItemCaseSensitive(last, "id")->valuedouble);
-		cJSON_AddStringToObject(res->data, "next", next);
-	} else
-		cJSON_AddNullToObject(res->data, "next");
+	const cJSON *last = n ? cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(items, n - 1), "id") : NULL;
+	api_add_next(res->data, n, q.limit, last ? (long long)last->valuedouble : 0);
 	return 0;
 }
 

@@ -145,12 +145,7 @@ int op_registry_list(struct app *app, struct op_request *req, struct op_response
 	res->data = cJSON_CreateObject();
 	cJSON_AddItemToObject(res->data, "items", lc.items);
 	cJSON_AddNumberToObject(res->data, "total", (double)total);
-	if (lc.count == q.limit) {
-		char next[32];
-		snprintf(next, sizeof next, "%lld", lc.last_id);
-		cJSON_AddStringToObject(res->data, "next", next);
-	} else
-		cJSON_AddNullToObject(res->data, "next");
+	api_add_next(res->data, lc.count, q.limit, lc.last_id);
 	return 0;
 }
 

@@ -442,28 +442,21 @@ int store_cover_rollup(struct store *st, const struct principal *p, const char *
 {
 	/* per département and item, then the region's line (dep NULL) for those who see the region */
 	sqlite3_stmt *s;
-	static const char *const by_dep =
-		"SELECT s.dep, i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "
-		"sum(l.burn_per_day > 0), sum(CASE WHEN l.burn_per_day > 0 THEN l.quantity ELSE 0 END), "
-		"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "
-		"coalesce(sum(a.severity = 'stockout'), 0) "
-		"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "
-		"JOIN items i ON i.id = l.item_id "
-		"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "
-		"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "
-		"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "
-		"AND (?3 IS NULL OR i.code = ?3) AND (?4 IS NULL OR s.category = ?4) GROUP BY s.dep, i.id ORDER BY s.dep, i.code";
-	static const char *const region =
-		"SELECT NULL, i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "
-		"sum(l.burn_per_day > 0), sum(CASE WHEN l.burn_per_day > 0 THEN l.quantity ELSE 0 END), "
-		"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "
-		"coalesce(sum(a.severity = 'stockout'), 0) "
-		"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "
-		"JOIN items i ON i.id = l.item_id "
-		"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "
-		"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "
-		"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "
-		"AND (?3 IS NULL OR i.code = ?3) AND (?4 IS NULL OR s.category = ?4) GROUP BY i.id ORDER BY i.code";
+	/* the same sums, by département then for the whole region */
+#define COVER_SUMS                                                                                           \
+	"i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "                 \
+	"sum(l.burn_per_day > 0), sum(CASE WHEN l.burn_per_day > 0 THEN l.quantity ELSE 0 END), "                \
+	"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "                  \
+	"coalesce(sum(a.severity = 'stockout'), 0) "                                                            \
+	"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "           \
+	"JOIN items i ON i.id = l.item_id "                                                                     \
+	"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "  \
+	"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "                                              \
+	"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "               \
+	"AND (?3 IS NULL OR i.code = ?3) AND (?4 IS NULL OR s.category = ?4) "
+	static const char *const by_dep = "SELECT s.dep, " COVER_SUMS "GROUP BY s.dep, i.id ORDER BY s.dep, i.code";
+	static const char *const region = "SELECT NULL, " COVER_SUMS "GROUP BY i.id ORDER BY i.code";
+#undef COVER_SUMS
 	int self = p->role == ROLE_STRUCTURE || p->role == ROLE_DEPOT || p->role == ROLE_VOLUNTEER;
 	if (self)
 		return STORE_OK; /* rollups are for the coordination */
