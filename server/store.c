@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include "auth.h"
+#include "buf.h"
 #include "clock.h"
 #include "log.h"
 
@@ -489,6 +490,34 @@ const char *store_failure_field(struct store *st)
 const char *store_failure_rule(struct store *st)
 {
 	return st->failure_rule;
+}
+
+void store_holder_scope(struct buf *sql, const struct principal *p, const char *dep_col, const char *level_col,
+			const char *kind_col, const char *id_col)
+{
+	switch (p->role) {
+	case ROLE_ADMIN:
+		return;
+	case ROLE_COORDINATOR:
+	case ROLE_OBSERVER:
+		if (p->deps[0])
+			buf_printf(sql, " AND (instr(?90, ',' || %s || ',') > 0 OR %s = 'regional')", dep_col, level_col);
+		return;
+	case ROLE_STRUCTURE:
+	case ROLE_DEPOT:
+		buf_printf(sql, " AND %s = '%s' AND %s = ?91", kind_col, p->role == ROLE_STRUCTURE ? "structure" : "depot",
+			   id_col);
+		return;
+	default:
+		buf_puts(sql, " AND 0");
+	}
+}
+
+void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p)
+{
+	if (p->deps[0])
+		sqlite3_bind_text(s, 90, p->deps, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 91, p->subject_id);
 }
 
 int store_rc_from_sqlite(struct store *st, int rc, const char *what)

@@ -59,6 +59,15 @@ void store_set_failure(struct store *st, const char *field, const char *rule);
 const char *store_failure_field(struct store *st);
 const char *store_failure_rule(struct store *st);
 
+/* The holders (structures, depots) a principal may read, appended as " AND (...)" on the given
+ * columns: the holder's département and, for depots, level (regional ones are everyone's shared
+ * stock), kind and id (what a structure or depot token is). Binds ?90 and ?91: call
+ * store_holder_scope_bind() on the prepared statement. */
+struct buf;
+void store_holder_scope(struct buf *sql, const struct principal *p, const char *dep_col, const char *level_col,
+			const char *kind_col, const char *id_col);
+void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p);
+
 /* Maps an SQLite result to a store_rc, logging unexpected failures. */
 int store_rc_from_sqlite(struct store *st, int rc, const char *what);
 

@@ -171,48 +171,19 @@ int store_alert_update(struct store *st, struct alert_row *a)
 	return STORE_OK;
 }
 
-/* Appends the principal's scope on alerts a. Binds: ?90 deps, ?91 subject. */
-static void alert_scope(struct buf *sql, const struct principal *p)
-{
-	switch (p->role) {
-	case ROLE_ADMIN:
-		return;
-	case ROLE_COORDINATOR:
-	case ROLE_OBSERVER:
-		if (p->deps[0])
-			buf_puts(sql, " AND (instr(?90, ',' || a.dep || ',') > 0 OR d.level = 'regional')");
-		return;
-	case ROLE_STRUCTURE:
-		buf_puts(sql, " AND a.holder_kind = 'structure' AND a.holder_id = ?91");
-		return;
-	case ROLE_DEPOT:
-		buf_puts(sql, " AND a.holder_kind = 'depot' AND a.holder_id = ?91");
-		return;
-	default:
-		buf_puts(sql, " AND 0");
-	}
-}
-
-static void bind_scope(sqlite3_stmt *s, const struct principal *p)
-{
-	if (p->deps[0])
-		sqlite3_bind_text(s, 90, p->deps, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 91, p->subject_id);
-}
-
 int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out)
 {
 	struct buf sql;
 	buf_init(&sql);
 	buf_puts(&sql, "SELECT " ALERT_COLUMNS ALERT_NAMES ALERT_JOINS " WHERE a.id = ?1");
-	alert_scope(&sql, p);
+	store_holder_scope(&sql, p, "a.dep", "d.level", "a.holder_kind", "a.holder_id");
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(store_db(st), sql.data, -1, &s, NULL);
 	buf_release(&sql);
 	if (rc != SQLITE_OK)
 		return store_rc_from_sqlite(st, rc, "alert get");
 	sqlite3_bind_int64(s, 1, id);
-	bind_scope(s, p);
+	store_holder_scope_bind(s, p);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		read_alert(s, out, 1);
@@ -227,7 +198,7 @@ int store_alert_list(struct store *st, const struct principal *p, const struct a
 	buf_init(&where);
 	buf_init(&sql);
 	buf_puts(&where, ALERT_JOINS " WHERE a.id > ?1");
-	alert_scope(&where, p);
+	store_holder_scope(&where, p, "a.dep", "d.level", "a.holder_kind", "a.holder_id");
 	if (q->status && strcmp(q->status, "active") == 0)
 		buf_puts(&where, " AND a.status != 'resolved'");
 	else if (q->status)
@@ -261,7 +232,7 @@ int store_alert_list(struct store *st, const struct principal *p, const struct a
 		sqlite3_bind_int64(s, 7, q->holder_id);
 		if (pass == 1)
 			sqlite3_bind_int64(s, 8, q->limit);
-		bind_scope(s, p);
+		store_holder_scope_bind(s, p);
 		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 			if (pass == 0) {
 				*total = sqlite3_column_int64(s, 0);

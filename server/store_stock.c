@@ -320,28 +320,6 @@ long long store_structure_count(struct store *st)
 
 /* --- reading levels for people ------------------------------------------------------------------- */
 
-/* The holders the principal may see, as a condition on l (stock_levels) and h (its holder). */
-static void level_scope(struct buf *sql, const struct principal *p)
-{
-	switch (p->role) {
-	case ROLE_ADMIN:
-		return;
-	case ROLE_COORDINATOR:
-	case ROLE_OBSERVER:
-		if (p->deps[0])
-			buf_puts(sql, " AND (instr(?99, ',' || h.dep || ',') > 0 OR h.level = 'regional')");
-		return;
-	case ROLE_STRUCTURE:
-		buf_puts(sql, " AND l.holder_kind = 'structure' AND l.holder_id = ?98");
-		return;
-	case ROLE_DEPOT:
-		buf_puts(sql, " AND l.holder_kind = 'depot' AND l.holder_id = ?98");
-		return;
-	default:
-		buf_puts(sql, " AND 0");
-	}
-}
-
 /* Structures and depots as one holder table h(kind, id, name, dep, category, level). */
 #define HOLDERS                                                                                          \
 	"(SELECT 'structure' AS kind, id, name, dep, category, NULL AS level FROM structures "            \
@@ -358,7 +336,7 @@ int store_level_list(struct store *st, const struct principal *p, const struct l
 			 "JOIN items i ON i.id = l.item_id "
 			 "LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = l.holder_kind "
 			 "AND a.holder_id = l.holder_id AND a.item_id = l.item_id WHERE 1");
-	level_scope(&where, p);
+	store_holder_scope(&where, p, "h.dep", "h.level", "l.holder_kind", "l.holder_id");
 	buf_puts(&where, " AND (?1 IS NULL OR l.holder_kind = ?1) AND (?2 = 0 OR l.holder_id = ?2) "
 			 "AND (?3 IS NULL OR h.dep = ?3) AND (?4 IS NULL OR i.code = ?4) AND (?5 IS NULL OR h.category = ?5)");
 	if (q->severity)
@@ -400,9 +378,7 @@ int store_level_list(struct store *st, const struct principal *p, const struct l
 			sqlite3_bind_text(s, 6, q->severity, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 7, q->limit);
 		sqlite3_bind_int64(s, 8, q->offset);
-		if (p->deps[0])
-			sqlite3_bind_text(s, 99, p->deps, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 98, p->subject_id);
+		store_holder_scope_bind(s, p);
 		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 			if (pass == 0) {
 				*total = sqlite3_column_int64(s, 0);
