@@ -267,6 +267,42 @@ int api_param_id(struct op_request *req, const char *name, long long *id, struct
 	return 0;
 }
 
+int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, req->params)
+	{
+		int ok = 0;
+		for (const char *const *n = names; *n && !ok; n++)
+			ok = strcmp(*n, p->string) == 0;
+		if (!ok)
+			return api_fail(res, 422, "unknown_field", p->string, rule);
+	}
+	return 0;
+}
+
+int api_param_int(struct op_request *req, const char *name, long long min, long long max, long long *out,
+		  const char *rule, struct op_response *res)
+{
+	char tmp[64];
+	const char *s = api_param(req, name, tmp, sizeof tmp);
+	if (!s)
+		return 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < min || v > max)
+		return api_fail(res, 422, "invalid", name, rule);
+	*out = v;
+	return 0;
+}
+
+int api_param_limit(struct app *app, struct op_request *req, long long *limit, struct op_response *res)
+{
+	*limit = app->cfg.page_size_default;
+	return api_param_int(req, "limit", 1, app->cfg.page_size_max, limit,
+			     "must be an integer from 1 to the page size limit", res);
+}
+
 int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule)
 {
 	res->status = status;

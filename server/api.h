@@ -107,6 +107,14 @@ cJSON *api_error_json(const struct rf_error *err);
 const char *api_param(struct op_request *req, const char *name, char *tmp, size_t tmplen);
 /* A positive integer id parameter; on error sets res (404 for a malformed path id). */
 int api_param_id(struct op_request *req, const char *name, long long *id, struct op_response *res);
+/* 422 unknown_field (with rule) for a parameter not in names (NULL-terminated). */
+int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule);
+/* An optional integer parameter in [min, max]: *out is left alone when it is absent; 422 with rule
+ * when it is not such an integer. */
+int api_param_int(struct op_request *req, const char *name, long long min, long long max, long long *out,
+		  const char *rule, struct op_response *res);
+/* The page size: the limit parameter (1 to page_size_max), else page_size_default. */
+int api_param_limit(struct app *app, struct op_request *req, long long *limit, struct op_response *res);
 /* Sets res to an error. Returns -1 for "return api_fail(...)". */
 int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule);
 /* Maps a store failure to a response error. */

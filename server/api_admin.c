@@ -6,6 +6,7 @@
 #include "store_report.h"
 #include "store_token.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,30 +187,17 @@ static int add_audit(void *ctx, const struct audit_row *r)
 
 int op_audit_list(struct app *app, struct op_request *req, struct op_response *res)
 {
-	char t1[32], t2[32], t3[32], t4[32];
+	static const char *const names[] = {"entity", "entity_id", "before", "limit", NULL};
+	char t1[32];
 	const char *entity = api_param(req, "entity", t1, sizeof t1);
-	const char *id_s = api_param(req, "entity_id", t2, sizeof t2);
-	const char *before_s = api_param(req, "before", t3, sizeof t3);
-	const char *limit_s = api_param(req, "limit", t4, sizeof t4);
-	const cJSON *p;
-	cJSON_ArrayForEach(p, req->params)
-	{
-		if (strcmp(p->string, "entity") && strcmp(p->string, "entity_id") && strcmp(p->string, "before") &&
-		    strcmp(p->string, "limit"))
-			return api_fail(res, 422, "unknown_field", p->string, "is not a filter of the audit log (entity, "
-									      "entity_id, before, limit)");
-	}
-	long long entity_id = 0, before = 0, limit = app->cfg.page_size_default;
-	char *end;
+	long long entity_id = 0, before = 0, limit;
 	/* a filter that cannot be read must not silently answer everything */
-	if (id_s && ((entity_id = strtoll(id_s, &end, 10)) <= 0 || *end))
-		return api_fail(res, 422, "invalid", "entity_id", "must be a positive integer");
-	if (before_s && ((before = strtoll(before_s, &end, 10)) <= 0 || *end))
-		return api_fail(res, 422, "invalid", "before", "must be the \"next_before\" value of the previous page");
-	if (limit_s && ((limit = strtoll(limit_s, &end, 10)) < 1 || *end))
-		limit = 0;
-	if (limit < 1 || limit > app->cfg.page_size_max)
-		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
+	if (api_only_params(req, res, names, "is not a filter of the audit log (entity, entity_id, before, limit)") ||
+	    api_param_int(req, "entity_id", 1, LLONG_MAX, &entity_id, "must be a positive integer", res) ||
+	    api_param_int(req, "before", 1, LLONG_MAX, &before, "must be the \"next_before\" value of the previous page",
+			  res) ||
+	    api_param_limit(app, req, &limit, res))
+		return -1;
 	struct audit_ctx ac = {cJSON_CreateArray(), 0, 0};
 	int rc = store_audit_list(app->store, &req->who, entity, entity_id, before, limit, add_audit, &ac);
 	if (rc) {

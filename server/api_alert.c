@@ -11,6 +11,7 @@
 #include "store_sms.h"
 #include "validate.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,20 +90,6 @@ void api_alert_emit(struct app *app, const char *what, long long id)
 
 /* --- operations ------------------------------------------------------------------------------------- */
 
-static int only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *what)
-{
-	const cJSON *p;
-	cJSON_ArrayForEach(p, req->params)
-	{
-		int ok = 0;
-		for (const char *const *n = names; *n && !ok; n++)
-			ok = strcmp(*n, p->string) == 0;
-		if (!ok)
-			return api_fail(res, 422, "unknown_field", p->string, what);
-	}
-	return 0;
-}
-
 static int one_of(const char *v, const char *const *values)
 {
 	for (; *values; values++)
@@ -132,10 +119,10 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 	static const char *const kinds[] = {"shortage", "silent", "sms_failed", NULL};
 	static const char *const severities[] = {"warning", "critical", "stockout", NULL};
 	static const char *const holders[] = {"structure", "depot", NULL};
-	if (only_params(req, res, names, "is not a filter of alerts (status, kind, severity, dep, holder_kind, "
+	if (api_only_params(req, res, names, "is not a filter of alerts (status, kind, severity, dep, holder_kind, "
 					  "holder_id, after, limit)"))
 		return -1;
-	char t[8][64];
+	char t[5][64];
 	struct alert_query q = {api_param(req, "status", t[0], 64), api_param(req, "kind", t[1], 64),
 				api_param(req, "severity", t[2], 64), api_param(req, "dep", t[3], 64),
 				api_param(req, "holder_kind", t[4], 64), 0, 0, app->cfg.page_size_default};
@@ -151,15 +138,10 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 		return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
 	if (q.dep && strlen(q.dep) != 2)
 		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
-	const char *v;
-	char *end;
-	if ((v = api_param(req, "holder_id", t[5], 64)) && ((q.holder_id = strtoll(v, &end, 10)) <= 0 || *end))
-		return api_fail(res, 422, "invalid", "holder_id", "must be a positive integer");
-	if ((v = api_param(req, "after", t[6], 64)) && ((q.after = strtoll(v, &end, 10)) < 0 || *end))
-		return api_fail(res, 422, "invalid", "after", "must be the \"next\" value of the previous page");
-	if ((v = api_param(req, "limit", t[7], 64)) &&
-	    ((q.limit = strtoll(v, &end, 10)) < 1 || *end || q.limit > app->cfg.page_size_max))
-		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
+	if (api_param_int(req, "holder_id", 1, LLONG_MAX, &q.holder_id, "must be a positive integer", res) ||
+	    api_param_int(req, "after", 0, LLONG_MAX, &q.after, "must be the \"next\" value of the previous page", res) ||
+	    api_param_limit(app, req, &q.limit, res))
+		return -1;
 	struct alert_list_ctx c = {cJSON_CreateArray(), 0, 0};
 	long long total = 0;
 	int rc = store_alert_list(app->store, &req->who, &q, add_alert, &c, &total);
@@ -338,20 +320,15 @@ static int add_count(void *ctx, const char *status, long long n)
 int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *res)
 {
 	static const char *const names[] = {"status", "kind", "alert_id", "after", "limit", NULL};
-	if (only_params(req, res, names, "is not a filter of the outbox (status, kind, alert_id, after, limit)"))
+	if (api_only_params(req, res, names, "is not a filter of the outbox (status, kind, alert_id, after, limit)"))
 		return -1;
-	char t[5][64];
+	char t[2][64];
 	struct sms_query q = {api_param(req, "status", t[0], 64), api_param(req, "kind", t[1], 64), 0, 0,
 			      app->cfg.page_size_default};
-	const char *v;
-	char *end;
-	if ((v = api_param(req, "alert_id", t[2], 64)) && ((q.alert_id = strtoll(v, &end, 10)) <= 0 || *end))
-		return api_fail(res, 422, "invalid", "alert_id", "must be a positive integer");
-	if ((v = api_param(req, "after", t[3], 64)) && ((q.after = strtoll(v, &end, 10)) < 0 || *end))
-		return api_fail(res, 422, "invalid", "after", "must be an id");
-	if ((v = api_param(req, "limit", t[4], 64)) &&
-	    ((q.limit = strtoll(v, &end, 10)) < 1 || *end || q.limit > app->cfg.page_size_max))
-		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
+	if (api_param_int(req, "alert_id", 1, LLONG_MAX, &q.alert_id, "must be a positive integer", res) ||
+	    api_param_int(req, "after", 0, LLONG_MAX, &q.after, "must be an id", res) ||
+	    api_param_limit(app, req, &q.limit, res))
+		return -1;
 	cJSON *items = cJSON_CreateArray(), *counts = cJSON_CreateObject();
 	int rc = store_sms_list(app->store, &req->who, &q, add_sms, items);
 	if (!rc)

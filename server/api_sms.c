@@ -19,6 +19,7 @@
 #include "twilio_sig.h"
 #include "validate.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,20 +155,11 @@ static int add_inbox(void *ctx, const struct inbox_row *r)
 
 int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *res)
 {
-	char t1[32], t2[32];
-	const char *after_s = api_param(req, "after", t1, sizeof t1), *limit_s = api_param(req, "limit", t2, sizeof t2);
-	const cJSON *p;
-	cJSON_ArrayForEach(p, req->params)
-	{
-		if (strcmp(p->string, "after") && strcmp(p->string, "limit"))
-			return api_fail(res, 422, "unknown_field", p->string, "is not a filter of the inbox (after, limit)");
-	}
-	long long after = after_s ? strtoll(after_s, NULL, 10) : 0;
-	long long limit = limit_s ? strtoll(limit_s, NULL, 10) : app->cfg.page_size_default;
-	if (after < 0)
-		return api_fail(res, 422, "invalid", "after", "must be an id");
-	if (limit < 1 || limit > app->cfg.page_size_max)
-		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
+	static const char *const names[] = {"after", "limit", NULL};
+	long long after = 0, limit;
+	if (api_only_params(req, res, names, "is not a filter of the inbox (after, limit)") ||
+	    api_param_int(req, "after", 0, LLONG_MAX, &after, "must be an id", res) || api_param_limit(app, req, &limit, res))
+		return -1;
 	cJSON *items = cJSON_CreateArray();
 	int rc = store_sms_inbox_list(app->store, &req->who, after, limit, add_inbox, items);
 	if (rc) {

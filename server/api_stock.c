@@ -10,6 +10,7 @@
 #include "store_record.h"
 #include "store_stock.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,18 +385,11 @@ int op_stock_levels(struct app *app, struct op_request *req, struct op_response 
 {
 	static const char *const names[] = {"holder_kind", "holder_id", "dep", "item", "category", "severity", "sort",
 					    "limit", "offset", NULL};
-	const cJSON *p;
-	cJSON_ArrayForEach(p, req->params)
-	{
-		int ok = 0;
-		for (int i = 0; names[i] && !ok; i++)
-			ok = strcmp(names[i], p->string) == 0;
-		if (!ok)
-			return api_fail(res, 422, "unknown_field", p->string,
-					"is not a filter of stock levels (holder_kind, holder_id, dep, item, category, "
-					"severity, sort, limit, offset)");
-	}
-	char t[9][80];
+	if (api_only_params(req, res, names,
+			    "is not a filter of stock levels (holder_kind, holder_id, dep, item, category, severity, sort, "
+			    "limit, offset)"))
+		return -1;
+	char t[6][80];
 	struct level_query q;
 	memset(&q, 0, sizeof q);
 	q.holder_kind = api_param(req, "holder_kind", t[0], 80);
@@ -403,18 +397,16 @@ int op_stock_levels(struct app *app, struct op_request *req, struct op_response 
 	q.item = api_param(req, "item", t[2], 80);
 	q.category = api_param(req, "category", t[3], 80);
 	q.severity = api_param(req, "severity", t[4], 80);
-	q.limit = app->cfg.page_size_default;
 	const char *v;
-	char *end;
 	if (q.holder_kind && holder_kind_parse(q.holder_kind) < 0)
 		return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
 	if (q.dep && strlen(q.dep) != 2)
 		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
 	if (q.severity && strcmp(q.severity, "warning") && strcmp(q.severity, "critical") && strcmp(q.severity, "stockout"))
 		return api_fail(res, 422, "invalid", "severity", "must be warning, critical or stockout (that level or worse)");
-	if ((v = api_param(req, "holder_id", t[5], 80)) && ((q.holder_id = strtoll(v, &end, 10)) <= 0 || *end))
-		return api_fail(res, 422, "invalid", "holder_id", "must be a positive integer");
-	if ((v = api_param(req, "sort", t[6], 80))) {
+	if (api_param_int(req, "holder_id", 1, LLONG_MAX, &q.holder_id, "must be a positive integer", res))
+		return -1;
+	if ((v = api_param(req, "sort", t[5], 80))) {
 		if (strcmp(v, "cover") == 0)
 			q.sort = 1;
 		else if (strcmp(v, "-cover") == 0)
@@ -422,11 +414,9 @@ int op_stock_levels(struct app *app, struct op_request *req, struct op_response 
 		else if (strcmp(v, "holder"))
 			return api_fail(res, 422, "invalid", "sort", "must be holder, cover or -cover");
 	}
-	if ((v = api_param(req, "limit", t[7], 80)) &&
-	    ((q.limit = strtoll(v, &end, 10)) < 1 || *end || q.limit > app->cfg.page_size_max))
-		return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
-	if ((v = api_param(req, "offset", t[8], 80)) && ((q.offset = strtoll(v, &end, 10)) < 0 || *end))
-		return api_fail(res, 422, "invalid", "offset", "must be a non-negative integer");
+	if (api_param_limit(app, req, &q.limit, res) ||
+	    api_param_int(req, "offset", 0, LLONG_MAX, &q.offset, "must be a non-negative integer", res))
+		return -1;
 	cJSON *items = cJSON_CreateArray();
 	long long total = 0;
 	int rc = store_level_list(app->store, &req->who, &q, add_level, items, &total);
@@ -470,13 +460,9 @@ static int add_cover(void *ctx, const struct cover_view *v)
 
 int op_stock_cover(struct app *app, struct op_request *req, struct op_response *res)
 {
-	const cJSON *p;
-	cJSON_ArrayForEach(p, req->params)
-	{
-		if (strcmp(p->string, "dep") && strcmp(p->string, "item") && strcmp(p->string, "category"))
-			return api_fail(res, 422, "unknown_field", p->string,
-					"is not a filter of the cover roll-up (dep, item, category)");
-	}
+	static const char *const names[] = {"dep", "item", "category", NULL};
+	if (api_only_params(req, res, names, "is not a filter of the cover roll-up (dep, item, category)"))
+		return -1;
 	char t1[16], t2[80], t3[40];
 	const char *dep = api_param(req, "dep", t1, sizeof t1), *item = api_param(req, "item", t2, sizeof t2);
 	const char *category = api_param(req, "category", t3, sizeof t3);

@@ -90,18 +90,13 @@ static int add_commune(void *ctx, const struct commune *c)
 
 int op_communes_list(struct app *app, struct op_request *req, struct op_response *res)
 {
-	char t1[16], t2[16], t3[16], t4[128];
+	static const char *const names[] = {"dep", "after", "limit", "q", NULL};
+	char t1[16], t2[16], t4[128];
 	const char *dep = api_param(req, "dep", t1, sizeof t1);
 	const char *after = api_param(req, "after", t2, sizeof t2);
-	const char *limit_s = api_param(req, "limit", t3, sizeof t3);
 	const char *q = api_param(req, "q", t4, sizeof t4);
-	const cJSON *p;
-	cJSON_ArrayForEach(p, req->params)
-	{
-		if (strcmp(p->string, "dep") && strcmp(p->string, "after") && strcmp(p->string, "limit") &&
-		    strcmp(p->string, "q"))
-			return api_fail(res, 422, "unknown_field", p->string, "is not a filter of communes (dep, q, after, limit)");
-	}
+	if (api_only_params(req, res, names, "is not a filter of communes (dep, q, after, limit)"))
+		return -1;
 	if (dep && strlen(dep) != 2)
 		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
 	if (after && validate_insee(after))
@@ -109,13 +104,9 @@ int op_communes_list(struct app *app, struct op_request *req, struct op_response
 	const char *rule = q ? validate_text(q, 1, 100) : NULL;
 	if (rule)
 		return api_fail(res, 422, "invalid", "q", rule);
-	long long limit = app->cfg.page_size_default;
-	if (limit_s) {
-		char *end;
-		limit = strtoll(limit_s, &end, 10);
-		if (*end || limit < 1 || limit > app->cfg.page_size_max)
-			return api_fail(res, 422, "invalid", "limit", "must be an integer from 1 to the page size limit");
-	}
+	long long limit;
+	if (api_param_limit(app, req, &limit, res))
+		return -1;
 	struct commune_ctx cc = {cJSON_CreateArray(), "", 0};
 	int rc = store_commune_list(app->store, dep, q, after, limit, add_commune, &cc);
 	if (rc) {
