@@ -520,6 +520,13 @@ void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p)
 	sqlite3_bind_int64(s, 91, p->subject_id);
 }
 
+int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return store_rc_from_sqlite(st, rc, what);
+}
+
 int store_rc_from_sqlite(struct store *st, int rc, const char *what)
 {
 	switch (rc) {
@@ -651,9 +658,7 @@ int store_meta_set(struct store *st, const char *key, long long value)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, value);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "meta");
+	return store_step_done(st, s, "meta");
 }
 
 int store_checkpoint(struct store *st)

@@ -68,6 +68,9 @@ void store_holder_scope(struct buf *sql, const struct principal *p, const char *
 			const char *kind_col, const char *id_col);
 void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p);
 
+/* Steps a statement that returns no row, resets it, and maps the result. */
+int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
+
 /* Maps an SQLite result to a store_rc, logging unexpected failures. */
 int store_rc_from_sqlite(struct store *st, int rc, const char *what);
 

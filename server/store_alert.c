@@ -323,9 +323,7 @@ int store_override_set(struct store *st, enum holder_kind hk, long long holder, 
 	sqlite3_bind_double(s, 4, warning);
 	sqlite3_bind_double(s, 5, critical);
 	sqlite3_bind_int64(s, 6, store_now(st));
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "override set");
+	return store_step_done(st, s, "override set");
 }
 
 int store_override_delete(struct store *st, enum holder_kind hk, long long holder, long long item)

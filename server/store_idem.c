@@ -50,9 +50,7 @@ int store_idem_put(struct store *st, long long token_id, const char *key, const 
 	if (entity_id)
 		sqlite3_bind_int64(s, 8, entity_id);
 	sqlite3_bind_int64(s, 9, store_now(st));
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "idempotency put");
+	return store_step_done(st, s, "idempotency put");
 }
 
 int store_idem_prune(struct store *st, long long before_ms)
@@ -61,7 +59,5 @@ int store_idem_prune(struct store *st, long long before_ms)
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, before_ms);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "idempotency prune");
+	return store_step_done(st, s, "idempotency prune");
 }

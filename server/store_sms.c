@@ -147,13 +147,6 @@ int store_structure_contacts(struct store *st, long long structure, int (*cb)(vo
 
 /* --- the sender's side ------------------------------------------------------------------------- */
 
-static int exec_simple(struct store *st, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, what);
-}
-
 int store_sms_cancel_unwanted(struct store *st)
 {
 	/* the confirmation of a STOP is the one message that goes to a phone that just opted out */
@@ -164,7 +157,7 @@ int store_sms_cancel_unwanted(struct store *st)
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, store_now(st));
-	return exec_simple(st, s, "sms cancel");
+	return store_step_done(st, s, "sms cancel");
 }
 
 int store_sms_claim(struct store *st, long long now, int limit, const char *gateway,
@@ -217,7 +210,7 @@ int store_sms_sent(struct store *st, long long id, const char *gateway_ref)
 	if (gateway_ref && gateway_ref[0])
 		sqlite3_bind_text(s, 2, gateway_ref, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, store_now(st));
-	return exec_simple(st, s, "sms sent");
+	return store_step_done(st, s, "sms sent");
 }
 
 int store_sms_retry(struct store *st, long long id, long long next_at, const char *error)
@@ -230,7 +223,7 @@ int store_sms_retry(struct store *st, long long id, long long next_at, const cha
 	sqlite3_bind_int64(s, 2, next_at);
 	sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, store_now(st));
-	return exec_simple(st, s, "sms retry");
+	return store_step_done(st, s, "sms retry");
 }
 
 int store_sms_failed(struct store *st, long long id, const char *error)
@@ -242,7 +235,7 @@ int store_sms_failed(struct store *st, long long id, const char *error)
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, store_now(st));
-	return exec_simple(st, s, "sms failed");
+	return store_step_done(st, s, "sms failed");
 }
 
 int store_sms_report(struct store *st, long long id, const char *status, const char *error)
@@ -257,7 +250,7 @@ int store_sms_report(struct store *st, long long id, const char *status, const c
 	if (error)
 		sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, store_now(st));
-	int rc = exec_simple(st, s, "sms report");
+	int rc = store_step_done(st, s, "sms report");
 	if (rc)
 		return rc;
 	return sqlite3_changes(store_db(st)) ? STORE_OK : STORE_NOTFOUND;
@@ -270,7 +263,7 @@ int store_sms_requeue_sending(struct store *st, long long *count)
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, store_now(st));
-	int rc = exec_simple(st, s, "sms requeue");
+	int rc = store_step_done(st, s, "sms requeue");
 	*count = sqlite3_changes(store_db(st));
 	return rc;
 }
@@ -294,7 +287,7 @@ int store_sms_cancel_queued(struct store *st, const char *reason)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, store_now(st));
-	return exec_simple(st, s, "sms cancel queued");
+	return store_step_done(st, s, "sms cancel queued");
 }
 
 long long store_sms_count(struct store *st, const char *status)
@@ -325,7 +318,7 @@ int store_sms_inbox_insert(struct store *st, const char *gateway, const char *ga
 	sqlite3_bind_text(s, 4, to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, store_now(st));
-	int rc = exec_simple(st, s, "inbox");
+	int rc = store_step_done(st, s, "inbox");
 	if (rc)
 		return rc;
 	if (!sqlite3_changes(store_db(st)))
@@ -345,7 +338,7 @@ int store_sms_inbox_result(struct store *st, long long id, const char *keyword, 
 	sqlite3_bind_text(s, 3, result, -1, SQLITE_STATIC);
 	if (volunteer)
 		sqlite3_bind_int64(s, 4, volunteer);
-	return exec_simple(st, s, "inbox result");
+	return store_step_done(st, s, "inbox result");
 }
 
 int store_sms_inbox_list(struct store *st, const struct principal *p, long long after, long long limit,
@@ -387,7 +380,7 @@ int store_sms_optout(struct store *st, const char *phone, int out)
 	sqlite3_bind_text(s, 1, phone, -1, SQLITE_STATIC);
 	if (out)
 		sqlite3_bind_int64(s, 2, store_now(st));
-	return exec_simple(st, s, "optout");
+	return store_step_done(st, s, "optout");
 }
 
 int store_volunteer_by_phone(struct store *st, const char *phone, long long *id, char dep[4], char lang[4])

@@ -140,9 +140,7 @@ int store_stock_put(struct store *st, const struct stock_row *r)
 		sqlite3_bind_double(s, 13, r->days_of_cover);
 		sqlite3_bind_int64(s, 14, r->stockout_at);
 	}
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "stock put");
+	return store_step_done(st, s, "stock put");
 }
 
 int store_ledger_append(struct store *st, enum holder_kind kind, long long holder, long long item, const char *ledger_kind,
@@ -166,9 +164,7 @@ int store_ledger_append(struct store *st, enum holder_kind kind, long long holde
 	sqlite3_bind_int64(s, 9, store_now(st));
 	if (report_id)
 		sqlite3_bind_int64(s, 10, report_id);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "ledger");
+	return store_step_done(st, s, "ledger");
 }
 
 int store_report_insert(struct store *st, enum holder_kind kind, long long holder, int items, long long occupancy,

@@ -21,9 +21,7 @@ int store_departement_insert(struct store *st, const struct departement *d)
 	sqlite3_bind_double(s, 4, d->lat);
 	sqlite3_bind_double(s, 5, d->lng);
 	sqlite3_bind_text(s, 6, d->prefecture, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "departement insert");
+	return store_step_done(st, s, "departement insert");
 }
 
 int store_commune_insert(struct store *st, const struct commune *c)

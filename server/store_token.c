@@ -126,7 +126,5 @@ int store_token_revoke_subject(struct store *st, enum role role, long long subje
 	sqlite3_bind_int64(s, 1, store_now(st));
 	sqlite3_bind_text(s, 2, role_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, subject_id);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return store_rc_from_sqlite(st, rc, "token revoke subject");
+	return store_step_done(st, s, "token revoke subject");
 }
