@@ -156,15 +156,23 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 	return 0;
 }
 
-int op_alerts_get(struct app *app, struct op_request *req, struct op_response *res)
+/* The alert named by the "id" parameter, if the caller may see it. */
+static int alert_from_param(struct app *app, struct op_request *req, struct op_response *res, struct alert_row *a)
 {
 	long long id;
-	struct alert_row a;
 	if (api_param_id(req, "id", &id, res))
 		return -1;
-	int rc = store_alert_get(app->store, &req->who, id, &a);
+	int rc = store_alert_get(app->store, &req->who, id, a);
 	if (rc)
 		return api_fail_store(app, res, rc, "alert");
+	return 0;
+}
+
+int op_alerts_get(struct app *app, struct op_request *req, struct op_response *res)
+{
+	struct alert_row a;
+	if (alert_from_param(app, req, res, &a))
+		return -1;
 	res->data = alert_json(&a);
 	return 0;
 }
@@ -221,13 +229,9 @@ static void cap_sender(const struct app *app, char *out, size_t n)
 
 int op_alerts_cap(struct app *app, struct op_request *req, struct op_response *res)
 {
-	long long id;
 	struct alert_row a;
-	if (api_param_id(req, "id", &id, res))
+	if (alert_from_param(app, req, res, &a))
 		return -1;
-	int rc = store_alert_get(app->store, &req->who, id, &a);
-	if (rc)
-		return api_fail_store(app, res, rc, "alert");
 	char sender[280];
 	cap_sender(app, sender, sizeof sender);
 	struct buf b;
