@@ -520,6 +520,12 @@ void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p)
 	sqlite3_bind_int64(s, 91, p->subject_id);
 }
 
+void store_column_copy(char *dst, size_t n, sqlite3_stmt *s, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	snprintf(dst, n, "%s", t ? t : "");
+}
+
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);

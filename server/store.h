@@ -68,6 +68,9 @@ void store_holder_scope(struct buf *sql, const struct principal *p, const char *
 			const char *kind_col, const char *id_col);
 void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p);
 
+/* Copies a text column into a fixed buffer, truncating; NULL (or out of memory) gives "". */
+void store_column_copy(char *dst, size_t n, sqlite3_stmt *s, int col);
+
 /* Steps a statement that returns no row, resets it, and maps the result. */
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
 

@@ -22,24 +22,18 @@
 	"LEFT JOIN depots d ON a.holder_kind = 'depot' AND d.id = a.holder_id "                           \
 	"LEFT JOIN items i ON i.id = a.item_id"
 
-static void text(char *dst, size_t n, sqlite3_stmt *s, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(s, col);
-	snprintf(dst, n, "%s", t ? t : "");
-}
-
 static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 {
 	memset(a, 0, sizeof *a);
 	a->id = sqlite3_column_int64(s, 0);
-	text(a->kind, sizeof a->kind, s, 1);
+	store_column_copy(a->kind, sizeof a->kind, s, 1);
 	int hk = holder_kind_parse((const char *)sqlite3_column_text(s, 2));
 	a->holder_kind = hk < 0 ? HOLDER_STRUCTURE : (enum holder_kind)hk;
 	a->holder_id = sqlite3_column_int64(s, 3);
 	a->item_id = sqlite3_column_int64(s, 4);
-	text(a->dep, sizeof a->dep, s, 5);
-	text(a->severity, sizeof a->severity, s, 6);
-	text(a->status, sizeof a->status, s, 7);
+	store_column_copy(a->dep, sizeof a->dep, s, 5);
+	store_column_copy(a->severity, sizeof a->severity, s, 6);
+	store_column_copy(a->status, sizeof a->status, s, 7);
 	a->quantity = sqlite3_column_int64(s, 8);
 	a->cover_known = sqlite3_column_type(s, 9) != SQLITE_NULL;
 	a->days_of_cover = sqlite3_column_double(s, 9);
@@ -49,16 +43,16 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 	a->version = sqlite3_column_int(s, 13);
 	a->acknowledged_at = sqlite3_column_int64(s, 14);
 	a->acknowledged_by = sqlite3_column_int64(s, 15);
-	text(a->ack_note, sizeof a->ack_note, s, 16);
+	store_column_copy(a->ack_note, sizeof a->ack_note, s, 16);
 	a->resolved_at = sqlite3_column_int64(s, 17);
 	a->resolved_by = sqlite3_column_int64(s, 18);
-	text(a->resolution, sizeof a->resolution, s, 19);
-	text(a->resolve_note, sizeof a->resolve_note, s, 20);
+	store_column_copy(a->resolution, sizeof a->resolution, s, 19);
+	store_column_copy(a->resolve_note, sizeof a->resolve_note, s, 20);
 	if (with_names) {
-		text(a->holder_name, sizeof a->holder_name, s, 21);
-		text(a->item_code, sizeof a->item_code, s, 22);
-		text(a->item_name, sizeof a->item_name, s, 23);
-		text(a->commune, sizeof a->commune, s, 24);
+		store_column_copy(a->holder_name, sizeof a->holder_name, s, 21);
+		store_column_copy(a->item_code, sizeof a->item_code, s, 22);
+		store_column_copy(a->item_name, sizeof a->item_name, s, 23);
+		store_column_copy(a->commune, sizeof a->commune, s, 24);
 		a->lat = sqlite3_column_double(s, 25);
 		a->lng = sqlite3_column_double(s, 26);
 	}

@@ -587,7 +587,7 @@ int store_commune_lookup(struct store *st, const char *insee, char dep[4], doubl
 		sqlite3_reset(s);
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "commune");
 	}
-	snprintf(dep, 4, "%s", (const char *)sqlite3_column_text(s, 0));
+	store_column_copy(dep, 4, s, 0);
 	*lat = sqlite3_column_double(s, 1);
 	*lng = sqlite3_column_double(s, 2);
 	sqlite3_reset(s);

@@ -392,8 +392,8 @@ int store_volunteer_by_phone(struct store *st, const char *phone, long long *id,
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
-		snprintf(dep, 4, "%s", (const char *)sqlite3_column_text(s, 1));
-		snprintf(lang, 4, "%s", (const char *)sqlite3_column_text(s, 2));
+		store_column_copy(dep, 4, s, 1);
+		store_column_copy(lang, 4, s, 2);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "volunteer");

@@ -61,9 +61,9 @@ int store_holder_get(struct store *st, const struct principal *p, enum holder_ki
 		memset(out, 0, sizeof *out);
 		out->kind = kind;
 		out->id = id;
-		snprintf(out->dep, sizeof out->dep, "%s", (const char *)sqlite3_column_text(s, 0));
-		snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(s, 1));
-		snprintf(out->category, sizeof out->category, "%s", (const char *)sqlite3_column_text(s, 2));
+		store_column_copy(out->dep, sizeof out->dep, s, 0);
+		store_column_copy(out->name, sizeof out->name, s, 1);
+		store_column_copy(out->category, sizeof out->category, s, 2);
 		out->occupancy = sqlite3_column_int64(s, 3);
 		out->staff = sqlite3_column_int64(s, 4);
 	}
@@ -265,9 +265,9 @@ int store_item_find(struct store *st, const char *code, long long id, struct ite
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof *out);
 		out->id = sqlite3_column_int64(s, 0);
-		snprintf(out->code, sizeof out->code, "%s", (const char *)sqlite3_column_text(s, 1));
-		snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(s, 2));
-		snprintf(out->unit, sizeof out->unit, "%s", (const char *)sqlite3_column_text(s, 3));
+		store_column_copy(out->code, sizeof out->code, s, 1);
+		store_column_copy(out->name, sizeof out->name, s, 2);
+		store_column_copy(out->unit, sizeof out->unit, s, 3);
 		out->per_worker = sqlite3_column_double(s, 4);
 		out->per_patient = sqlite3_column_double(s, 5);
 		out->per_bed = sqlite3_column_double(s, 6);

@@ -3,12 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(s, col);
-	snprintf(dst, n, "%s", t ? t : "");
-}
-
 int store_departement_insert(struct store *st, const struct departement *d)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO departements(code, name, region, lat, lng, prefecture) "
@@ -71,12 +65,12 @@ long long store_commune_count(struct store *st)
 static void read_dep(sqlite3_stmt *s, struct departement *d)
 {
 	memset(d, 0, sizeof *d);
-	copy_text(d->code, sizeof d->code, s, 0);
-	copy_text(d->name, sizeof d->name, s, 1);
-	copy_text(d->region, sizeof d->region, s, 2);
+	store_column_copy(d->code, sizeof d->code, s, 0);
+	store_column_copy(d->name, sizeof d->name, s, 1);
+	store_column_copy(d->region, sizeof d->region, s, 2);
 	d->lat = sqlite3_column_double(s, 3);
 	d->lng = sqlite3_column_double(s, 4);
-	copy_text(d->prefecture, sizeof d->prefecture, s, 5);
+	store_column_copy(d->prefecture, sizeof d->prefecture, s, 5);
 	d->population = sqlite3_column_int64(s, 6);
 	d->communes = sqlite3_column_int64(s, 7);
 }
@@ -113,10 +107,10 @@ int store_departement_get(struct store *st, const char *code, struct departement
 static void read_commune(sqlite3_stmt *s, struct commune *c)
 {
 	memset(c, 0, sizeof *c);
-	copy_text(c->insee, sizeof c->insee, s, 0);
-	copy_text(c->name, sizeof c->name, s, 1);
-	copy_text(c->dep, sizeof c->dep, s, 2);
-	copy_text(c->postcode, sizeof c->postcode, s, 3);
+	store_column_copy(c->insee, sizeof c->insee, s, 0);
+	store_column_copy(c->name, sizeof c->name, s, 1);
+	store_column_copy(c->dep, sizeof c->dep, s, 2);
+	store_column_copy(c->postcode, sizeof c->postcode, s, 3);
 	c->lat = sqlite3_column_double(s, 4);
 	c->lng = sqlite3_column_double(s, 5);
 	c->population = sqlite3_column_int64(s, 6);

@@ -70,8 +70,7 @@ int store_token_lookup(struct store *st, const char *hash, struct principal *out
 	out->token_id = sqlite3_column_int64(s, 0);
 	int role = role_parse((const char *)sqlite3_column_text(s, 1));
 	out->role = role < 0 ? ROLE_OBSERVER : (enum role)role;
-	const char *scope = (const char *)sqlite3_column_text(s, 2);
-	snprintf(out->deps, sizeof out->deps, "%s", scope ? scope : "");
+	store_column_copy(out->deps, sizeof out->deps, s, 2);
 	out->subject_id = sqlite3_column_int64(s, 3);
 	sqlite3_reset(s);
 	return STORE_OK;
@@ -104,10 +103,9 @@ int store_token_list(struct store *st, int (*cb)(void *ctx, const struct token_i
 		t.id = sqlite3_column_int64(s, 0);
 		int role = role_parse((const char *)sqlite3_column_text(s, 1));
 		t.role = role < 0 ? ROLE_OBSERVER : (enum role)role;
-		const char *scope = (const char *)sqlite3_column_text(s, 2);
-		snprintf(t.deps, sizeof t.deps, "%s", scope ? scope : "");
+		store_column_copy(t.deps, sizeof t.deps, s, 2);
 		t.subject_id = sqlite3_column_int64(s, 3);
-		snprintf(t.label, sizeof t.label, "%s", (const char *)sqlite3_column_text(s, 4));
+		store_column_copy(t.label, sizeof t.label, s, 4);
 		t.created_at = sqlite3_column_int64(s, 5);
 		t.revoked_at = sqlite3_column_int64(s, 6);
 		if (cb(ctx, &t))
