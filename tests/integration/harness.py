@@ -293,6 +293,14 @@ class ServerTest(unittest.TestCase):
         finally:
             cls.server.cleanup()
 
+    @classmethod
+    def create_record(cls, plural, body, token=None):
+        """POSTs a record (with the admin token unless told) and returns it; any answer but 201 fails."""
+        st, data, _ = cls.server.http("POST", "/api/v1/" + plural, token=token or cls.admin, body=body)
+        if st != 201:
+            raise AssertionError(f"create {plural}: {st} {data}")
+        return data
+
     def api(self, method, path, token=None, **kw):
         return self.server.http(method, path, token=token if token is not None else self.admin, **kw)
 

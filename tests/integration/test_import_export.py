@@ -109,11 +109,7 @@ class RoundTrips(ServerTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-
-        def mk(plural, body):
-            st, data, _ = cls.server.http("POST", "/api/v1/" + plural, token=cls.admin, body=body)
-            assert st == 201, data
-            return data
+        mk = cls.create_record
 
         cls.volunteers = [
             mk("volunteers", samples.volunteer(first_name="Anne-Marie", last_name='O\'Neil, "la Grande"',

@@ -14,13 +14,8 @@ class Crud(ServerTest):
         self.assertEqual(st, 200, c)
         return c
 
-    def create(self, plural, body, token=None):
-        st, data, _ = self.api("POST", "/api/v1/" + plural, token=token, body=body)
-        self.assertEqual(st, 201, data)
-        return data
-
     def check_crud(self, plural, body, patch, deleted_flag="deleted"):
-        made = self.create(plural, body)
+        made = self.create_record(plural, body)
         rid = made["id"]
         self.assertIsInstance(rid, int)
         for k, v in body.items():
@@ -72,7 +67,7 @@ class Crud(ServerTest):
                                                   "reusable": True, "burn_per_bed_day": None})
 
     def test_item_code_is_immutable(self):
-        made = self.create("items", samples.item())
+        made = self.create_record("items", samples.item())
         self.assertError(self.api("PATCH", "/api/v1/items/%d" % made["id"], body={"code": "other-code"}), 422,
                          "code", "immutable")
         st, got, _ = self.api("GET", "/api/v1/items/%d" % made["id"])
@@ -97,10 +92,10 @@ class Crud(ServerTest):
 
     def test_dep_and_coordinates_from_commune(self):
         albi, beziers, toulouse = self.commune(ALBI), self.commune(BEZIERS), self.commune(TOULOUSE)
-        s = self.create("structures", samples.structure(commune=BEZIERS))
+        s = self.create_record("structures", samples.structure(commune=BEZIERS))
         self.assertEqual((s["dep"], s["lat"], s["lng"]), ("34", beziers["lat"], beziers["lng"]))
         # explicit coordinates are kept
-        s2 = self.create("structures", samples.structure(commune=ALBI, lat=43.93, lng=2.15))
+        s2 = self.create_record("structures", samples.structure(commune=ALBI, lat=43.93, lng=2.15))
         self.assertEqual((s2["dep"], s2["lat"], s2["lng"]), ("81", 43.93, 2.15))
         self.assertNotEqual((s2["lat"], s2["lng"]), (albi["lat"], albi["lng"]))
         # a new commune without coordinates moves the point to its centre, and the département with it
@@ -114,16 +109,16 @@ class Crud(ServerTest):
         # null coordinates are refused on a structure (they are required in the database)
         st, body, _ = self.api("PATCH", "/api/v1/structures/%d" % s2["id"], body={"lat": None})
         self.assertTrue(400 <= st < 500, body)
-        d = self.create("depots", samples.depot(commune=TOULOUSE))
+        d = self.create_record("depots", samples.depot(commune=TOULOUSE))
         self.assertEqual((d["dep"], d["lat"], d["lng"]), ("31", toulouse["lat"], toulouse["lng"]))
-        v = self.create("volunteers", samples.volunteer(home_commune=BEZIERS))
+        v = self.create_record("volunteers", samples.volunteer(home_commune=BEZIERS))
         self.assertEqual(v["dep"], "34")
         st, v2, _ = self.api("PATCH", "/api/v1/volunteers/%d" % v["id"], body={"home_commune": ALBI})
         self.assertEqual((st, v2["dep"]), (200, "81"))
 
     def test_structure_contacts_replaced_on_update(self):
         p1, p2, p3 = samples.phone(), samples.phone(), samples.phone()
-        s = self.create("structures", samples.structure(contacts=[
+        s = self.create_record("structures", samples.structure(contacts=[
             {"name": "Direction", "phone": p1, "lang": "fr", "role": "direction"},
             {"name": "Cadre de santé", "phone": p2, "lang": "en", "role": "nursing"}]))
         self.assertEqual([c["phone"] for c in s["contacts"]], [p1, p2])
@@ -141,7 +136,7 @@ class Crud(ServerTest):
         self.assertEqual(got["contacts"], [])
 
     def test_volunteer_credentials_replaced_on_update(self):
-        v = self.create("volunteers", samples.volunteer(credentials=[
+        v = self.create_record("volunteers", samples.volunteer(credentials=[
             {"kind": "diploma", "reference": "IDE-1", "expires_on": None},
             {"kind": "first_aid", "expires_on": "2027-06-30"}]))
         self.assertEqual(v["credentials"], [{"kind": "diploma", "reference": "IDE-1", "expires_on": None},
@@ -157,9 +152,9 @@ class Crud(ServerTest):
         self.assertEqual((st, u["credentials"]), (200, []))
 
     def test_holders_of_stock_cannot_be_deleted(self):
-        s = self.create("structures", samples.structure())
-        d = self.create("depots", samples.depot())
-        it = self.create("items", samples.item())
+        s = self.create_record("structures", samples.structure())
+        d = self.create_record("depots", samples.depot())
+        it = self.create_record("items", samples.item())
         for kind, holder in (("structure", s), ("depot", d)):
             st, rep, _ = self.api("POST", "/api/v1/stock/reports", headers={"Idempotency-Key": "hold-%s" % kind},
                                   body={"holder_kind": kind, "holder_id": holder["id"],
@@ -174,7 +169,7 @@ class Crud(ServerTest):
         self.assertEqual(self.server.fingerprint(), before)
 
     def test_occupancy_checked_against_stored_capacity(self):
-        s = self.create("structures", samples.structure(capacity=50, occupancy=10))
+        s = self.create_record("structures", samples.structure(capacity=50, occupancy=10))
         url = "/api/v1/structures/%d" % s["id"]
         self.assertError(self.api("PATCH", url, body={"occupancy": 51}), 422, "occupancy", "invalid")
         self.assertError(self.api("PATCH", url, body={"capacity": 9}), 422, "occupancy", "invalid")
@@ -189,11 +184,7 @@ class Filters(ServerTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.s = {}
-
-        def mk(plural, body):
-            st, data, _ = cls.server.http("POST", "/api/v1/" + plural, token=cls.admin, body=body)
-            assert st == 201, data
-            return data
+        mk = cls.create_record
 
         cls.s["albi_ehpad_assoc"] = mk("structures", samples.structure(name="EHPAD Les Cèdres", commune=ALBI))
         cls.s["albi_hosp_public"] = mk("structures", samples.structure(

@@ -38,11 +38,7 @@ class ScopeBase(ServerTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-
-        def mk(plural, body):
-            st, data, _ = cls.server.http("POST", "/api/v1/" + plural, token=cls.admin, body=body)
-            assert st == 201, data
-            return data
+        mk = cls.create_record
 
         cls.s81 = mk("structures", samples.structure(name="EHPAD du Tarn", commune=ALBI))
         cls.s81b = mk("structures", samples.structure(name="EHPAD de Castres", commune=CASTRES))
