@@ -157,7 +157,7 @@ class CliTest(ServerTest):
     @classmethod
     def setUpClass(cls):
         if not os.access(RENFORT, os.X_OK):
-            raise unittest.SkipTest(f"no CLI binary at {RENFORT} (set RENFORT_BUILD_DIR)")
+            raise AssertionError(f"no CLI binary at {RENFORT} (set RENFORT_BUILD_DIR)")
         super().setUpClass()
         cls.url = f"http://127.0.0.1:{cls.server.port}"
         cls.albi = cls.create_structure("EHPAD Les Tilleuls", "ehpad", ALBI)
@@ -639,7 +639,7 @@ class CliReconnect(unittest.TestCase):
 
     def setUp(self):
         if not os.access(RENFORT, os.X_OK):
-            raise unittest.SkipTest(f"no CLI binary at {RENFORT}")
+            raise AssertionError(f"no CLI binary at {RENFORT} (set RENFORT_BUILD_DIR)")
         self.server = Server(extra_args=("--listen", f"127.0.0.1:{free_port()}"))
         self.addCleanup(self.server.cleanup)
         self.admin = self.server.token("admin")
