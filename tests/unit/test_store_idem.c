@@ -15,36 +15,15 @@
 #include "store_idem.h"
 #include "unit_fixture.h"
 
-struct fx {
-	struct tmpdb db;
-	struct store *st;
-};
-
 static int setup(void **state)
 {
-	log_set_level(LOG_ERROR);
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f || tmpdb_make(&f->db)) {
-		free(f);
-		return -1;
-	}
-	char err[512] = "";
-	if (store_open(&f->st, f->db.path, UNIT_SCHEMA_DIR, err, sizeof err)) {
-		fprintf(stderr, "store_open: %s\n", err);
-		tmpdb_remove(&f->db);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	*state = unit_store_open();
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->st);
-	tmpdb_remove(&f->db);
-	free(f);
+	unit_store_close(*state);
 	return 0;
 }
 
@@ -62,7 +41,7 @@ static int put(struct store *st, long long now, long long token, const char *key
 
 static void test_put_and_get(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	struct idem_row row;
 	memset(&row, 0, sizeof row);
 	assert_int_equal(store_idem_get(f->st, 1, "key-1", &row), STORE_NOTFOUND);
@@ -84,7 +63,7 @@ static void test_put_and_get(void **state)
 
 static void test_keys_are_per_token(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	assert_int_equal(put(f->st, UNIT_NOW, 1, "same", "a", "h1", 200, "{}", NULL, 0), STORE_OK);
 	/* the same key from another token is another key */
 	assert_int_equal(put(f->st, UNIT_NOW, 2, "same", "b", "h2", 201, "[]", NULL, 0), STORE_OK);
@@ -103,7 +82,7 @@ static void test_keys_are_per_token(void **state)
 
 static void test_key_used_twice(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	assert_int_equal(put(f->st, UNIT_NOW, 1, "k", "a", "h1", 200, "{\"first\":true}", NULL, 0), STORE_OK);
 	assert_int_equal(put(f->st, UNIT_NOW + 1, 1, "k", "a", "h2", 200, "{\"second\":true}", NULL, 0), STORE_CONFLICT);
 	struct idem_row row;
@@ -115,7 +94,7 @@ static void test_key_used_twice(void **state)
 
 static void test_entity_columns(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	assert_int_equal(put(f->st, UNIT_NOW, 1, "with", "a", "h", 200, "{}", "volunteer", 7), STORE_OK);
 	assert_int_equal(put(f->st, UNIT_NOW, 1, "without", "a", "h", 200, "{}", NULL, 0), STORE_OK);
 	sqlite3_stmt *s = NULL;
@@ -136,7 +115,7 @@ static void test_entity_columns(void **state)
 
 static void test_prune(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	assert_int_equal(put(f->st, 1000, 1, "old", "a", "h", 200, "{}", NULL, 0), STORE_OK);
 	assert_int_equal(put(f->st, 2000, 1, "edge", "a", "h", 200, "{}", NULL, 0), STORE_OK);
 	assert_int_equal(put(f->st, 3000, 1, "new", "a", "h", 200, "{}", NULL, 0), STORE_OK);

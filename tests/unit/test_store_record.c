@@ -21,25 +21,15 @@
 #include "store_territory.h"
 #include "unit_fixture.h"
 
-struct group {
-	struct tmpdb db;
-	struct store *st;
-};
-
-static struct group *G;
+static struct unit_store *G;
 
 static int group_setup(void **state)
 {
 	(void)state;
-	log_set_level(LOG_ERROR);
-	G = calloc(1, sizeof *G);
-	if (!G || tmpdb_make(&G->db))
+	G = unit_store_open();
+	if (!G)
 		return -1;
 	char err[512] = "";
-	if (store_open(&G->st, G->db.path, UNIT_SCHEMA_DIR, err, sizeof err)) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return -1;
-	}
 	if (seed_reference_data(G->st, UNIT_DATA_DIR, UNIT_NOW, err, sizeof err)) {
 		fprintf(stderr, "seed: %s\n", err);
 		return -1;
@@ -50,12 +40,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (G) {
-		store_close(G->st);
-		tmpdb_remove(&G->db);
-		free(G);
-		G = NULL;
-	}
+	unit_store_close(G);
+	G = NULL;
 	return 0;
 }
 

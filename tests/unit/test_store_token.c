@@ -18,26 +18,11 @@
 #include "store_token.h"
 #include "unit_fixture.h"
 
-struct fx {
-	struct tmpdb db;
-	struct store *st;
-};
-
 static int setup(void **state)
 {
-	log_set_level(LOG_ERROR);
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f || tmpdb_make(&f->db)) {
-		free(f);
+	struct unit_store *f = unit_store_open();
+	if (!f)
 		return -1;
-	}
-	char err[512] = "";
-	if (store_open(&f->st, f->db.path, UNIT_SCHEMA_DIR, err, sizeof err)) {
-		fprintf(stderr, "store_open: %s\n", err);
-		tmpdb_remove(&f->db);
-		free(f);
-		return -1;
-	}
 	/* a minimal territory, written with store_territory rather than the whole seed */
 	struct departement d;
 	memset(&d, 0, sizeof d);
@@ -58,9 +43,7 @@ static int setup(void **state)
 	c.population = 49000;
 	if (store_begin(f->st, UNIT_NOW, NULL) || store_departement_insert(f->st, &d) || store_commune_insert(f->st, &c) ||
 	    store_commit(f->st)) {
-		store_close(f->st);
-		tmpdb_remove(&f->db);
-		free(f);
+		unit_store_close(f);
 		return -1;
 	}
 	*state = f;
@@ -69,10 +52,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->st);
-	tmpdb_remove(&f->db);
-	free(f);
+	unit_store_close(*state);
 	return 0;
 }
 
@@ -125,7 +105,7 @@ static int revoke_token(struct store *st, long long id, long long now)
 
 static void test_create_and_lookup(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	char hash[65];
 	long long id = 0;
 	assert_int_equal(create(f->st, ROLE_COORDINATOR, ",81,", 0, "Tarn cell", hash, &id), STORE_OK);
@@ -156,7 +136,7 @@ static void test_create_and_lookup(void **state)
 
 static void test_lookup_unknown(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	struct principal p;
 	char hash[65];
 	auth_token_hash("rf_never_issued", hash);
@@ -176,7 +156,7 @@ static void test_lookup_unknown(void **state)
 
 static void test_subject_tokens(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	char hash[65];
 	long long id = 0;
 	/* a structure token names an existing structure */
@@ -202,7 +182,7 @@ static void test_subject_tokens(void **state)
 
 static void test_duplicate_hash(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	char hash[65];
 	long long id = 0, id2 = 0;
 	assert_int_equal(create(f->st, ROLE_ADMIN, "", 0, "a", hash, &id), STORE_OK);
@@ -218,7 +198,7 @@ static void test_duplicate_hash(void **state)
 
 static void test_revoke(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	char hash[65], other[65];
 	long long id = 0, oid = 0;
 	assert_int_equal(create(f->st, ROLE_COORDINATOR, ",81,", 0, "to revoke", hash, &id), STORE_OK);
@@ -248,7 +228,7 @@ static int collect(void *ctx, const struct token_info *t)
 
 static void test_list(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	char hash[65];
 	long long a = 0, b = 0, c = 0;
 	assert_int_equal(create(f->st, ROLE_ADMIN, "", 0, "first", hash, &a), STORE_OK);
@@ -283,7 +263,7 @@ static void test_list(void **state)
 
 static void test_audit_never_holds_the_hash(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	char hash[65];
 	long long id = 0;
 	assert_int_equal(create(f->st, ROLE_COORDINATOR, ",81,", 0, "audited", hash, &id), STORE_OK);
@@ -307,7 +287,7 @@ static void test_audit_never_holds_the_hash(void **state)
  * AUTOINCREMENT), the old token must not act on the new structure. */
 static void test_token_of_deleted_structure(void **state)
 {
-	struct fx *f = *state;
+	struct unit_store *f = *state;
 	insert_structure(f->st, "Other");
 	long long old = insert_structure(f->st, "Closing down");
 	char hash[65];

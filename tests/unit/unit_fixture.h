@@ -58,6 +58,40 @@ static inline void tmpdb_remove(struct tmpdb *t)
 	rmdir(t->dir);
 }
 
+/* A fresh store with the real schema, in its own temporary directory. */
+struct unit_store {
+	struct tmpdb db;
+	struct store *st;
+};
+
+/* NULL, with the reason on stderr, when the directory or the store cannot be made. */
+static inline struct unit_store *unit_store_open(void)
+{
+	log_set_level(LOG_ERROR);
+	struct unit_store *u = calloc(1, sizeof *u);
+	if (!u || tmpdb_make(&u->db)) {
+		free(u);
+		return NULL;
+	}
+	char err[512] = "";
+	if (store_open(&u->st, u->db.path, UNIT_SCHEMA_DIR, err, sizeof err)) {
+		fprintf(stderr, "store_open: %s\n", err);
+		tmpdb_remove(&u->db);
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+static inline void unit_store_close(struct unit_store *u)
+{
+	if (!u)
+		return;
+	store_close(u->st);
+	tmpdb_remove(&u->db);
+	free(u);
+}
+
 static inline struct principal unit_principal(enum role role, const char *deps, long long subject_id,
 					      long long token_id)
 {
