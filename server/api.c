@@ -1,6 +1,7 @@
 #include "api.h"
 
 #include "api_handlers.h"
+#include "buf.h"
 #include "clock.h"
 #include "hub.h"
 #include "log.h"
@@ -9,6 +10,7 @@
 #include "store_idem.h"
 #include "store_token.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,9 +208,18 @@ void op_request_release(struct op_request *req)
 void op_response_release(struct op_response *res)
 {
 	cJSON_Delete(res->data);
+	free(res->data_text);
 	free(res->raw);
 	res->data = NULL;
+	res->data_text = NULL;
 	res->raw = NULL;
+}
+
+const char *api_response_text(struct op_response *res)
+{
+	if (!res->data_text)
+		res->data_text = res->data ? cJSON_PrintUnformatted(res->data) : strdup("null");
+	return res->data_text;
 }
 
 cJSON *api_error_json(const struct rf_error *err)
@@ -397,7 +408,65 @@ static void publish_events(struct app *app)
 
 /* --- running operations ---------------------------------------------------------------------------- */
 
-static void request_hash(const struct op_request *req, char out[65])
+/* The digest of a request that its idempotency key is bound to. The parsed tree is walked
+ * (type, key, length-prefixed text, the number's bytes) rather than printed: printing a number
+ * costs a printf and a scanf, and this runs for every keyed write. "v2:" marks this form; rows
+ * remembered by an older renfortd hold the digest of the printed text (request_hash_v1). */
+#define HASH_V2 "v2:"
+
+/* Appends j's canonical bytes to b; -1 when memory ran out. A member's key is written by its
+ * object: the node handed in may itself be a member ("data" of a websocket message) or a root
+ * (an HTTP body), and both must digest alike. */
+static int digest_json(struct buf *b, const cJSON *j)
+{
+	unsigned char type = (unsigned char)(j->type & 0xff);
+	int bad = buf_append(b, &type, 1);
+	if (cJSON_IsString(j)) {
+		uint32_t n = (uint32_t)strlen(j->valuestring);
+		bad |= buf_append(b, &n, sizeof n) | buf_append(b, j->valuestring, n);
+	} else if (cJSON_IsNumber(j))
+		bad |= buf_append(b, &j->valuedouble, sizeof j->valuedouble);
+	else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
+		uint32_t n = 0;
+		for (const cJSON *c = j->child; c; c = c->next)
+			n++;
+		bad |= buf_append(b, &n, sizeof n);
+		for (const cJSON *c = j->child; c; c = c->next) {
+			if (cJSON_IsObject(j)) {
+				uint32_t k = c->string ? (uint32_t)strlen(c->string) : 0;
+				bad |= buf_append(b, &k, sizeof k) | buf_append(b, c->string ? c->string : "", k);
+			}
+			bad |= digest_json(b, c);
+		}
+	}
+	return bad;
+}
+
+/* HASH_V2 and the hex SHA-256 of the request's canonical bytes into out; -1 when memory ran out. */
+static int request_hash(const struct op_request *req, char out[68])
+{
+	struct buf b;
+	buf_init(&b);
+	int bad = buf_append(&b, req->op->name, strlen(req->op->name) + 1);
+	if (req->params)
+		bad |= digest_json(&b, req->params);
+	bad |= buf_append(&b, "", 1);
+	if (req->body)
+		bad |= digest_json(&b, req->body);
+	bad |= buf_append(&b, "", 1);
+	if (req->raw_len)
+		bad |= buf_append(&b, req->raw_body, req->raw_len);
+	if (!bad) {
+		const void *parts[] = {b.data};
+		size_t lens[] = {b.len};
+		memcpy(out, HASH_V2, sizeof HASH_V2 - 1);
+		sha256_hex(parts, lens, 1, out + sizeof HASH_V2 - 1);
+	}
+	buf_release(&b);
+	return bad ? -1 : 0;
+}
+
+static void request_hash_v1(const struct op_request *req, char out[65])
 {
 	char *p = req->params ? cJSON_PrintUnformatted(req->params) : NULL;
 	char *b = req->body ? cJSON_PrintUnformatted(req->body) : NULL;
@@ -406,6 +475,18 @@ static void request_hash(const struct op_request *req, char out[65])
 	sha256_hex(parts, lens, 4, out);
 	free(p);
 	free(b);
+}
+
+/* Whether a remembered row was written for this very request. */
+static int same_request(const struct op_request *req, const struct idem_row *row, const char *hash)
+{
+	if (strcmp(row->op, req->op->name) != 0)
+		return 0;
+	if (strncmp(row->request_hash, HASH_V2, sizeof HASH_V2 - 1) == 0)
+		return strcmp(row->request_hash, hash) == 0;
+	char v1[65];
+	request_hash_v1(req, v1);
+	return strcmp(row->request_hash, v1) == 0;
 }
 
 static int check_role(const struct op_request *req, struct op_response *res)
@@ -481,16 +562,21 @@ static void run_write(struct app *app, struct write_job *job)
 	struct op_request *req = &job->req;
 	struct op_response *res = &job->res;
 	struct store *st = app->store;
-	char hash[65] = "";
+	char hash[68] = "";
 
 	if (req->idem_key[0]) {
 		struct idem_row row = {0};
-		request_hash(req, hash);
+		if (request_hash(req, hash)) {
+			api_fail(res, 503, "unavailable", "", "out of memory");
+			return;
+		}
 		int rc = store_idem_get(st, req->who.token_id, req->idem_key, &row);
 		if (rc == STORE_OK) {
-			if (strcmp(row.op, req->op->name) == 0 && strcmp(row.request_hash, hash) == 0) {
+			if (same_request(req, &row, hash)) {
+				/* the first answer, as it was sent */
 				res->status = row.status;
-				res->data = cJSON_Parse(row.response);
+				res->data_text = row.response;
+				row.response = NULL;
 			} else
 				api_fail(res, 409, "idempotency_conflict", "idempotency_key",
 					 "was already used with a different request; use a new key");
@@ -510,14 +596,21 @@ static void run_write(struct app *app, struct write_job *job)
 	res->status = 200;
 	req->op->fn(app, req, res);
 	if (res->status < 400 && req->idem_key[0]) {
-		cJSON *kept = res->data ? cJSON_Duplicate(res->data, 1) : NULL;
-		if (kept && res->secret)
-			cJSON_ReplaceItemInObject(kept, "token", cJSON_CreateString("(shown once)"));
-		char *text = kept ? cJSON_PrintUnformatted(kept) : NULL;
-		cJSON_Delete(kept);
-		int rc = store_idem_put(st, req->who.token_id, req->idem_key, req->op->name, hash, res->status,
-					text ? text : "null", res->entity, res->entity_id);
-		free(text);
+		/* the answer is remembered as sent, except a secret, which is remembered without it */
+		char *hidden = NULL;
+		const char *text;
+		if (res->secret && res->data) {
+			cJSON *kept = cJSON_Duplicate(res->data, 1);
+			if (kept)
+				cJSON_ReplaceItemInObject(kept, "token", cJSON_CreateString("(shown once)"));
+			text = hidden = kept ? cJSON_PrintUnformatted(kept) : NULL;
+			cJSON_Delete(kept);
+		} else
+			text = api_response_text(res);
+		int rc = text ? store_idem_put(st, req->who.token_id, req->idem_key, req->op->name, hash, res->status, text,
+					       res->entity, res->entity_id)
+			      : STORE_ERROR;
+		free(hidden);
 		if (rc) {
 			op_response_release(res);
 			api_fail_store(app, res, rc, "idempotency_key");
@@ -531,8 +624,7 @@ static void run_write(struct app *app, struct write_job *job)
 	}
 	store_rollback_savepoint(st);
 	drop_events_from(app, mark);
-	cJSON_Delete(res->data);
-	res->data = NULL;
+	op_response_release(res);
 }
 
 int api_system_begin(struct app *app)

@@ -45,6 +45,7 @@ struct op_request {
 struct op_response {
 	int status;
 	cJSON *data;              /* JSON answer */
+	char *data_text;          /* the answer already serialised (api_response_text); wins over data */
 	char *raw;                /* or a non-JSON answer (CSV, XML), with its type */
 	size_t raw_len;
 	char raw_type[64];
@@ -97,6 +98,9 @@ void api_flush(struct app *app);
 
 void op_request_release(struct op_request *req);
 void op_response_release(struct op_response *res);
+/* The answer's JSON text, serialised once and kept in res->data_text ("null" without data); NULL
+ * only when memory runs out. Transports send it, the idempotency table remembers it. */
+const char *api_response_text(struct op_response *res);
 
 /* The JSON error object {"code","field","rule","message"} of res. */
 cJSON *api_error_json(const struct rf_error *err);

@@ -62,8 +62,9 @@ static struct msg *event_msg(long long seq, long long at, const char *type, cons
 		snprintf(entity_json, sizeof entity_json, "null");
 	struct buf b;
 	buf_init(&b);
-	/* type, dep and entity are renfort's own identifiers: nothing to escape */
-	int rc = buf_printf(&b,
+	/* type, dep and entity are renfort's own identifiers: nothing to escape. One allocation: the
+	 * envelope is under 256 bytes. */
+	int rc = buf_reserve(&b, strlen(payload) + 256) || buf_printf(&b,
 			    "{\"type\":\"event\",\"seq\":%lld,\"event\":\"%.64s\",\"at\":\"%s\",\"dep\":%s,"
 			    "\"entity\":%s,\"entity_id\":%lld,\"data\":",
 			    seq, type, clock_format_iso(at, iso), dep_json, entity_json, id);

@@ -63,7 +63,13 @@ static void answer_response(struct http_req *h, struct op_response *res)
 		res->raw = NULL;
 		return;
 	}
-	answer_json(h, res->status ? res->status : 200, res->data);
+	if (!api_response_text(res)) {
+		answer_fail(h, 503, "unavailable", "", "out of memory");
+		return;
+	}
+	char *text = res->data_text; /* answer_raw() owns it now */
+	res->data_text = NULL;
+	answer_raw(h, res->status ? res->status : 200, "application/json", text, strlen(text));
 }
 
 static void job_done(void *client, struct write_job *job)

@@ -285,20 +285,26 @@ long long store_last_report_at(struct store *st, enum holder_kind hk, long long 
 int store_override_get(struct store *st, enum holder_kind hk, long long holder, long long item, double *warning,
 		       double *critical)
 {
-	/* the item's own override first, then the holder's for every item */
+	/* the item's own override first, then the holder's for every item (item 0). Two primary-key
+	 * lookups: "item_id IN (?, 0) ORDER BY" built a temporary index on every stock report line. */
 	sqlite3_stmt *s = store_prepare(st, "SELECT warning_days, critical_days FROM alert_overrides WHERE holder_kind = ? "
-					    "AND holder_id = ? AND item_id IN (?, 0) ORDER BY item_id DESC LIMIT 1");
+					    "AND holder_id = ? AND item_id = ?");
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, holder);
-	sqlite3_bind_int64(s, 3, item);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*warning = sqlite3_column_double(s, 0);
-		*critical = sqlite3_column_double(s, 1);
+	int rc = SQLITE_DONE;
+	for (int pass = 0; pass < 2 && rc == SQLITE_DONE; pass++) {
+		if (pass == 1 && item == 0)
+			break;
+		sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, holder);
+		sqlite3_bind_int64(s, 3, pass == 0 ? item : 0);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*warning = sqlite3_column_double(s, 0);
+			*critical = sqlite3_column_double(s, 1);
+		}
+		sqlite3_reset(s);
 	}
-	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "override");
 }
 

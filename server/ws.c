@@ -228,6 +228,22 @@ int ws_writeable(struct ws_session *s)
 
 static void reply(struct ws_session *s, cJSON *id, struct op_response *res)
 {
+	if (res->status < 400 && !res->raw) {
+		/* the answer's text is spliced in as it is: the idempotency table may already hold it */
+		const char *data = api_response_text(res);
+		char *id_text = id ? cJSON_PrintUnformatted(id) : NULL;
+		struct buf b;
+		buf_init(&b);
+		int bad = !data || (id && !id_text) ||
+			  buf_printf(&b, "{\"type\":\"result\",%s%s%s\"status\":%d,\"data\":", id ? "\"id\":" : "",
+				     id ? id_text : "", id ? "," : "", res->status) ||
+			  buf_puts(&b, data) || buf_puts(&b, "}");
+		free(id_text);
+		if (!bad)
+			ws_send_json(s, b.data);
+		buf_release(&b);
+		return;
+	}
 	cJSON *o = cJSON_CreateObject();
 	int ok = res->status < 400;
 	cJSON_AddStringToObject(o, "type", ok ? "result" : "error");
@@ -236,12 +252,9 @@ static void reply(struct ws_session *s, cJSON *id, struct op_response *res)
 	cJSON_AddNumberToObject(o, "status", res->status);
 	if (!ok)
 		cJSON_AddItemToObject(o, "error", api_error_json(&res->err));
-	else if (res->raw) {
+	else {
 		cJSON_AddStringToObject(o, "content_type", res->raw_type);
 		cJSON_AddItemToObject(o, "data", cJSON_CreateString(res->raw));
-	} else {
-		cJSON_AddItemToObject(o, "data", res->data ? res->data : cJSON_CreateNull());
-		res->data = NULL;
 	}
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);

@@ -3,6 +3,7 @@ secrets never stored), the websocket upgrade's checks (token, Origin) and bad we
 
 import hashlib
 import json
+import sqlite3
 import unittest
 
 import websocket
@@ -70,6 +71,27 @@ class Idempotency(ServerTest):
         st, s, _ = self.api("POST", "/api/v1/structures", body=good, headers={"Idempotency-Key": "idem-d"})
         self.assertEqual(st, 201, s)
         self.assertEqual(self.count("Idem home D"), 1)
+
+    def test_keys_remembered_by_an_older_renfortd_still_match(self):
+        # renfortd up to schema 3 bound a key to the SHA-256 of the printed request; rows it wrote stay valid
+        body = samples.structure(name="Idem home L")
+        first = self.api("POST", "/api/v1/structures", body=body, headers={"Idempotency-Key": "idem-legacy"})
+        self.assertEqual(first[0], 201, first[1])
+        (stored,), = self.server.sql("SELECT request_hash FROM idempotency WHERE key = 'idem-legacy'")
+        self.assertTrue(stored.startswith("v2:"), stored)
+        printed = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        v1 = hashlib.sha256(b"structures.create\0{}\0" + printed.encode() + b"\0").hexdigest()
+        conn = sqlite3.connect(self.server.db, timeout=10)
+        with conn:
+            conn.execute("UPDATE idempotency SET request_hash = ? WHERE key = 'idem-legacy'", (v1,))
+        conn.close()
+        again = self.api("POST", "/api/v1/structures", body=body, headers={"Idempotency-Key": "idem-legacy"})
+        self.assertEqual((again[0], again[1]), (201, first[1]))
+        self.assertEqual(self.count("Idem home L"), 1)
+        self.assertError(self.api("POST", "/api/v1/structures", body=samples.structure(name="Idem home M"),
+                                  headers={"Idempotency-Key": "idem-legacy"}),
+                         409, "idempotency_key", "idempotency_conflict")
+        self.assertEqual(self.count("Idem home M"), 0)
 
     def test_key_length(self):
         self.assertError(self.api("POST", "/api/v1/structures", body=samples.structure(),

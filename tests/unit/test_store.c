@@ -315,6 +315,55 @@ static void test_duplicate_migration_numbers(void **state)
 	}
 }
 
+/* 004 rebuilds the stock ledger to rewrite one CHECK: a database made before it keeps every
+ * ledger row and id, the rule still refuses a kind it does not know, and the trigger of 001 that
+ * keeps a structure with stock history still finds the ledger under its name. */
+static void test_ledger_rebuild_keeps_history(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	static const char *const before[] = {"001_core.sql", "002_audit.sql", "003_stock_alerts.sql"};
+	char from[512], to[512];
+	for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
+		snprintf(from, sizeof from, "%s/%s", UNIT_SCHEMA_DIR, before[i]);
+		snprintf(to, sizeof to, "%s/%s", f->schema, before[i]);
+		assert_int_equal(symlink(from, to), 0);
+	}
+	char err[512] = "";
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 3);
+	assert_int_equal(store_exec(f->st, "INSERT INTO departements VALUES ('34', 'Hérault', 'Occitanie', 43.6, 3.4, NULL);"
+					   "INSERT INTO communes(insee, name, dep, lat, lng) VALUES ('34172', 'Montpellier', '34', 43.6, 3.9);"
+					   "INSERT INTO structures(id, name, category, legal_form, commune, dep, lat, lng, created_at, "
+					   "updated_at) VALUES (7, 'EHPAD', 'ehpad', 'association', '34172', '34', 43.6, 3.9, 1, 1);"
+					   "INSERT INTO items(id, code, name, category, unit, created_at, updated_at) "
+					   "VALUES (3, 'masks', 'Masks', 'ppe', 'box', 1, 1);"
+					   "INSERT INTO stock_ledger(id, holder_kind, holder_id, item_id, kind, delta, quantity_after, at) "
+					   "VALUES (40, 'structure', 7, 3, 'report', 5, 5, 10), (41, 'structure', 7, 3, 'receipt', 2, 7, 11);"),
+			 STORE_OK);
+	store_close(f->st);
+	f->st = NULL;
+
+	snprintf(from, sizeof from, "%s/004_write_path.sql", UNIT_SCHEMA_DIR);
+	snprintf(to, sizeof to, "%s/004_write_path.sql", f->schema);
+	assert_int_equal(symlink(from, to), 0);
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 4);
+	char rows[128];
+	query_text(f->st, "SELECT group_concat(id || ':' || kind || ':' || quantity_after) FROM (SELECT * FROM stock_ledger ORDER BY id)",
+		   rows, sizeof rows);
+	assert_string_equal(rows, "40:report:5,41:receipt:7");
+	assert_int_equal(store_exec(f->st, "INSERT INTO stock_ledger(holder_kind, holder_id, item_id, kind, delta, "
+					   "quantity_after, at) VALUES ('structure', 7, 3, 'gift', 1, 8, 12)"),
+			 STORE_ERROR); /* a CHECK is the last guard, not validation: an error */
+	assert_int_equal(store_exec(f->st, "DELETE FROM structures WHERE id = 7"), STORE_ERROR); /* "has stock history" */
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM structures"), 1);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name = 'stock_ledger_holder'"), 1);
+	char ok[16];
+	query_text(f->st, "PRAGMA integrity_check", ok, sizeof ok);
+	assert_string_equal(ok, "ok");
+}
+
 /* --- transactions ----------------------------------------------------------------------------------- */
 
 static void test_transactions(void **state)
@@ -553,6 +602,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_failure_is_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrations_in_number_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_migration_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ledger_rebuild_keeps_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_error, setup, teardown),
