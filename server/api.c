@@ -354,8 +354,12 @@ int api_emit(struct app *app, const char *type, const char *dep, const char *ent
 	cJSON *payload = data ? data : cJSON_CreateObject();
 	char *text = cJSON_PrintUnformatted(payload);
 	cJSON_Delete(payload);
-	if (!text)
-		return -1;
+	return text ? api_emit_text(app, type, dep, entity, entity_id, text) : -1;
+}
+
+int api_emit_text(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+		  char *text)
+{
 	if (app->nevents == app->events_cap) {
 		size_t cap = app->events_cap ? app->events_cap * 2 : 64;
 		struct pending_event *p = realloc(app->events, cap * sizeof *p);

@@ -130,5 +130,8 @@ void api_add_next(cJSON *data, long long count, long long limit, long long last_
 /* Records an event in the current transaction; it is published after commit. data is consumed. */
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
 	     cJSON *data);
+/* The same with the payload already serialised (a JSON object's text, malloc'ed; consumed). */
+int api_emit_text(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+		  char *text);
 
 #endif

@@ -4,14 +4,17 @@
 #include "api_alert.h"
 #include "api_handlers.h"
 #include "app.h"
+#include "buf.h"
 #include "burn.h"
 #include "clock.h"
 #include "store_alert.h"
 #include "store_record.h"
 #include "store_stock.h"
 
+
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,40 +91,70 @@ static void refresh_cover(struct stock_row *r, const struct item_info *it, const
 	r->days_of_cover = burn_days_of_cover(r->quantity, r->burn_per_day, now, &r->cover_known, &r->stockout_at);
 }
 
-static cJSON *level_json(const struct stock_row *r, const struct item_info *it, const struct alert_row *a)
+/* --- a level as JSON text ------------------------------------------------------------------------------
+ * Written directly rather than through a cJSON tree: every report line serialises a level twice
+ * (its event, the answer), and cJSON prints each number with a printf checked by a scanf. */
+
+static int put_json_string(struct buf *b, const char *s)
 {
-	char iso[32];
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "item", it->code);
-	cJSON_AddNumberToObject(o, "quantity", (double)r->quantity);
-	if (r->burn_per_day > 0)
-		cJSON_AddNumberToObject(o, "burn_per_day", round(r->burn_per_day * 1000) / 1000);
-	else
-		cJSON_AddNullToObject(o, "burn_per_day");
-	if (r->cover_known) {
-		cJSON_AddNumberToObject(o, "days_of_cover", round(r->days_of_cover * 100) / 100);
-		cJSON_AddStringToObject(o, "stockout_at", clock_format_iso(r->stockout_at, iso));
-	} else {
-		cJSON_AddNullToObject(o, "days_of_cover");
-		cJSON_AddNullToObject(o, "stockout_at");
-	}
-	if (a && a->id) {
-		cJSON *al = cJSON_AddObjectToObject(o, "alert");
-		cJSON_AddNumberToObject(al, "id", (double)a->id);
-		cJSON_AddStringToObject(al, "severity", a->severity);
-		cJSON_AddStringToObject(al, "status", a->status);
-	} else
-		cJSON_AddNullToObject(o, "alert");
-	return o;
+	/* cJSON's own escaping, into a buffer of the worst case: \uXXXX for each byte */
+	char out[6 * 64 + 3];
+	cJSON node;
+	memset(&node, 0, sizeof node);
+	node.type = cJSON_String | cJSON_IsReference;
+	node.valuestring = (char *)(uintptr_t)s;
+	if (strlen(s) > 64 || !cJSON_PrintPreallocated(&node, out, sizeof out, 0))
+		return -1;
+	return buf_puts(b, out);
 }
 
-static void emit_level(struct app *app, const struct holder_info *h, const struct stock_row *r, const struct item_info *it,
-		       const struct alert_row *a)
+static int put_number(struct buf *b, double v, int known)
 {
-	cJSON *o = level_json(r, it, a);
-	cJSON_AddStringToObject(o, "holder_kind", holder_kind_name(h->kind));
-	cJSON_AddNumberToObject(o, "holder_id", (double)h->id);
-	api_emit(app, "stock.level", h->dep, holder_kind_name(h->kind), h->id, o);
+	return known && isfinite(v) ? buf_printf(b, "%.15g", v) : buf_puts(b, "null");
+}
+
+/* "item":..,"quantity":..,"burn_per_day":..,"days_of_cover":..,"stockout_at":..,"alert":.. */
+static int level_fields(struct buf *b, const struct stock_row *r, const struct item_info *it, const struct alert_row *a)
+{
+	char iso[32];
+	int bad = buf_puts(b, "\"item\":") || put_json_string(b, it->code) ||
+		  buf_printf(b, ",\"quantity\":%lld,\"burn_per_day\":", r->quantity) ||
+		  put_number(b, round(r->burn_per_day * 1000) / 1000, r->burn_per_day > 0) ||
+		  buf_puts(b, ",\"days_of_cover\":") || put_number(b, round(r->days_of_cover * 100) / 100, r->cover_known);
+	if (!bad && r->cover_known)
+		bad = buf_printf(b, ",\"stockout_at\":\"%s\"", clock_format_iso(r->stockout_at, iso));
+	else if (!bad)
+		bad = buf_puts(b, ",\"stockout_at\":null");
+	/* severity and status are renfort's own words: nothing to escape */
+	if (!bad && a && a->id)
+		bad = buf_printf(b, ",\"alert\":{\"id\":%lld,\"severity\":\"%s\",\"status\":\"%s\"}", a->id, a->severity,
+				 a->status);
+	else if (!bad)
+		bad = buf_puts(b, ",\"alert\":null");
+	return bad;
+}
+
+/* {level fields,"holder_kind":..,"holder_id":..[extra]}: the stock.level event, and the answer of a
+ * movement. NULL when memory runs out. */
+static char *level_object(const struct holder_info *h, const struct stock_row *r, const struct item_info *it,
+			  const struct alert_row *a, const char *extra)
+{
+	struct buf b;
+	buf_init(&b);
+	if (buf_reserve(&b, 320) || buf_puts(&b, "{") || level_fields(&b, r, it, a) ||
+	    buf_printf(&b, ",\"holder_kind\":\"%s\",\"holder_id\":%lld%s}", holder_kind_name(h->kind), h->id,
+		       extra ? extra : "")) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+static int emit_level(struct app *app, const struct holder_info *h, const struct stock_row *r, const struct item_info *it,
+		      const struct alert_row *a)
+{
+	char *text = level_object(h, r, it, a, NULL);
+	return text ? api_emit_text(app, "stock.level", h->dep, holder_kind_name(h->kind), h->id, text) : -1;
 }
 
 /* --- stock.report -------------------------------------------------------------------------------------- */
@@ -224,8 +257,13 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 	if (rc)
 		return api_fail_store(app, res, rc, "report");
 	struct burn_params bp = burn_default_params();
-	cJSON *levels = cJSON_CreateArray();
-	for (int i = 0; i < n; i++) {
+	char iso[32];
+	struct buf answer;
+	buf_init(&answer);
+	int bad = buf_reserve(&answer, 128 + 256 * (size_t)n) ||
+		  buf_printf(&answer, "{\"report_id\":%lld,\"holder_kind\":\"%s\",\"holder_id\":%lld,\"at\":\"%s\",\"levels\":[",
+			     report_id, holder_kind_name(h.kind), h.id, clock_format_iso(now, iso));
+	for (int i = 0; i < n && !bad; i++) {
 		struct stock_row r;
 		rc = store_stock_get(st, h.kind, h.id, its[i].id, &r);
 		if (rc == STORE_NOTFOUND) {
@@ -250,23 +288,21 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 		if (!rc)
 			rc = alert_engine_shortage(app, &h, &its[i], &r, &a);
 		if (rc) {
-			cJSON_Delete(levels);
+			buf_release(&answer);
 			return api_fail_store(app, res, rc, "items");
 		}
-		emit_level(app, &h, &r, &its[i], &a);
-		cJSON_AddItemToArray(levels, level_json(&r, &its[i], &a));
+		bad = emit_level(app, &h, &r, &its[i], &a) || (i && buf_puts(&answer, ",")) || buf_puts(&answer, "{") ||
+		      level_fields(&answer, &r, &its[i], &a) || buf_puts(&answer, "}");
+	}
+	if (bad || buf_puts(&answer, "]}")) {
+		buf_release(&answer);
+		return api_fail(res, 503, "unavailable", "", "out of memory");
 	}
 	if ((rc = alert_engine_reported(app, &h))) {
-		cJSON_Delete(levels);
+		buf_release(&answer);
 		return api_fail_store(app, res, rc, "report");
 	}
-	char iso[32];
-	res->data = cJSON_CreateObject();
-	cJSON_AddNumberToObject(res->data, "report_id", (double)report_id);
-	cJSON_AddStringToObject(res->data, "holder_kind", holder_kind_name(h.kind));
-	cJSON_AddNumberToObject(res->data, "holder_id", (double)h.id);
-	cJSON_AddStringToObject(res->data, "at", clock_format_iso(now, iso));
-	cJSON_AddItemToObject(res->data, "levels", levels);
+	res->data_text = buf_detach(&answer);
 	res->status = 201;
 	return 0;
 }
@@ -330,13 +366,11 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 	    (rc = store_ledger_append(st, h.kind, h.id, it.id, kind, delta, r.quantity, req->who.token_id, req->idem_key, 0)) ||
 	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)))
 		return api_fail_store(app, res, rc, "item");
-	emit_level(app, &h, &r, &it, &a);
+	char extra[96];
+	snprintf(extra, sizeof extra, ",\"kind\":\"%s\",\"delta\":%lld", kind, delta);
+	if (emit_level(app, &h, &r, &it, &a) || !(res->data_text = level_object(&h, &r, &it, &a, extra)))
+		return api_fail(res, 503, "unavailable", "", "out of memory");
 	res->status = 201;
-	res->data = level_json(&r, &it, &a);
-	cJSON_AddStringToObject(res->data, "holder_kind", holder_kind_name(h.kind));
-	cJSON_AddNumberToObject(res->data, "holder_id", (double)h.id);
-	cJSON_AddStringToObject(res->data, "kind", kind);
-	cJSON_AddNumberToObject(res->data, "delta", (double)delta);
 	return 0;
 }
 

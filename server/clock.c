@@ -33,8 +33,18 @@ const char *clock_format_iso(long long ms, char out[32])
 	int year = tm.tm_year + 1900;
 	if (year < 0 || year > 9999)
 		year = year < 0 ? 0 : 9999;
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", year, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
-		 tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, frac % 1000);
+	/* "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ" by hand: this runs for every level and event */
+	const int fields[] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac};
+	static const int widths[] = {4, 2, 2, 2, 2, 2, 3};
+	static const char seps[] = "--T::.Z";
+	char *o = out;
+	for (int i = 0; i < 7; i++) {
+		for (int w = widths[i], v = fields[i]; w > 0; w--, v /= 10)
+			o[w - 1] = (char)('0' + v % 10);
+		o += widths[i];
+		*o++ = seps[i];
+	}
+	*o = '\0';
 	return out;
 }
 

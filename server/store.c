@@ -523,7 +523,11 @@ void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p)
 void store_column_copy(char *dst, size_t n, sqlite3_stmt *s, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(s, col);
-	snprintf(dst, n, "%s", t ? t : "");
+	size_t len = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+	if (len >= n)
+		len = n - 1; /* cut, as snprintf would */
+	memcpy(dst, t ? t : "", len);
+	dst[len] = '\0';
 }
 
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
