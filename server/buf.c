@@ -58,12 +58,22 @@ int buf_puts(struct buf *b, const char *s)
 
 int buf_printf(struct buf *b, const char *fmt, ...)
 {
+	/* One pass when the text fits the room already there (callers on hot paths reserve first);
+	 * otherwise the length is known and the second pass cannot fall short. */
+	size_t room = b->data ? b->cap - b->len : 0;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(b, (size_t)n))
+	if (n >= 0 && (size_t)n < room) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (n < 0 || buf_reserve(b, (size_t)n)) {
+		if (b->data)
+			b->data[b->len] = '\0'; /* the first pass may have written a cut text there */
 		return -1;
+	}
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
