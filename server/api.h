@@ -13,6 +13,9 @@
 #define OP_WRITE 0x01u    /* runs in the group commit; may carry an idempotency key */
 #define OP_RAW_BODY 0x02u /* the body is not JSON (CSV import) */
 #define OP_PUBLIC 0x04u   /* no token needed */
+/* A write whose only effects are rows and events (none in memory): the group commit may run it
+ * without a savepoint of its own, and run it again if its batch must be rerun (see flush_batch). */
+#define OP_RERUNNABLE 0x08u
 
 struct op_request;
 struct op_response;

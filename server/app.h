@@ -35,6 +35,7 @@ struct metrics {
 	unsigned long long commits;
 	unsigned long long commit_ops;
 	unsigned long long commit_failures;
+	unsigned long long batch_reruns;
 	unsigned long long commit_us_total;
 	long long ws_connections;
 	long long http_connections;

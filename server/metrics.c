@@ -29,6 +29,8 @@ void metrics_write(const struct app *app, struct buf *b)
 	counter(b, "renfort_commits_total", "Group commits.", m->commits);
 	counter(b, "renfort_commit_ops_total", "Writes committed (or refused) in group commits.", m->commit_ops);
 	counter(b, "renfort_commit_failures_total", "Group commits that failed.", m->commit_failures);
+	counter(b, "renfort_batch_reruns_total",
+		"Group commits run again with a savepoint per write, after a write failed half-way.", m->batch_reruns);
 	counter(b, "renfort_commit_microseconds_total", "Time spent in group commits.", m->commit_us_total);
 	if (app->sms) {
 		struct sms_sender_stats st;

@@ -530,6 +530,11 @@ void store_column_copy(char *dst, size_t n, sqlite3_stmt *s, int col)
 	dst[len] = '\0';
 }
 
+long long store_total_changes(struct store *st)
+{
+	return sqlite3_total_changes64(st->db);
+}
+
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);

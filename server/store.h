@@ -45,6 +45,8 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 int store_in_transaction(struct store *st);
 int store_savepoint(struct store *st);
+/* Rows inserted, updated or deleted on the connection so far (triggers included). */
+long long store_total_changes(struct store *st);
 int store_release(struct store *st);
 void store_rollback_savepoint(struct store *st);
 long long store_now(struct store *st);

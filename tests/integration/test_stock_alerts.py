@@ -5,10 +5,12 @@ scope; a reconnect with a sequence number misses nothing; critical alerts queue 
 every CAP document validates against the OASIS schema; bad reports change nothing."""
 
 import os
+import sqlite3
 import subprocess
 import tempfile
 import unittest
 
+import samples
 from harness import ServerTest
 
 DAY = 86400000
@@ -382,6 +384,62 @@ class StockAlerts(ServerTest):
         self.assertEqual(len(alerts), len(root.findall("a:entry", ns)))
         for el in alerts:
             self.validate_cap('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(el, encoding="unicode"))
+
+
+class GroupCommit(ServerTest):
+    """Stock reports share commits without a savepoint each (the fast path). A report that fails
+    half-way must take nothing of itself into the shared commit, and nothing of the others away."""
+
+    def metric(self, name):
+        st, text, _ = self.server.http("GET", "/metrics")
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return int(line.split()[1])
+        raise AssertionError(f"no metric {name}")
+
+    def test_a_report_failing_half_way_leaves_nothing_and_spares_the_others(self):
+        ids = [self.create_record("structures", samples.structure())["id"] for _ in range(3)]
+        poisoned = ids[1]
+        # the ledger insert of one structure fails: after its report row and its level were written
+        conn = sqlite3.connect(self.server.db, timeout=10)
+        with conn:
+            conn.execute("CREATE TRIGGER test_poison BEFORE INSERT ON stock_ledger WHEN NEW.holder_id = %d "
+                         "BEGIN SELECT RAISE(ABORT, 'test poison'); END" % poisoned)
+        conn.close()
+        reruns = self.metric("renfort_batch_reruns_total")
+        ws = self.server.ws(self.admin)
+        try:
+            # pipelined: the three arrive together and share a batch
+            for n, holder in enumerate(ids, 1):
+                ws.send({"type": "stock.report", "id": n, "idempotency_key": f"gc-{holder}",
+                         "data": {"holder_kind": "structure", "holder_id": holder,
+                                  "items": [{"item": "respirator", "quantity": 40 + n}]}})
+            answers = {}
+            while len(answers) < 3:
+                m = ws.recv()
+                if m.get("type") != "event":
+                    answers[m["id"]] = m
+        finally:
+            ws.close()
+        self.assertEqual([answers[n]["status"] for n in (1, 3)], [201, 201], answers)
+        self.assertGreaterEqual(answers[2]["status"], 400, answers[2])
+        self.assertGreater(self.metric("renfort_batch_reruns_total"), reruns)
+        rows = self.server.sql("SELECT holder_id, count(*) FROM stock_reports GROUP BY holder_id ORDER BY holder_id")
+        self.assertEqual(rows, [(ids[0], 1), (ids[2], 1)])
+        self.assertEqual(self.server.sql("SELECT count(*) FROM stock_levels WHERE holder_id = ?", (poisoned,)), [(0,)])
+        self.assertEqual(self.server.sql("SELECT count(*) FROM idempotency WHERE key = ?", (f"gc-{poisoned}",)), [(0,)])
+        self.assertEqual(self.server.sql("SELECT holder_id, quantity_after FROM stock_ledger ORDER BY holder_id"),
+                         [(ids[0], 41), (ids[2], 43)])
+        # nothing of the failure was remembered: once the cause is gone, the same key goes through
+        conn = sqlite3.connect(self.server.db, timeout=10)
+        with conn:
+            conn.execute("DROP TRIGGER test_poison")
+        conn.close()
+        st, body, _ = self.api("POST", "/api/v1/stock/reports", headers={"Idempotency-Key": f"gc-{poisoned}"},
+                               body={"holder_kind": "structure", "holder_id": poisoned,
+                                     "items": [{"item": "respirator", "quantity": 42}]})
+        self.assertEqual(st, 201, body)
+        self.assertEqual(body["levels"][0]["quantity"], 42)
 
 
 if __name__ == "__main__":
