@@ -7,6 +7,7 @@
 #include "log.h"
 #include "seed.h"
 #include "store.h"
+#include "store_checkpointer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,11 @@ int app_open(struct app *app, char *err, size_t errlen)
 		app_close(app);
 		return -1;
 	}
+	if (app->cfg.checkpoint_pages > 0 &&
+	    !(app->checkpointer = checkpointer_start(app->store, (int)app->cfg.checkpoint_pages, err, errlen))) {
+		app_close(app);
+		return -1;
+	}
 	long long last_seq = 0;
 	if (store_meta_get(app->store, "event_seq", &last_seq) == STORE_ERROR) {
 		snprintf(err, errlen, "cannot read the event sequence");
@@ -50,6 +56,8 @@ void app_close(struct app *app)
 	app->hub = NULL;
 	eventlog_free(app->eventlog);
 	app->eventlog = NULL;
+	checkpointer_stop(app->checkpointer); /* first: the store's close checkpoints what is left */
+	app->checkpointer = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	api_drop_events(app);

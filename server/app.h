@@ -45,6 +45,7 @@ struct app {
 	struct config cfg;
 	struct threshold_rules thresholds; /* parsed from cfg.alert_thresholds */
 	struct store *store;
+	struct checkpointer *checkpointer; /* NULL: SQLite checkpoints inside commits */
 	struct hub *hub;
 	struct eventlog *eventlog;
 	struct sms_sender *sms;

@@ -37,6 +37,7 @@ static const struct config_key keys[] = {
 	KEY_INT(idempotency_ttl_s, 86400, 60, 31536000, "how long an idempotency key is remembered"),
 	KEY_INT(shutdown_grace_ms, 2000, 0, 60000, "time given to clients to receive their close frame on shutdown"),
 	KEY_INT(batch_max, 1000, 1, 100000, "writes grouped into one commit at most"),
+	KEY_INT(checkpoint_pages, 4000, 0, 1000000, "write-ahead log pages (4 KiB) that start a checkpoint on a thread of its own; the log restarts past 8 times that; 0: SQLite checkpoints inside commits, every 1000 pages"),
 	KEY_STR(alert_thresholds, "*/*=7,3 ehpad/*=10,4 hospital/*=5,2",
 		"days of cover that open warning,critical shortage alerts, as category/item=warning,critical rules "
 		"(\"*\" for any; the most specific wins; per-structure overrides through the API)"),

@@ -27,6 +27,7 @@ struct config {
 	long long idempotency_ttl_s;
 	long long shutdown_grace_ms;
 	long long batch_max;
+	long long checkpoint_pages;
 	char *alert_thresholds;    /* "category/item=warning,critical ..." in days of cover */
 	long long alert_margin_hours;
 	long long silent_after_hours;

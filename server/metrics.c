@@ -2,6 +2,7 @@
 
 #include "app.h"
 #include "sms_sender.h"
+#include "store_checkpointer.h"
 
 static void counter(struct buf *b, const char *name, const char *help, unsigned long long v)
 {
@@ -32,6 +33,12 @@ void metrics_write(const struct app *app, struct buf *b)
 	counter(b, "renfort_batch_reruns_total",
 		"Group commits run again with a savepoint per write, after a write failed half-way.", m->batch_reruns);
 	counter(b, "renfort_commit_microseconds_total", "Time spent in group commits.", m->commit_us_total);
+	struct checkpointer_stats ck;
+	checkpointer_stats(app->checkpointer, &ck);
+	counter(b, "renfort_checkpoints_total", "Write-ahead log checkpoints run by the checkpoint thread.", ck.runs);
+	counter(b, "renfort_checkpoint_frames_total", "Log frames those checkpoints copied into the database.", ck.frames);
+	gauge(b, "renfort_wal_frames", "Frames in the write-ahead log after the last commit (checkpoint thread only).",
+	      ck.wal_frames);
 	if (app->sms) {
 		struct sms_sender_stats st;
 		sms_sender_stats(app->sms, &st);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 struct stmt_slot {
 	const char *sql;
@@ -41,6 +42,19 @@ struct store {
 	char failure_field[64];
 	char failure_rule[256];
 };
+
+/* SQLite's own busy timeout would make a commit held back by the checkpoint thread for one
+ * millisecond wait ten. */
+int store_wait_busy(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= 20000)
+		return 0;
+	sqlite3_sleep(0); /* yields */
+	struct timespec ts = {0, 100000};
+	nanosleep(&ts, NULL);
+	return 1;
+}
 
 /* --- functions used by the audit triggers ------------------------------------------------------ */
 
@@ -206,9 +220,9 @@ int store_open(struct store **out, const char *path, const char *schema_dir, cha
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	/* One owner: renfortd's event loop. A short busy timeout only covers a backup or sqlite3 shell
-	 * reading at the same time. */
-	sqlite3_busy_timeout(st->db, 2000);
+	/* One owner: renfortd's event loop. The busy handler covers the checkpoint thread's last pass
+	 * (about a millisecond), a backup or a sqlite3 shell at the same time. */
+	sqlite3_busy_handler(st->db, store_wait_busy, NULL);
 	/* secure_delete: erased personal data is overwritten, not left in free pages */
 	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 			      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
@@ -678,7 +692,14 @@ int store_meta_set(struct store *st, const char *key, long long value)
 
 int store_checkpoint(struct store *st)
 {
-	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* the checkpoint thread may hold the checkpoint lock (SQLite answers BUSY at once): a passive
+	 * checkpoint takes well under a second; wait for it, a little at a time */
+	int rc = SQLITE_BUSY;
+	for (int i = 0; i < 200 && rc == SQLITE_BUSY; i++) {
+		if (i)
+			sqlite3_sleep(10);
+		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		log_warn("store: checkpoint: %s", sqlite3_errmsg(st->db));
 	return rc == SQLITE_OK ? STORE_OK : STORE_ERROR;

@@ -35,6 +35,9 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 int store_prepare_text(struct store *st, const char *sql, sqlite3_stmt **out, int *cached);
 void store_text_done(sqlite3_stmt *s, int cached);
 sqlite3 *store_db(struct store *st);
+/* The busy handler of renfort's connections (sqlite3_busy_handler): tries again every 100 µs, for
+ * 2 s at most, where SQLite's busy timeout sleeps 1, 2, 5, 10... ms between tries. */
+int store_wait_busy(void *arg, int tries);
 const char *store_errmsg(struct store *st);
 
 /* Transactions. begin() sets the clock and the actor that the audit triggers record. */
