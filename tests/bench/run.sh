@@ -5,7 +5,8 @@
 # wsload, sqlbench and lws_bcast from $PEERBENCH (default ../shared/tools/peerbench) into a temporary
 # folder, then measures each scenario next to its reference, in the same run, on this machine:
 #   - durable acknowledged stock reports/s and ack p99 (renfortd, websocket clients) and the store
-#     layer alone (store_bench), next to raw batched SQLite inserts (sqlbench, WAL + synchronous=FULL);
+#     layer alone (store_bench), next to raw batched SQLite inserts (sqlbench, WAL + synchronous=FULL),
+#     without an index and with one on (site, item, time);
 #   - report -> subscriber latency and deliveries/s, 1,000 subscribers, at 100 and 150 reports/s and in
 #     a burst, next to mosquitto (MQTT over websockets, the same payload size, the same subscriber count);
 #   - process memory per idle websocket at 10,000 and 19,900 connections, next to mosquitto.
@@ -122,6 +123,9 @@ run_sql() { # raw SQLite, then the store layer
 	metric raw1000 "$(sed -n 's/.*rows\/s=\([0-9]*\).*/\1/p' <<< "$out")"
 	out=$("$PB/sqlbench" "$WORK/sql.db" full 100 "$SQL_ROWS" 8 | tee -a "$LOG/sqlbench.log")
 	metric raw100 "$(sed -n 's/.*rows\/s=\([0-9]*\).*/\1/p' <<< "$out")"
+	# the same rows with one index on (site, item, time), as a ledger kept for per-holder history
+	out=$("$PB/sqlbench" "$WORK/sql.db" full 1000 "$SQL_ROWS" 8 index | tee -a "$LOG/sqlbench.log")
+	metric raw1000idx "$(sed -n 's/.*rows\/s=\([0-9]*\).*/\1/p' <<< "$out")"
 	mkdir -p "$WORK/store"
 	out=$("$STORE_BENCH" -n "$STORE_N" -b 1000 -s "$STORE_S" -d "$WORK/store" | tee -a "$LOG/store_bench.log" | grep RESULT)
 	metric store1000 "$(kv rate "$out")"
@@ -275,6 +279,9 @@ row("store layer: reports/s, groups of 1000 (store_bench)", n(s1k), n(raw1k), "S
     ">= 0.5x raw", s1k >= 0.5 * raw1k)
 row("store layer: reports/s, groups of 100 (store_bench)", n(s100), n(raw100), "SQLite FULL batch 100", ratio(s100, raw100),
     "(0.5x raw)", s100 >= 0.5 * raw100)
+raw1ki = m("raw1000idx")
+row("  same, groups of 1000, next to raw rows with one (site, item, time) index", n(s1k), n(raw1ki),
+    "SQLite FULL batch 1000 + index", ratio(s1k, raw1ki), "(information)", None)
 for name, label in (("r100", "100 reports/s"), ("r150", "150 reports/s"), ("burst", f"burst of {msgs}")):
     p50, p99, dps = m(f"fan_{name}_p50_ms"), m(f"fan_{name}_p99_ms"), m(f"fan_{name}_dps")
     q50, q99, qdps = m(f"mq_{name}_p50_ms"), m(f"mq_{name}_p99_ms"), m(f"mq_{name}_dps")
