@@ -11,7 +11,6 @@
 #include "store_record.h"
 #include "store_stock.h"
 
-
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -97,15 +96,19 @@ static void refresh_cover(struct stock_row *r, const struct item_info *it, const
 
 static int put_json_string(struct buf *b, const char *s)
 {
-	/* cJSON's own escaping, into a buffer of the worst case: \uXXXX for each byte */
-	char out[6 * 64 + 3];
+	/* cJSON's own escaping, into a buffer of the worst case (\uXXXX for each byte): on the stack
+	 * for a code of up to 64 bytes, the usual case */
+	char small[6 * 64 + 3];
+	size_t need = 6 * strlen(s) + 3;
+	char *out = need <= sizeof small ? small : malloc(need);
 	cJSON node;
 	memset(&node, 0, sizeof node);
 	node.type = cJSON_String | cJSON_IsReference;
 	node.valuestring = (char *)(uintptr_t)s;
-	if (strlen(s) > 64 || !cJSON_PrintPreallocated(&node, out, sizeof out, 0))
-		return -1;
-	return buf_puts(b, out);
+	int bad = !out || !cJSON_PrintPreallocated(&node, out, (int)need, 0) || buf_puts(b, out);
+	if (out != small)
+		free(out);
+	return bad ? -1 : 0;
 }
 
 static int put_number(struct buf *b, double v, int known)

@@ -59,7 +59,8 @@ static void parameter(struct buf *out, const char *name, const char *value)
 
 int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender, int standalone)
 {
-	char t[32], id[64], text[1024];
+	char t[32], id[64];
+	char text[2048]; /* two names of 200 characters (up to 800 bytes each) and the words around them */
 	int resolved = strcmp(a->status, "resolved") == 0;
 	int stockout = strcmp(a->severity, "stockout") == 0;
 	int critical = strcmp(a->severity, "critical") == 0;

@@ -43,14 +43,13 @@ struct store {
 	char failure_rule[256];
 };
 
-/* SQLite's own busy timeout would make a commit held back by the checkpoint thread for one
- * millisecond wait ten. */
+/* SQLite's own busy timeout sleeps 1, 2, 5, 10... ms between tries: a commit held back for 3 ms by
+ * the checkpoint thread would wait 8. */
 int store_wait_busy(void *arg, int tries)
 {
 	(void)arg;
 	if (tries >= 20000)
 		return 0;
-	sqlite3_sleep(0); /* yields */
 	struct timespec ts = {0, 100000};
 	nanosleep(&ts, NULL);
 	return 1;
@@ -220,8 +219,8 @@ int store_open(struct store **out, const char *path, const char *schema_dir, cha
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	/* One owner: renfortd's event loop. The busy handler covers the checkpoint thread's last pass
-	 * (about a millisecond), a backup or a sqlite3 shell at the same time. */
+	/* One owner: renfortd's event loop. The busy handler covers the checkpoint thread's restart
+	 * (milliseconds, once per 8 x checkpoint_pages log pages), a backup or a sqlite3 shell. */
 	sqlite3_busy_handler(st->db, store_wait_busy, NULL);
 	/* secure_delete: erased personal data is overwritten, not left in free pages */
 	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"

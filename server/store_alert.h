@@ -24,14 +24,14 @@ struct alert_row {
 	long long opened_at, updated_at;
 	int version;
 	long long acknowledged_at, acknowledged_by;
-	char ack_note[512];
+	char ack_note[UTF8_BYTES(500)];
 	long long resolved_at, resolved_by;
 	char resolution[16];
-	char resolve_note[512];
+	char resolve_note[UTF8_BYTES(500)];
 	/* filled by reads for people */
-	char holder_name[201];
-	char item_code[65];
-	char item_name[201];
+	char holder_name[UTF8_BYTES(200)];
+	char item_code[UTF8_BYTES(64)];
+	char item_name[UTF8_BYTES(200)];
 	char commune[8];
 	double lat, lng;
 };

@@ -5,6 +5,7 @@
 
 #include "burn.h"
 #include "store.h"
+#include "validate.h"
 
 struct principal;
 
@@ -18,7 +19,7 @@ struct holder_info {
 	enum holder_kind kind;
 	long long id;
 	char dep[4];
-	char name[201];
+	char name[UTF8_BYTES(200)];
 	char category[32];          /* "depot" for depots */
 	long long occupancy, staff; /* -1 when unknown */
 };
@@ -56,9 +57,9 @@ int store_stock_set(struct store *st, enum holder_kind kind, long long holder, l
 
 struct item_info {
 	long long id;
-	char code[65];
-	char name[201];
-	char unit[41];
+	char code[UTF8_BYTES(64)];
+	char name[UTF8_BYTES(200)];
+	char unit[UTF8_BYTES(40)];
 	double per_worker, per_patient, per_bed; /* < 0: unknown */
 };
 /* By code (when code is not NULL) or by id. */

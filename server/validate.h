@@ -23,6 +23,8 @@ const char *validate_lang2(const char *s);
 
 /* Number of Unicode code points in valid UTF-8, or -1 if s is not valid UTF-8. */
 long utf8_length(const char *s);
+/* A buffer for a text validated as at most `chars` characters: UTF-8 takes up to 4 bytes each. */
+#define UTF8_BYTES(chars) (4 * (chars) + 1)
 /* Converts a French national number ("0561022400", "561022400", "05 61 02 24 00") or an
  * already international one to E.164 in out (at least 17 bytes). Returns 0 or -1. */
 int phone_to_e164_fr(const char *in, char *out, size_t outlen);

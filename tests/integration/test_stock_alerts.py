@@ -163,10 +163,12 @@ class StockAlerts(ServerTest):
         self.assertEqual((st, out34["items"]), (200, []))
 
         # acknowledged from one dashboard, seen on the other
+        # a note is up to 500 characters, not bytes: kept whole, accents included
+        note = "Allocation du dépôt du Tarn en route, arrivée prévue à 18 h. " + "é" * 438
         st, acked, _ = self.api("POST", f"/api/v1/alerts/{first['id']}/acknowledge", token=self.coord81,
-                                body={"note": "Allocation from the Tarn depot on its way"})
+                                body={"note": note})
         self.assertEqual(st, 200, acked)
-        self.assertEqual((acked["status"], acked["ack_note"]), ("acknowledged", "Allocation from the Tarn depot on its way"))
+        self.assertEqual((acked["status"], acked["ack_note"]), ("acknowledged", note))
         ev = self.wait_for(ws81b, "alert.acknowledged")
         self.assertEqual((ev["data"]["id"], ev["data"]["status"]), (first["id"], "acknowledged"))
         # the 34 coordinator may not acknowledge it: it does not exist for them
@@ -396,6 +398,24 @@ class GroupCommit(ServerTest):
             if line.startswith(name + " "):
                 return int(line.split()[1])
         raise AssertionError(f"no metric {name}")
+
+    def test_item_codes_are_escaped_in_levels_and_events(self):
+        # codes are up to 64 characters, not bytes: 62 of them here take 126 bytes, with a quote
+        code = "é" * 60 + '"\\'
+        self.create_record("items", samples.item(code=code))
+        holder = self.create_record("structures", samples.structure())["id"]
+        ws = self.server.ws(self.admin)
+        try:
+            self.assertEqual(ws.request("subscribe", params={"topics": ["stock"]})["status"], 200)
+            st, body, _ = self.api("POST", "/api/v1/stock/reports", headers={"Idempotency-Key": "long-code"},
+                                   body={"holder_kind": "structure", "holder_id": holder,
+                                         "items": [{"item": code, "quantity": 5}]})
+            self.assertEqual(st, 201, body)
+            self.assertEqual((body["levels"][0]["item"], body["levels"][0]["quantity"]), (code, 5))
+            ev = ws.next_event()
+            self.assertEqual((ev["event"], ev["data"]["item"], ev["data"]["holder_id"]), ("stock.level", code, holder))
+        finally:
+            ws.close()
 
     def test_a_report_failing_half_way_leaves_nothing_and_spares_the_others(self):
         ids = [self.create_record("structures", samples.structure())["id"] for _ in range(3)]
