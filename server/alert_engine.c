@@ -104,13 +104,13 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 	enum shortage_level now_level = has ? (enum shortage_level)shortage_level_parse(cur.severity) : LEVEL_NONE;
 	struct thresholds t = thresholds_for(app, h, it);
 	enum shortage_level next = shortage_next(now_level, r->quantity, r->cover_known, r->days_of_cover, &t);
-	memset(out, 0, sizeof *out);
+	alert_row_clear(out);
 
 	if (!has && next == LEVEL_NONE)
 		return STORE_OK;
 	if (!has) {
 		struct alert_row a;
-		memset(&a, 0, sizeof a);
+		alert_row_clear(&a);
 		snprintf(a.kind, sizeof a.kind, "shortage");
 		a.holder_kind = h->kind;
 		a.holder_id = h->id;
@@ -162,7 +162,7 @@ static int raise_silent(void *ctx, enum holder_kind hk, long long holder, const 
 	struct alert_row cur;
 	int rc = store_alert_current(st, "silent", hk, holder, 0, &cur);
 	if (rc == STORE_NOTFOUND) {
-		memset(&cur, 0, sizeof cur);
+		alert_row_clear(&cur);
 		snprintf(cur.kind, sizeof cur.kind, "silent");
 		cur.holder_kind = hk;
 		cur.holder_id = holder;
@@ -201,7 +201,7 @@ int alert_engine_sms_failed(struct app *app, const char *dep)
 	struct alert_row cur;
 	int rc = store_alert_current_dep(app->store, "sms_failed", dep ? dep : "", &cur);
 	if (rc == STORE_NOTFOUND) {
-		memset(&cur, 0, sizeof cur);
+		alert_row_clear(&cur);
 		snprintf(cur.kind, sizeof cur.kind, "sms_failed");
 		cur.holder_kind = HOLDER_NONE;
 		snprintf(cur.dep, sizeof cur.dep, "%s", dep ? dep : "");

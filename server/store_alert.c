@@ -24,7 +24,7 @@
 
 static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 {
-	memset(a, 0, sizeof *a);
+	alert_row_clear(a);
 	a->id = sqlite3_column_int64(s, 0);
 	store_column_copy(a->kind, sizeof a->kind, s, 1);
 	int hk = holder_kind_parse((const char *)sqlite3_column_text(s, 2));

@@ -6,6 +6,9 @@
 #include "store.h"
 #include "store_stock.h"
 
+#include <stddef.h>
+#include <string.h>
+
 struct principal;
 
 struct alert_row {
@@ -24,17 +27,26 @@ struct alert_row {
 	long long opened_at, updated_at;
 	int version;
 	long long acknowledged_at, acknowledged_by;
-	char ack_note[UTF8_BYTES(500)];
 	long long resolved_at, resolved_by;
 	char resolution[16];
-	char resolve_note[UTF8_BYTES(500)];
 	/* filled by reads for people */
-	char holder_name[UTF8_BYTES(200)];
-	char item_code[UTF8_BYTES(64)];
-	char item_name[UTF8_BYTES(200)];
 	char commune[8];
 	double lat, lng;
+	/* the long texts last: alert_row_clear() zeroes what comes before, and only their first byte */
+	char ack_note[UTF8_BYTES(500)];
+	char resolve_note[UTF8_BYTES(500)];
+	char holder_name[UTF8_BYTES(200)]; /* filled by reads for people */
+	char item_code[UTF8_BYTES(64)];
+	char item_name[UTF8_BYTES(200)];
 };
+
+/* An empty row, without writing its 5 KB of text buffers: the alert rules clear rows for every
+ * stock report line. */
+static inline void alert_row_clear(struct alert_row *a)
+{
+	memset(a, 0, offsetof(struct alert_row, ack_note));
+	a->ack_note[0] = a->resolve_note[0] = a->holder_name[0] = a->item_code[0] = a->item_name[0] = '\0';
+}
 
 /* The alert of (kind, holder, item) that is not resolved; STORE_NOTFOUND when none. */
 int store_alert_current(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
