@@ -36,7 +36,8 @@ void metrics_write(const struct app *app, struct buf *b)
 	struct checkpointer_stats ck;
 	checkpointer_stats(app->checkpointer, &ck);
 	counter(b, "renfort_checkpoints_total", "Write-ahead log checkpoints run by the checkpoint thread.", ck.runs);
-	counter(b, "renfort_checkpoint_frames_total", "Log frames those checkpoints copied into the database.", ck.frames);
+	counter(b, "renfort_checkpoint_restarts_total",
+		"Of those, the ones that restarted the log (the next commit waited for them).", ck.restarts);
 	gauge(b, "renfort_wal_frames", "Frames in the write-ahead log after the last commit (checkpoint thread only).",
 	      ck.wal_frames);
 	if (app->sms) {

@@ -11,9 +11,9 @@
 struct checkpointer;
 
 struct checkpointer_stats {
-	unsigned long long runs;   /* passive checkpoints run */
-	unsigned long long frames; /* log frames copied into the database by them */
-	long long wal_frames;      /* frames in the log after the last commit */
+	unsigned long long runs;     /* checkpoints run */
+	unsigned long long restarts; /* of which ended with a restart (the log written again from its start) */
+	long long wal_frames;        /* frames in the log after the last commit */
 };
 
 /* From now on st no longer checkpoints by itself: once a commit leaves `pages` frames or more in the
