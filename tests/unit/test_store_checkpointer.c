@@ -70,13 +70,14 @@ static void test_log_copied_and_bounded(void **state)
 	struct checkpointer_stats s;
 	for (int i = 0; i < 300; i++) { /* up to 3 s for the thread to catch up */
 		checkpointer_stats(c, &s);
-		if (s.restarts > 0)
+		if (s.runs > 0)
 			break;
 		struct timespec ts = {0, 10000000};
 		nanosleep(&ts, NULL);
 	}
+	/* the log was started again either after a passive copy that caught up between two commits,
+	 * or by a restart checkpoint: which one depends on timing, the bound below holds for both */
 	assert_true(s.runs > 0);
-	assert_true(s.restarts > 0);
 	/* written: 300 x 6 x 3000 bytes = 5.4 MB at least; the log restarts past 8 x 30 frames */
 	long long wal = wal_bytes(u);
 	if (wal > 5400000 / 2)
