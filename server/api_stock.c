@@ -111,9 +111,34 @@ static int put_json_string(struct buf *b, const char *s)
 	return bad ? -1 : 0;
 }
 
-static int put_number(struct buf *b, double v, int known)
+/* v rounded to `decimals` places (0 to 3), trailing zeros dropped: what %.15g prints for such a
+ * value, without printf's cost for a double (both figures of every level line go through here). */
+static int put_fixed(struct buf *b, double v, int decimals, int known)
 {
-	return known && isfinite(v) ? buf_printf(b, "%.15g", v) : buf_puts(b, "null");
+	static const long long scales[] = {1, 10, 100, 1000};
+	if (!known || !isfinite(v))
+		return buf_puts(b, "null");
+	long long scale = scales[decimals];
+	double scaled = round(v * (double)scale);
+	if (fabs(scaled) >= 1e15)
+		return buf_printf(b, "%.15g", scaled / (double)scale);
+	long long n = (long long)scaled;
+	char out[48], *o = out + sizeof out;
+	*--o = '\0';
+	unsigned long long u = n < 0 ? (unsigned long long)-n : (unsigned long long)n;
+	int digits = 0;
+	for (long long frac = (long long)(u % (unsigned long long)scale); digits < decimals; digits++, frac /= 10)
+		if (frac % 10 || o[0] != '\0')
+			*--o = (char)('0' + frac % 10);
+	if (o[0] != '\0')
+		*--o = '.';
+	u /= (unsigned long long)scale;
+	do
+		*--o = (char)('0' + u % 10);
+	while (u /= 10);
+	if (n < 0)
+		*--o = '-';
+	return buf_puts(b, o);
 }
 
 /* "item":..,"quantity":..,"burn_per_day":..,"days_of_cover":..,"stockout_at":..,"alert":.. */
@@ -122,8 +147,8 @@ static int level_fields(struct buf *b, const struct stock_row *r, const struct i
 	char iso[32];
 	int bad = buf_puts(b, "\"item\":") || put_json_string(b, it->code) ||
 		  buf_printf(b, ",\"quantity\":%lld,\"burn_per_day\":", r->quantity) ||
-		  put_number(b, round(r->burn_per_day * 1000) / 1000, r->burn_per_day > 0) ||
-		  buf_puts(b, ",\"days_of_cover\":") || put_number(b, round(r->days_of_cover * 100) / 100, r->cover_known);
+		  put_fixed(b, r->burn_per_day, 3, r->burn_per_day > 0) || buf_puts(b, ",\"days_of_cover\":") ||
+		  put_fixed(b, r->days_of_cover, 2, r->cover_known);
 	if (!bad && r->cover_known)
 		bad = buf_printf(b, ",\"stockout_at\":\"%s\"", clock_format_iso(r->stockout_at, iso));
 	else if (!bad)
@@ -137,14 +162,13 @@ static int level_fields(struct buf *b, const struct stock_row *r, const struct i
 	return bad;
 }
 
-/* {level fields,"holder_kind":..,"holder_id":..[extra]}: the stock.level event, and the answer of a
+/* {fields,"holder_kind":..,"holder_id":..[extra]}: the stock.level event, and the answer of a
  * movement. NULL when memory runs out. */
-static char *level_object(const struct holder_info *h, const struct stock_row *r, const struct item_info *it,
-			  const struct alert_row *a, const char *extra)
+static char *level_object(const struct holder_info *h, const struct buf *fields, const char *extra)
 {
 	struct buf b;
 	buf_init(&b);
-	if (buf_reserve(&b, 320) || buf_puts(&b, "{") || level_fields(&b, r, it, a) ||
+	if (buf_reserve(&b, fields->len + 128) || buf_puts(&b, "{") || buf_append(&b, fields->data, fields->len) ||
 	    buf_printf(&b, ",\"holder_kind\":\"%s\",\"holder_id\":%lld%s}", holder_kind_name(h->kind), h->id,
 		       extra ? extra : "")) {
 		buf_release(&b);
@@ -153,10 +177,13 @@ static char *level_object(const struct holder_info *h, const struct stock_row *r
 	return buf_detach(&b);
 }
 
+/* Queues the stock.level event of a level, and leaves its fields in `fields` for the caller's
+ * answer: written once for both. */
 static int emit_level(struct app *app, const struct holder_info *h, const struct stock_row *r, const struct item_info *it,
-		      const struct alert_row *a)
+		      const struct alert_row *a, struct buf *fields)
 {
-	char *text = level_object(h, r, it, a, NULL);
+	buf_reset(fields);
+	char *text = level_fields(fields, r, it, a) ? NULL : level_object(h, fields, NULL);
 	return text ? api_emit_text(app, "stock.level", h->dep, holder_kind_name(h->kind), h->id, text) : -1;
 }
 
@@ -261,8 +288,9 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 		return api_fail_store(app, res, rc, "report");
 	struct burn_params bp = burn_default_params();
 	char iso[32];
-	struct buf answer;
+	struct buf answer, fields;
 	buf_init(&answer);
+	buf_init(&fields);
 	int bad = buf_reserve(&answer, 128 + 256 * (size_t)n) ||
 		  buf_printf(&answer, "{\"report_id\":%lld,\"holder_kind\":\"%s\",\"holder_id\":%lld,\"at\":\"%s\",\"levels\":[",
 			     report_id, holder_kind_name(h.kind), h.id, clock_format_iso(now, iso));
@@ -292,11 +320,13 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 			rc = alert_engine_shortage(app, &h, &its[i], &r, &a);
 		if (rc) {
 			buf_release(&answer);
+			buf_release(&fields);
 			return api_fail_store(app, res, rc, "items");
 		}
-		bad = emit_level(app, &h, &r, &its[i], &a) || (i && buf_puts(&answer, ",")) || buf_puts(&answer, "{") ||
-		      level_fields(&answer, &r, &its[i], &a) || buf_puts(&answer, "}");
+		bad = emit_level(app, &h, &r, &its[i], &a, &fields) || (i && buf_puts(&answer, ",")) ||
+		      buf_puts(&answer, "{") || buf_append(&answer, fields.data, fields.len) || buf_puts(&answer, "}");
 	}
+	buf_release(&fields);
 	if (bad || buf_puts(&answer, "]}")) {
 		buf_release(&answer);
 		return api_fail(res, 503, "unavailable", "", "out of memory");
@@ -371,7 +401,11 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 		return api_fail_store(app, res, rc, "item");
 	char extra[96];
 	snprintf(extra, sizeof extra, ",\"kind\":\"%s\",\"delta\":%lld", kind, delta);
-	if (emit_level(app, &h, &r, &it, &a) || !(res->data_text = level_object(&h, &r, &it, &a, extra)))
+	struct buf fields;
+	buf_init(&fields);
+	int bad = emit_level(app, &h, &r, &it, &a, &fields) || !(res->data_text = level_object(&h, &fields, extra));
+	buf_release(&fields);
+	if (bad)
 		return api_fail(res, 503, "unavailable", "", "out of memory");
 	res->status = 201;
 	return 0;
