@@ -20,30 +20,6 @@
 
 /* --- helpers --------------------------------------------------------------------------------------- */
 
-static long long query_int(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("cannot prepare %s: %s", sql, sqlite3_errmsg(store_db(st)));
-	long long v = -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* Copies the first column of the first row into out. */
-static void query_text(struct store *st, const char *sql, char *out, size_t outlen)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("cannot prepare %s: %s", sql, sqlite3_errmsg(store_db(st)));
-	out[0] = '\0';
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-}
-
 /* The migrations of a directory, as store.c recognises them: NNN_name.sql. Returns the count and
  * sets *highest. */
 static int count_migrations(const char *dir, int *highest)
@@ -144,18 +120,18 @@ static void test_open_applies_migrations(void **state)
 	assert_true(n >= 2);
 	f->st = open_real(f);
 	assert_int_equal(store_schema_version(f->st), highest);
-	assert_int_equal(query_int(f->st, "PRAGMA user_version"), highest);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations"), n);
-	assert_int_equal(query_int(f->st, "SELECT max(version) FROM schema_migrations"), highest);
+	assert_int_equal(unit_query_int(f->st, "PRAGMA user_version"), highest);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM schema_migrations"), n);
+	assert_int_equal(unit_query_int(f->st, "SELECT max(version) FROM schema_migrations"), highest);
 	char name[128];
-	query_text(f->st, "SELECT name FROM schema_migrations WHERE version = 1", name, sizeof name);
+	unit_query_text(f->st, "SELECT name FROM schema_migrations WHERE version = 1", name, sizeof name);
 	assert_string_equal(name, "001_core.sql");
 	/* the tables and the audit triggers exist */
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
 					  "('departements', 'communes', 'tokens', 'structures', 'depots', 'items', "
 					  "'volunteers', 'audit', 'idempotency')"),
 			 9);
-	assert_true(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_%'") >=
+	assert_true(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_%'") >=
 		    15);
 }
 
@@ -164,7 +140,7 @@ static void test_second_open_does_not_reapply(void **state)
 	struct fx *f = *state;
 	f->st = open_real(f);
 	int version = store_schema_version(f->st);
-	long long rows = query_int(f->st, "SELECT count(*) FROM schema_migrations");
+	long long rows = unit_query_int(f->st, "SELECT count(*) FROM schema_migrations");
 	assert_int_equal(store_exec(f->st, "UPDATE schema_migrations SET applied_at = 42"), STORE_OK);
 	assert_int_equal(store_exec(f->st, "INSERT INTO meta(key, value) VALUES ('marker', 7)"), STORE_OK);
 	store_close(f->st);
@@ -172,9 +148,9 @@ static void test_second_open_does_not_reapply(void **state)
 
 	f->st = open_real(f);
 	assert_int_equal(store_schema_version(f->st), version);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations"), rows);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations WHERE applied_at != 42"), 0);
-	assert_int_equal(query_int(f->st, "SELECT value FROM meta WHERE key = 'marker'"), 7); /* data kept */
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM schema_migrations"), rows);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM schema_migrations WHERE applied_at != 42"), 0);
+	assert_int_equal(unit_query_int(f->st, "SELECT value FROM meta WHERE key = 'marker'"), 7); /* data kept */
 }
 
 static void test_pragmas(void **state)
@@ -182,10 +158,10 @@ static void test_pragmas(void **state)
 	struct fx *f = *state;
 	f->st = open_real(f);
 	char mode[32];
-	query_text(f->st, "PRAGMA journal_mode", mode, sizeof mode);
+	unit_query_text(f->st, "PRAGMA journal_mode", mode, sizeof mode);
 	assert_string_equal(mode, "wal");
-	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 2); /* FULL */
-	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(unit_query_int(f->st, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(unit_query_int(f->st, "PRAGMA foreign_keys"), 1);
 	/* WAL is persistent in the file: a second connection sees it too */
 	store_close(f->st);
 	f->st = NULL;
@@ -199,7 +175,7 @@ static void test_pragmas(void **state)
 	sqlite3_close(db);
 	/* and the reopened store sets synchronous=FULL again (it is per connection) */
 	f->st = open_real(f);
-	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 2);
+	assert_int_equal(unit_query_int(f->st, "PRAGMA synchronous"), 2);
 }
 
 static void test_open_bad_schema_dir(void **state)
@@ -260,8 +236,8 @@ static void test_migration_failure_is_atomic(void **state)
 	write_text(f->schema, "002_broken.sql", "CREATE TABLE b (x INTEGER) STRICT;\n");
 	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
 	assert_int_equal(store_schema_version(f->st), 2);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')"), 2);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM schema_migrations"), 2);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')"), 2);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM schema_migrations"), 2);
 }
 
 static void test_migrations_in_number_order(void **state)
@@ -276,7 +252,7 @@ static void test_migrations_in_number_order(void **state)
 	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
 	assert_int_equal(store_schema_version(f->st), 10);
 	char order[32];
-	query_text(f->st, "SELECT group_concat(x) FROM (SELECT x FROM t ORDER BY rowid)", order, sizeof order);
+	unit_query_text(f->st, "SELECT group_concat(x) FROM (SELECT x FROM t ORDER BY rowid)", order, sizeof order);
 	assert_string_equal(order, "2,3");
 	store_close(f->st);
 	f->st = NULL;
@@ -284,7 +260,7 @@ static void test_migrations_in_number_order(void **state)
 	write_text(f->schema, "011_d.sql", "INSERT INTO t VALUES (4);\n");
 	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
 	assert_int_equal(store_schema_version(f->st), 11);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM t"), 3);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM t"), 3);
 }
 
 /* Two migrations with the same number are an error, and nothing of them may be applied: otherwise the
@@ -308,7 +284,7 @@ static void test_duplicate_migration_numbers(void **state)
 	int rc = store_open(&st, f->db.path, f->schema, err, sizeof err);
 	if (rc == 0) {
 		int version = store_schema_version(st);
-		long long rows = query_int(st, "SELECT count(*) FROM t WHERE x IN (30, 31)");
+		long long rows = unit_query_int(st, "SELECT count(*) FROM t WHERE x IN (30, 31)");
 		store_close(st);
 		fail_msg("a second open succeeded with duplicate migrations 003 (version %d, %lld of the two applied)",
 			 version, rows);
@@ -350,17 +326,17 @@ static void test_ledger_rebuild_keeps_history(void **state)
 	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
 	assert_int_equal(store_schema_version(f->st), 4);
 	char rows[128];
-	query_text(f->st, "SELECT group_concat(id || ':' || kind || ':' || quantity_after) FROM (SELECT * FROM stock_ledger ORDER BY id)",
+	unit_query_text(f->st, "SELECT group_concat(id || ':' || kind || ':' || quantity_after) FROM (SELECT * FROM stock_ledger ORDER BY id)",
 		   rows, sizeof rows);
 	assert_string_equal(rows, "40:report:5,41:receipt:7");
 	assert_int_equal(store_exec(f->st, "INSERT INTO stock_ledger(holder_kind, holder_id, item_id, kind, delta, "
 					   "quantity_after, at) VALUES ('structure', 7, 3, 'gift', 1, 8, 12)"),
 			 STORE_ERROR); /* a CHECK is the last guard, not validation: an error */
 	assert_int_equal(store_exec(f->st, "DELETE FROM structures WHERE id = 7"), STORE_ERROR); /* "has stock history" */
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM structures"), 1);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name = 'stock_ledger_holder'"), 1);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM structures"), 1);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name = 'stock_ledger_holder'"), 1);
 	char ok[16];
-	query_text(f->st, "PRAGMA integrity_check", ok, sizeof ok);
+	unit_query_text(f->st, "PRAGMA integrity_check", ok, sizeof ok);
 	assert_string_equal(ok, "ok");
 }
 
@@ -378,13 +354,13 @@ static void test_transactions(void **state)
 	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('a', 1)"), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
 	assert_false(store_in_transaction(st));
-	assert_int_equal(query_int(st, "SELECT value FROM meta WHERE key = 'a'"), 1);
+	assert_int_equal(unit_query_int(st, "SELECT value FROM meta WHERE key = 'a'"), 1);
 
 	assert_int_equal(store_begin(st, UNIT_NOW + 1, NULL), STORE_OK);
 	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('b', 2)"), STORE_OK);
 	store_rollback(st);
 	assert_false(store_in_transaction(st));
-	assert_int_equal(query_int(st, "SELECT count(*) FROM meta WHERE key = 'b'"), 0);
+	assert_int_equal(unit_query_int(st, "SELECT count(*) FROM meta WHERE key = 'b'"), 0);
 	store_rollback(st); /* harmless outside a transaction */
 
 	/* savepoints: the inner operation goes, the outer one stays */
@@ -399,7 +375,7 @@ static void test_transactions(void **state)
 	assert_int_equal(store_release(st), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
 	char keys[32];
-	query_text(st, "SELECT group_concat(key) FROM (SELECT key FROM meta ORDER BY key)", keys, sizeof keys);
+	unit_query_text(st, "SELECT group_concat(key) FROM (SELECT key FROM meta ORDER BY key)", keys, sizeof keys);
 	assert_string_equal(keys, "a,c,e");
 }
 
@@ -510,7 +486,7 @@ static void test_meta(void **state)
 	assert_int_equal(store_meta_set(f->st, "event_seq", 9007199254740993LL), STORE_OK); /* replaced */
 	assert_int_equal(store_meta_get(f->st, "event_seq", &v), STORE_OK);
 	assert_int_equal(v, 9007199254740993LL);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM meta"), 1);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM meta"), 1);
 	/* kept across a reopen */
 	store_close(f->st);
 	f->st = open_real(f);
@@ -556,7 +532,7 @@ static void test_backup(void **state)
 	assert_int_equal(store_backup(f->st, f->db.path, err, sizeof err), -1);
 	assert_non_null(strstr(err, "live database"));
 	assert_int_equal(store_integrity_check(f->st), 0);
-	assert_int_equal(query_int(f->st, "SELECT value FROM meta WHERE key = 'after'"), 2);
+	assert_int_equal(unit_query_int(f->st, "SELECT value FROM meta WHERE key = 'after'"), 2);
 
 	/* an unwritable destination is an error with the path */
 	snprintf(path, sizeof path, "%s/no-such-dir/backup.db", f->db.dir);
@@ -572,22 +548,22 @@ static void test_audit_actor_functions(void **state)
 	char text[64];
 	struct principal p = unit_principal(ROLE_COORDINATOR, ",81,", 0, 42);
 	assert_int_equal(store_begin(st, UNIT_NOW, &p), STORE_OK);
-	assert_int_equal(query_int(st, "SELECT renfort_now()"), UNIT_NOW);
-	assert_int_equal(query_int(st, "SELECT renfort_actor()"), 42);
-	query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
+	assert_int_equal(unit_query_int(st, "SELECT renfort_now()"), UNIT_NOW);
+	assert_int_equal(unit_query_int(st, "SELECT renfort_actor()"), 42);
+	unit_query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
 	assert_string_equal(text, "coordinator");
 	struct principal admin = unit_principal(ROLE_ADMIN, "", 0, 7);
 	store_set_actor(st, &admin);
-	assert_int_equal(query_int(st, "SELECT renfort_actor()"), 7);
-	query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
+	assert_int_equal(unit_query_int(st, "SELECT renfort_actor()"), 7);
+	unit_query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
 	assert_string_equal(text, "admin");
 	store_set_actor(st, NULL);
-	assert_int_equal(query_int(st, "SELECT renfort_actor() IS NULL"), 1);
-	query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
+	assert_int_equal(unit_query_int(st, "SELECT renfort_actor() IS NULL"), 1);
+	unit_query_text(st, "SELECT renfort_actor_role()", text, sizeof text);
 	assert_string_equal(text, "system");
 	store_set_now(st, UNIT_NOW + 5000);
 	assert_int_equal(store_now(st), UNIT_NOW + 5000);
-	assert_int_equal(query_int(st, "SELECT renfort_now()"), UNIT_NOW + 5000);
+	assert_int_equal(unit_query_int(st, "SELECT renfort_now()"), UNIT_NOW + 5000);
 	store_rollback(st);
 }
 

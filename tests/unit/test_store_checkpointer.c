@@ -21,16 +21,6 @@ static long long wal_bytes(const struct unit_store *u)
 	return stat(p, &sb) == 0 ? (long long)sb.st_size : 0;
 }
 
-static long long count_rows(struct store *st)
-{
-	sqlite3_stmt *s = NULL;
-	long long n = -1;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM t", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 /* Commits of about 6 pages each: 300 of them write about 7 MiB of log, 60 times the 30 pages
  * that start a checkpoint. Between two, a pause as the server has between two group commits (its
  * network work): SQLite's locks are not fair, and a loop of nothing but commits would keep the
@@ -87,7 +77,7 @@ static void test_log_copied_and_bounded(void **state)
 	commit_pages(u->st, 400);
 	if (wal_bytes(u) > 1100LL * 4096 + 200000)
 		fail_msg("after the thread stopped the log reached %lld bytes", wal_bytes(u));
-	assert_int_equal(count_rows(u->st), 700 * 6);
+	assert_int_equal(unit_query_int(u->st, "SELECT count(*) FROM t"), 700 * 6);
 	unit_store_close(u);
 }
 
@@ -103,13 +93,9 @@ static void test_truncate_beside_the_thread(void **state)
 		assert_int_equal(wal_bytes(u), 0);
 	}
 	checkpointer_stop(c);
-	assert_int_equal(count_rows(u->st), 100 * 6);
-	char ok[16] = "";
-	sqlite3_stmt *s = NULL;
-	assert_int_equal(sqlite3_prepare_v2(store_db(u->st), "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	snprintf(ok, sizeof ok, "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	assert_int_equal(unit_query_int(u->st, "SELECT count(*) FROM t"), 100 * 6);
+	char ok[16];
+	unit_query_text(u->st, "PRAGMA integrity_check", ok, sizeof ok);
 	assert_string_equal(ok, "ok");
 	unit_store_close(u);
 }

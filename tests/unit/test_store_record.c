@@ -47,25 +47,13 @@ static int group_teardown(void **state)
 
 /* --- helpers -------------------------------------------------------------------------------------- */
 
-static long long query_int(const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(store_db(G->st), sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("cannot prepare %s: %s", sql, sqlite3_errmsg(store_db(G->st)));
-	long long v = -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 /* Audit rows older than this are not looked at (?2 in the queries below): ids of deleted rows can be
  * given again by SQLite, so an id alone does not tell one row's history from another's. */
 static long long audit_mark;
 
 static void set_audit_mark(void)
 {
-	audit_mark = query_int("SELECT coalesce(max(id), 0) FROM audit");
+	audit_mark = unit_query_int(G->st, "SELECT coalesce(max(id), 0) FROM audit");
 }
 
 /* The first column of the first row of sql with ?1 = id, or "" (NULL gives "(null)"). */
@@ -203,7 +191,7 @@ static struct principal admin(void)
 static void test_seeded_territory(void **state)
 {
 	(void)state;
-	assert_int_equal(query_int("SELECT count(*) FROM departements"), 13);
+	assert_int_equal(unit_query_int(G->st, "SELECT count(*) FROM departements"), 13);
 	assert_true(store_commune_count(G->st) > 4000);
 	char dep[4];
 	double lat = 0, lng = 0;
@@ -220,7 +208,7 @@ static void test_seeded_territory(void **state)
 	long long before = store_commune_count(G->st);
 	assert_int_equal(seed_reference_data(G->st, UNIT_DATA_DIR, UNIT_NOW, err, sizeof err), 0);
 	assert_int_equal(store_commune_count(G->st), before);
-	assert_true(query_int("SELECT count(*) FROM items") > 10);
+	assert_true(unit_query_int(G->st, "SELECT count(*) FROM items") > 10);
 }
 
 /* --- insert and get ------------------------------------------------------------------------------------ */
@@ -284,7 +272,7 @@ static void test_insert_conflicts(void **state)
 	assert_int_equal(store_record_insert(G->st, r, &id), STORE_CONFLICT);
 	store_rollback(G->st);
 	record_free(r);
-	assert_int_equal(query_int("SELECT count(*) FROM structures WHERE name IN ('Second', 'Third')"), 0);
+	assert_int_equal(unit_query_int(G->st, "SELECT count(*) FROM structures WHERE name IN ('Second', 'Third')"), 0);
 }
 
 /* --- scope ------------------------------------------------------------------------------------------------- */
@@ -608,7 +596,7 @@ static void test_delete_with_stock_history(void **state)
 {
 	(void)state;
 	long long id = insert_structure("With stock", "31555", "31");
-	long long item = query_int("SELECT min(id) FROM items");
+	long long item = unit_query_int(G->st, "SELECT min(id) FROM items");
 	char sql[256];
 	snprintf(sql, sizeof sql,
 		 "INSERT INTO stock_levels(holder_kind, holder_id, item_id, quantity, updated_at) "

@@ -92,6 +92,32 @@ static inline void unit_store_close(struct unit_store *u)
 	free(u);
 }
 
+/* The first column of the first row of sql as an integer, -1 without a row; fails the test when
+ * sql does not prepare. */
+static inline long long unit_query_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("cannot prepare %s: %s", sql, sqlite3_errmsg(store_db(st)));
+	long long v = -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The same as text into out ("" without a row or for NULL). */
+static inline void unit_query_text(struct store *st, const char *sql, char *out, size_t outlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("cannot prepare %s: %s", sql, sqlite3_errmsg(store_db(st)));
+	out[0] = '\0';
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+}
+
 static inline struct principal unit_principal(enum role role, const char *deps, long long subject_id,
 					      long long token_id)
 {
