@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -198,8 +199,17 @@ out:
 
 /* --- open / close ------------------------------------------------------------------------------- */
 
+/* Process-wide settings, before SQLite initialises itself. Memory statistics off: with them on,
+ * every allocation of SQLite takes a process-wide mutex. */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(struct store **out, const char *path, const char *schema_dir, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure_sqlite);
 	struct store *st = calloc(1, sizeof *st);
 	if (!st) {
 		snprintf(err, errlen, "out of memory");

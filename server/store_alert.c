@@ -171,8 +171,10 @@ int store_alert_get(struct store *st, const struct principal *p, long long id, s
 	buf_init(&sql);
 	buf_puts(&sql, "SELECT " ALERT_COLUMNS ALERT_NAMES ALERT_JOINS " WHERE a.id = ?1");
 	store_holder_scope(&sql, p, "a.dep", "d.level", "a.holder_kind", "a.holder_id");
+	/* cached: every alert an operation opens or updates is read back for its event */
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_db(st), sql.data, -1, &s, NULL);
+	int cached = 0;
+	int rc = store_prepare_text(st, sql.data, &s, &cached);
 	buf_release(&sql);
 	if (rc != SQLITE_OK)
 		return store_rc_from_sqlite(st, rc, "alert get");
@@ -181,7 +183,7 @@ int store_alert_get(struct store *st, const struct principal *p, long long id, s
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		read_alert(s, out, 1);
-	sqlite3_finalize(s);
+	store_text_done(s, cached);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert get");
 }
 
