@@ -19,22 +19,43 @@ long long clock_mono_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm, the inverse of
+ * days_from_civil below): gmtime_r takes glibc's time zone lock, and this runs for every level and
+ * event. */
+static void civil_from_days(long long z, long long *y, int *m, int *d)
+{
+	z += 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 const char *clock_format_iso(long long ms, char out[32])
 {
-	time_t sec = (time_t)(ms / 1000);
-	long frac = (long)(ms % 1000);
+	long long sec = ms / 1000;
+	int frac = (int)(ms % 1000);
 	if (frac < 0) {
 		frac += 1000;
 		sec -= 1;
 	}
-	struct tm tm;
-	gmtime_r(&sec, &tm);
+	long long days = sec / 86400, in_day = sec % 86400;
+	if (in_day < 0) {
+		in_day += 86400;
+		days -= 1;
+	}
+	long long year;
+	int month, day;
+	civil_from_days(days, &year, &month, &day);
 	/* years 0..9999 only: keeps the fields within their widths */
-	int year = tm.tm_year + 1900;
 	if (year < 0 || year > 9999)
 		year = year < 0 ? 0 : 9999;
-	/* "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ" by hand: this runs for every level and event */
-	const int fields[] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac};
+	/* "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" by hand */
+	const int fields[] = {(int)year, month, day, (int)(in_day / 3600), (int)(in_day / 60 % 60), (int)(in_day % 60), frac};
 	static const int widths[] = {4, 2, 2, 2, 2, 2, 3};
 	static const char seps[] = "--T::.Z";
 	char *o = out;

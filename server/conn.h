@@ -20,6 +20,8 @@ struct msg {
 	unsigned char data[];
 };
 
+/* A message of len bytes, copied from text; without text, room for len bytes to be written at
+ * msg_payload() (len may then be lowered to what was written). */
 struct msg *msg_new(const char *text, size_t len);
 void msg_ref(struct msg *m);
 void msg_unref(struct msg *m);

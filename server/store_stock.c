@@ -253,14 +253,18 @@ int store_stock_set(struct store *st, enum holder_kind kind, long long holder, l
 
 int store_item_find(struct store *st, const char *code, long long id, struct item_info *out)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, code, name, unit, coalesce(burn_per_worker_day, -1), "
-					    "coalesce(burn_per_patient_day, -1), coalesce(burn_per_bed_day, -1) FROM items "
-					    "WHERE (?1 IS NOT NULL AND code = ?1) OR (?1 IS NULL AND id = ?2)");
+#define ITEM_COLUMNS                                                                                     \
+	"SELECT id, code, name, unit, coalesce(burn_per_worker_day, -1), coalesce(burn_per_patient_day, -1), " \
+	"coalesce(burn_per_bed_day, -1) FROM items "
+	/* two statements: one WHERE with both ways was an OR over two indexes, a row set built for
+	 * every report line */
+	sqlite3_stmt *s = store_prepare(st, code ? ITEM_COLUMNS "WHERE code = ?1" : ITEM_COLUMNS "WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
 	if (code)
 		sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
+	else
+		sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		/* every field is set: no memset of the 1 KB of text buffers */

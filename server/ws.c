@@ -21,7 +21,8 @@ struct msg *msg_new(const char *text, size_t len)
 		return NULL;
 	m->refs = 1;
 	m->len = len;
-	memcpy(m->data + LWS_PRE, text, len);
+	if (text)
+		memcpy(m->data + LWS_PRE, text, len);
 	return m;
 }
 

@@ -204,8 +204,8 @@ int main(int argc, char **argv)
 	qsort(commit_ns, ncommits, sizeof *commit_ns, cmp_u64);
 	double rate = (double)tally.ok / secs;
 	printf("store_bench: %llu reports (%d line(s) each) applied in %.3f s in groups of %lld -> %.0f reports/s; "
-	       "%llu refused; group apply+commit ms p50=%.2f p99=%.2f max=%.2f\n",
-	       tally.ok, lines, secs, batch, rate, tally.failed, ncommits ? (double)commit_ns[ncommits / 2] / 1e6 : 0,
+	       "%llu refused; %llu group(s) rerun; group apply+commit ms p50=%.2f p99=%.2f max=%.2f\n",
+	       tally.ok, lines, secs, batch, rate, tally.failed, app.metrics.batch_reruns, ncommits ? (double)commit_ns[ncommits / 2] / 1e6 : 0,
 	       ncommits ? (double)commit_ns[ncommits * 99 / 100] / 1e6 : 0,
 	       ncommits ? (double)commit_ns[ncommits - 1] / 1e6 : 0);
 	printf("RESULT mode=store reports=%llu batch=%lld lines=%d secs=%.3f rate=%.0f refused=%llu group_p50_ms=%.2f\n",

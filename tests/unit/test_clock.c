@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 
@@ -58,6 +60,29 @@ static void test_format_negative(void **state)
 	assert_string_equal(clock_format_iso(-1000, out), "1969-12-31T23:59:59.000Z");
 	assert_string_equal(clock_format_iso(-1001, out), "1969-12-31T23:59:58.999Z");
 	assert_string_equal(clock_format_iso(-DAY_MS, out), "1969-12-31T00:00:00.000Z");
+}
+
+/* The date arithmetic against the C library's gmtime_r, over 1900 to 9999 in uneven steps (every
+ * day of the epoch's neighbourhood, then a prime number of seconds apart: all months, leap days,
+ * century years). */
+static void test_format_matches_gmtime(void **state)
+{
+	(void)state;
+	const long long first = -2208988800LL, last = 253402300799LL; /* 1900-01-01 .. 9999-12-31 */
+	int checked = 0;
+	for (long long sec = first; sec <= last; sec += sec > -86400LL * 800 && sec < 86400LL * 800 ? 86399 : 7919993) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		char want[96], got[32];
+		gmtime_r(&t, &tm);
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((sec * 7) % 1000 + 1000) % 1000);
+		long long ms = sec * 1000 + ((sec * 7) % 1000 + 1000) % 1000;
+		if (strcmp(clock_format_iso(ms, got), want) != 0)
+			fail_msg("%lld ms: got %s, gmtime_r says %s", ms, got, want);
+		checked++;
+	}
+	assert_true(checked > 30000);
 }
 
 static void test_parse_utc(void **state)
@@ -213,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_format_epoch),
 		cmocka_unit_test(test_format_known_dates),
 		cmocka_unit_test(test_format_negative),
+		cmocka_unit_test(test_format_matches_gmtime),
 		cmocka_unit_test(test_parse_utc),
 		cmocka_unit_test(test_parse_fractions),
 		cmocka_unit_test(test_parse_offsets),
