@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "log.h"
+#include "store_cache.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -42,7 +43,42 @@ struct store {
 	int savepoint_depth;
 	char failure_field[64];
 	char failure_rule[256];
+	struct store_cache *cache;  /* holders and items (store_cache.h) */
+	long long data_version;     /* PRAGMA data_version when the cache was last known true */
 };
+
+/* SQLite's update hook: a row of a rowid table changed, in this connection. */
+static void on_row_changed(void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+	(void)op;
+	(void)db;
+	store_cache_changed(arg, table, rowid);
+}
+
+/* SQLite's rollback hook: what the cache read inside the transaction may be undone. */
+static void on_rollback(void *arg)
+{
+	store_cache_clear(arg);
+}
+
+/* Another connection's commit (a sqlite3 shell, say) changes data_version: then nothing cached is
+ * known to be true. Checked when a transaction begins. */
+static void check_data_version(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st, "PRAGMA data_version");
+	if (!s)
+		return;
+	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	if (v != st->data_version || v < 0)
+		store_cache_clear(st->cache);
+	st->data_version = v;
+}
+
+struct store_cache *store_cache_of(struct store *st)
+{
+	return st->cache;
+}
 
 /* SQLite's own busy timeout sleeps 1, 2, 5, 10... ms between tries: a commit held back for 3 ms by
  * the checkpoint thread would wait 8. */
@@ -255,6 +291,14 @@ int store_open(struct store **out, const char *path, const char *schema_dir, cha
 		store_close(st);
 		return -1;
 	}
+	if (!(st->cache = store_cache_new())) {
+		snprintf(err, errlen, "out of memory");
+		store_close(st);
+		return -1;
+	}
+	sqlite3_update_hook(st->db, on_row_changed, st->cache);
+	sqlite3_rollback_hook(st->db, on_rollback, st->cache);
+	st->data_version = -1;
 	*out = st;
 	return 0;
 }
@@ -275,6 +319,7 @@ void store_close(struct store *st)
 		if (sqlite3_close(st->db) != SQLITE_OK)
 			log_error("store: close failed: %s", sqlite3_errmsg(st->db));
 	}
+	store_cache_free(st->cache);
 	free(st);
 }
 
@@ -422,6 +467,7 @@ int store_begin(struct store *st, long long now_ms, const struct principal *acto
 	st->failure_field[0] = st->failure_rule[0] = '\0';
 	if (store_exec(st, "BEGIN IMMEDIATE"))
 		return STORE_ERROR;
+	check_data_version(st);
 	st->in_tx = 1;
 	st->savepoint_depth = 0;
 	return STORE_OK;
@@ -486,6 +532,7 @@ int store_release(struct store *st)
 void store_rollback_savepoint(struct store *st)
 {
 	sqlite3_exec(st->db, "ROLLBACK TO op; RELEASE op", NULL, NULL, NULL);
+	store_cache_clear(st->cache); /* SQLite's rollback hook does not run for a savepoint */
 	st->savepoint_depth--;
 }
 

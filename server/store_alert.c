@@ -2,6 +2,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "store_cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -284,9 +285,40 @@ long long store_last_report_at(struct store *st, enum holder_kind hk, long long 
 	return v;
 }
 
+/* Whether the holder has any override, from the cache (listing the holders that have some when the
+ * cache does not know): most have none, and every stock report line asks. -1 on error. */
+static int has_overrides(struct store *st, enum holder_kind hk, long long holder)
+{
+	struct store_cache *c = store_cache_of(st);
+	int has = store_cache_holder_has_overrides(c, hk, holder);
+	if (has >= 0)
+		return has;
+	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT holder_kind, holder_id FROM alert_overrides");
+	if (!s)
+		return -1;
+	store_cache_override_holders_begin(c);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int kind = holder_kind_parse((const char *)sqlite3_column_text(s, 0));
+		if (kind >= 0)
+			store_cache_override_holders_add(c, (enum holder_kind)kind, sqlite3_column_int64(s, 1));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	store_cache_override_holders_end(c);
+	has = store_cache_holder_has_overrides(c, hk, holder);
+	return has < 0 ? 1 : has; /* not known after all (memory): ask the table */
+}
+
 int store_override_get(struct store *st, enum holder_kind hk, long long holder, long long item, double *warning,
 		       double *critical)
 {
+	int has = has_overrides(st, hk, holder);
+	if (has == 0)
+		return STORE_NOTFOUND;
+	if (has < 0)
+		return STORE_ERROR;
 	/* the item's own override first, then the holder's for every item (item 0). Two primary-key
 	 * lookups: "item_id IN (?, 0) ORDER BY" built a temporary index on every stock report line. */
 	sqlite3_stmt *s = store_prepare(st, "SELECT warning_days, critical_days FROM alert_overrides WHERE holder_kind = ? "
@@ -325,7 +357,12 @@ int store_override_set(struct store *st, enum holder_kind hk, long long holder, 
 	sqlite3_bind_double(s, 4, warning);
 	sqlite3_bind_double(s, 5, critical);
 	sqlite3_bind_int64(s, 6, store_now(st));
-	return store_step_done(st, s, "override set");
+	int rc = store_step_done(st, s, "override set");
+	if (rc == STORE_OK)
+		/* the cache's list of holders with overrides stays whole (a deletion may leave a holder
+		 * marked: that only costs a lookup) */
+		store_cache_override_holders_add(store_cache_of(st), hk, holder);
+	return rc;
 }
 
 int store_override_delete(struct store *st, enum holder_kind hk, long long holder, long long item)

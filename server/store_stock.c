@@ -1,5 +1,7 @@
 #include "store_stock.h"
 
+#include "store_cache.h"
+
 #include "auth.h"
 #include "buf.h"
 
@@ -20,6 +22,14 @@ int holder_kind_parse(const char *name)
 	if (strcmp(name, "none") == 0)
 		return HOLDER_NONE;
 	return -1;
+}
+
+/* Whether dep is in a list such as ",34,81," (SQL: instr(list, ',' || dep || ',') > 0). */
+static int in_list(const char *list, const char *dep)
+{
+	char needle[sizeof((struct holder_info *)0)->dep + 2];
+	snprintf(needle, sizeof needle, ",%s,", dep);
+	return strstr(list, needle) != NULL;
 }
 
 int store_holder_get(struct store *st, const struct principal *p, enum holder_kind kind, long long id,
@@ -44,6 +54,14 @@ int store_holder_get(struct store *st, const struct principal *p, enum holder_ki
 	default:
 		return STORE_NOTFOUND;
 	}
+	const struct holder_info *known = store_cache_holder(store_cache_of(st), kind, id);
+	if (known) {
+		/* the same rule as the SQL below */
+		if ((deps && !in_list(deps, known->dep)) || (subject && id != subject))
+			return STORE_NOTFOUND;
+		*out = *known;
+		return STORE_OK;
+	}
 	sqlite3_stmt *s = store_prepare(st, kind == HOLDER_STRUCTURE
 						    ? "SELECT dep, name, category, coalesce(occupancy, -1), coalesce(staff, -1) "
 						      "FROM structures WHERE id = ?1 AND (?2 IS NULL OR instr(?2, ',' || dep || ',') > 0) "
@@ -66,6 +84,7 @@ int store_holder_get(struct store *st, const struct principal *p, enum holder_ki
 		store_column_copy(out->category, sizeof out->category, s, 2);
 		out->occupancy = sqlite3_column_int64(s, 3);
 		out->staff = sqlite3_column_int64(s, 4);
+		store_cache_put_holder(store_cache_of(st), out);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "holder");
@@ -258,6 +277,11 @@ int store_item_find(struct store *st, const char *code, long long id, struct ite
 	"coalesce(burn_per_bed_day, -1) FROM items "
 	/* two statements: one WHERE with both ways was an OR over two indexes, a row set built for
 	 * every report line */
+	const struct item_info *known = code ? NULL : store_cache_item(store_cache_of(st), id);
+	if (known) {
+		*out = *known;
+		return STORE_OK;
+	}
 	sqlite3_stmt *s = store_prepare(st, code ? ITEM_COLUMNS "WHERE code = ?1" : ITEM_COLUMNS "WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
@@ -275,6 +299,7 @@ int store_item_find(struct store *st, const char *code, long long id, struct ite
 		out->per_worker = sqlite3_column_double(s, 4);
 		out->per_patient = sqlite3_column_double(s, 5);
 		out->per_bed = sqlite3_column_double(s, 6);
+		store_cache_put_item(store_cache_of(st), out);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "item");
