@@ -122,20 +122,26 @@ int store_stock_get(struct store *st, enum holder_kind kind, long long holder, l
 		out->cover_known = sqlite3_column_type(s, 9) != SQLITE_NULL;
 		out->days_of_cover = sqlite3_column_double(s, 9);
 		out->stockout_at = sqlite3_column_int64(s, 10);
+		out->stored = 1;
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "stock");
 }
 
+#define STOCK_SET                                                                                      \
+	"quantity = ?4, reported_at = ?5, updated_at = ?6, anchor_at = ?7, anchor_quantity = ?8, inflow = ?9, " \
+	"burn_rate = ?10, burn_samples = ?11, burn_per_day = ?12, days_of_cover = ?13, stockout_at = ?14"
+
 int store_stock_put(struct store *st, const struct stock_row *r)
 {
+	/* a row just read is updated in place: the upsert would first try the insert, find the key
+	 * taken, then seek it again to update it */
 	sqlite3_stmt *s = store_prepare(
-		st, "INSERT INTO stock_levels(holder_kind, holder_id, item_id, quantity, reported_at, updated_at, anchor_at, "
-		    "anchor_quantity, inflow, burn_rate, burn_samples, burn_per_day, days_of_cover, stockout_at) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
-		    "ON CONFLICT(holder_kind, holder_id, item_id) DO UPDATE SET quantity = ?4, reported_at = ?5, "
-		    "updated_at = ?6, anchor_at = ?7, anchor_quantity = ?8, inflow = ?9, burn_rate = ?10, burn_samples = ?11, "
-		    "burn_per_day = ?12, days_of_cover = ?13, stockout_at = ?14");
+		st, r->stored ? "UPDATE stock_levels SET " STOCK_SET " WHERE holder_kind = ?1 AND holder_id = ?2 AND item_id = ?3"
+			      : "INSERT INTO stock_levels(holder_kind, holder_id, item_id, quantity, reported_at, updated_at, "
+				"anchor_at, anchor_quantity, inflow, burn_rate, burn_samples, burn_per_day, days_of_cover, "
+				"stockout_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+				"ON CONFLICT(holder_kind, holder_id, item_id) DO UPDATE SET " STOCK_SET);
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, holder_kind_name(r->kind), -1, SQLITE_STATIC);
@@ -159,7 +165,15 @@ int store_stock_put(struct store *st, const struct stock_row *r)
 		sqlite3_bind_double(s, 13, r->days_of_cover);
 		sqlite3_bind_int64(s, 14, r->stockout_at);
 	}
-	return store_step_done(st, s, "stock put");
+	int rc = store_step_done(st, s, "stock put");
+	if (rc == STORE_OK && r->stored && sqlite3_changes(store_db(st)) == 0) {
+		/* deleted between the read and now (it cannot happen inside one operation; if it ever
+		 * did, the level is written all the same) */
+		struct stock_row again = *r;
+		again.stored = 0;
+		return store_stock_put(st, &again);
+	}
+	return rc;
 }
 
 int store_ledger_append(struct store *st, enum holder_kind kind, long long holder, long long item, const char *ledger_kind,

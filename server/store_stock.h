@@ -40,10 +40,13 @@ struct stock_row {
 	int cover_known;
 	double days_of_cover;
 	long long stockout_at;
+	int stored;            /* read from the table by store_stock_get (0 for a row made by hand) */
 };
 
 /* STORE_NOTFOUND when the holder never had this item. */
 int store_stock_get(struct store *st, enum holder_kind kind, long long holder, long long item, struct stock_row *out);
+/* Writes the row: an UPDATE when it was read from the table, else an insert (or an update, should
+ * it be there after all). */
 int store_stock_put(struct store *st, const struct stock_row *r);
 int store_ledger_append(struct store *st, enum holder_kind kind, long long holder, long long item, const char *ledger_kind,
 			long long delta, long long quantity_after, long long actor, const char *idem_key, long long report_id);
