@@ -23,6 +23,11 @@ struct msg {
 /* A message of len bytes, copied from text; without text, room for len bytes to be written at
  * msg_payload() (len may then be lowered to what was written). */
 struct msg *msg_new(const char *text, size_t len);
+/* Writing a message's payload by hand (the hot ones: events, acknowledgements): each appends at o
+ * and returns the new end; the caller sized the message. */
+char *msg_put(char *o, const char *text, size_t n);
+char *msg_put_int(char *o, long long v);
+#define MSG_PUT_LITERAL(o, lit) msg_put(o, lit, sizeof lit - 1)
 void msg_ref(struct msg *m);
 void msg_unref(struct msg *m);
 unsigned char *msg_payload(struct msg *m);

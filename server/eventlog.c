@@ -46,39 +46,15 @@ void eventlog_free(struct eventlog *log)
 	free(log);
 }
 
-/* Appends text and returns the end. */
-static char *put(char *o, const char *text, size_t n)
-{
-	memcpy(o, text, n);
-	return o + n;
-}
-
-#define PUT_LITERAL(o, lit) put(o, lit, sizeof lit - 1)
-
-static char *put_int(char *o, long long v)
-{
-	char tmp[24];
-	int n = 0;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*o++ = '-';
-	while (n)
-		*o++ = tmp[--n];
-	return o;
-}
-
 /* A string of renfort's own (an event type, an entity name, a département code: nothing to
  * escape), quoted, at most max bytes of it; null for NULL. */
 static char *put_name(char *o, const char *s, size_t max)
 {
 	if (!s)
-		return PUT_LITERAL(o, "null");
+		return MSG_PUT_LITERAL(o, "null");
 	size_t n = strnlen(s, max);
 	*o++ = '"';
-	o = put(o, s, n);
+	o = msg_put(o, s, n);
 	*o++ = '"';
 	return o;
 }
@@ -95,21 +71,21 @@ static struct msg *event_msg(long long seq, long long at, const char *type, cons
 		return NULL;
 	char iso[32];
 	char *start = (char *)msg_payload(m), *o = start;
-	o = PUT_LITERAL(o, "{\"type\":\"event\",\"seq\":");
-	o = put_int(o, seq);
-	o = PUT_LITERAL(o, ",\"event\":");
+	o = MSG_PUT_LITERAL(o, "{\"type\":\"event\",\"seq\":");
+	o = msg_put_int(o, seq);
+	o = MSG_PUT_LITERAL(o, ",\"event\":");
 	o = put_name(o, type, 64);
-	o = PUT_LITERAL(o, ",\"at\":\"");
+	o = MSG_PUT_LITERAL(o, ",\"at\":\"");
 	clock_format_iso(at, iso);
-	o = put(o, iso, strlen(iso));
-	o = PUT_LITERAL(o, "\",\"dep\":");
+	o = msg_put(o, iso, strlen(iso));
+	o = MSG_PUT_LITERAL(o, "\",\"dep\":");
 	o = put_name(o, dep && dep[0] ? dep : NULL, 2);
-	o = PUT_LITERAL(o, ",\"entity\":");
+	o = MSG_PUT_LITERAL(o, ",\"entity\":");
 	o = put_name(o, entity, 40);
-	o = PUT_LITERAL(o, ",\"entity_id\":");
-	o = put_int(o, id);
-	o = PUT_LITERAL(o, ",\"data\":");
-	o = put(o, payload, plen);
+	o = MSG_PUT_LITERAL(o, ",\"entity_id\":");
+	o = msg_put_int(o, id);
+	o = MSG_PUT_LITERAL(o, ",\"data\":");
+	o = msg_put(o, payload, plen);
 	*o++ = '}';
 	m->len = (size_t)(o - start);
 	return m;

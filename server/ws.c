@@ -26,6 +26,27 @@ struct msg *msg_new(const char *text, size_t len)
 	return m;
 }
 
+char *msg_put(char *o, const char *text, size_t n)
+{
+	memcpy(o, text, n);
+	return o + n;
+}
+
+char *msg_put_int(char *o, long long v)
+{
+	char tmp[24];
+	int n = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*o++ = '-';
+	while (n)
+		*o++ = tmp[--n];
+	return o;
+}
+
 void msg_ref(struct msg *m)
 {
 	m->refs++;
@@ -230,19 +251,33 @@ int ws_writeable(struct ws_session *s)
 static void reply(struct ws_session *s, cJSON *id, struct op_response *res)
 {
 	if (res->status < 400 && !res->raw) {
-		/* the answer's text is spliced in as it is: the idempotency table may already hold it */
+		/* {"type":"result","id":..,"status":..,"data":<answer>}, written straight into the message:
+		 * the answer's text is spliced in as it is (the idempotency table may already hold it), and
+		 * an integer id, the usual kind, is not printed through cJSON's printf and scanf */
 		const char *data = api_response_text(res);
-		char *id_text = id ? cJSON_PrintUnformatted(id) : NULL;
-		struct buf b;
-		buf_init(&b);
-		int bad = !data || (id && !id_text) ||
-			  buf_printf(&b, "{\"type\":\"result\",%s%s%s\"status\":%d,\"data\":", id ? "\"id\":" : "",
-				     id ? id_text : "", id ? "," : "", res->status) ||
-			  buf_puts(&b, data) || buf_puts(&b, "}");
+		int int_id = id && cJSON_IsNumber(id) && id->valuedouble >= -9007199254740992.0 &&
+			     id->valuedouble <= 9007199254740992.0 && id->valuedouble == (double)(long long)id->valuedouble;
+		char *id_text = id && !int_id ? cJSON_PrintUnformatted(id) : NULL;
+		size_t dlen = data ? strlen(data) : 0, ilen = id_text ? strlen(id_text) : 0;
+		struct msg *m = data && (!id || int_id || id_text) ? msg_new(NULL, 80 + ilen + dlen) : NULL;
+		if (m) {
+			char *start = (char *)msg_payload(m), *o = start;
+			o = MSG_PUT_LITERAL(o, "{\"type\":\"result\",");
+			if (id) {
+				o = MSG_PUT_LITERAL(o, "\"id\":");
+				o = int_id ? msg_put_int(o, (long long)id->valuedouble) : msg_put(o, id_text, ilen);
+				*o++ = ',';
+			}
+			o = MSG_PUT_LITERAL(o, "\"status\":");
+			o = msg_put_int(o, res->status);
+			o = MSG_PUT_LITERAL(o, ",\"data\":");
+			o = msg_put(o, data, dlen);
+			*o++ = '}';
+			m->len = (size_t)(o - start);
+			ws_send(s, m);
+			msg_unref(m);
+		}
 		free(id_text);
-		if (!bad)
-			ws_send_json(s, b.data);
-		buf_release(&b);
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();

@@ -29,6 +29,16 @@ class CoreSmoke(ServerTest):
         self.assertError(self.api("GET", "/api/v1/nothing-here"), 404, "path")
         self.assertError(self.api("PUT", "/api/v1/structures"), 405, "method")
 
+    def test_websocket_request_ids_come_back_as_sent(self):
+        # an id is a string or a number; integers are written by hand, the rest through cJSON
+        ws = self.server.ws(self.admin)
+        ids = [7, -7, 0, 9007199254740992, -9007199254740992, 2.5, -0.25, 1e300, "r-1", "é\"\\", ""]
+        for rid in ids:
+            ws.send({"type": "whoami", "id": rid})
+            m = ws.recv()
+            self.assertEqual((m.get("type"), m.get("status"), m.get("id")), ("result", 200, rid), m)
+            self.assertEqual(m["data"]["role"], "admin")
+
     def test_metrics(self):
         st, text, _ = self.server.http("GET", "/metrics")
         self.assertEqual(st, 200)
