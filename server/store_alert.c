@@ -59,9 +59,63 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 	}
 }
 
+/* Whether the holder carries mark m, from the cache; when the cache does not know, list_sql (a
+ * literal selecting holder_kind, holder_id) lists the holders to mark. Most holders have neither
+ * overrides nor open alerts, and every stock report line asks. 1 also when still not known (memory:
+ * ask the table); -1 on error. */
+static int holder_marked(struct store *st, enum store_mark m, const char *list_sql, enum holder_kind hk, long long holder)
+{
+	struct store_cache *c = store_cache_of(st);
+	int marked = store_cache_marked(c, m, hk, holder);
+	if (marked >= 0)
+		return marked;
+	sqlite3_stmt *s = store_prepare(st, list_sql);
+	if (!s)
+		return -1;
+	store_cache_marks_begin(c, m);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int kind = holder_kind_parse((const char *)sqlite3_column_text(s, 0));
+		if (kind >= 0)
+			store_cache_mark(c, m, (enum holder_kind)kind, sqlite3_column_int64(s, 1));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	store_cache_marks_end(c, m);
+	marked = store_cache_marked(c, m, hk, holder);
+	return marked < 0 ? 1 : marked;
+}
+
+/* The mark that says a holder may have an open alert of this kind, or -1 for kinds not marked. */
+static int alert_mark(const char *kind)
+{
+	return strcmp(kind, "shortage") == 0 ? MARK_SHORTAGE_ALERT : strcmp(kind, "silent") == 0 ? MARK_SILENT_ALERT : -1;
+}
+
+static void mark_open_alert(struct store *st, const struct alert_row *a)
+{
+	int m = alert_mark(a->kind);
+	if (m >= 0 && strcmp(a->status, "resolved") != 0 && (a->holder_kind == HOLDER_STRUCTURE || a->holder_kind == HOLDER_DEPOT))
+		store_cache_mark(store_cache_of(st), (enum store_mark)m, a->holder_kind, a->holder_id);
+}
+
 int store_alert_current(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
 			struct alert_row *out)
 {
+	int m = alert_mark(kind);
+	if (m >= 0) {
+		int marked = holder_marked(st, (enum store_mark)m,
+					   m == MARK_SHORTAGE_ALERT ? "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+								      "WHERE kind = 'shortage' AND status != 'resolved'"
+								    : "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+								      "WHERE kind = 'silent' AND status != 'resolved'",
+					   hk, holder);
+		if (marked == 0)
+			return STORE_NOTFOUND;
+		if (marked < 0)
+			return STORE_ERROR;
+	}
 	sqlite3_stmt *s = store_prepare(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.kind = ? AND a.holder_kind = ? "
 					    "AND a.holder_id = ? AND coalesce(a.item_id, 0) = ? AND a.status != 'resolved'");
 	if (!s)
@@ -126,6 +180,7 @@ int store_alert_insert(struct store *st, struct alert_row *a)
 	snprintf(a->status, sizeof a->status, "open");
 	a->opened_at = a->updated_at = store_now(st);
 	a->version = 1;
+	mark_open_alert(st, a);
 	return STORE_OK;
 }
 
@@ -163,6 +218,7 @@ int store_alert_update(struct store *st, struct alert_row *a)
 		return store_rc_from_sqlite(st, rc, "alert update");
 	a->updated_at = now;
 	a->version++;
+	mark_open_alert(st, a); /* marked already, unless it was resolved and is opened again */
 	return STORE_OK;
 }
 
@@ -285,36 +341,10 @@ long long store_last_report_at(struct store *st, enum holder_kind hk, long long 
 	return v;
 }
 
-/* Whether the holder has any override, from the cache (listing the holders that have some when the
- * cache does not know): most have none, and every stock report line asks. -1 on error. */
-static int has_overrides(struct store *st, enum holder_kind hk, long long holder)
-{
-	struct store_cache *c = store_cache_of(st);
-	int has = store_cache_holder_has_overrides(c, hk, holder);
-	if (has >= 0)
-		return has;
-	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT holder_kind, holder_id FROM alert_overrides");
-	if (!s)
-		return -1;
-	store_cache_override_holders_begin(c);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int kind = holder_kind_parse((const char *)sqlite3_column_text(s, 0));
-		if (kind >= 0)
-			store_cache_override_holders_add(c, (enum holder_kind)kind, sqlite3_column_int64(s, 1));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return -1;
-	store_cache_override_holders_end(c);
-	has = store_cache_holder_has_overrides(c, hk, holder);
-	return has < 0 ? 1 : has; /* not known after all (memory): ask the table */
-}
-
 int store_override_get(struct store *st, enum holder_kind hk, long long holder, long long item, double *warning,
 		       double *critical)
 {
-	int has = has_overrides(st, hk, holder);
+	int has = holder_marked(st, MARK_OVERRIDES, "SELECT DISTINCT holder_kind, holder_id FROM alert_overrides", hk, holder);
 	if (has == 0)
 		return STORE_NOTFOUND;
 	if (has < 0)
@@ -361,7 +391,7 @@ int store_override_set(struct store *st, enum holder_kind hk, long long holder, 
 	if (rc == STORE_OK)
 		/* the cache's list of holders with overrides stays whole (a deletion may leave a holder
 		 * marked: that only costs a lookup) */
-		store_cache_override_holders_add(store_cache_of(st), hk, holder);
+		store_cache_mark(store_cache_of(st), MARK_OVERRIDES, hk, holder);
 	return rc;
 }
 

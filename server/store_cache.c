@@ -6,10 +6,10 @@
 #define BUCKETS 4096          /* a power of two */
 #define MAX_ENTRIES 100000    /* past this, everything is forgotten and read again */
 
-/* One cached row: a holder (kind structure or depot), an item (kind ENTRY_ITEM), or the mark of a
- * holder that has threshold overrides (ENTRY_OVERRIDES - its kind). */
+/* One cached row: a holder (kind structure or depot), an item (kind ENTRY_ITEM), or a holder's mark
+ * (kind ENTRY_MARK(mark, holder kind)). */
 #define ENTRY_ITEM (-1)
-#define ENTRY_OVERRIDES (-10)
+#define ENTRY_MARK(m, kind) (-10 - 4 * (int)(m) - (int)(kind))
 
 struct entry {
 	int kind;
@@ -24,8 +24,8 @@ struct entry {
 struct store_cache {
 	struct entry *buckets[BUCKETS];
 	size_t n;
-	int overrides_known;   /* every holder with overrides has its ENTRY_OVERRIDES mark */
-	int overrides_loading; /* marks being added; 0 as soon as one is lost */
+	int marks_known[MARK_COUNT];   /* every holder to mark has its mark */
+	int marks_loading[MARK_COUNT]; /* marks being listed; 0 as soon as one is lost */
 };
 
 static size_t bucket(int kind, long long id)
@@ -43,7 +43,8 @@ void store_cache_clear(struct store_cache *c)
 {
 	if (!c)
 		return;
-	c->overrides_known = c->overrides_loading = 0;
+	memset(c->marks_known, 0, sizeof c->marks_known);
+	memset(c->marks_loading, 0, sizeof c->marks_loading);
 	if (!c->n)
 		return;
 	for (size_t i = 0; i < BUCKETS; i++)
@@ -125,31 +126,33 @@ void store_cache_put_item(struct store_cache *c, const struct item_info *it)
 		e->v.item = *it;
 }
 
-int store_cache_holder_has_overrides(struct store_cache *c, enum holder_kind kind, long long id)
+int store_cache_marked(struct store_cache *c, enum store_mark m, enum holder_kind kind, long long id)
 {
-	if (!c->overrides_known)
+	if (!c->marks_known[m])
 		return -1;
-	return find(c, ENTRY_OVERRIDES - (int)kind, id) != NULL;
+	return find(c, ENTRY_MARK(m, kind), id) != NULL;
 }
 
-void store_cache_override_holders_begin(struct store_cache *c)
+void store_cache_marks_begin(struct store_cache *c, enum store_mark m)
 {
-	c->overrides_known = 0;
-	c->overrides_loading = 1;
+	c->marks_known[m] = 0;
+	c->marks_loading[m] = 1;
 }
 
-void store_cache_override_holders_add(struct store_cache *c, enum holder_kind kind, long long id)
+void store_cache_mark(struct store_cache *c, enum store_mark m, enum holder_kind kind, long long id)
 {
-	/* add() may clear the cache when full, which ends the loading too; a mark lost makes the list
-	 * unknown (this is also how store_override_set() keeps a known list whole) */
-	if (!add(c, ENTRY_OVERRIDES - (int)kind, id))
-		c->overrides_known = c->overrides_loading = 0;
+	if (find(c, ENTRY_MARK(m, kind), id))
+		return;
+	/* add() may clear the cache when full, which ends a listing too; a mark lost makes the list
+	 * unknown */
+	if (!add(c, ENTRY_MARK(m, kind), id))
+		c->marks_known[m] = c->marks_loading[m] = 0;
 }
 
-void store_cache_override_holders_end(struct store_cache *c)
+void store_cache_marks_end(struct store_cache *c, enum store_mark m)
 {
-	c->overrides_known = c->overrides_loading;
-	c->overrides_loading = 0;
+	c->marks_known[m] = c->marks_loading[m];
+	c->marks_loading[m] = 0;
 }
 
 void store_cache_changed(struct store_cache *c, const char *table, long long rowid)

@@ -2,7 +2,8 @@
  * store_holder_get() and store_item_find(): a change is seen by the next read, in the same
  * transaction or after it; a rolled back change is not; a change made by another connection is
  * seen by the next transaction; the caller's scope applies to a cached holder as to a read one.
- * Threshold overrides likewise, through store_override_get(). */
+ * Threshold overrides and open alerts likewise, through store_override_get() and
+ * store_alert_current(). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "store_alert.h"
+#include "store_cache.h"
 #include "store_stock.h"
 #include "unit_fixture.h"
 
@@ -29,6 +31,17 @@ static long long insert_row(struct store *st, const char *sql)
 {
 	exec_ok(st, sql);
 	return unit_query_int(st, "SELECT last_insert_rowid()");
+}
+
+/* sql on a connection of its own, as a sqlite3 shell would: the audit triggers call functions only
+ * renfortd's connection has, so the caller drops those its statements would fire. */
+static void exec_elsewhere(struct fixture *f, const char *sql)
+{
+	sqlite3 *other = NULL;
+	assert_int_equal(sqlite3_open(f->u->db.path, &other), SQLITE_OK);
+	if (sqlite3_exec(other, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(other));
+	sqlite3_close(other);
 }
 
 static int setup(void **state)
@@ -163,16 +176,8 @@ static void test_other_connection_is_seen(void **state)
 	assert_string_equal(holder(f, &admin, HOLDER_STRUCTURE, f->s31, STORE_OK).category, "clinique");
 	assert_true(store_item_find(st, NULL, f->item, &(struct item_info){0}) == STORE_OK);
 
-	/* a sqlite3 shell, say: its triggers' functions are renfortd's, so it writes without them */
-	sqlite3 *other = NULL;
-	assert_int_equal(sqlite3_open(f->u->db.path, &other), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(other,
-				      "DROP TRIGGER audit_structures_update; DROP TRIGGER audit_items_update; "
-				      "UPDATE structures SET category = 'hopital' WHERE dep = '31'; "
-				      "UPDATE items SET unit = 'boîte'",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(other);
+	exec_elsewhere(f, "DROP TRIGGER audit_structures_update; DROP TRIGGER audit_items_update; "
+			  "UPDATE structures SET category = 'hopital' WHERE dep = '31'; UPDATE items SET unit = 'boîte'");
 
 	/* seen from the next transaction on */
 	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
@@ -258,18 +263,89 @@ static void test_overrides(void **state)
 	assert_int_equal(override_of(f, HOLDER_STRUCTURE, f->s81, &w), STORE_NOTFOUND);
 
 	/* set by another connection: seen from the next transaction */
-	sqlite3 *other = NULL;
-	assert_int_equal(sqlite3_open(f->u->db.path, &other), SQLITE_OK);
 	char sql[256];
 	snprintf(sql, sizeof sql,
 		 "INSERT INTO alert_overrides(holder_kind, holder_id, item_id, warning_days, critical_days, updated_at) "
 		 "VALUES ('depot', %lld, 0, 6, 2, 0)",
 		 f->depot);
-	assert_int_equal(sqlite3_exec(other, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(other);
+	exec_elsewhere(f, sql);
 	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
 	assert_int_equal(override_of(f, HOLDER_DEPOT, f->depot, &w), STORE_OK);
 	assert_true(w == 6);
+	store_rollback(st);
+}
+
+static struct alert_row shortage_alert(struct fixture *f, long long holder)
+{
+	struct alert_row a;
+	alert_row_clear(&a);
+	snprintf(a.kind, sizeof a.kind, "shortage");
+	snprintf(a.severity, sizeof a.severity, "warning");
+	snprintf(a.dep, sizeof a.dep, "81");
+	a.holder_kind = HOLDER_STRUCTURE;
+	a.holder_id = holder;
+	a.item_id = f->item;
+	a.quantity = 10;
+	return a;
+}
+
+static int current(struct fixture *f, const char *kind, enum holder_kind hk, long long holder, long long item)
+{
+	struct alert_row a;
+	return store_alert_current(f->u->st, kind, hk, holder, item, &a);
+}
+
+static void test_open_alert_marks(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = f->u->st;
+	struct principal admin = unit_principal(ROLE_ADMIN, "", 0, 1);
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s81, f->item), STORE_NOTFOUND); /* list loaded */
+	assert_int_equal(current(f, "silent", HOLDER_STRUCTURE, f->s81, 0), STORE_NOTFOUND);
+
+	/* opened: found in its transaction and after; another holder still has none */
+	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
+	struct alert_row a = shortage_alert(f, f->s81);
+	assert_int_equal(store_alert_insert(st, &a), STORE_OK);
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s81, f->item), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s81, f->item), STORE_OK);
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s31, f->item), STORE_NOTFOUND);
+	assert_int_equal(current(f, "silent", HOLDER_STRUCTURE, f->s81, 0), STORE_NOTFOUND);
+
+	/* resolved: not current any more; opened again by an update: current again */
+	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
+	snprintf(a.status, sizeof a.status, "resolved");
+	a.resolved_at = UNIT_NOW;
+	snprintf(a.resolution, sizeof a.resolution, "recovered");
+	assert_int_equal(store_alert_update(st, &a), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s81, f->item), STORE_NOTFOUND);
+	store_cache_clear(store_cache_of(st)); /* the list is read again: the resolved alert is not in it */
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s81, f->item), STORE_NOTFOUND);
+	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
+	snprintf(a.status, sizeof a.status, "open");
+	a.resolved_at = 0;
+	assert_int_equal(store_alert_update(st, &a), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s81, f->item), STORE_OK);
+
+	/* opened in a transaction rolled back: not there */
+	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
+	struct alert_row b = shortage_alert(f, f->s31);
+	assert_int_equal(store_alert_insert(st, &b), STORE_OK);
+	store_rollback(st);
+	assert_int_equal(current(f, "shortage", HOLDER_STRUCTURE, f->s31, f->item), STORE_NOTFOUND);
+
+	/* opened by another connection: seen from the next transaction */
+	char sql[320];
+	snprintf(sql, sizeof sql,
+		 "DROP TRIGGER audit_alerts_create; INSERT INTO alerts(kind, holder_kind, holder_id, dep, severity, status, "
+		 "opened_at, updated_at) VALUES ('silent', 'depot', %lld, '81', 'warning', 'open', 0, 0)",
+		 f->depot);
+	exec_elsewhere(f, sql);
+	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
+	assert_int_equal(current(f, "silent", HOLDER_DEPOT, f->depot, 0), STORE_OK);
 	store_rollback(st);
 }
 
@@ -281,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_connection_is_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope_applies_to_cached_holders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_alert_marks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
