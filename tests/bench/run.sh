@@ -6,7 +6,8 @@
 # folder, then measures each scenario next to its reference, in the same run, on this machine:
 #   - durable acknowledged stock reports/s and ack p99 (renfortd, websocket clients) and the store
 #     layer alone (store_bench), next to raw batched SQLite inserts (sqlbench, WAL + synchronous=FULL),
-#     without an index and with one on (site, item, time);
+#     without an index and with one on (site, item, time), and next to SQLite alone running the
+#     statements renfort runs for each report on the same database (store_bench -r);
 #   - report -> subscriber latency and deliveries/s, 1,000 subscribers, at 100 and 150 reports/s and in
 #     a burst, next to mosquitto (MQTT over websockets, the same payload size, the same subscriber count);
 #   - process memory per idle websocket at 10,000 and 19,900 connections, next to mosquitto.
@@ -131,6 +132,10 @@ run_sql() { # raw SQLite, then the store layer
 	metric store1000 "$(kv rate "$out")"
 	out=$("$STORE_BENCH" -n "$STORE_N" -b 100 -s "$STORE_S" -d "$WORK/store" | tee -a "$LOG/store_bench.log" | grep RESULT)
 	metric store100 "$(kv rate "$out")"
+	# SQLite alone running renfort's statements for each report, same database and connection: what
+	# the schema costs, before anything of renfort's own
+	out=$("$STORE_BENCH" -n "$STORE_N" -b 1000 -s "$STORE_S" -d "$WORK/store" -r | tee -a "$LOG/store_bench.log" | grep RESULT)
+	metric storeraw1000 "$(kv rate "$out")"
 	say "   run $r: raw SQLite and store layer done"
 }
 
@@ -282,6 +287,9 @@ row("store layer: reports/s, groups of 100 (store_bench)", n(s100), n(raw100), "
 raw1ki = m("raw1000idx")
 row("  same, groups of 1000, next to raw rows with one (site, item, time) index", n(s1k), n(raw1ki),
     "SQLite FULL batch 1000 + index", ratio(s1k, raw1ki), "(information)", None)
+sraw = m("storeraw1000")
+row("  same, next to SQLite alone running renfort's statements per report", n(s1k), n(sraw),
+    "store_bench -r, batch 1000", ratio(s1k, sraw), "(information)", None)
 for name, label in (("r100", "100 reports/s"), ("r150", "150 reports/s"), ("burst", f"burst of {msgs}")):
     p50, p99, dps = m(f"fan_{name}_p50_ms"), m(f"fan_{name}_p99_ms"), m(f"fan_{name}_dps")
     q50, q99, qdps = m(f"mq_{name}_p50_ms"), m(f"mq_{name}_p99_ms"), m(f"mq_{name}_dps")

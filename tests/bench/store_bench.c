@@ -5,6 +5,14 @@
  *
  *   store_bench [-n reports=200000] [-b batch=1000] [-s max_seconds=10] [-l lines_per_report=1]
  *               [-d dir (default: a new directory under $TMPDIR or /tmp)] [-k (keep the database)]
+ *               [-r (raw: SQLite alone running the statements renfort runs for each report)]
+ *
+ * -r is the reference that tells SQLite's share from renfort's: on the same database, through the
+ * same connection (same schema, indexes, foreign keys, checkpoint thread), each report is the rows
+ * renfort writes for it and the reads that must precede them: the idempotency key looked up, the
+ * report row, the level read and written, the ledger row, the remembered answer (of the size renfort
+ * remembers), and the event number once per group. Nothing else: no validation, JSON, burn rate,
+ * alert rules, events or answers.
  */
 #include "api.h"
 #include "app.h"
@@ -12,6 +20,7 @@
 #include "config.h"
 #include "demo.h"
 #include "log.h"
+#include "store.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -62,8 +71,135 @@ __attribute__((noinline)) static void bench_flush(struct app *app)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: store_bench [-n reports] [-b batch] [-s max_seconds] [-l lines] [-d dir] [-k]\n");
+	fprintf(stderr, "usage: store_bench [-n reports] [-b batch] [-s max_seconds] [-l lines] [-d dir] [-k] [-r]\n");
 	exit(2);
+}
+
+/* The statements of -r, prepared once. */
+enum { RAW_IDEM_GET, RAW_REPORT, RAW_LEVEL_GET, RAW_LEVEL_UPDATE, RAW_LEVEL_INSERT, RAW_LEDGER, RAW_IDEM_PUT, RAW_META, RAW_N };
+
+static const char *const raw_sql[RAW_N] = {
+	"SELECT op, request_hash, status, response FROM idempotency WHERE token_id = ?1 AND key = ?2",
+	"INSERT INTO stock_reports(holder_kind, holder_id, items, occupancy, staff, actor, idempotency_key, at) "
+	"VALUES ('structure', ?1, ?2, NULL, NULL, ?3, ?4, ?5)",
+	"SELECT quantity, coalesce(reported_at, 0), updated_at, coalesce(anchor_at, 0), coalesce(anchor_quantity, 0), "
+	"inflow, coalesce(burn_rate, 0), burn_samples, coalesce(burn_per_day, 0), days_of_cover, coalesce(stockout_at, 0) "
+	"FROM stock_levels WHERE holder_kind = 'structure' AND holder_id = ?1 AND item_id = ?2",
+	"UPDATE stock_levels SET quantity = ?3, reported_at = ?4, updated_at = ?4, anchor_at = ?4, anchor_quantity = ?3, "
+	"inflow = 0, burn_rate = 1.5, burn_samples = burn_samples + 1, burn_per_day = 1.5, days_of_cover = ?3 / 1.5, "
+	"stockout_at = ?4 + 86400000 WHERE holder_kind = 'structure' AND holder_id = ?1 AND item_id = ?2",
+	"INSERT INTO stock_levels(holder_kind, holder_id, item_id, quantity, reported_at, updated_at, anchor_at, "
+	"anchor_quantity, inflow, burn_samples) VALUES ('structure', ?1, ?2, ?3, ?4, ?4, ?4, ?3, 0, 0)",
+	"INSERT INTO stock_ledger(holder_kind, holder_id, item_id, kind, delta, quantity_after, actor, idempotency_key, at, "
+	"report_id) VALUES ('structure', ?1, ?2, 'report', ?3, ?3, ?4, ?5, ?6, ?7)",
+	"INSERT INTO idempotency(token_id, key, op, request_hash, status, response, entity, entity_id, at) "
+	"VALUES (?1, ?2, 'stock.report', ?3, 201, ?4, NULL, NULL, ?5)",
+	"INSERT INTO meta(key, value) VALUES ('event_seq', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
+};
+
+/* Runs a statement to its end and resets it; the step's result code. */
+static int raw_run(sqlite3_stmt *s)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* -r: the same reports as SQL alone. Returns the reports written, or -1. */
+static long long raw_reports(sqlite3 *db, long long token_id, long long nreports, long long batch, int lines,
+			     double max_s, uint64_t *commit_ns, size_t *ncommits)
+{
+	sqlite3_stmt *st[RAW_N] = {0};
+	for (int i = 0; i < RAW_N; i++)
+		if (sqlite3_prepare_v2(db, raw_sql[i], -1, &st[i], NULL) != SQLITE_OK) {
+			fprintf(stderr, "store_bench: %s: %s\n", raw_sql[i], sqlite3_errmsg(db));
+			return -1;
+		}
+	/* what renfort remembers for a one-line report is about 250 bytes; its digest, 67 */
+	char answer[1024], hash[68];
+	memset(hash, 'a', 67);
+	hash[67] = '\0';
+	const long long holders = 2129, items = 53;
+	long long done = 0, seq = 0;
+	uint32_t rnd = 12345;
+	uint64_t t0 = now_ns();
+	int failed = 0;
+	while (done < nreports && !failed) {
+		long long n = batch < nreports - done ? batch : nreports - done;
+		uint64_t f0 = now_ns();
+		failed |= sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK;
+		for (long long k = 0; k < n && !failed; k++, done++) {
+			long long holder = 1 + done % holders, at = 1764146709123LL + done;
+			char key[32];
+			snprintf(key, sizeof key, "sb-%lld", done);
+			sqlite3_bind_int64(st[RAW_IDEM_GET], 1, token_id);
+			sqlite3_bind_text(st[RAW_IDEM_GET], 2, key, -1, SQLITE_STATIC);
+			failed |= raw_run(st[RAW_IDEM_GET]) != SQLITE_DONE;
+			sqlite3_bind_int64(st[RAW_REPORT], 1, holder);
+			sqlite3_bind_int(st[RAW_REPORT], 2, lines);
+			sqlite3_bind_int64(st[RAW_REPORT], 3, token_id);
+			sqlite3_bind_text(st[RAW_REPORT], 4, key, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st[RAW_REPORT], 5, at);
+			failed |= raw_run(st[RAW_REPORT]) != SQLITE_DONE;
+			long long report_id = sqlite3_last_insert_rowid(db);
+			int len = snprintf(answer, sizeof answer, "{\"report_id\":%lld,\"holder_kind\":\"structure\",\"holder_id\":%lld,"
+								   "\"at\":\"2026-11-26T13:05:36.188Z\",\"levels\":[",
+					   report_id, holder);
+			for (int i = 0; i < lines && !failed; i++) {
+				long long item = 1 + (done / holders + i) % items;
+				rnd = rnd * 1103515245u + 12345u;
+				long long q = 100000 + (rnd >> 8) % 1000;
+				sqlite3_bind_int64(st[RAW_LEVEL_GET], 1, holder);
+				sqlite3_bind_int64(st[RAW_LEVEL_GET], 2, item);
+				int found = sqlite3_step(st[RAW_LEVEL_GET]) == SQLITE_ROW;
+				sqlite3_reset(st[RAW_LEVEL_GET]);
+				sqlite3_stmt *w = st[found ? RAW_LEVEL_UPDATE : RAW_LEVEL_INSERT];
+				sqlite3_bind_int64(w, 1, holder);
+				sqlite3_bind_int64(w, 2, item);
+				sqlite3_bind_int64(w, 3, q);
+				sqlite3_bind_int64(w, 4, at);
+				failed |= raw_run(w) != SQLITE_DONE;
+				sqlite3_stmt *l = st[RAW_LEDGER];
+				sqlite3_bind_int64(l, 1, holder);
+				sqlite3_bind_int64(l, 2, item);
+				sqlite3_bind_int64(l, 3, q);
+				sqlite3_bind_int64(l, 4, token_id);
+				sqlite3_bind_text(l, 5, key, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(l, 6, at);
+				sqlite3_bind_int64(l, 7, report_id);
+				failed |= raw_run(l) != SQLITE_DONE;
+				len += snprintf(answer + len, sizeof answer - (size_t)len,
+						"%s{\"item\":\"item-code-%lld\",\"quantity\":%lld,\"burn_per_day\":null,"
+						"\"days_of_cover\":null,\"stockout_at\":null,\"alert\":null}",
+						i ? "," : "", item, q);
+				if (len >= (int)sizeof answer - 160)
+					break;
+			}
+			snprintf(answer + len, sizeof answer - (size_t)len, "]}");
+			sqlite3_stmt *p = st[RAW_IDEM_PUT];
+			sqlite3_bind_int64(p, 1, token_id);
+			sqlite3_bind_text(p, 2, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(p, 3, hash, -1, SQLITE_STATIC);
+			sqlite3_bind_text(p, 4, answer, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(p, 5, at);
+			failed |= raw_run(p) != SQLITE_DONE;
+		}
+		seq += n * lines;
+		sqlite3_bind_int64(st[RAW_META], 1, seq);
+		failed |= raw_run(st[RAW_META]) != SQLITE_DONE;
+		failed |= sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK;
+		uint64_t f1 = now_ns();
+		commit_ns[(*ncommits)++] = f1 - f0;
+		if ((double)(f1 - t0) / 1e9 > max_s)
+			break;
+	}
+	if (failed)
+		fprintf(stderr, "store_bench: raw: %s\n", sqlite3_errmsg(db));
+	for (int i = 0; i < RAW_N; i++)
+		sqlite3_finalize(st[i]);
+	return failed ? -1 : done;
 }
 
 static void remove_db(const char *db)
@@ -80,9 +216,9 @@ int main(int argc, char **argv)
 {
 	long long nreports = 200000, batch = 1000;
 	double max_s = 10;
-	int lines = 1, keep = 0, opt;
+	int lines = 1, keep = 0, raw = 0, opt;
 	const char *dir = NULL;
-	while ((opt = getopt(argc, argv, "n:b:s:l:d:k")) != -1) {
+	while ((opt = getopt(argc, argv, "n:b:s:l:d:kr")) != -1) {
 		switch (opt) {
 		case 'n':
 			nreports = atoll(optarg);
@@ -101,6 +237,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			keep = 1;
+			break;
+		case 'r':
+			raw = 1;
 			break;
 		default:
 			usage();
@@ -160,6 +299,14 @@ int main(int argc, char **argv)
 	long long done = 0;
 	uint32_t rnd = 12345;
 	uint64_t t0 = now_ns();
+	if (raw) {
+		long long w = raw_reports(store_db(app.store), who.token_id, nreports, batch, lines, max_s, commit_ns, &ncommits);
+		if (w < 0)
+			tally.failed = 1;
+		else
+			tally.ok = (unsigned long long)w;
+		done = nreports; /* the loop below is renfort's */
+	}
 	while (done < nreports) {
 		long long n = batch < nreports - done ? batch : nreports - done;
 		for (long long k = 0; k < n; k++, done++) {
@@ -203,13 +350,15 @@ int main(int argc, char **argv)
 	double secs = (double)(t1 - t0) / 1e9;
 	qsort(commit_ns, ncommits, sizeof *commit_ns, cmp_u64);
 	double rate = (double)tally.ok / secs;
-	printf("store_bench: %llu reports (%d line(s) each) applied in %.3f s in groups of %lld -> %.0f reports/s; "
+	printf("store_bench: %llu reports (%d line(s) each) %s in %.3f s in groups of %lld -> %.0f reports/s; "
 	       "%llu refused; %llu group(s) rerun; group apply+commit ms p50=%.2f p99=%.2f max=%.2f\n",
-	       tally.ok, lines, secs, batch, rate, tally.failed, app.metrics.batch_reruns, ncommits ? (double)commit_ns[ncommits / 2] / 1e6 : 0,
+	       tally.ok, lines, raw ? "written by SQL alone" : "applied", secs, batch, rate, tally.failed,
+	       app.metrics.batch_reruns, ncommits ? (double)commit_ns[ncommits / 2] / 1e6 : 0,
 	       ncommits ? (double)commit_ns[ncommits * 99 / 100] / 1e6 : 0,
 	       ncommits ? (double)commit_ns[ncommits - 1] / 1e6 : 0);
-	printf("RESULT mode=store reports=%llu batch=%lld lines=%d secs=%.3f rate=%.0f refused=%llu group_p50_ms=%.2f\n",
-	       tally.ok, batch, lines, secs, rate, tally.failed, ncommits ? (double)commit_ns[ncommits / 2] / 1e6 : 0);
+	printf("RESULT mode=%s reports=%llu batch=%lld lines=%d secs=%.3f rate=%.0f refused=%llu group_p50_ms=%.2f\n",
+	       raw ? "raw" : "store", tally.ok, batch, lines, secs, rate, tally.failed,
+	       ncommits ? (double)commit_ns[ncommits / 2] / 1e6 : 0);
 	free(commit_ns);
 	app_close(&app);
 	config_release(&app.cfg);
