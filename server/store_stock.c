@@ -1,9 +1,8 @@
 #include "store_stock.h"
 
-#include "store_cache.h"
-
 #include "auth.h"
 #include "buf.h"
+#include "store_cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -289,13 +288,13 @@ int store_item_find(struct store *st, const char *code, long long id, struct ite
 #define ITEM_COLUMNS                                                                                     \
 	"SELECT id, code, name, unit, coalesce(burn_per_worker_day, -1), coalesce(burn_per_patient_day, -1), " \
 	"coalesce(burn_per_bed_day, -1) FROM items "
-	/* two statements: one WHERE with both ways was an OR over two indexes, a row set built for
-	 * every report line */
 	const struct item_info *known = code ? NULL : store_cache_item(store_cache_of(st), id);
 	if (known) {
 		*out = *known;
 		return STORE_OK;
 	}
+	/* two statements: one WHERE with both ways was an OR over two indexes, a row set built for
+	 * every report line */
 	sqlite3_stmt *s = store_prepare(st, code ? ITEM_COLUMNS "WHERE code = ?1" : ITEM_COLUMNS "WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
