@@ -387,6 +387,60 @@ class StockAlerts(ServerTest):
         for el in alerts:
             self.validate_cap('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(el, encoding="unicode"))
 
+    def test_8_overrides_and_categories_apply_from_the_next_report(self):
+        # renfortd keeps holders, and which of them have overrides, in memory between reports: a
+        # change made through the API must rule the very next report
+        item = "respirator"
+
+        def new_ehpad(name):
+            st, s, _ = self.api("POST", "/api/v1/structures", body={
+                "name": name, "category": "ehpad", "legal_form": "association", "commune": "81004",
+                "capacity": 40, "occupancy": 30, "staff": 20})
+            self.assertEqual(st, 201, s)
+            return s["id"]
+
+        def steady(holder, quantities):
+            """One report a day, 100 used a day: the last level."""
+            for n, q in enumerate(quantities):
+                if n:
+                    self.advance(1)
+                lv = self.level(self.report(holder, item, q))
+            return lv
+
+        def active(holder):
+            return [a for a in self.alerts(status="active", holder_id=holder) if a["kind"] == "shortage"]
+
+        # an override raises the warning to 20 days: 17 days of cover warn; taken away, the EHPAD's
+        # 10 days rule again and 16 days resolve the alert
+        cedres = new_ehpad("EHPAD Les Cèdres")
+        lv = steady(cedres, (2000, 1900, 1800))
+        self.assertEqual((lv["days_of_cover"], lv["alert"]), (18, None), lv)
+        st, body, _ = self.api("PUT", "/api/v1/thresholds", body={
+            "holder_kind": "structure", "holder_id": cedres, "warning_days": 20, "critical_days": 5})
+        self.assertEqual(st, 200, body)
+        self.advance(1)
+        lv = self.level(self.report(cedres, item, 1700))
+        self.assertEqual((lv["days_of_cover"], lv["alert"] and lv["alert"]["severity"]), (17, "warning"), lv)
+        self.assertEqual(len(active(cedres)), 1)
+        st, body, _ = self.api("DELETE", f"/api/v1/thresholds?holder_kind=structure&holder_id={cedres}")
+        self.assertEqual(st, 200, body)
+        self.advance(1)
+        lv = self.level(self.report(cedres, item, 1600))
+        self.assertEqual(lv["days_of_cover"], 16, lv)
+        self.assertEqual(active(cedres), [])
+
+        # 9 days warn an EHPAD (10); the same structure become a hospital (7, and the one-day margin)
+        # is out of warning at 8 days
+        pins = new_ehpad("EHPAD Les Pins")
+        lv = steady(pins, (1100, 1000, 900))
+        self.assertEqual((lv["days_of_cover"], lv["alert"] and lv["alert"]["severity"]), (9, "warning"), lv)
+        st, body, _ = self.api("PATCH", f"/api/v1/structures/{pins}", body={"category": "hospital"})
+        self.assertEqual(st, 200, body)
+        self.advance(1)
+        lv = self.level(self.report(pins, item, 800))
+        self.assertEqual(lv["days_of_cover"], 8, lv)
+        self.assertEqual(active(pins), [])
+
 
 class GroupCommit(ServerTest):
     """Stock reports share commits without a savepoint each (the fast path). A report that fails
