@@ -9,7 +9,8 @@
 #     without an index and with one on (site, item, time), and next to SQLite alone running the
 #     statements renfort runs for each report on the same database (store_bench -r);
 #   - report -> subscriber latency and deliveries/s, 1,000 subscribers, at 100 and 150 reports/s and in
-#     a burst, next to mosquitto (MQTT over websockets, the same payload size, the same subscriber count);
+#     a burst, next to mosquitto (MQTT over websockets, the same payload size, the same subscriber count),
+#     and at 100/s next to a bare epoll broadcast server (peerbench's raw_bcast, the floor);
 #   - process memory per idle websocket at 10,000 and 19,900 connections, next to mosquitto.
 # Every scenario runs RUNS times (3; --quick: 1 and shorter); the table shows medians, ratios and the
 # issue's targets with PASS/MISS. Loopback only; everything started here is stopped here.
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1; RUNS=1 ;;
 	--runs) RUNS=${2:?--runs needs a number}; shift ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (--quick, --runs N)" >&2; exit 2 ;;
 	esac
 	shift
@@ -89,6 +90,7 @@ chmod u+w "$PB"/*
 gcc -O2 -o "$PB/wsload" "$PB/wsload.c"
 gcc -O2 -o "$PB/sqlbench" "$PB/sqlbench.c" -lsqlite3
 gcc -O2 -o "$PB/lws_bcast" "$PB/lws_bcast.c" -lwebsockets
+gcc -O2 -o "$PB/raw_bcast" "$PB/raw_bcast.c"
 
 # --- renfortd -------------------------------------------------------------------------------------------
 # start_renfortd DIR [args]: a fresh server on a free port; sets SRV_PID, SRV_PORT
@@ -187,6 +189,19 @@ run_fanout_mosquitto() {
 	done
 }
 
+# the floor: peerbench's minimal epoll broadcast server (no library, no protocol beyond the frame),
+# the same subscribers and payload, at 100 reports/s
+run_fanout_floor() {
+	local r=$1 out p50 p99
+	out=$(cd "$PB" && RUN=$WORK/pbrun SERVER=raw ./fanout_test.sh "$FAN_SUBS" "$FAN_MSGS" 100 "$EVENT_SIZE" 2>&1 |
+		tee -a "$LOG/fanout-floor.log") || true
+	p50=$(sed -n 's/^per-delivery latency us: p50=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
+	p99=$(sed -n 's/^per-delivery latency us:.* p99=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
+	metric "floor_r100_p50_ms" "$(awk -v v="${p50:-0}" 'BEGIN{printf "%.2f", v/1000}')"
+	metric "floor_r100_p99_ms" "$(awk -v v="${p99:-0}" 'BEGIN{printf "%.2f", v/1000}')"
+	say "   run $r: epoll floor fan-out r100: p50 ${p50:-?} us, p99 ${p99:-?} us"
+}
+
 run_idle_renfort() {
 	local r=$1 n d out r0 r1 tok name extra
 	# the configured default, then (19,900 only) a smaller lws receive buffer: memory follows it
@@ -238,6 +253,7 @@ for r in $(seq "$RUNS"); do
 	run_ingest "$r"
 	run_fanout_renfort "$r"
 	run_fanout_mosquitto "$r"
+	run_fanout_floor "$r"
 	run_idle_renfort "$r"
 	run_idle_mosquitto "$r"
 done
@@ -299,6 +315,9 @@ for name, label in (("r100", "100 reports/s"), ("r150", "150 reports/s"), ("burs
         row(f"fan-out 1,000 subs x {label}: latency p99", n(p99, "ms"), n(q99, "ms"), "mosquitto", ratio(p99, q99),
             "<= 8 ms and <= 0.5x mosquitto", p99 <= 8 and p99 <= 0.5 * q99)
         row(f"fan-out 1,000 subs x {label}: deliveries/s", n(dps), n(qdps), "mosquitto", ratio(dps, qdps), "", None)
+        f99 = m("floor_r100_p99_ms")
+        row("  same p99, next to a bare epoll broadcast server (peerbench raw_bcast)", n(p99, "ms"), n(f99, "ms"),
+            "epoll floor", ratio(p99, f99), "(information)", None)
     elif name == "r150":
         row(f"fan-out 1,000 subs x {label}: deliveries/s", n(dps), n(qdps), "mosquitto", ratio(dps, qdps),
             ">= 150,000/s (all delivered)", loss == 0 and dps >= 0.99 * 150000)
