@@ -23,14 +23,6 @@ int holder_kind_parse(const char *name)
 	return -1;
 }
 
-/* Whether dep is in a list such as ",34,81," (SQL: instr(list, ',' || dep || ',') > 0). */
-static int in_list(const char *list, const char *dep)
-{
-	char needle[sizeof((struct holder_info *)0)->dep + 2];
-	snprintf(needle, sizeof needle, ",%s,", dep);
-	return strstr(list, needle) != NULL;
-}
-
 int store_holder_get(struct store *st, const struct principal *p, enum holder_kind kind, long long id,
 		     struct holder_info *out)
 {
@@ -56,7 +48,7 @@ int store_holder_get(struct store *st, const struct principal *p, enum holder_ki
 	const struct holder_info *known = store_cache_holder(store_cache_of(st), kind, id);
 	if (known) {
 		/* the same rule as the SQL below */
-		if ((deps && !in_list(deps, known->dep)) || (subject && id != subject))
+		if ((deps && !principal_covers_dep(p, known->dep)) || (subject && id != subject))
 			return STORE_NOTFOUND;
 		*out = *known;
 		return STORE_OK;

@@ -69,6 +69,23 @@ __attribute__((noinline)) static void bench_flush(struct app *app)
 	api_flush(app);
 }
 
+/* Report `done` (0, 1, ...): its holder, and for line i its item and the counted quantity (rnd, the
+ * generator's state, moves on). Both modes report the same, line for line. */
+#define BENCH_HOLDERS 2129
+#define BENCH_ITEMS 53
+
+static long long report_holder(long long done)
+{
+	return 1 + done % BENCH_HOLDERS;
+}
+
+static void report_line(long long done, int i, uint32_t *rnd, long long *item, long long *quantity)
+{
+	*rnd = *rnd * 1103515245u + 12345u;
+	*item = 1 + (done / BENCH_HOLDERS + i) % BENCH_ITEMS;
+	*quantity = 100000 + (*rnd >> 8) % 1000;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: store_bench [-n reports] [-b batch] [-s max_seconds] [-l lines] [-d dir] [-k] [-r]\n");
@@ -121,7 +138,6 @@ static long long raw_reports(sqlite3 *db, long long token_id, long long nreports
 	char answer[1024], hash[68];
 	memset(hash, 'a', 67);
 	hash[67] = '\0';
-	const long long holders = 2129, items = 53;
 	long long done = 0, seq = 0;
 	uint32_t rnd = 12345;
 	uint64_t t0 = now_ns();
@@ -131,7 +147,7 @@ static long long raw_reports(sqlite3 *db, long long token_id, long long nreports
 		uint64_t f0 = now_ns();
 		failed |= sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK;
 		for (long long k = 0; k < n && !failed; k++, done++) {
-			long long holder = 1 + done % holders, at = 1764146709123LL + done;
+			long long holder = report_holder(done), at = 1764146709123LL + done;
 			char key[32];
 			snprintf(key, sizeof key, "sb-%lld", done);
 			sqlite3_bind_int64(st[RAW_IDEM_GET], 1, token_id);
@@ -148,9 +164,8 @@ static long long raw_reports(sqlite3 *db, long long token_id, long long nreports
 								   "\"at\":\"2026-11-26T13:05:36.188Z\",\"levels\":[",
 					   report_id, holder);
 			for (int i = 0; i < lines && !failed; i++) {
-				long long item = 1 + (done / holders + i) % items;
-				rnd = rnd * 1103515245u + 12345u;
-				long long q = 100000 + (rnd >> 8) % 1000;
+				long long item, q;
+				report_line(done, i, &rnd, &item, &q);
 				sqlite3_bind_int64(st[RAW_LEVEL_GET], 1, holder);
 				sqlite3_bind_int64(st[RAW_LEVEL_GET], 2, item);
 				int found = sqlite3_step(st[RAW_LEVEL_GET]) == SQLITE_ROW;
@@ -291,8 +306,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "store_bench: no stock.report operation\n");
 		return 1;
 	}
-	const long long holders = 2129, items = 53;
-
 	struct tally tally = {0, 0, 0};
 	uint64_t *commit_ns = malloc(sizeof *commit_ns * (size_t)(nreports / batch + 2));
 	size_t ncommits = 0;
@@ -313,11 +326,12 @@ int main(int argc, char **argv)
 			/* the body the websocket layer would hand over: a parsed "data" object */
 			char text[1024];
 			int len = snprintf(text, sizeof text, "{\"holder_kind\":\"structure\",\"holder_id\":%lld,\"items\":[",
-					   1 + done % holders);
+					   report_holder(done));
 			for (int i = 0; i < lines; i++) {
-				rnd = rnd * 1103515245u + 12345u;
-				len += snprintf(text + len, sizeof text - (size_t)len, "%s{\"item\":%lld,\"quantity\":%u}", i ? "," : "",
-						1 + (done / holders + i) % items, 100000 + (rnd >> 8) % 1000);
+				long long item, q;
+				report_line(done, i, &rnd, &item, &q);
+				len += snprintf(text + len, sizeof text - (size_t)len, "%s{\"item\":%lld,\"quantity\":%lld}", i ? "," : "",
+						item, q);
 			}
 			snprintf(text + len, sizeof text - (size_t)len, "]}");
 			struct op_request req;
