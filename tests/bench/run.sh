@@ -173,33 +173,33 @@ run_fanout_renfort() {
 	stop_renfortd
 }
 
+# peer_fanout SERVER RATE PREFIX NAME LABEL RUN LOG: one peerbench fan-out (wsload against a peer
+# server), recorded as PREFIX_NAME_dps, _p50_ms and _p99_ms
+peer_fanout() {
+	local server=$1 rate=$2 prefix=$3 name=$4 label=$5 r=$6 log=$7 out dps p50 p99
+	out=$(cd "$PB" && RUN=$WORK/pbrun SERVER=$server ./fanout_test.sh "$FAN_SUBS" "$FAN_MSGS" "$rate" "$EVENT_SIZE" 2>&1 |
+		tee -a "$log") || true
+	dps=$(sed -n 's/.* \([0-9]*\) deliveries\/s.*/\1/p' <<< "$out" | head -1)
+	p50=$(sed -n 's/^per-delivery latency us: p50=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
+	p99=$(sed -n 's/^per-delivery latency us:.* p99=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
+	metric "${prefix}_${name}_dps" "${dps:-0}"
+	metric "${prefix}_${name}_p50_ms" "$(awk -v v="${p50:-0}" 'BEGIN{printf "%.2f", v/1000}')"
+	metric "${prefix}_${name}_p99_ms" "$(awk -v v="${p99:-0}" 'BEGIN{printf "%.2f", v/1000}')"
+	say "   run $r: $label fan-out $name: ${dps:-?} deliveries/s, p50 ${p50:-?} us, p99 ${p99:-?} us"
+}
+
 run_fanout_mosquitto() {
-	local r=$1 out name rate dps p50 p99
+	local r=$1 name rate
 	for rate in 100 150 0; do
 		name=$([ "$rate" = 0 ] && echo burst || echo "r$rate")
-		out=$(cd "$PB" && RUN=$WORK/pbrun SERVER=mosq ./fanout_test.sh "$FAN_SUBS" "$FAN_MSGS" "$rate" "$EVENT_SIZE" 2>&1 |
-			tee -a "$LOG/fanout-mosquitto.log") || true
-		dps=$(sed -n 's/.* \([0-9]*\) deliveries\/s.*/\1/p' <<< "$out" | head -1)
-		p50=$(sed -n 's/^per-delivery latency us: p50=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
-		p99=$(sed -n 's/^per-delivery latency us:.* p99=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
-		metric "mq_${name}_dps" "${dps:-0}"
-		metric "mq_${name}_p50_ms" "$(awk -v v="${p50:-0}" 'BEGIN{printf "%.2f", v/1000}')"
-		metric "mq_${name}_p99_ms" "$(awk -v v="${p99:-0}" 'BEGIN{printf "%.2f", v/1000}')"
-		say "   run $r: mosquitto fan-out $name: ${dps:-?} deliveries/s, p50 ${p50:-?} us, p99 ${p99:-?} us"
+		peer_fanout mosq "$rate" mq "$name" "mosquitto" "$r" "$LOG/fanout-mosquitto.log"
 	done
 }
 
 # the floor: peerbench's minimal epoll broadcast server (no library, no protocol beyond the frame),
 # the same subscribers and payload, at 100 reports/s
 run_fanout_floor() {
-	local r=$1 out p50 p99
-	out=$(cd "$PB" && RUN=$WORK/pbrun SERVER=raw ./fanout_test.sh "$FAN_SUBS" "$FAN_MSGS" 100 "$EVENT_SIZE" 2>&1 |
-		tee -a "$LOG/fanout-floor.log") || true
-	p50=$(sed -n 's/^per-delivery latency us: p50=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
-	p99=$(sed -n 's/^per-delivery latency us:.* p99=\([0-9]*\).*/\1/p' <<< "$out" | head -1)
-	metric "floor_r100_p50_ms" "$(awk -v v="${p50:-0}" 'BEGIN{printf "%.2f", v/1000}')"
-	metric "floor_r100_p99_ms" "$(awk -v v="${p99:-0}" 'BEGIN{printf "%.2f", v/1000}')"
-	say "   run $r: epoll floor fan-out r100: p50 ${p50:-?} us, p99 ${p99:-?} us"
+	peer_fanout raw 100 floor r100 "epoll floor" "$1" "$LOG/fanout-floor.log"
 }
 
 run_idle_renfort() {

@@ -393,11 +393,9 @@ class StockAlerts(ServerTest):
         item = "respirator"
 
         def new_ehpad(name):
-            st, s, _ = self.api("POST", "/api/v1/structures", body={
+            return self.create_record("structures", {
                 "name": name, "category": "ehpad", "legal_form": "association", "commune": "81004",
-                "capacity": 40, "occupancy": 30, "staff": 20})
-            self.assertEqual(st, 201, s)
-            return s["id"]
+                "capacity": 40, "occupancy": 30, "staff": 20})["id"]
 
         def steady(holder, quantities):
             """One report a day, 100 used a day: the last level."""
