@@ -667,6 +667,8 @@ static int commit_only(struct app *app)
 
 static void publish_after_commit(struct app *app)
 {
+	/* a token revoked in this transaction takes its open sockets with it, before they get more */
+	hub_check_tokens(app->hub);
 	publish_events(app);
 	if (app->checkpoint_wanted) {
 		/* an erasure: do not leave the erased bytes in the write-ahead log */

@@ -16,7 +16,12 @@ struct config {
 	char *public_url;          /* base URL printed for people and used in SMS callbacks */
 	long long max_body_bytes;
 	long long max_ws_message_bytes;
-	long long ws_rx_buffer_bytes;
+	long long read_buffer_bytes;
+	long long max_uri_bytes;
+	long long max_head_bytes;
+	long long max_header_bytes;
+	long long max_headers;
+	long long max_query_args;
 	long long ws_send_queue_max;
 	long long ws_send_queue_bytes;
 	long long max_connections_per_ip;

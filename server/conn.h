@@ -1,5 +1,8 @@
-/* conn: what renfortd keeps per connection. libwebsockets' per-session data is one struct conn
- * holding pointers only, so an idle connection costs a few bytes until it does something. */
+/* conn: one client connection, from its first byte to its close. renfortd speaks HTTP/1.1 and the
+ * websocket protocol itself, over libwebsockets' raw sockets (libwebsockets keeps the event loop,
+ * the sockets, accept and timeouts): http.c reads requests and writes answers; after an upgrade,
+ * ws.c reads and writes frames. libwebsockets' per-session data is one struct conn, small, so an
+ * idle connection costs little. */
 #ifndef RENFORT_CONN_H
 #define RENFORT_CONN_H
 
@@ -8,49 +11,33 @@
 #include "api.h"
 #include "auth.h"
 #include "buf.h"
+#include "msg.h"
 
 struct lws;
 struct app;
+struct http_req;
 
-/* A message ready to send, shared by every connection that sends it (serialised once).
- * data has LWS_PRE bytes of headroom before the payload, as lws_write() wants. */
-struct msg {
-	unsigned refs;
-	size_t len;
-	unsigned char data[];
+enum conn_state {
+	CONN_HEAD,      /* reading a request's head */
+	CONN_BODY,      /* reading its body */
+	CONN_BUSY,      /* the request runs (a write waits for its commit) */
+	CONN_ANSWER,    /* writing the answer */
+	CONN_WEBSOCKET, /* upgraded: frames both ways */
+	CONN_CLOSING    /* the last bytes are going out; reading only to drain what the peer still sends */
 };
 
-/* A message of len bytes, copied from text; without text, room for len bytes to be written at
- * msg_payload() (len may then be lowered to what was written). */
-struct msg *msg_new(const char *text, size_t len);
-/* Writing a message's payload by hand (the hot ones: events, acknowledgements): each appends at o
- * and returns the new end; the caller sized the message. */
-char *msg_put(char *o, const char *text, size_t n);
-char *msg_put_int(char *o, long long v);
-#define MSG_PUT_LITERAL(o, lit) msg_put(o, lit, sizeof lit - 1)
-void msg_ref(struct msg *m);
-void msg_unref(struct msg *m);
-unsigned char *msg_payload(struct msg *m);
-
-/* One HTTP transaction in progress. */
-struct http_req {
-	struct app *app;
+struct conn {
 	struct lws *wsi;
-	char method[8];
-	char path[256];
-	struct op_request req;
-	struct write_job *job;    /* a write waiting for its commit */
-	struct buf body;
-	long long content_length;
-	int body_too_large;
-	/* the answer */
-	int status;
-	struct buf head_extra;    /* extra header lines */
-	char content_type[64];
-	char *out;
-	size_t out_len, out_sent;
-	int headers_sent;
-	int answered;
+	struct app *app;
+	unsigned char state;   /* enum conn_state */
+	unsigned char close_after; /* close once the answer is out */
+	unsigned char shut;        /* closing: our side is shut down, the peer's last bytes are drained */
+	/* bytes received and not used yet: a head arriving, a body, the next pipelined request, the
+	 * rest of a websocket frame. Empty and unallocated between requests on an idle socket. */
+	struct buf in;
+	size_t seen;           /* bytes of `in` the head parser has looked at */
+	struct http_req *http; /* the request in progress */
+	struct ws_session *ws; /* after the upgrade */
 };
 
 #define WS_MAX_TOPICS 32
@@ -63,17 +50,25 @@ struct topic {
 };
 
 struct ws_session {
+	struct conn *conn;
 	struct lws *wsi;
 	struct app *app;
 	struct principal who;
 	struct ws_session *prev, *next; /* the hub's list */
-	/* receiving: only a message in several pieces is copied, into a buffer that lives until its end */
-	struct buf *rx;
-	int rx_discard;                 /* skipping the rest of an oversized message */
+	/* receiving: a fragmented message is gathered here (bounded by max_ws_message_bytes) */
+	struct buf *msg;
+	unsigned char msg_opcode;       /* the fragmented message's opcode, 0 when none */
+	unsigned char rx_discard;       /* skipping the rest of a message: 1 binary, 2 oversized */
+	unsigned utf8_state;            /* of the text message so far */
+	unsigned char discard_fin;      /* the frame being skipped ends its message */
+	unsigned long long discard_left; /* payload bytes of the frame being skipped still to come */
 	/* sending */
 	struct msg **q;
 	unsigned qhead, qlen, qcap;
 	size_t qbytes;
+	struct msg *control;            /* a pong to send before the queue */
+	struct msg *close_frame;        /* closing: the close frame, sent after the queue */
+	long long token_epoch;          /* store_token_epoch when the token was last known active */
 	/* subscriptions */
 	struct topic *topics;
 	unsigned ntopics;
@@ -81,36 +76,32 @@ struct ws_session {
 	int replaying;
 	/* closing */
 	int closing;
-	int close_code;
-	char *close_reason;             /* allocated when closing: idle sessions stay small */
-};
-
-struct conn {
-	struct http_req *http;
-	struct ws_session *ws;
 };
 
 /* ws.c */
-struct ws_session *ws_session_new(struct app *app, struct lws *wsi, const struct principal *who);
+struct ws_session *ws_session_new(struct conn *c, const struct principal *who);
 void ws_session_free(struct ws_session *s);
 /* Queues m (taking a reference). When the queue is over its limits the session is closed
  * as too slow (1008) and 0 is still returned; -1 only when s is already closing. */
 int ws_send(struct ws_session *s, struct msg *m);
 int ws_send_json(struct ws_session *s, const char *text);
+/* Closes the session: what is queued goes out, then a close frame, then the connection closes.
+ * Nothing more is queued or read after this. */
 void ws_close(struct ws_session *s, int code, const char *reason);
-int ws_receive(struct ws_session *s, const void *in, size_t len);
+/* Bytes received on an upgraded connection. Returns -1 when the connection must close now. */
+int ws_receive(struct ws_session *s, unsigned char *in, size_t len);
 int ws_writeable(struct ws_session *s);
+/* Was the session's token revoked since it was last known active? Looked up again only when
+ * store_token_epoch moved. */
+int ws_token_revoked(struct ws_session *s);
 
 /* http.c */
-int http_begin(struct app *app, struct lws *wsi, struct conn *c, const char *in);
-int http_body(struct conn *c, const void *in, size_t len);
-int http_body_complete(struct conn *c);
+int http_receive(struct conn *c, unsigned char *in, size_t len);
 int http_writeable(struct conn *c);
-void http_release(struct conn *c);
-/* Checks a websocket upgrade before it happens: path, Origin, token. 0 to allow; otherwise an
- * HTTP error was sent and the upgrade must be refused. */
-int http_confirm_upgrade(struct app *app, struct lws *wsi, struct principal *who);
-/* The token of a request: Authorization header, or access_token in the query (browsers' websockets). */
-int http_token(struct lws *wsi, char *out, size_t outlen);
+/* Closes once what is written is out: our side shuts down, then what the peer still sends is read
+ * and dropped until it closes (or CLOSE_LINGER_S), so that it reads our last bytes rather than a
+ * reset. */
+int conn_close_gently(struct conn *c);
+void conn_release(struct conn *c);
 
 #endif

@@ -1,394 +1,229 @@
-/* http: HTTP requests on libwebsockets: method, path, query, headers and body into an op_request,
- * the answer back out in chunks. Also /healthz, /metrics, and the checks of a websocket upgrade. */
+/* http: HTTP/1.1 on a raw socket. Reads requests one at a time (http_parse.c reads each head
+ * strictly), runs them through the operation table, writes each answer whole, and only then reads
+ * the next pipelined request: a connection holds one request at a time. Also /healthz, /metrics,
+ * the browser clients' files (static_files.c), and the websocket upgrade (then ws.c takes over). */
 #include "conn.h"
 
 #include "app.h"
+#include "http_parse.h"
+#include "hub.h"
 #include "log.h"
 #include "metrics.h"
 #include "record_json.h"
+#include "static_files.h"
 #include "store.h"
+#include "ws_frame.h"
 
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
-static const char *const method_names[] = {"GET", "POST", "OPTIONS", "PUT", "PATCH", "DELETE", "CONNECT", "HEAD"};
+/* One request on its way through: its head, the operation it leads to, and the answer. */
+struct http_req {
+	struct http_head head;
+	struct op_request req;
+	struct write_job *job;    /* a write waiting for its commit */
+	struct rf_error refused;  /* an answer decided before the body arrived (it is still read) */
+	const char *special;      /* "healthz", "metrics", "static", "upgrade": not an operation */
+	/* the answer: status line, header lines and body, written whole */
+	int status;
+	struct buf out;
+	size_t out_sent;
+};
 
-static void answer_raw(struct http_req *h, int status, const char *type, char *body, size_t len)
+/* The headers libwebsockets' "security best practices" option put on every answer, kept as they
+ * were: the browser clients load only their own scripts, styles and websocket. */
+static const char security_headers[] =
+	"content-security-policy: default-src 'none'; img-src 'self' data: ; script-src 'self'; font-src 'self'; "
+	"style-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none';form-action 'self';\r\n"
+	"x-content-type-options: nosniff\r\n"
+	"x-xss-protection: 1; mode=block\r\n"
+	"x-frame-options: deny\r\n"
+	"referrer-policy: no-referrer\r\n";
+
+static const char *reason_phrase(int status)
 {
-	h->status = status;
-	snprintf(h->content_type, sizeof h->content_type, "%s", type);
-	free(h->out);
-	h->out = body;
-	h->out_len = len;
-	h->out_sent = 0;
-	h->answered = 1;
-	lws_callback_on_writable(h->wsi);
+	switch (status) {
+	case 100: return "Continue";
+	case 101: return "Switching Protocols";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
+	case 422: return "Unprocessable Content";
+	case 426: return "Upgrade Required";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Status";
+	}
 }
 
-static void answer_json(struct http_req *h, int status, cJSON *json)
+static struct http_limits limits_of(const struct app *app)
+{
+	struct http_limits l = {
+		.max_uri = (size_t)app->cfg.max_uri_bytes,
+		.max_head = (size_t)app->cfg.max_head_bytes,
+		.max_field = (size_t)app->cfg.max_header_bytes,
+		.max_fields = (unsigned)app->cfg.max_headers,
+		.max_args = (unsigned)app->cfg.max_query_args,
+	};
+	return l;
+}
+
+/* How long a closing connection waits for the peer to read the last answer and close its side. */
+#define CLOSE_LINGER_S 5
+
+/* --- answers ------------------------------------------------------------------------------------- */
+
+/* The whole answer into h->out: status line, headers (extra: more "name: value\r\n" lines), body
+ * (not for HEAD). The connection then writes it. */
+static void answer(struct conn *c, int status, const char *type, const char *body, size_t len, const char *extra)
+{
+	struct http_req *h = c->http;
+	h->status = status;
+	buf_reset(&h->out);
+	h->out_sent = 0;
+	int head_only = h->head.storage && h->head.method == HTTP_HEAD;
+	int bad = buf_printf(&h->out, "HTTP/1.1 %d %s\r\n%s", status, reason_phrase(status), security_headers) ||
+		  (type && buf_printf(&h->out, "content-type: %s\r\n", type)) ||
+		  buf_printf(&h->out, "content-length: %zu\r\ncache-control: no-store\r\n", len) ||
+		  (extra && buf_puts(&h->out, extra)) ||
+		  (c->close_after && buf_puts(&h->out, "connection: close\r\n")) ||
+		  (!c->close_after && h->head.storage && h->head.minor == 0 && buf_puts(&h->out, "connection: keep-alive\r\n")) ||
+		  buf_puts(&h->out, "\r\n") || (!head_only && len && buf_append(&h->out, body, len));
+	if (bad) {
+		/* out of memory: the least that can be said */
+		buf_reset(&h->out);
+		c->close_after = 1;
+		buf_puts(&h->out, "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+		h->status = 503;
+	}
+	c->state = CONN_ANSWER;
+	lws_rx_flow_control(c->wsi, 0);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, (int)c->app->cfg.http_timeout_s);
+	lws_callback_on_writable(c->wsi);
+}
+
+static void answer_json(struct conn *c, int status, cJSON *json, const char *extra)
 {
 	char *text = json ? cJSON_PrintUnformatted(json) : NULL;
-	if (!text)
-		text = strdup("null");
-	answer_raw(h, status, "application/json", text, strlen(text));
+	answer(c, status, "application/json", text ? text : "null", text ? strlen(text) : 4, extra);
+	free(text);
 }
 
-static void answer_error(struct http_req *h, const struct rf_error *err)
+static void answer_error(struct conn *c, const struct rf_error *err)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "error", api_error_json(err));
-	answer_json(h, err->status ? err->status : 500, o);
+	answer_json(c, err->status ? err->status : 500, o, NULL);
 	cJSON_Delete(o);
 }
 
-static void answer_fail(struct http_req *h, int status, const char *code, const char *field, const char *rule)
+static void answer_fail(struct conn *c, int status, const char *code, const char *field, const char *rule)
 {
 	struct rf_error e;
 	rf_error_set(&e, status, code, field, "%s", rule);
-	answer_error(h, &e);
+	answer_error(c, &e);
 }
 
-static void answer_response(struct http_req *h, struct op_response *res)
+static void answer_response(struct conn *c, struct op_response *res)
 {
 	if (res->status >= 400) {
-		answer_error(h, &res->err);
+		answer_error(c, &res->err);
 		return;
 	}
 	if (res->raw) {
+		char extra[160] = "";
 		if (res->filename[0])
-			buf_printf(&h->head_extra, "content-disposition: attachment; filename=\"%s\"\r\n", res->filename);
-		answer_raw(h, res->status, res->raw_type, res->raw, res->raw_len);
-		res->raw = NULL;
+			snprintf(extra, sizeof extra, "content-disposition: attachment; filename=\"%s\"\r\n", res->filename);
+		answer(c, res->status, res->raw_type, res->raw, res->raw_len, extra);
 		return;
 	}
-	if (!api_response_text(res)) {
-		answer_fail(h, 503, "unavailable", "", "out of memory");
+	const char *text = api_response_text(res);
+	if (!text) {
+		answer_fail(c, 503, "unavailable", "", "out of memory");
 		return;
 	}
-	char *text = res->data_text; /* answer_raw() owns it now */
-	res->data_text = NULL;
-	answer_raw(h, res->status ? res->status : 200, "application/json", text, strlen(text));
+	answer(c, res->status ? res->status : 200, "application/json", text, strlen(text), NULL);
 }
 
 static void job_done(void *client, struct write_job *job)
 {
-	struct http_req *h = client;
-	h->job = NULL;
-	answer_response(h, &job->res);
+	struct conn *c = client;
+	c->http->job = NULL;
+	answer_response(c, &job->res);
 	api_job_free(job);
 }
 
-int http_token(struct lws *wsi, char *out, size_t outlen)
+static void dispatch(struct conn *c)
 {
-	out[0] = '\0';
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
-		return lws_hdr_copy(wsi, out, (int)outlen, WSI_TOKEN_HTTP_AUTHORIZATION) < 0 ? -1 : 0;
-	/* browsers cannot set headers on a websocket: they pass the token in the query */
-	char arg[128];
-	for (int i = 0; lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++)
-		if (strncmp(arg, "access_token=", 13) == 0) {
-			snprintf(out, outlen, "%s", arg + 13);
-			return 0;
-		}
-	return 0;
-}
-
-/* Query arguments as string params (the repeated ones: the last wins). */
-static int read_query(struct lws *wsi, cJSON *params)
-{
-	char arg[1024];
-	for (int i = 0;; i++) {
-		int n = lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, i);
-		if (n < 0) {
-			/* -1 means both "no more" and "too long": tell them apart */
-			if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i) >= (int)sizeof arg)
-				return -1;
-			break;
-		}
-		if (n == 0)
-			continue;
-		char *eq = strchr(arg, '=');
-		const char *value = "";
-		if (eq) {
-			*eq = '\0';
-			value = eq + 1;
-		}
-		/* an empty argument ("?" or "&" at the end) comes out of lws 4.1's URI parser as "/" */
-		if (!arg[0] || (!eq && strcmp(arg, "/") == 0) || strcmp(arg, "access_token") == 0)
-			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(params, arg);
-		cJSON_AddStringToObject(params, arg, value);
-	}
-	return 0;
-}
-
-static void dispatch(struct http_req *h)
-{
+	struct http_req *h = c->http;
 	struct op_response res;
 	memset(&res, 0, sizeof res);
 	struct write_job *job = NULL;
-	if (api_call(h->app, &h->req, &res, job_done, h, &job)) {
-		answer_response(h, &res);
+	c->state = CONN_BUSY;
+	lws_rx_flow_control(c->wsi, 0);
+	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+	if (api_call(c->app, &h->req, &res, job_done, c, &job)) {
+		answer_response(c, &res);
 		op_response_release(&res);
 		op_request_release(&h->req);
 	} else
 		h->job = job;
 }
 
-static int send_health(struct http_req *h)
+static void answer_health(struct conn *c)
 {
-	int ok = store_ping(h->app->store) == 0;
+	int ok = store_ping(c->app->store) == 0;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "status", ok ? "ok" : "degraded");
 	cJSON_AddBoolToObject(o, "database", ok);
-	cJSON_AddNumberToObject(o, "schema_version", store_schema_version(h->app->store));
-	answer_json(h, ok ? 200 : 503, o);
+	cJSON_AddNumberToObject(o, "schema_version", store_schema_version(c->app->store));
+	answer_json(c, ok ? 200 : 503, o, NULL);
 	cJSON_Delete(o);
-	return 0;
 }
 
-int http_begin(struct app *app, struct lws *wsi, struct conn *c, const char *in)
+static void answer_metrics(struct conn *c)
 {
-	(void)in;
-	http_release(c);
-	struct http_req *h = calloc(1, sizeof *h);
-	if (!h)
-		return -1;
-	c->http = h;
-	h->app = app;
-	h->wsi = wsi;
-	buf_init(&h->body);
-	buf_init(&h->head_extra);
-	app->metrics.http_connections++;
+	struct buf b;
+	buf_init(&b);
+	metrics_write(c->app, &b);
+	answer(c, 200, "text/plain; version=0.0.4", b.data ? b.data : "", b.len, NULL);
+	buf_release(&b);
+}
 
-	char *uri = NULL;
-	int ulen = 0;
-	int m = lws_http_get_uri_and_method(wsi, &uri, &ulen);
-	if (m < 0 || m >= (int)(sizeof method_names / sizeof method_names[0]) || !uri) {
-		answer_fail(h, 400, "bad_request", "method", "is not supported");
-		return 0;
-	}
-	snprintf(h->method, sizeof h->method, "%s", method_names[m]);
-	if (ulen >= (int)sizeof h->path) {
-		answer_fail(h, 414, "uri_too_long", "path", "is too long");
-		return 0;
-	}
-	memcpy(h->path, uri, (size_t)ulen);
-	h->path[ulen] = '\0';
-
-	if (strcmp(h->path, "/healthz") == 0)
-		return send_health(h);
-	if (strcmp(h->path, "/metrics") == 0) {
-		struct buf b;
-		buf_init(&b);
-		metrics_write(app, &b);
-		size_t len = b.len;
-		answer_raw(h, 200, "text/plain; version=0.0.4", buf_detach(&b), len);
-		return 0;
-	}
-
-	h->req.params = cJSON_CreateObject();
-	int path_known = 0;
-	const struct op *op = api_route(h->method, h->path, h->req.params, &path_known);
-	if (!op) {
-		if (path_known)
-			answer_fail(h, 405, "method_not_allowed", "method", "is not allowed on this path");
-		else
-			answer_fail(h, 404, "not_found", "path", "no such endpoint");
-		return 0;
-	}
-	h->req.op = op;
-	if (read_query(wsi, h->req.params)) {
-		answer_fail(h, 414, "uri_too_long", "query", "an argument is too long");
-		return 0;
-	}
-
-	char token[256];
+static void answer_static(struct conn *c)
+{
+	struct http_req *h = c->http;
+	struct static_file f;
 	struct rf_error err;
-	rf_error_clear(&err);
-	if (op->flags & OP_PUBLIC) {
-		/* gateways' webhooks: they prove themselves with a secret or a signature, checked by the
-		 * operation; they act as renfortd itself */
-		h->req.who.role = ROLE_ADMIN;
-	} else if (http_token(wsi, token, sizeof token) || api_authenticate(app, token, &h->req.who, &err)) {
-		if (!err.status)
-			rf_error_set(&err, 401, "unauthorized", "authorization", "the token is too long");
-		answer_error(h, &err);
-		return 0;
-	}
-	if (lws_hdr_custom_length(wsi, "idempotency-key:", 16) > 0) {
-		int n = lws_hdr_custom_copy(wsi, h->req.idem_key, sizeof h->req.idem_key, "idempotency-key:", 16);
-		if (n < 1 || n > 128) {
-			answer_fail(h, 422, "invalid", "idempotency-key", "must be 1 to 128 characters");
-			return 0;
-		}
-	}
-	if (lws_hdr_custom_length(wsi, "x-twilio-signature:", 19) > 0 &&
-	    lws_hdr_custom_copy(wsi, h->req.signature, sizeof h->req.signature, "x-twilio-signature:", 19) < 0)
-		h->req.signature[0] = '\0';
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0)
-		lws_hdr_copy(wsi, h->req.content_type, sizeof h->req.content_type, WSI_TOKEN_HTTP_CONTENT_TYPE);
-
-	/* A body? lws does not bound it: we check Content-Length ourselves before reading anything. */
-	h->content_length = 0;
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-		char cl[32];
-		lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-		char *end;
-		long long v = strtoll(cl, &end, 10);
-		if (*end || end == cl || v < 0) {
-			answer_fail(h, 400, "bad_request", "content-length", "must be a non-negative integer");
-			return 0;
-		}
-		h->content_length = v;
-	} else if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
-		answer_fail(h, 411, "length_required", "content-length", "is required (chunked bodies are not accepted)");
-		return 0;
-	}
-	if (h->content_length > app->cfg.max_body_bytes) {
-		char rule[96];
-		snprintf(rule, sizeof rule, "the body must be at most %lld bytes", app->cfg.max_body_bytes);
-		h->body_too_large = 1;
-		answer_fail(h, 413, "too_large", "body", rule);
-		return 0;
-	}
-	if (h->content_length > 0)
-		return 0; /* wait for the body */
-	return http_body_complete(c);
-}
-
-int http_body(struct conn *c, const void *in, size_t len)
-{
-	struct http_req *h = c->http;
-	if (!h || h->answered)
-		return 0;
-	if ((long long)(h->body.len + len) > h->app->cfg.max_body_bytes) {
-		answer_fail(h, 413, "too_large", "body", "the body is larger than the limit");
-		return 0;
-	}
-	if (buf_append(&h->body, in, len)) {
-		answer_fail(h, 503, "unavailable", "body", "out of memory");
-		return 0;
-	}
-	return 0;
-}
-
-int http_body_complete(struct conn *c)
-{
-	struct http_req *h = c->http;
-	/* a write already queued (h->job): lws reports the end of an empty body after we saw it */
-	if (!h || h->answered || h->job)
-		return 0;
-	const struct op *op = h->req.op;
-	if (op->flags & OP_RAW_BODY) {
-		h->req.raw_len = h->body.len;
-		h->req.raw_body = buf_detach(&h->body);
-	} else if (h->body.len) {
-		if (strncmp(h->req.content_type, "application/json", 16) != 0) {
-			answer_fail(h, 415, "unsupported_media_type", "content-type", "must be application/json");
-			return 0;
-		}
-		char rule[96];
-		h->req.body = json_parse_strict(h->body.data, h->body.len, rule, sizeof rule);
-		if (!h->req.body) {
-			answer_fail(h, 400, "invalid_json", "body", rule);
-			return 0;
-		}
-	}
-	dispatch(h);
-	return 0;
-}
-
-int http_writeable(struct conn *c)
-{
-	struct http_req *h = c->http;
-	if (!h || !h->answered)
-		return 0;
-	struct lws *wsi = h->wsi;
-	if (!h->headers_sent) {
-		unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-		if (lws_add_http_common_headers(wsi, (unsigned)h->status, h->content_type, h->out_len, &p, end))
-			return -1;
-		if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-						(const unsigned char *)"no-store", 8, &p, end))
-			return -1;
-		if (h->head_extra.len) {
-			/* lines "name: value\r\n" */
-			char *save = NULL, *copy = strdup(h->head_extra.data);
-			for (char *line = strtok_r(copy, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-				char *colon = strchr(line, ':');
-				if (!colon)
-					continue;
-				char name[64];
-				size_t nl = (size_t)(colon - line) + 1;
-				if (nl >= sizeof name)
-					continue;
-				memcpy(name, line, nl);
-				name[nl] = '\0';
-				const char *v = colon + 1;
-				while (*v == ' ')
-					v++;
-				if (lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)v,
-								(int)strlen(v), &p, end)) {
-					free(copy);
-					return -1;
-				}
-			}
-			free(copy);
-		}
-		if (lws_finalize_write_http_header(wsi, start, &p, end))
-			return -1;
-		h->headers_sent = 1;
-		int cls = h->status / 100;
-		if (cls >= 1 && cls <= 5)
-			h->app->metrics.http_requests[cls]++;
-		if (h->status >= 500)
-			log_warn("http: %s %s -> %d", h->method, h->path, h->status);
-		else
-			log_debug("http: %s %s -> %d", h->method, h->path, h->status);
-		if (h->out_len) {
-			lws_callback_on_writable(wsi);
-			return 0;
-		}
-	} else {
-		unsigned char buf[LWS_PRE + 16384];
-		size_t n = h->out_len - h->out_sent;
-		if (n > sizeof buf - LWS_PRE)
-			n = sizeof buf - LWS_PRE;
-		memcpy(buf + LWS_PRE, h->out + h->out_sent, n);
-		int last = h->out_sent + n == h->out_len;
-		if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
-			return -1;
-		h->out_sent += n;
-		if (!last) {
-			lws_callback_on_writable(wsi);
-			return 0;
-		}
-	}
-	int too_large = h->body_too_large;
-	http_release(c);
-	/* a refused large body is not read: close rather than parse it as the next request */
-	if (too_large)
-		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
-void http_release(struct conn *c)
-{
-	struct http_req *h = c->http;
-	if (!h)
+	if (static_file_read(c->app->cfg.clients_dir, h->head.path, &f, &err)) {
+		answer_error(c, &err);
 		return;
-	if (h->job)
-		api_job_detach(h->job);
-	op_request_release(&h->req);
-	buf_release(&h->body);
-	buf_release(&h->head_extra);
-	free(h->out);
-	free(h);
-	c->http = NULL;
+	}
+	answer(c, 200, f.type, f.data, f.len, NULL);
+	static_file_release(&f);
 }
+
+/* --- the websocket upgrade ----------------------------------------------------------------------- */
 
 /* Is origin one of the allowed ones (space-separated), or, with none configured, our own? */
 static int origin_allowed(struct app *app, const char *origin)
@@ -410,26 +245,408 @@ static int origin_allowed(struct app *app, const char *origin)
 	return 0;
 }
 
-int http_confirm_upgrade(struct app *app, struct lws *wsi, struct principal *who)
+/* The token of a request: the Authorization header, or access_token in the query (a browser's
+ * websocket cannot set headers). */
+static const char *request_token(const struct http_head *head)
 {
-	char path[64] = "";
-	if (lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI) < 0 || strcmp(path, "/ws") != 0) {
-		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, "websocket endpoint is /ws");
-		return -1;
+	const char *auth = http_head_field(head, "authorization");
+	if (auth)
+		return auth;
+	const char *token = NULL;
+	for (unsigned i = 0; i < head->nargs; i++)
+		if (strcmp(head->args[i].name, "access_token") == 0)
+			token = head->args[i].value;
+	return token;
+}
+
+static void upgrade(struct conn *c)
+{
+	struct http_req *h = c->http;
+	struct app *app = c->app;
+	const struct http_head *head = &h->head;
+	char accept_key[29];
+	const char *version = http_head_field(head, "sec-websocket-version");
+	const char *key = http_head_field(head, "sec-websocket-key");
+	const char *origin = http_head_field(head, "origin");
+	struct principal who;
+	struct rf_error err;
+	if (head->method != HTTP_GET || head->content_length) {
+		answer_fail(c, 400, "bad_request", "method", "a websocket opens with a GET without a body");
+		return;
 	}
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) > 0) {
-		char origin[256] = "";
-		if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 || !origin_allowed(app, origin)) {
-			log_warn("ws: refused upgrade from origin not allowed");
-			lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, "origin not allowed");
-			return -1;
+	if (!version || strcmp(version, "13") != 0) {
+		struct rf_error e;
+		rf_error_set(&e, 426, "upgrade_required", "sec-websocket-version", "must be 13");
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "error", api_error_json(&e));
+		answer_json(c, 426, o, "sec-websocket-version: 13\r\n");
+		cJSON_Delete(o);
+		return;
+	}
+	if (!key || ws_accept_key(key, accept_key)) {
+		answer_fail(c, 400, "bad_request", "sec-websocket-key", "must be the base64 of 16 bytes");
+		return;
+	}
+	if (origin && !origin_allowed(app, origin)) {
+		log_warn("ws: refused upgrade from origin not allowed");
+		answer_fail(c, 403, "forbidden", "origin", "is not one of allowed_origins");
+		return;
+	}
+	if (api_authenticate(app, request_token(head), &who, &err)) {
+		answer_error(c, &err);
+		return;
+	}
+	if (!(c->ws = ws_session_new(c, &who))) {
+		answer_fail(c, 503, "unavailable", "", "out of memory");
+		return;
+	}
+	struct buf *out = &h->out;
+	buf_reset(out);
+	h->out_sent = 0;
+	h->status = 101;
+	if (buf_printf(out, "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n"
+			    "sec-websocket-accept: %s\r\n\r\n",
+		       accept_key)) {
+		ws_session_free(c->ws);
+		c->ws = NULL;
+		answer_fail(c, 503, "unavailable", "", "out of memory");
+		return;
+	}
+	/* the 101 goes out first (http_writeable), then the connection is a websocket */
+	c->state = CONN_ANSWER;
+	lws_rx_flow_control(c->wsi, 0);
+	lws_callback_on_writable(c->wsi);
+}
+
+/* --- requests ------------------------------------------------------------------------------------ */
+
+static int has_prefix_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Query arguments as string params (repeated: the last wins); access_token is the transport's. */
+static void add_query(const struct http_head *head, cJSON *params)
+{
+	for (unsigned i = 0; i < head->nargs; i++) {
+		const char *name = head->args[i].name;
+		if (!name[0] || strcmp(name, "access_token") == 0)
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(params, name);
+		cJSON_AddStringToObject(params, name, head->args[i].value);
+	}
+}
+
+/* The operation of an /api or /sms request, its caller and its headers into h->req; an error
+ * found here is kept in h->refused and answered once the body has been read. */
+static void start_operation(struct conn *c)
+{
+	struct http_req *h = c->http;
+	struct app *app = c->app;
+	const struct http_head *head = &h->head;
+	struct rf_error *err = &h->refused;
+	h->req.params = cJSON_CreateObject();
+	int path_known = 0;
+	const struct op *op = h->req.params ? api_route(http_method_name(head->method), head->path, h->req.params, &path_known)
+					    : NULL;
+	if (!op) {
+		if (path_known)
+			rf_error_set(err, 405, "method_not_allowed", "method", "is not allowed on this path");
+		else
+			rf_error_set(err, 404, "not_found", "path", "no such endpoint");
+		return;
+	}
+	h->req.op = op;
+	add_query(head, h->req.params);
+	if (op->flags & OP_PUBLIC)
+		/* gateways' webhooks: they prove themselves with a secret or a signature, checked by the
+		 * operation; they act as renfortd itself */
+		h->req.who.role = ROLE_ADMIN;
+	else if (api_authenticate(app, request_token(head), &h->req.who, err))
+		return;
+	const char *key = http_head_field(head, "idempotency-key");
+	if (key) {
+		size_t n = strlen(key);
+		if (n < 1 || n > 128) {
+			rf_error_set(err, 422, "invalid", "idempotency-key", "must be 1 to 128 characters");
+			return;
+		}
+		memcpy(h->req.idem_key, key, n + 1);
+	}
+	const char *sig = http_head_field(head, "x-twilio-signature");
+	if (sig && strlen(sig) < sizeof h->req.signature)
+		strcpy(h->req.signature, sig);
+	const char *type = http_head_field(head, "content-type");
+	if (type)
+		snprintf(h->req.content_type, sizeof h->req.content_type, "%s", type);
+}
+
+/* A head has been read: decide what the request is, then read its body (if any). */
+static void start_request(struct conn *c)
+{
+	struct http_req *h = c->http;
+	struct app *app = c->app;
+	const struct http_head *head = &h->head;
+	if (!head->keep_alive)
+		c->close_after = 1;
+	if (has_prefix_dir(head->path, "/ws") || head->upgrade) {
+		if (strcmp(head->path, "/ws") != 0)
+			rf_error_set(&h->refused, 404, "not_found", "path", "the websocket endpoint is /ws");
+		else if (!head->upgrade)
+			rf_error_set(&h->refused, 426, "upgrade_required", "upgrade", "/ws is a websocket: Upgrade: websocket");
+		else
+			h->special = "upgrade";
+	} else if (strcmp(head->path, "/healthz") == 0 || strcmp(head->path, "/metrics") == 0) {
+		if (head->method != HTTP_GET && head->method != HTTP_HEAD)
+			rf_error_set(&h->refused, 405, "method_not_allowed", "method", "is not allowed on this path");
+		h->special = head->path + 1;
+	} else if (has_prefix_dir(head->path, "/api") || has_prefix_dir(head->path, "/sms"))
+		start_operation(c);
+	else if (head->method != HTTP_GET && head->method != HTTP_HEAD)
+		rf_error_set(&h->refused, 405, "method_not_allowed", "method", "static files are read with GET or HEAD");
+	else
+		h->special = "static";
+
+	/* A body larger than allowed is not read: answer, and close (it cannot be skipped cheaply). */
+	if (head->content_length > app->cfg.max_body_bytes) {
+		char rule[96];
+		snprintf(rule, sizeof rule, "the body must be at most %lld bytes", app->cfg.max_body_bytes);
+		c->close_after = 1;
+		answer_fail(c, 413, "too_large", "body", rule);
+		return;
+	}
+	if (head->expect_continue && head->content_length && !h->refused.status) {
+		/* the client waits for this before it sends the body */
+		static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		lws_write(c->wsi, (unsigned char *)go_on, sizeof go_on - 1, LWS_WRITE_RAW);
+	}
+	c->state = CONN_BODY;
+}
+
+/* The body (c->in's first content_length bytes) is here: run the request. */
+static void finish_request(struct conn *c)
+{
+	struct http_req *h = c->http;
+	size_t n = (size_t)h->head.content_length;
+	if (h->refused.status) {
+		answer_error(c, &h->refused);
+		return;
+	}
+	if (h->special) {
+		if (strcmp(h->special, "upgrade") == 0)
+			upgrade(c);
+		else if (strcmp(h->special, "healthz") == 0)
+			answer_health(c);
+		else if (strcmp(h->special, "metrics") == 0)
+			answer_metrics(c);
+		else
+			answer_static(c);
+		return;
+	}
+	const struct op *op = h->req.op;
+	if (op->flags & OP_RAW_BODY) {
+		h->req.raw_body = malloc(n + 1);
+		if (!h->req.raw_body) {
+			answer_fail(c, 503, "unavailable", "body", "out of memory");
+			return;
+		}
+		memcpy(h->req.raw_body, c->in.data, n);
+		h->req.raw_body[n] = '\0';
+		h->req.raw_len = n;
+	} else if (n) {
+		if (strncasecmp(h->req.content_type, "application/json", 16) != 0) {
+			answer_fail(c, 415, "unsupported_media_type", "content-type", "must be application/json");
+			return;
+		}
+		char rule[96];
+		h->req.body = json_parse_strict(c->in.data, n, rule, sizeof rule);
+		if (!h->req.body) {
+			answer_fail(c, 400, "invalid_json", "body", rule);
+			return;
 		}
 	}
-	char token[256];
-	struct rf_error err;
-	if (http_token(wsi, token, sizeof token) || api_authenticate(app, token, who, &err)) {
-		lws_return_http_status(wsi, HTTP_STATUS_UNAUTHORIZED, "a valid API token is required");
+	dispatch(c);
+}
+
+/* Drops the first n bytes of c->in; an emptied buffer gives its memory back (idle sockets stay
+ * small). */
+static void consume(struct conn *c, size_t n)
+{
+	if (n >= c->in.len) {
+		buf_release(&c->in);
+		buf_init(&c->in);
+	} else {
+		memmove(c->in.data, c->in.data + n, c->in.len - n);
+		c->in.len -= n;
+		c->in.data[c->in.len] = '\0';
+	}
+	c->seen = 0;
+}
+
+/* Moves the connection on with what it has received, as far as it can. */
+static int advance(struct conn *c)
+{
+	for (;;) {
+		if (c->state == CONN_HEAD) {
+			if (!c->in.len)
+				return 0;
+			if (!c->http && !(c->http = calloc(1, sizeof *c->http)))
+				return -1;
+			struct http_limits lim = limits_of(c->app);
+			struct rf_error err;
+			int rc = http_head_parse(c->in.data, c->in.len, c->seen, &lim, &c->http->head, &err);
+			c->seen = c->in.len;
+			if (rc == 0)
+				return 0;
+			if (rc < 0) {
+				/* where this request ends is unknown: answer, then close */
+				c->close_after = 1;
+				answer_error(c, &err);
+				return 0;
+			}
+			consume(c, c->http->head.length);
+			start_request(c);
+			if (c->state != CONN_BODY)
+				return 0;
+		}
+		if (c->state != CONN_BODY)
+			return 0;
+		size_t need = (size_t)c->http->head.content_length;
+		if (c->in.len < need) {
+			/* a body still arriving: the timeout runs from its last progress */
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_HTTP_CONTENT, (int)c->app->cfg.http_timeout_s);
+			return 0;
+		}
+		finish_request(c);
+		consume(c, need);
+		/* the request runs or its answer is being written: the next waits in c->in */
+		return 0;
+	}
+}
+
+int http_receive(struct conn *c, unsigned char *in, size_t len)
+{
+	switch (c->state) {
+	case CONN_WEBSOCKET:
+		return ws_receive(c->ws, in, len);
+	case CONN_CLOSING:
+		return 0; /* drained */
+	default:
+		break;
+	}
+	if (buf_append(&c->in, in, len))
 		return -1;
+	if (c->state != CONN_HEAD && c->state != CONN_BODY)
+		return 0; /* a pipelined request waits for the answer to the one before */
+	return advance(c);
+}
+
+int conn_close_gently(struct conn *c)
+{
+	if (c->state != CONN_CLOSING) {
+		c->state = CONN_CLOSING;
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, CLOSE_LINGER_S);
+	}
+	if (lws_partial_buffered(c->wsi)) {
+		lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if (!c->shut) {
+		c->shut = 1;
+		shutdown(lws_get_socket_fd(c->wsi), SHUT_WR);
+		lws_rx_flow_control(c->wsi, 1);
 	}
 	return 0;
+}
+
+static void log_answer(struct conn *c)
+{
+	struct http_req *h = c->http;
+	int cls = h->status / 100;
+	if (cls >= 1 && cls <= 5)
+		c->app->metrics.http_requests[cls]++;
+	const char *method = h->head.storage ? http_method_name(h->head.method) : "-";
+	const char *path = h->head.path ? h->head.path : "-";
+	if (h->status >= 500)
+		log_warn("http: %s %s -> %d", method, path, h->status);
+	else
+		log_debug("http: %s %s -> %d", method, path, h->status);
+}
+
+static void release_request(struct conn *c)
+{
+	struct http_req *h = c->http;
+	if (!h)
+		return;
+	if (h->job)
+		api_job_detach(h->job);
+	op_request_release(&h->req);
+	http_head_release(&h->head);
+	buf_release(&h->out);
+	free(h);
+	c->http = NULL;
+}
+
+/* Bytes written at most per turn of the loop, so that one large answer does not hold the others. */
+#define WRITE_CHUNK 65536
+
+int http_writeable(struct conn *c)
+{
+	if (c->state == CONN_WEBSOCKET)
+		return ws_writeable(c->ws);
+	if (c->state == CONN_CLOSING)
+		return conn_close_gently(c);
+	struct http_req *h = c->http;
+	if (c->state != CONN_ANSWER || !h)
+		return 0;
+	while (h->out_sent < h->out.len) {
+		size_t n = h->out.len - h->out_sent;
+		if (n > WRITE_CHUNK)
+			n = WRITE_CHUNK;
+		if (lws_write(c->wsi, (unsigned char *)h->out.data + h->out_sent, n, LWS_WRITE_RAW) < 0)
+			return -1;
+		h->out_sent += n;
+		if (h->out_sent < h->out.len) {
+			lws_callback_on_writable(c->wsi);
+			return 0;
+		}
+	}
+	log_answer(c);
+	if (h->status == 101) {
+		/* the upgrade is done: frames from now on (any the client already sent wait in c->in) */
+		release_request(c);
+		c->state = CONN_WEBSOCKET;
+		lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+		lws_rx_flow_control(c->wsi, 1);
+		hub_attach(c->app->hub, c->ws);
+		c->app->metrics.ws_connections++;
+		if (c->in.len) {
+			struct buf pending = c->in;
+			buf_init(&c->in);
+			int rc = ws_receive(c->ws, (unsigned char *)pending.data, pending.len);
+			buf_release(&pending);
+			return rc;
+		}
+		return 0;
+	}
+	release_request(c);
+	if (c->close_after)
+		return conn_close_gently(c);
+	/* keep-alive: the next request, maybe already here */
+	c->state = CONN_HEAD;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, (int)c->app->cfg.http_timeout_s);
+	lws_rx_flow_control(c->wsi, 1);
+	return advance(c);
+}
+
+void conn_release(struct conn *c)
+{
+	release_request(c);
+	if (c->ws) {
+		ws_session_free(c->ws);
+		c->ws = NULL;
+	}
+	buf_release(&c->in);
+	buf_init(&c->in);
 }

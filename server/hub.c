@@ -19,6 +19,7 @@ struct hub {
 	struct app *app;
 	struct ws_session *head;
 	size_t count;
+	long long token_epoch; /* store_token_epoch when the sessions' tokens were last checked */
 };
 
 /* Event families: a topic name and the event type prefix it covers. */
@@ -145,8 +146,10 @@ int event_visible(const struct principal *p, const char *type, const char *dep, 
 struct hub *hub_new(struct app *app)
 {
 	struct hub *h = calloc(1, sizeof *h);
-	if (h)
+	if (h) {
 		h->app = app;
+		h->token_epoch = -1;
+	}
 	return h;
 }
 
@@ -184,6 +187,17 @@ void hub_detach(struct hub *h, struct ws_session *s)
 size_t hub_count(const struct hub *h)
 {
 	return h->count;
+}
+
+void hub_check_tokens(struct hub *h)
+{
+	long long epoch = store_token_epoch(h->app->store);
+	if (epoch == h->token_epoch)
+		return;
+	h->token_epoch = epoch;
+	for (struct ws_session *s = h->head; s; s = s->next)
+		if (!s->closing && ws_token_revoked(s))
+			ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the token was revoked");
 }
 
 void hub_close_all(struct hub *h, int code, const char *reason)

@@ -21,6 +21,8 @@ struct logged_event;
 void hub_publish(struct hub *h, const struct logged_event *ev);
 /* Queues the next part of a session's replay, if it is replaying. */
 void hub_refill(struct hub *h, struct ws_session *s);
+/* Closes the sessions whose token was revoked (cheap when no token changed since the last call). */
+void hub_check_tokens(struct hub *h);
 /* Closes every session (shutdown). */
 void hub_close_all(struct hub *h, int code, const char *reason);
 

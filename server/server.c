@@ -32,6 +32,7 @@ struct server {
 	lws_sorted_usec_list_t tick_sul;
 	lws_sorted_usec_list_t sms_sul;
 	lws_sorted_usec_list_t alerts_sul;
+	lws_sorted_usec_list_t tokens_sul;
 	size_t flush_seen;      /* writes queued when the flush last looked */
 	long long flush_since;  /* when the first write of the batch was queued (monotonic us) */
 };
@@ -80,70 +81,45 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		return 0;
 	}
-	case LWS_CALLBACK_HTTP_BIND_PROTOCOL: {
-		struct server *srv = app_of(wsi)->loop_private;
+	case LWS_CALLBACK_RAW_ADOPT: {
+		/* every connection starts as HTTP on a raw socket: http.c and ws.c speak the protocols */
+		struct app *app = app_of(wsi);
+		struct server *srv = app->loop_private;
+		memset(c, 0, sizeof *c);
+		c->wsi = wsi;
+		c->app = app;
+		c->state = CONN_HEAD;
+		buf_init(&c->in);
 		struct sockaddr_in sin;
 		socklen_t slen = sizeof sin;
 		if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&sin, &slen) == 0 && sin.sin_family == AF_INET)
 			connlimit_open(srv->conns, wsi, sin.sin_addr.s_addr);
-		break;
+		app->metrics.http_connections++;
+		/* the first request's head must arrive in this time (a trickling client is cut off) */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, (int)app->cfg.http_timeout_s);
+		return 0;
 	}
+	case LWS_CALLBACK_RAW_RX:
+		return c && c->app ? http_receive(c, in, len) : -1;
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		return c && c->app ? http_writeable(c) : 0;
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (c && c->app) {
+			if (c->ws)
+				c->app->metrics.ws_connections--;
+			conn_release(c);
+		}
+		return 0;
 	case LWS_CALLBACK_WSI_DESTROY:
 		connlimit_close(((struct server *)app_of(wsi)->loop_private)->conns, wsi);
 		break;
-	case LWS_CALLBACK_HTTP:
-		return http_begin(app_of(wsi), wsi, c, in) ? -1 : 0;
-	case LWS_CALLBACK_HTTP_BODY:
-		return http_body(c, in, len);
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		return http_body_complete(c);
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return http_writeable(c);
-	case LWS_CALLBACK_CLOSED_HTTP:
-	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		if (c)
-			http_release(c);
-		break;
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
-		/* `in` is not touched here (a use-after-free in lws 4.1's handling of it) */
-		struct principal who;
-		return http_confirm_upgrade(app_of(wsi), wsi, &who) ? 1 : 0;
-	}
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-		struct app *app = app_of(wsi);
-		struct principal who;
-		char token[256];
-		struct rf_error err;
-		if (http_token(wsi, token, sizeof token) || api_authenticate(app, token, &who, &err))
-			return -1;
-		if (!(c->ws = ws_session_new(app, wsi, &who)))
-			return -1;
-		return 0;
-	}
-	case LWS_CALLBACK_ESTABLISHED:
-		if (!c->ws)
-			return -1;
-		hub_attach(c->ws->app->hub, c->ws);
-		c->ws->app->metrics.ws_connections++;
-		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		return c->ws ? ws_receive(c->ws, in, len) : -1;
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return c->ws ? ws_writeable(c->ws) : -1;
-	case LWS_CALLBACK_CLOSED:
-		if (c && c->ws) {
-			c->ws->app->metrics.ws_connections--;
-			ws_session_free(c->ws);
-			c->ws = NULL;
-		}
-		return 0;
 	default:
 		break;
 	}
-	return lws_callback_http_dummy(wsi, reason, user, in, len);
+	return 0;
 }
 
-/* Group commit. lws reads at most ws_rx_buffer_bytes from a connection per turn of the loop, so a
+/* Group commit. lws reads at most read_buffer_bytes from a connection per turn of the loop, so a
  * client's pipelined writes arrive over several turns: while the batch keeps growing from one turn
  * to the next, the commit waits one more turn, for at most FLUSH_GATHER_US after the first write and
  * batch_max writes. A lone write (nothing more arrived in its turn) commits at once. */
@@ -182,6 +158,18 @@ static void housekeeping_cb(lws_sorted_usec_list_t *sul)
 			store_rollback(app->store);
 	}
 	lws_sul_schedule(srv->ctx, 0, &srv->housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
+}
+
+/* A token revoked by another program (renfortd token revoke, on the same database) closes its open
+ * websockets within this time; one revoked through the API does at its commit. */
+#define TOKENS_CHECK_US (5 * LWS_US_PER_SEC)
+
+static void tokens_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, tokens_sul);
+	store_notice_other_writers(srv->app->store);
+	hub_check_tokens(srv->app->hub);
+	lws_sul_schedule(srv->ctx, 0, &srv->tokens_sul, tokens_cb, TOKENS_CHECK_US);
 }
 
 static void sms_cb(lws_sorted_usec_list_t *sul)
@@ -251,43 +239,22 @@ int server_run(struct app *app)
 	}
 
 	struct lws_protocols protocols[] = {
-		/* tx_packet_size: lws sends at most this much per send() (0 would mean rx_buffer_size, 512,
-		 * and a large answer or a batch of events would leave in 532-byte pieces, one per turn) */
-		{"renfort", callback, sizeof(struct conn), (size_t)app->cfg.ws_rx_buffer_bytes, 0, NULL, 65536},
+		{"renfort", callback, sizeof(struct conn), 0, 0, NULL, 0},
 		{NULL, NULL, 0, 0, 0, NULL, 0},
 	};
-	/* /api, /healthz, /metrics and /sms are ours; everything else is a static file of clients/ */
-	struct lws_http_mount mounts[5];
-	memset(mounts, 0, sizeof mounts);
-	static const char *const callback_paths[] = {"/api", "/healthz", "/metrics", "/sms"};
-	for (int i = 0; i < 4; i++) {
-		mounts[i].mount_next = &mounts[i + 1];
-		mounts[i].mountpoint = callback_paths[i];
-		mounts[i].mountpoint_len = (unsigned char)strlen(callback_paths[i]);
-		mounts[i].origin = "renfort";
-		mounts[i].origin_protocol = LWSMPRO_CALLBACK;
-	}
-	mounts[4].mountpoint = "/";
-	mounts[4].mountpoint_len = 1;
-	mounts[4].origin = app->cfg.clients_dir;
-	mounts[4].def = "index.html";
-	mounts[4].origin_protocol = LWSMPRO_FILE;
-	/* file types lws does not know by itself */
-	static const struct lws_protocol_vhost_options mime_mjs = {NULL, NULL, ".mjs", "text/javascript"};
-	static const struct lws_protocol_vhost_options mime_geojson = {&mime_mjs, NULL, ".geojson", "application/geo+json"};
-	mounts[4].extra_mimetypes = &mime_geojson;
 
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof info);
 	info.port = port;
 	info.iface = host;
 	info.protocols = protocols;
-	info.mounts = mounts;
 	info.user = app;
-	info.timeout_secs = (unsigned)app->cfg.http_timeout_s;
-	info.max_http_header_data = 4096;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	/* accepted connections are raw sockets bound to our protocol: renfortd reads HTTP and the
+	 * websocket protocol itself (http.c, ws.c), libwebsockets keeps the loop, sockets and timers */
+	info.listen_accept_role = "raw-skt";
+	info.listen_accept_protocol = "renfort";
+	info.pt_serv_buf_size = (unsigned)app->cfg.read_buffer_bytes;
+	info.options = LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG | LWS_SERVER_OPTION_DISABLE_IPV6;
 	lws_set_log_level(LLL_ERR, NULL);
 
 	srv.ctx = lws_create_context(&info);
@@ -330,6 +297,7 @@ int server_run(struct app *app)
 	signal(SIGPIPE, SIG_IGN);
 
 	lws_sul_schedule(srv.ctx, 0, &srv.housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
+	lws_sul_schedule(srv.ctx, 0, &srv.tokens_sul, tokens_cb, TOKENS_CHECK_US);
 	lws_sul_schedule(srv.ctx, 0, &srv.sms_sul, sms_cb, 1000);
 	lws_sul_schedule(srv.ctx, 0, &srv.alerts_sul, alerts_cb, app->cfg.alert_check_interval_s * LWS_US_PER_SEC);
 
@@ -352,6 +320,7 @@ int server_run(struct app *app)
 	lws_sul_cancel(&srv.tick_sul);
 	lws_sul_cancel(&srv.sms_sul);
 	lws_sul_cancel(&srv.alerts_sul);
+	lws_sul_cancel(&srv.tokens_sul);
 	signal_ctx = NULL;
 	lws_context_destroy(srv.ctx);
 	connlimit_free(srv.conns);

@@ -45,14 +45,18 @@ struct store {
 	char failure_rule[256];
 	struct store_cache *cache;  /* holders and items (store_cache.h) */
 	long long data_version;     /* PRAGMA data_version when the cache was last known true */
+	long long token_epoch;      /* grows when a token may have changed (store_token_epoch) */
 };
 
 /* SQLite's update hook: a row of a rowid table changed, in this connection. */
 static void on_row_changed(void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
 {
+	struct store *st = arg;
 	(void)op;
 	(void)db;
-	store_cache_changed(arg, table, rowid);
+	store_cache_changed(st->cache, table, rowid);
+	if (strcmp(table, "tokens") == 0)
+		st->token_epoch++;
 }
 
 /* SQLite's rollback hook: what the cache read inside the transaction may be undone. */
@@ -70,9 +74,21 @@ static void check_data_version(struct store *st)
 		return;
 	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 	sqlite3_reset(s);
-	if (v != st->data_version || v < 0)
+	if (v != st->data_version || v < 0) {
 		store_cache_clear(st->cache);
+		st->token_epoch++;
+	}
 	st->data_version = v;
+}
+
+long long store_token_epoch(const struct store *st)
+{
+	return st->token_epoch;
+}
+
+void store_notice_other_writers(struct store *st)
+{
+	check_data_version(st);
 }
 
 struct store_cache *store_cache_of(struct store *st)
@@ -296,7 +312,7 @@ int store_open(struct store **out, const char *path, const char *schema_dir, cha
 		store_close(st);
 		return -1;
 	}
-	sqlite3_update_hook(st->db, on_row_changed, st->cache);
+	sqlite3_update_hook(st->db, on_row_changed, st);
 	sqlite3_rollback_hook(st->db, on_rollback, st->cache);
 	st->data_version = -1;
 	*out = st;

@@ -94,6 +94,13 @@ int store_checkpoint(struct store *st);
 
 /* A cheap query that proves the database answers: 0 when it does. */
 int store_ping(struct store *st);
+/* A number that grows whenever a token may have been created, changed or revoked: by this
+ * connection (seen at once), or by another program (seen when a transaction begins, or at
+ * store_notice_other_writers). Holders of a principal check it again when the number moved. */
+long long store_token_epoch(const struct store *st);
+/* Looks whether another connection committed since last looked (a revocation from the command
+ * line, say). */
+void store_notice_other_writers(struct store *st);
 
 /* "PRAGMA integrity_check": 0 when the answer is "ok". */
 int store_integrity_check(struct store *st);

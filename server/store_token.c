@@ -76,6 +76,19 @@ int store_token_lookup(struct store *st, const char *hash, struct principal *out
 	return STORE_OK;
 }
 
+int store_token_active(struct store *st, long long id)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "token check");
+}
+
 int store_token_revoke(struct store *st, long long id)
 {
 	sqlite3_stmt *s = store_prepare(st, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");

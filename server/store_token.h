@@ -21,6 +21,8 @@ int store_token_create(struct store *st, enum role role, const char *deps, long 
 /* The principal of an active token with this hash; STORE_NOTFOUND if unknown or revoked. */
 int store_token_lookup(struct store *st, const char *hash, struct principal *out);
 int store_token_revoke(struct store *st, long long id);
+/* STORE_OK while the token is active; STORE_NOTFOUND once revoked (or unknown). */
+int store_token_active(struct store *st, long long id);
 /* Revokes the tokens acting as a structure, depot or volunteer that is deleted or erased. */
 int store_token_revoke_subject(struct store *st, enum role role, long long subject_id);
 int store_token_list(struct store *st, int (*cb)(void *ctx, const struct token_info *t), void *ctx);

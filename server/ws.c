@@ -1,79 +1,57 @@
-/* ws: websocket sessions: reassembling messages (bounded), reading the JSON envelope
- * {"type","id","params","data","idempotency_key"}, answering, and the bounded send queue. */
+/* ws: websocket sessions on an upgraded connection: frames read and checked (ws_frame.c), messages
+ * reassembled (bounded), the JSON envelope {"type","id","params","data","idempotency_key"} read and
+ * answered, pings answered, the close handshake, and the bounded send queue. */
 #include "conn.h"
 
 #include "app.h"
 #include "hub.h"
 #include "log.h"
 #include "record_json.h"
+#include "store.h"
+#include "store_token.h"
+#include "utf8.h"
+#include "ws_frame.h"
 
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* --- shared messages ------------------------------------------------------------------------------- */
-
-struct msg *msg_new(const char *text, size_t len)
-{
-	struct msg *m = malloc(sizeof *m + LWS_PRE + len);
-	if (!m)
-		return NULL;
-	m->refs = 1;
-	m->len = len;
-	if (text)
-		memcpy(m->data + LWS_PRE, text, len);
-	return m;
-}
-
-char *msg_put(char *o, const char *text, size_t n)
-{
-	memcpy(o, text, n);
-	return o + n;
-}
-
-char *msg_put_int(char *o, long long v)
-{
-	char tmp[24];
-	int n = 0;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*o++ = '-';
-	while (n)
-		*o++ = tmp[--n];
-	return o;
-}
-
-void msg_ref(struct msg *m)
-{
-	m->refs++;
-}
-
-void msg_unref(struct msg *m)
-{
-	if (m && --m->refs == 0)
-		free(m);
-}
-
-unsigned char *msg_payload(struct msg *m)
-{
-	return m->data + LWS_PRE;
-}
+/* How long a closing session waits for its last messages and close frame to be read. */
+#define WS_CLOSE_WAIT_S 5
 
 /* --- sessions ---------------------------------------------------------------------------------------- */
 
-struct ws_session *ws_session_new(struct app *app, struct lws *wsi, const struct principal *who)
+struct ws_session *ws_session_new(struct conn *c, const struct principal *who)
 {
 	struct ws_session *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->app = app;
-	s->wsi = wsi;
+	s->conn = c;
+	s->app = c->app;
+	s->wsi = c->wsi;
 	s->who = *who;
+	s->token_epoch = store_token_epoch(c->app->store);
 	return s;
+}
+
+static void drop_queue(struct ws_session *s)
+{
+	for (unsigned i = 0; i < s->qlen; i++)
+		msg_unref(s->q[(s->qhead + i) % s->qcap]);
+	s->qlen = 0;
+	s->qbytes = 0;
+}
+
+static void drop_message(struct ws_session *s)
+{
+	if (s->msg) {
+		buf_release(s->msg);
+		free(s->msg);
+		s->msg = NULL;
+	}
+	s->msg_opcode = 0;
+	s->utf8_state = 0;
 }
 
 void ws_session_free(struct ws_session *s)
@@ -82,15 +60,29 @@ void ws_session_free(struct ws_session *s)
 		return;
 	api_detach_client(s->app, s);
 	hub_detach(s->app->hub, s);
-	for (unsigned i = 0; i < s->qlen; i++)
-		msg_unref(s->q[(s->qhead + i) % s->qcap]);
+	drop_queue(s);
 	free(s->q);
 	free(s->topics);
-	free(s->close_reason);
-	if (s->rx)
-		buf_release(s->rx);
-	free(s->rx);
+	msg_unref(s->control);
+	msg_unref(s->close_frame);
+	drop_message(s);
 	free(s);
+}
+
+/* A control frame (pong, close) to go out before the queue; it replaces one not sent yet. */
+static int send_control(struct ws_session *s, int opcode, const void *payload, size_t len)
+{
+	struct msg *m = msg_new(NULL, len + 10);
+	if (!m)
+		return -1;
+	unsigned char *p = msg_payload(m);
+	size_t h = ws_frame_write_header(p, opcode, len);
+	memcpy(p + h, payload, len);
+	m->len = h + len;
+	msg_unref(s->control);
+	s->control = m;
+	lws_callback_on_writable(s->wsi);
+	return 0;
 }
 
 void ws_close(struct ws_session *s, int code, const char *reason)
@@ -98,10 +90,36 @@ void ws_close(struct ws_session *s, int code, const char *reason)
 	if (s->closing)
 		return;
 	s->closing = 1;
-	s->close_code = code;
-	if ((s->close_reason = malloc(96)))
-		snprintf(s->close_reason, 96, "%s", reason);
+	/* code, then a reason of at most 123 bytes (a control frame carries 125), cut on a character */
+	size_t n = strlen(reason);
+	if (n > 123)
+		n = 123;
+	while (n && !utf8_valid(reason, n))
+		n--;
+	struct msg *m = msg_new(NULL, 2 + n + 10);
+	if (m) {
+		unsigned char *p = msg_payload(m);
+		size_t h = ws_frame_write_header(p, WS_CLOSE, n + 2);
+		p[h] = (unsigned char)(code >> 8);
+		p[h + 1] = (unsigned char)code;
+		memcpy(p + h + 2, reason, n);
+		m->len = h + 2 + n;
+	}
+	s->close_frame = m;
+	/* what is queued goes out first, then the close frame; a peer that does not read is cut off */
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, WS_CLOSE_WAIT_S);
 	lws_callback_on_writable(s->wsi);
+}
+
+int ws_token_revoked(struct ws_session *s)
+{
+	long long epoch = store_token_epoch(s->app->store);
+	if (epoch == s->token_epoch)
+		return 0;
+	int rc = store_token_active(s->app->store, s->who.token_id);
+	if (rc == STORE_OK)
+		s->token_epoch = epoch;
+	return rc == STORE_NOTFOUND; /* a database failure: the request will meet it too */
 }
 
 int ws_send(struct ws_session *s, struct msg *m)
@@ -114,11 +132,8 @@ int ws_send(struct ws_session *s, struct msg *m)
 		 * resumes from its last sequence number. */
 		s->app->metrics.ws_slow_closed++;
 		log_warn("ws: closing a slow client (token %lld): %u messages queued", s->who.token_id, s->qlen);
-		for (unsigned i = 0; i < s->qlen; i++)
-			msg_unref(s->q[(s->qhead + i) % s->qcap]);
-		s->qlen = 0;
-		s->qbytes = 0;
-		ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full: reconnect and resume with since");
+		drop_queue(s);
+		ws_close(s, WS_CLOSE_POLICY, "send queue full: reconnect and resume with since");
 		return 0;
 	}
 	if (s->qlen == s->qcap) {
@@ -156,58 +171,43 @@ int ws_send_json(struct ws_session *s, const char *text)
 /* Several queued messages leave in one send(): at most this many bytes of them. */
 #define WS_COALESCE_BYTES 16384
 
-/* The header of a server frame (RFC 6455: FIN, text, unmasked): 2, 4 or 10 bytes. */
-static size_t text_frame_header(unsigned char *h, size_t len)
-{
-	h[0] = 0x81;
-	if (len < 126) {
-		h[1] = (unsigned char)len;
-		return 2;
-	}
-	if (len < 65536) {
-		h[1] = 126;
-		h[2] = (unsigned char)(len >> 8);
-		h[3] = (unsigned char)len;
-		return 4;
-	}
-	h[1] = 127;
-	for (int i = 0; i < 8; i++)
-		h[2 + i] = (unsigned char)((unsigned long long)len >> (56 - 8 * i));
-	return 10;
-}
-
 /* Writes the next queued messages: when several are waiting (a burst, a subscriber catching up),
- * they are framed here and handed to lws as one raw write, one system call instead of one per
- * message. lws keeps raw writes in order with its own frames (a partial send is buffered), and no
- * extension rewrites frames (permessage-deflate stays off). Returns the messages written, or -1. */
+ * they are framed into one buffer and written at once, one system call instead of one per message;
+ * a message alone gets its frame header written in its headroom. Returns the messages written, or
+ * -1. */
 static int write_queued(struct ws_session *s)
 {
 	size_t total = 0;
 	unsigned k = 0;
 	for (; k < s->qlen; k++) {
 		size_t len = s->q[(s->qhead + k) % s->qcap]->len;
-		size_t frame = len + (len < 126 ? 2 : len < 65536 ? 4 : 10);
+		size_t frame = len + ws_frame_header_length(len);
 		if (k && total + frame > WS_COALESCE_BYTES)
 			break;
 		total += frame;
 	}
-	unsigned char *buf = k > 1 ? malloc(LWS_PRE + total) : NULL;
+	unsigned char *buf = k > 1 ? malloc(total) : NULL;
 	if (buf) {
-		unsigned char *p = buf + LWS_PRE;
+		unsigned char *p = buf;
 		for (unsigned i = 0; i < k; i++) {
 			struct msg *m = s->q[(s->qhead + i) % s->qcap];
-			p += text_frame_header(p, m->len);
+			p += ws_frame_write_header(p, WS_TEXT, m->len);
 			memcpy(p, msg_payload(m), m->len);
 			p += m->len;
 		}
-		int w = lws_write(s->wsi, buf + LWS_PRE, total, LWS_WRITE_RAW);
+		int w = lws_write(s->wsi, buf, total, LWS_WRITE_RAW);
 		free(buf);
 		if (w < (int)total)
 			return -1;
 	} else {
 		k = 1;
 		struct msg *m = s->q[s->qhead];
-		if (lws_write(s->wsi, msg_payload(m), m->len, LWS_WRITE_TEXT) < (int)m->len)
+		/* the header goes in the headroom, right before the payload; a message queued to several
+		 * sessions gets the same header from each, so writing it there is harmless */
+		size_t h = ws_frame_header_length(m->len);
+		unsigned char *start = msg_payload(m) - h;
+		ws_frame_write_header(start, WS_TEXT, m->len);
+		if (lws_write(s->wsi, start, h + m->len, LWS_WRITE_RAW) < (int)(h + m->len))
 			return -1;
 	}
 	for (unsigned i = 0; i < k; i++) {
@@ -220,14 +220,29 @@ static int write_queued(struct ws_session *s)
 	return (int)k;
 }
 
+static int write_frame(struct ws_session *s, struct msg *m)
+{
+	int w = lws_write(s->wsi, msg_payload(m), m->len, LWS_WRITE_RAW);
+	msg_unref(m);
+	return w < 0 ? -1 : 0;
+}
+
 int ws_writeable(struct ws_session *s)
 {
-	if (s->closing) {
-		const char *why = s->close_reason ? s->close_reason : "";
-		lws_close_reason(s->wsi, (enum lws_close_status)s->close_code, (unsigned char *)why, strlen(why));
-		return -1;
+	if (s->control) {
+		struct msg *m = s->control;
+		s->control = NULL;
+		if (write_frame(s, m))
+			return -1;
 	}
 	if (!s->qlen) {
+		if (s->closing) {
+			struct msg *m = s->close_frame;
+			s->close_frame = NULL;
+			if (m && write_frame(s, m))
+				return -1;
+			return conn_close_gently(s->conn);
+		}
 		hub_refill(s->app->hub, s); /* a replay in progress */
 		return 0;
 	}
@@ -241,7 +256,7 @@ int ws_writeable(struct ws_session *s)
 		if (s->qlen && lws_send_pipe_choked(s->wsi))
 			break;
 	}
-	if (s->qlen || s->replaying)
+	if (s->qlen || s->replaying || s->closing)
 		lws_callback_on_writable(s->wsi);
 	return 0;
 }
@@ -350,6 +365,12 @@ static void handle_message(struct ws_session *s, const char *text, size_t len)
 		reply_error(s, id, 422, "required", "type", "is required: the operation, like \"structures.get\"");
 		goto out;
 	}
+	if (ws_token_revoked(s)) {
+		/* revoked since the socket opened: this request is refused, and the socket closes */
+		reply_error(s, id, 401, "unauthorized", "authorization", "the token is unknown or revoked");
+		ws_close(s, WS_CLOSE_POLICY, "the token was revoked");
+		goto out;
+	}
 	const struct op *op = api_find_op(type->valuestring);
 	if (!op || (op->flags & OP_PUBLIC)) { /* gateways' webhooks are HTTP only */
 		reply_error(s, id, 404, "not_found", "type", "is not a known operation");
@@ -396,42 +417,18 @@ out:
 	cJSON_Delete(msg);
 }
 
-static void drop_rx(struct ws_session *s)
+/* --- receiving frames ------------------------------------------------------------------------------- */
+
+/* The connection fails (RFC 6455 7.1.7): a close frame with the code and the rule, then close. */
+static void fail(struct ws_session *s, int code, const char *why)
 {
-	if (s->rx) {
-		buf_release(s->rx);
-		free(s->rx);
-		s->rx = NULL;
-	}
+	log_debug("ws: failing a connection (token %lld): %s", s->who.token_id, why);
+	ws_close(s, code, why);
 }
 
-int ws_receive(struct ws_session *s, const void *in, size_t len)
+/* A whole message has arrived (text, valid UTF-8) or was skipped (rx_discard). */
+static void message_end(struct ws_session *s, const char *text, size_t len)
 {
-	struct lws *wsi = s->wsi;
-	int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
-	if (lws_frame_is_binary(wsi))
-		s->rx_discard = 1;
-	if (!s->rx_discard) {
-		if (final && !s->rx) {
-			/* the usual case, a message in one piece: read it where lws holds it */
-			if ((long long)len <= s->app->cfg.max_ws_message_bytes) {
-				s->app->metrics.ws_messages_in++;
-				handle_message(s, in, len);
-				return 0;
-			}
-			s->rx_discard = 2;
-		} else {
-			if (!s->rx && (s->rx = malloc(sizeof *s->rx)))
-				buf_init(s->rx);
-			if (!s->rx || (long long)(s->rx->len + len) > s->app->cfg.max_ws_message_bytes ||
-			    buf_append(s->rx, in, len)) {
-				s->rx_discard = 2;
-				drop_rx(s);
-			}
-		}
-	}
-	if (!final)
-		return 0;
 	s->app->metrics.ws_messages_in++;
 	if (s->rx_discard) {
 		char rule[96];
@@ -442,10 +439,148 @@ int ws_receive(struct ws_session *s, const void *in, size_t len)
 		reply_error(s, NULL, s->rx_discard == 1 ? 400 : 413, s->rx_discard == 1 ? "invalid_json" : "too_large",
 			    "message", rule);
 		s->rx_discard = 0;
-		drop_rx(s);
-		return 0;
+	} else
+		handle_message(s, text, len);
+}
+
+/* A control frame, whole: ping, pong or close. */
+static void control_frame(struct ws_session *s, const struct ws_frame *f, unsigned char *payload)
+{
+	if (f->opcode == WS_PING) {
+		send_control(s, WS_PONG, payload, (size_t)f->length);
+		return;
 	}
-	handle_message(s, s->rx->data ? s->rx->data : "", s->rx->len);
-	drop_rx(s);
+	if (f->opcode == WS_PONG)
+		return;
+	int code;
+	const char *why = ws_close_payload_check(payload, (size_t)f->length, &code);
+	if (why) {
+		fail(s, WS_CLOSE_PROTOCOL_ERROR, why);
+		return;
+	}
+	/* the peer closes: answer with its code (1000 when it gave none), then close */
+	ws_close(s, code == 1005 ? WS_CLOSE_NORMAL : code, "");
+}
+
+/* Uses the frame (or the part of a skipped frame) at the start of p[0..n): *used is how much was
+ * used, 0 when more bytes are needed. */
+static void read_frame(struct ws_session *s, unsigned char *p, size_t n, size_t *used)
+{
+	*used = 0;
+	if (s->discard_left) {
+		/* the rest of a frame of a message being skipped */
+		size_t k = n < s->discard_left ? n : (size_t)s->discard_left;
+		s->discard_left -= k;
+		*used = k;
+		if (!s->discard_left && s->discard_fin) {
+			s->msg_opcode = 0;
+			message_end(s, NULL, 0);
+		}
+		return;
+	}
+	struct ws_frame f;
+	const char *why = NULL;
+	int rc = ws_frame_read_header(p, n, s->msg_opcode != 0, &f, &why);
+	if (rc < 0) {
+		fail(s, WS_CLOSE_PROTOCOL_ERROR, why);
+		*used = n;
+		return;
+	}
+	if (rc == 0)
+		return;
+	size_t h = f.header_length;
+	if (f.opcode >= WS_CLOSE) {
+		if (n - h < f.length)
+			return;
+		ws_unmask(p + h, (size_t)f.length, f.mask, 0);
+		control_frame(s, &f, p + h);
+		*used = h + (size_t)f.length;
+		return;
+	}
+	int opcode = f.opcode == WS_CONTINUATION ? s->msg_opcode : f.opcode;
+	size_t so_far = s->msg ? s->msg->len : 0;
+	if (!s->rx_discard && opcode == WS_BINARY)
+		s->rx_discard = 1;
+	else if (!s->rx_discard && so_far + f.length > (unsigned long long)s->app->cfg.max_ws_message_bytes)
+		s->rx_discard = 2;
+	if (s->rx_discard) {
+		/* skipped as it comes, never held: its frames go on until the message's last */
+		drop_message(s);
+		s->msg_opcode = f.fin ? 0 : (unsigned char)opcode;
+		s->discard_fin = (unsigned char)f.fin;
+		s->discard_left = f.length;
+		*used = h;
+		if (!f.length && f.fin) {
+			s->msg_opcode = 0;
+			message_end(s, NULL, 0);
+		}
+		return;
+	}
+	if (n - h < f.length)
+		return; /* a frame is used whole: it is at most max_ws_message_bytes */
+	unsigned char *payload = p + h;
+	size_t len = (size_t)f.length;
+	ws_unmask(payload, len, f.mask, 0);
+	*used = h + len;
+	if (utf8_feed(&s->utf8_state, payload, len) || (f.fin && s->utf8_state)) {
+		fail(s, WS_CLOSE_INVALID_DATA, "text messages must be UTF-8");
+		return;
+	}
+	if (f.fin && !s->msg) {
+		/* the usual case, a message in one frame: read where it lies */
+		s->msg_opcode = 0;
+		message_end(s, (const char *)payload, len);
+		return;
+	}
+	if (!s->msg && (s->msg = malloc(sizeof *s->msg)))
+		buf_init(s->msg);
+	if (!s->msg || buf_append(s->msg, payload, len)) {
+		fail(s, WS_CLOSE_GOING_AWAY, "out of memory");
+		return;
+	}
+	s->msg_opcode = (unsigned char)opcode;
+	if (f.fin) {
+		struct buf *m = s->msg;
+		s->msg = NULL;
+		s->msg_opcode = 0;
+		s->utf8_state = 0;
+		message_end(s, m->data ? m->data : "", m->len);
+		buf_release(m);
+		free(m);
+	}
+}
+
+int ws_receive(struct ws_session *s, unsigned char *in, size_t len)
+{
+	struct conn *c = s->conn;
+	unsigned char *p = in;
+	size_t n = len;
+	if (c->in.len) {
+		/* the start of a frame arrived before: join it */
+		if (buf_append(&c->in, in, len))
+			return -1;
+		p = (unsigned char *)c->in.data;
+		n = c->in.len;
+	}
+	size_t done = 0;
+	while (done < n && !s->closing) {
+		size_t used;
+		read_frame(s, p + done, n - done, &used);
+		if (!used)
+			break;
+		done += used;
+	}
+	if (s->closing)
+		done = n; /* nothing more is read after a close */
+	if (p == in) {
+		if (done < n && buf_append(&c->in, in + done, n - done))
+			return -1;
+	} else if (done == n) {
+		buf_release(&c->in);
+		buf_init(&c->in);
+	} else if (done) {
+		memmove(c->in.data, c->in.data + done, n - done);
+		c->in.len = n - done;
+	}
 	return 0;
 }

@@ -73,7 +73,7 @@ static void test_defaults(void **state)
 	assert_non_null(strstr(c->data_dir, "/schema/data"));
 	assert_int_equal(c->max_body_bytes, 8388608);
 	assert_int_equal(c->max_ws_message_bytes, 65536);
-	assert_int_equal(c->ws_rx_buffer_bytes, 512);
+	assert_int_equal(c->read_buffer_bytes, 4096);
 	assert_int_equal(c->ws_send_queue_max, 1024);
 	assert_int_equal(c->ws_send_queue_bytes, 4194304);
 	assert_int_equal(c->max_connections_per_ip, 1000);
@@ -94,7 +94,7 @@ static void test_key_table(void **state)
 	assert_true(n >= 21); /* the keys below, and any added later */
 	const char *known[] = {"listen",	 "db",		      "schema_dir",	    "clients_dir",
 			       "data_dir",	 "log_level",	      "allowed_origins",    "public_url",
-			       "max_body_bytes", "max_ws_message_bytes", "ws_rx_buffer_bytes", "ws_send_queue_max",
+			       "max_body_bytes", "max_ws_message_bytes", "read_buffer_bytes", "ws_send_queue_max",
 			       "ws_send_queue_bytes", "max_connections_per_ip", "http_timeout_s", "page_size_default",
 			       "page_size_max",	 "event_log_size",    "idempotency_ttl_s",  "shutdown_grace_ms",
 			       "batch_max"};
