@@ -186,14 +186,28 @@ int api_authenticate(struct app *app, const char *token, struct principal *who, 
 		token++;
 	char hash[65];
 	auth_token_hash(token, hash);
+	long long epoch = store_token_epoch(app->store);
 	int rc = store_token_lookup(app->store, hash, who);
-	if (rc == STORE_OK)
+	if (rc == STORE_OK) {
+		who->token_epoch = epoch;
 		return 0;
+	}
 	if (rc == STORE_NOTFOUND)
 		rf_error_set(err, 401, "unauthorized", "authorization", "the token is unknown or revoked");
 	else
 		rf_error_set(err, 503, "unavailable", "", "the database is not answering");
 	return -1;
+}
+
+int api_token_revoked(struct app *app, struct principal *who)
+{
+	long long epoch = store_token_epoch(app->store);
+	if (!who->token_id || epoch == who->token_epoch)
+		return 0;
+	int rc = store_token_active(app->store, who->token_id);
+	if (rc == STORE_OK)
+		who->token_epoch = epoch;
+	return rc == STORE_NOTFOUND; /* a database failure: the request will meet it too */
 }
 
 void op_request_release(struct op_request *req)
@@ -594,6 +608,12 @@ static int run_write(struct app *app, struct write_job *job, int isolated)
 			api_fail_store(app, res, rc, "idempotency_key");
 			return 0;
 		}
+	}
+	if (api_token_revoked(app, &req->who)) {
+		/* revoked since the request arrived (another program's revocation is seen here, once
+		 * the transaction has begun): nothing of it is written */
+		api_fail(res, 401, "unauthorized", "authorization", "the token is unknown or revoked");
+		return 0;
 	}
 	size_t mark = app->nevents;
 	long long changes = store_total_changes(st);

@@ -79,6 +79,9 @@ const struct op *api_route(const char *method, const char *path, cJSON *params, 
 
 /* Resolves "Bearer <token>" or a bare token to a principal. Returns 0, or -1 with err set (401). */
 int api_authenticate(struct app *app, const char *token, struct principal *who, struct rf_error *err);
+/* Was who's token revoked since it was authenticated (or last checked)? Looked up again only when
+ * store_token_epoch moved; renfortd's own principals (token 0) never are. */
+int api_token_revoked(struct app *app, struct principal *who);
 
 /* Runs req. Reads answer at once (returns 1, res filled). Writes are queued (returns 0): done()
  * is called with the job after the commit; the job then belongs to the transport, which frees it

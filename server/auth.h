@@ -23,6 +23,7 @@ struct principal {
 	enum role role;
 	char deps[44]; /* at most the 13 départements: 13 x 3 + 1 characters */
 	long long subject_id;
+	long long token_epoch; /* store_token_epoch when the token was last known active */
 };
 
 const char *role_name(enum role r);

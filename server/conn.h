@@ -68,7 +68,6 @@ struct ws_session {
 	size_t qbytes;
 	struct msg *control;            /* a pong to send before the queue */
 	struct msg *close_frame;        /* closing: the close frame, sent after the queue */
-	long long token_epoch;          /* store_token_epoch when the token was last known active */
 	/* subscriptions */
 	struct topic *topics;
 	unsigned ntopics;
@@ -91,9 +90,6 @@ void ws_close(struct ws_session *s, int code, const char *reason);
 /* Bytes received on an upgraded connection. Returns -1 when the connection must close now. */
 int ws_receive(struct ws_session *s, unsigned char *in, size_t len);
 int ws_writeable(struct ws_session *s);
-/* Was the session's token revoked since it was last known active? Looked up again only when
- * store_token_epoch moved. */
-int ws_token_revoked(struct ws_session *s);
 
 /* http.c */
 int http_receive(struct conn *c, unsigned char *in, size_t len);

@@ -364,10 +364,16 @@ int http_head_parse(const char *buf, size_t len, size_t seen, const struct http_
 	int first = 1;
 	while (p < end) {
 		char *eol = (char *)line_end(p, end + 2);
-		if (!eol || eol[0] != '\r' || eol[1] != '\n' || memchr(p, '\0', (size_t)(eol - p))) {
+		if (!eol || eol[0] != '\r' || eol[1] != '\n') {
 			http_head_release(h);
 			return fail(err, 400, "bad_request", first ? "request-line" : "headers",
-				    "lines must end with CRLF and hold no NUL, CR or LF");
+				    "lines must end with CRLF, with no CR or LF alone");
+		}
+		if (memchr(p, '\0', (size_t)(eol - p))) {
+			char name[64];
+			field_name_of(p, eol, name);
+			http_head_release(h);
+			return fail(err, 400, "bad_request", first ? "request-line" : name, "must not contain NUL");
 		}
 		*eol = '\0';
 		if (!first && (*p == ' ' || *p == '\t')) {

@@ -196,7 +196,7 @@ void hub_check_tokens(struct hub *h)
 		return;
 	h->token_epoch = epoch;
 	for (struct ws_session *s = h->head; s; s = s->next)
-		if (!s->closing && ws_token_revoked(s))
+		if (!s->closing && api_token_revoked(h->app, &s->who))
 			ws_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the token was revoked");
 }
 

@@ -7,8 +7,6 @@
 #include "hub.h"
 #include "log.h"
 #include "record_json.h"
-#include "store.h"
-#include "store_token.h"
 #include "utf8.h"
 #include "ws_frame.h"
 
@@ -31,7 +29,6 @@ struct ws_session *ws_session_new(struct conn *c, const struct principal *who)
 	s->app = c->app;
 	s->wsi = c->wsi;
 	s->who = *who;
-	s->token_epoch = store_token_epoch(c->app->store);
 	return s;
 }
 
@@ -109,17 +106,6 @@ void ws_close(struct ws_session *s, int code, const char *reason)
 	/* what is queued goes out first, then the close frame; a peer that does not read is cut off */
 	lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, WS_CLOSE_WAIT_S);
 	lws_callback_on_writable(s->wsi);
-}
-
-int ws_token_revoked(struct ws_session *s)
-{
-	long long epoch = store_token_epoch(s->app->store);
-	if (epoch == s->token_epoch)
-		return 0;
-	int rc = store_token_active(s->app->store, s->who.token_id);
-	if (rc == STORE_OK)
-		s->token_epoch = epoch;
-	return rc == STORE_NOTFOUND; /* a database failure: the request will meet it too */
 }
 
 int ws_send(struct ws_session *s, struct msg *m)
@@ -365,7 +351,7 @@ static void handle_message(struct ws_session *s, const char *text, size_t len)
 		reply_error(s, id, 422, "required", "type", "is required: the operation, like \"structures.get\"");
 		goto out;
 	}
-	if (ws_token_revoked(s)) {
+	if (api_token_revoked(s->app, &s->who)) {
 		/* revoked since the socket opened: this request is refused, and the socket closes */
 		reply_error(s, id, 401, "unauthorized", "authorization", "the token is unknown or revoked");
 		ws_close(s, WS_CLOSE_POLICY, "the token was revoked");
