@@ -451,7 +451,8 @@ static void finish_request(struct conn *c)
 			answer_fail(c, 503, "unavailable", "body", "out of memory");
 			return;
 		}
-		memcpy(h->req.raw_body, c->in.data, n);
+		if (n)
+			memcpy(h->req.raw_body, c->in.data, n);
 		h->req.raw_body[n] = '\0';
 		h->req.raw_len = n;
 	} else if (n) {
