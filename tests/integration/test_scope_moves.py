@@ -261,9 +261,9 @@ class Moves(ServerTest):
             self.assertEqual((st, a["dep"]), (200, "34"), a)
             self.assertIn(alert["id"], self.alert_ids(token))
             self.assertEqual({lv["dep"] for lv in self.levels_of(token, "depot", d)}, {"34"})
-        # changed within scope only: 81 no longer may, 34 may
+        # and its new département acts on it
         st, body, _ = self.api("POST", "/api/v1/alerts/%d/acknowledge" % alert["id"], token=self.c34, body={})
-        self.assertEqual(st, 200, body)
+        self.assertEqual((st, body["dep"]), (200, "34"), body)
 
     # --- a volunteer -------------------------------------------------------------------------------
     def test_moved_volunteer(self):
