@@ -126,6 +126,18 @@ class Moves(ServerTest):
             except AssertionError:
                 return got
 
+    def heard_by_34_only(self, watchers, alert_id):
+        """After a move and a change: 81's sockets heard nothing, 34's heard the alert's update, and
+        only events of 34. Returns what each of 34's sockets heard."""
+        for name in ("c81", "o81"):
+            self.assertEqual(self.drain(watchers[name]), [], name)
+        seen = {name: self.drain(watchers[name]) for name in ("c34", "o34")}
+        for name, events in seen.items():
+            self.assertIn(("alert.updated", alert_id, "34"),
+                          [(e["event"], e["data"].get("id"), e["dep"]) for e in events], name)
+            self.assertEqual({e["dep"] for e in events}, {"34"}, name)
+        return seen
+
     def assert_follows(self, kind, holder, alert_ids, old, new):
         """After the move: old's tokens see nothing of the holder's alerts and levels, new's see all."""
         for token in old:
@@ -174,16 +186,10 @@ class Moves(ServerTest):
             # its next change: critical (2 days of cover), which calls its contact and 34's officer
             crit = self.report("structure", s, self.item, 160)
             self.assertEqual((crit["id"], crit["severity"], crit["dep"]), (warn["id"], "critical", "34"), crit)
-            for name in ("c81", "o81"):
-                self.assertEqual(self.drain(watchers[name]), [], name)
+            seen = self.heard_by_34_only(watchers, warn["id"])
             for name in ("c34", "o34"):
-                seen = self.drain(watchers[name])
-                self.assertIn(("alert.updated", warn["id"], "34"),
-                              [(e["event"], e["data"].get("id"), e["dep"]) for e in seen], name)
-                self.assertIn(("stock.level", s), [(e["event"], e["entity_id"]) for e in seen], name)
-                self.assertEqual({e["dep"] for e in seen}, {"34"}, name)
-                if name == "c34":
-                    self.assertEqual(len([e for e in seen if e["event"] == "sms.queued"]), 2, seen)
+                self.assertIn(("stock.level", s), [(e["event"], e["entity_id"]) for e in seen[name]], name)
+            self.assertEqual(len([e for e in seen["c34"] if e["event"] == "sms.queued"]), 2, seen["c34"])
         finally:
             for w in watchers.values():
                 w.close()
@@ -234,12 +240,7 @@ class Moves(ServerTest):
         try:
             self.assertEqual(self.move("depots", d, "commune", BEZIERS)["dep"], "34")
             self.report("depot", d, "respirator", 0)  # counted again: its alert is updated
-            for name in ("c81", "o81"):
-                self.assertEqual(self.drain(watchers[name]), [], name)
-            for name in ("c34", "o34"):
-                seen = self.drain(watchers[name])
-                self.assertIn(("alert.updated", alert["id"], "34"),
-                              [(e["event"], e["data"].get("id"), e["dep"]) for e in seen], name)
+            self.heard_by_34_only(watchers, alert["id"])
         finally:
             for w in watchers.values():
                 w.close()
