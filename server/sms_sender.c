@@ -32,7 +32,6 @@ struct transfer {
 	struct gateway *gw;
 	long long id;
 	int attempts;
-	char dep[4];
 	struct sms_request rq;
 	struct buf answer;     /* filled by the transfer thread */
 	long status;           /* HTTP status, by the transfer thread */
@@ -244,13 +243,24 @@ static void gateway_result(struct sms_sender *s, struct gateway *gw, int ok)
 	}
 }
 
-/* Records one outcome inside the current transaction. */
-static int record(struct sms_sender *s, long long id, int attempts, const char *dep, enum sms_outcome out,
-		  const char *ref, const char *error)
+static int copy_dep(void *ctx, const struct sms_row *r)
+{
+	snprintf(ctx, 4, "%s", r->dep ? r->dep : "");
+	return 0;
+}
+
+/* Records one outcome inside the current transaction. The sms_failed alert it opens or resolves is
+ * that of the message's département as the row says now: its volunteer may have moved while the
+ * gateway was answering. */
+static int record(struct sms_sender *s, long long id, int attempts, enum sms_outcome out, const char *ref,
+		  const char *error)
 {
 	struct app *app = s->app;
 	struct store *st = app->store;
-	int rc;
+	char dep[4] = "";
+	int rc = store_sms_get(st, id, copy_dep, dep);
+	if (rc)
+		return rc;
 	if (out == SMS_OK) {
 		s->stats.sent++;
 		if ((rc = store_sms_sent(st, id, ref)))
@@ -425,7 +435,7 @@ static int collect(struct sms_sender *s, int *errors)
 		} else
 			out = t->gw->drv->answer(t->status, t->answer.data, ref, sizeof ref, err, sizeof err);
 		gateway_result(s, t->gw, out == SMS_OK);
-		if (record(s, t->id, t->attempts, t->dep, out, ref, err))
+		if (record(s, t->id, t->attempts, out, ref, err))
 			(*errors)++;
 		transfer_free(t);
 		s->inflight--;
@@ -472,7 +482,7 @@ static int start_one(void *ctx, const struct sms_row *r)
 	if (!c->gw->drv->request) {
 		/* the log gateway: written down at once, in this very transaction */
 		int ok = sms_driver_log(&s->app->cfg, &m) == 0;
-		if (record(s, r->id, r->attempts, r->dep, ok ? SMS_OK : SMS_RETRY, "", ok ? "" : "log: cannot write"))
+		if (record(s, r->id, r->attempts, ok ? SMS_OK : SMS_RETRY, "", ok ? "" : "log: cannot write"))
 			c->failed = 1;
 		return 0;
 	}
@@ -484,13 +494,12 @@ static int start_one(void *ctx, const struct sms_row *r)
 	t->gw = c->gw;
 	t->id = r->id;
 	t->attempts = r->attempts;
-	snprintf(t->dep, sizeof t->dep, "%s", r->dep ? r->dep : "");
 	buf_init(&t->rq.url);
 	buf_init(&t->rq.body);
 	buf_init(&t->answer);
 	if (c->gw->drv->request(&s->app->cfg, s->app->public_url, &m, &t->rq)) {
 		transfer_free(t);
-		if (record(s, r->id, r->attempts, r->dep, SMS_FATAL, "", "the text cannot be encoded"))
+		if (record(s, r->id, r->attempts, SMS_FATAL, "", "the text cannot be encoded"))
 			c->failed = 1;
 		return 0;
 	}

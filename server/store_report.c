@@ -2,13 +2,29 @@
 
 #include "auth.h"
 
+/* The département an audit row belongs to: that of the row it is about as that row is now (a row
+ * that moved takes its history along; '' for a duty officer of the whole region), else where it
+ * was when deleted, else what its own snapshot says (items, tokens and the children of a row
+ * carry none: region-wide). The snapshots themselves are never rewritten. */
+#define AUDIT_DEP                                                                                        \
+	"coalesce(CASE entity "                                                                         \
+	"WHEN 'structure' THEN (SELECT dep FROM structures WHERE id = entity_id) "                      \
+	"WHEN 'depot' THEN (SELECT dep FROM depots WHERE id = entity_id) "                              \
+	"WHEN 'volunteer' THEN (SELECT dep FROM volunteers WHERE id = entity_id) "                      \
+	"WHEN 'duty_officer' THEN (SELECT coalesce(dep, '') FROM duty_officers WHERE id = entity_id) "  \
+	"WHEN 'alert' THEN (SELECT dep FROM alerts WHERE id = entity_id) END, "                         \
+	"CASE WHEN entity IN ('structure', 'depot', 'volunteer', 'duty_officer') THEN "                 \
+	"(SELECT coalesce(json_extract(g.before, '$.dep'), '') FROM audit g WHERE g.entity = audit.entity " \
+	"AND g.entity_id = audit.entity_id AND g.action = 'delete') END, "                              \
+	"json_extract(coalesce(after, before), '$.dep'))"
+
 int store_audit_list(struct store *st, const struct principal *p, const char *entity, long long entity_id,
 		     long long before_id, long long limit, int (*cb)(void *ctx, const struct audit_row *r), void *ctx)
 {
 	sqlite3_stmt *s = store_prepare(
 		st, "SELECT id, at, actor, actor_role, action, entity, entity_id, parent_id, before, after FROM audit "
 		    "WHERE (?1 IS NULL OR entity = ?1) AND (?2 = 0 OR entity_id = ?2) AND (?3 = 0 OR id < ?3) "
-		    "AND (?4 IS NULL OR instr(?4, ',' || json_extract(coalesce(after, before), '$.dep') || ',') > 0) "
+		    "AND (?4 IS NULL OR instr(?4, ',' || " AUDIT_DEP " || ',') > 0) "
 		    "ORDER BY id DESC LIMIT ?5");
 	if (!s)
 		return STORE_ERROR;

@@ -34,6 +34,16 @@ int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
 	return STORE_OK;
 }
 
+/* The messages a départemental coordinator sees (?N: their départements): those of their territory
+ * (the recipient's: a structure's contact, a volunteer, the officers called, the sender's own
+ * département for a bare phone; the move triggers of 005 keep it current) and, when a message is
+ * about an alert, only while that alert is theirs too. A call of one département's duty officer
+ * about a structure that has moved away since is thus seen by neither side: the officer's phone is
+ * not the new département's, the alert is no longer the old one's. */
+#define SMS_IN_SCOPE(n)                                                                                 \
+	"(instr(?" n ", ',' || dep || ',') > 0 AND (alert_id IS NULL OR instr(?" n ", ',' || "              \
+	"(SELECT a.dep FROM alerts a WHERE a.id = sms_outbox.alert_id) || ',') > 0))"
+
 #define SMS_COLUMNS                                                                                     \
 	"id, created_at, kind, dep, recipient_kind, coalesce(recipient_id, 0), phone, lang, text, "             \
 	"coalesce(alert_id, 0), status, attempts, next_attempt_at, last_error, gateway, gateway_ref, updated_at"
@@ -62,7 +72,7 @@ int store_sms_list(struct store *st, const struct principal *p, const struct sms
 	buf_puts(&sql, "SELECT " SMS_COLUMNS " FROM sms_outbox WHERE id > ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR kind = ?3) "
 		       "AND (?4 = 0 OR alert_id = ?4)");
 	if (p->role != ROLE_ADMIN && p->deps[0])
-		buf_puts(&sql, " AND instr(?5, ',' || dep || ',') > 0");
+		buf_puts(&sql, " AND " SMS_IN_SCOPE("5"));
 	else if (p->role != ROLE_ADMIN && p->role != ROLE_COORDINATOR)
 		buf_puts(&sql, " AND 0");
 	buf_puts(&sql, " ORDER BY id LIMIT ?6");
@@ -96,7 +106,7 @@ int store_sms_status_counts(struct store *st, const struct principal *p,
 	if (p->role != ROLE_ADMIN && p->role != ROLE_COORDINATOR)
 		return STORE_OK;
 	sqlite3_stmt *s = store_prepare(st, "SELECT status, count(*) FROM sms_outbox WHERE ?1 IS NULL OR "
-					    "instr(?1, ',' || dep || ',') > 0 GROUP BY status ORDER BY status");
+					    SMS_IN_SCOPE("1") " GROUP BY status ORDER BY status");
 	if (!s)
 		return STORE_ERROR;
 	if (p->role != ROLE_ADMIN && p->deps[0])

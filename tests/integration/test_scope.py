@@ -1,7 +1,8 @@
 """Scope and roles. A coordinator of 81 can neither read, list, change, delete nor follow a structure
 or a volunteer of 34, over HTTP or websocket, and the answer is exactly the one for a missing id;
 a coordinator of 34 can. Every role's token is tried against every operation of the op table
-(server/api.c). Self roles see themselves only; observers see no personal data and no people."""
+(server/api.c). Self roles see themselves only; observers see no personal data and no people.
+Rows that move to another département: test_scope_moves.py (it uses this file's MATRIX)."""
 
 import csv
 import io

@@ -340,6 +340,95 @@ static void test_ledger_rebuild_keeps_history(void **state)
 	assert_string_equal(ok, "ok");
 }
 
+/* Links the real migrations named into our own schema directory. */
+static void link_migrations(struct fx *f, const char *const *names, size_t n)
+{
+	char from[512], to[512];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(from, sizeof from, "%s/%s", UNIT_SCHEMA_DIR, names[i]);
+		snprintf(to, sizeof to, "%s/%s", f->schema, names[i]);
+		assert_int_equal(symlink(from, to), 0);
+	}
+}
+
+/* The département of every alert, then of every outbox row, in id order: "81,34|34,81". */
+static void deps_now(struct store *st, char *out, size_t n)
+{
+	unit_query_text(st, "SELECT (SELECT group_concat(dep) FROM (SELECT dep FROM alerts ORDER BY id)) || '|' || "
+			    "(SELECT group_concat(dep) FROM (SELECT dep FROM sms_outbox ORDER BY id))",
+			out, n);
+}
+
+/* 005: a database whose holders moved before it carries their old département on their alerts and
+ * messages; the migration sets them once, and from then on its triggers move them with the holder. */
+static void test_moved_holders_take_their_rows(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	static const char *const before[] = {"001_core.sql", "002_audit.sql", "003_stock_alerts.sql", "004_write_path.sql"};
+	link_migrations(f, before, sizeof before / sizeof *before);
+	char err[512] = "";
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 4);
+	/* structure 7 and depot 8 are in 34 now; their alerts (one resolved) and the messages to the
+	 * structure's contact and to volunteer 9 still say 81; 81's duty officer was called in 81 */
+	assert_int_equal(
+		store_exec(f->st,
+			   "INSERT INTO departements VALUES ('34', 'Hérault', 'Occitanie', 43.6, 3.4, NULL), "
+			   "('81', 'Tarn', 'Occitanie', 43.9, 2.1, NULL);"
+			   "INSERT INTO communes(insee, name, dep, lat, lng) VALUES ('34172', 'Montpellier', '34', 43.6, 3.9), "
+			   "('81004', 'Albi', '81', 43.9, 2.1);"
+			   "INSERT INTO structures(id, name, category, legal_form, commune, dep, lat, lng, created_at, "
+			   "updated_at) VALUES (7, 'EHPAD', 'ehpad', 'association', '34172', '34', 43.6, 3.9, 1, 1);"
+			   "INSERT INTO structure_contacts(id, structure_id, phone) VALUES (70, 7, '+33639980070');"
+			   "INSERT INTO depots(id, name, level, commune, dep, lat, lng, created_at, updated_at) "
+			   "VALUES (8, 'Socle', 'departemental', '34172', '34', 43.6, 3.9, 1, 1);"
+			   "INSERT INTO volunteers(id, phone, profession, home_commune, dep, created_at, updated_at) "
+			   "VALUES (9, '+33639980090', 'nurse', '34172', '34', 1, 1);"
+			   "INSERT INTO alerts(id, kind, holder_kind, holder_id, dep, severity, status, opened_at, updated_at) "
+			   "VALUES (1, 'silent', 'structure', 7, '81', 'critical', 'open', 1, 1), "
+			   "(2, 'silent', 'depot', 8, '81', 'warning', 'resolved', 1, 1), "
+			   "(3, 'sms_failed', 'none', 0, '81', 'critical', 'open', 1, 1);"
+			   "INSERT INTO sms_outbox(kind, dep, recipient_kind, recipient_id, phone, alert_id, next_attempt_at, "
+			   "created_at, updated_at) VALUES ('alert_critical', '81', 'structure_contact', 70, '+33639980070', 1, 1, 1, 1), "
+			   "('alert_critical', '81', 'duty_officer', 5, '+33639980005', 1, 1, 1, 1), "
+			   "('message', '81', 'volunteer', 9, '+33639980090', NULL, 1, 1, 1), "
+			   "('message', '81', 'phone', NULL, '+33639980001', NULL, 1, 1, 1);"),
+		STORE_OK);
+	char deps[128];
+	deps_now(f->st, deps, sizeof deps);
+	assert_string_equal(deps, "81,81,81|81,81,81,81");
+	long long audited = unit_query_int(f->st, "SELECT count(*) FROM audit");
+	store_close(f->st);
+	f->st = NULL;
+
+	static const char *const after[] = {"005_scope_follows_holder.sql"};
+	link_migrations(f, after, 1);
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 5);
+	/* the holders' alerts and their people's messages; not the département's own (sms_failed,
+	 * the officer called, a phone typed by 81's coordinator) */
+	deps_now(f->st, deps, sizeof deps);
+	assert_string_equal(deps, "34,34,81|34,81,34,81");
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM audit"), audited); /* history is not rewritten */
+
+	/* from now on, a move takes them along in its own statement, and nothing else moves */
+	assert_int_equal(store_exec(f->st, "UPDATE structures SET commune = '81004', dep = '81' WHERE id = 7"), STORE_OK);
+	deps_now(f->st, deps, sizeof deps);
+	assert_string_equal(deps, "81,34,81|81,81,34,81");
+	assert_int_equal(store_exec(f->st, "UPDATE depots SET commune = '81004', dep = '81' WHERE id = 8;"
+					   "UPDATE volunteers SET home_commune = '81004', dep = '81' WHERE id = 9"),
+			 STORE_OK);
+	deps_now(f->st, deps, sizeof deps);
+	assert_string_equal(deps, "81,81,81|81,81,81,81");
+	/* a change that is no move moves nothing */
+	assert_int_equal(store_exec(f->st, "UPDATE alerts SET dep = '34' WHERE id = 1;"
+					   "UPDATE structures SET name = 'EHPAD des Lices' WHERE id = 7"),
+			 STORE_OK);
+	deps_now(f->st, deps, sizeof deps);
+	assert_string_equal(deps, "34,81,81|81,81,81,81");
+}
+
 /* --- transactions ----------------------------------------------------------------------------------- */
 
 static void test_transactions(void **state)
@@ -579,6 +668,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrations_in_number_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_migration_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_rebuild_keeps_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_holders_take_their_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_error, setup, teardown),

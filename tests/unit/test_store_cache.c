@@ -3,7 +3,7 @@
  * transaction or after it; a rolled back change is not; a change made by another connection is
  * seen by the next transaction; the caller's scope applies to a cached holder as to a read one.
  * Threshold overrides and open alerts likewise, through store_override_get() and
- * store_alert_current(). */
+ * store_alert_current(); and a holder that moves takes its alerts to its new département. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -349,6 +349,43 @@ static void test_open_alert_marks(void **state)
 	store_rollback(st);
 }
 
+/* A move (a structure's commune, hence its département, changes) inside a transaction: the
+ * cached holder answers with its new territory at once, the holder keeps its open-alert mark, and
+ * the alert's département moved with it (005's trigger) in the same statement; rolled back,
+ * everything is where it was. */
+static void test_move_in_a_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = f->u->st;
+	struct principal admin = unit_principal(ROLE_ADMIN, "", 0, 1);
+	struct principal coord81 = unit_principal(ROLE_COORDINATOR, ",81,", 0, 2);
+	struct principal coord31 = unit_principal(ROLE_COORDINATOR, ",31,", 0, 3);
+	assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
+	struct alert_row a = shortage_alert(f, f->s81);
+	assert_int_equal(store_alert_insert(st, &a), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	holder(f, &coord81, HOLDER_STRUCTURE, f->s81, STORE_OK); /* cached */
+	struct alert_row cur;
+
+	for (int commit = 0; commit < 2; commit++) {
+		assert_int_equal(store_begin(st, UNIT_NOW, &admin), STORE_OK);
+		exec_ok(st, "UPDATE structures SET commune = '31555', dep = '31' WHERE name = 'EHPAD Les Tilleuls'");
+		holder(f, &coord81, HOLDER_STRUCTURE, f->s81, STORE_NOTFOUND);
+		assert_string_equal(holder(f, &coord31, HOLDER_STRUCTURE, f->s81, STORE_OK).dep, "31");
+		assert_int_equal(store_alert_current(st, "shortage", HOLDER_STRUCTURE, f->s81, f->item, &cur), STORE_OK);
+		assert_string_equal(cur.dep, "31");
+		if (commit)
+			assert_int_equal(store_commit(st), STORE_OK);
+		else
+			store_rollback(st);
+		const char *dep = commit ? "31" : "81";
+		holder(f, commit ? &coord81 : &coord31, HOLDER_STRUCTURE, f->s81, STORE_NOTFOUND);
+		assert_string_equal(holder(f, commit ? &coord31 : &coord81, HOLDER_STRUCTURE, f->s81, STORE_OK).dep, dep);
+		assert_int_equal(store_alert_current(st, "shortage", HOLDER_STRUCTURE, f->s81, f->item, &cur), STORE_OK);
+		assert_string_equal(cur.dep, dep);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scope_applies_to_cached_holders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_alert_marks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_in_a_transaction, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
