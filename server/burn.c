@@ -3,6 +3,7 @@
 #include <math.h>
 
 #define MS_PER_DAY 86400000.0
+#define STOCKOUT_LAST_MS 253402300799999LL /* 9999-12-31T23:59:59.999Z */
 
 struct burn_params burn_default_params(void)
 {
@@ -75,6 +76,9 @@ double burn_days_of_cover(long long quantity, double rate, long long now, int *k
 	}
 	double days = (double)quantity / rate;
 	*known = 1;
-	*stockout_at = now + (long long)(days * MS_PER_DAY);
+	/* an average decayed by weeks of counts without consumption gives billions of days, past what a
+	 * long long of ms holds: the date stops at the last one ISO 8601 writes with four digits */
+	double ms = days * MS_PER_DAY;
+	*stockout_at = ms < (double)(STOCKOUT_LAST_MS - now) ? now + (long long)ms : STOCKOUT_LAST_MS;
 	return days;
 }

@@ -43,7 +43,7 @@ double burn_catalogue(double per_worker, double per_patient, double per_bed, lon
 double burn_rate(const struct burn_state *s, double catalogue, const struct burn_params *p);
 
 /* Days of cover of quantity at rate per day; *known is 0 when the rate is 0 (cover unknown or
- * unlimited). stockout_at (ms) = now + days. */
+ * unlimited). stockout_at (ms) = now + days, at the latest 9999-12-31T23:59:59.999Z. */
 double burn_days_of_cover(long long quantity, double rate, long long now, int *known, long long *stockout_at);
 
 #endif
