@@ -79,9 +79,10 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	element(out, "  ", "scope", "Restricted");
 	element(out, "  ", "restriction", "Cellule de coordination régionale (santé et médico-social) : usage interne");
 	if (a->version > 1 || resolved) {
-		char ref[160];
-		snprintf(ref, sizeof ref, "%s,renfort-alert-%lld-v1,%s", sender, a->id, cap_time(a->opened_at, t));
-		element(out, "  ", "references", ref);
+		/* written in place: a sender from a long public URL does not fit a fixed buffer with the rest */
+		buf_puts(out, "  <references>");
+		xml_escape(out, sender);
+		buf_printf(out, ",renfort-alert-%lld-v1,%s</references>\n", a->id, cap_time(a->opened_at, t));
 	}
 	buf_puts(out, "  <info>\n");
 	element(out, "    ", "language", "fr-FR");
