@@ -77,17 +77,6 @@ cJSON *alert_json(const struct alert_row *a)
 	return o;
 }
 
-void api_alert_emit(struct app *app, const char *what, long long id)
-{
-	struct principal all = {.role = ROLE_ADMIN};
-	struct alert_row a;
-	if (store_alert_get(app->store, &all, id, &a))
-		return;
-	char type[32];
-	snprintf(type, sizeof type, "alert.%s", what);
-	api_emit(app, type, a.dep, holder_kind_name(a.holder_kind), a.holder_id, alert_json(&a));
-}
-
 /* --- operations ------------------------------------------------------------------------------------- */
 
 static int one_of(const char *v, const char *const *values)

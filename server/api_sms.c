@@ -222,9 +222,8 @@ static int receive(struct app *app, const char *gateway, const char *gateway_id,
 			break;
 		} else {
 			struct record *patch = record_new(&entity_volunteer);
-			struct principal all = {.role = ROLE_ADMIN};
-			record_set_text(patch, VOLUNTEER_AVAILABILITY, kw == KW_AVAILABLE ? "available" : "unavailable");
-			rc = store_record_update(st, &all, volunteer, patch);
+						record_set_text(patch, VOLUNTEER_AVAILABILITY, kw == KW_AVAILABLE ? "available" : "unavailable");
+			rc = store_record_update(st, &principal_system, volunteer, patch);
 			record_free(patch);
 			if (!rc) {
 				cJSON *ev = cJSON_CreateObject();

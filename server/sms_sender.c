@@ -8,6 +8,7 @@
 #include "sms_drivers.h"
 #include "store.h"
 #include "store_sms.h"
+#include "tx.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -152,13 +153,13 @@ void sms_sender_free(struct sms_sender *s)
 int sms_sender_recover(struct sms_sender *s)
 {
 	long long n = 0;
-	if (api_system_begin(s->app))
+	if (tx_begin(s->app))
 		return -1;
 	if (store_sms_requeue_sending(s->app->store, &n)) {
-		api_system_rollback(s->app);
+		tx_rollback(s->app);
 		return -1;
 	}
-	if (api_system_commit(s->app))
+	if (tx_commit(s->app))
 		return -1;
 	if (n)
 		log_warn("sms: %lld messages were being sent when renfortd stopped: they are sent again", n);
@@ -520,7 +521,7 @@ long long sms_sender_tick(struct sms_sender *s, long long now)
 	pthread_mutex_unlock(&s->lock);
 
 	struct claim_ctx c = {s, gw, NULL, 0};
-	if ((answers || (due && due <= now && gw->tokens >= 1)) && api_system_begin(app) == 0) {
+	if ((answers || (due && due <= now && gw->tokens >= 1)) && tx_begin(app) == 0) {
 		/* answers first: they make room for the next claims, in the same commit */
 		collect(s, &errors);
 		int room = (int)app->cfg.sms_max_inflight - s->inflight;
@@ -533,9 +534,9 @@ long long sms_sender_tick(struct sms_sender *s, long long now)
 		if (errors || c.failed) {
 			/* the claims are undone; answers not recorded leave their rows 'sending' until the
 			 * next start, which sends them again (at-least-once) */
-			api_system_rollback(app);
+			tx_rollback(app);
 			free_list(c.started);
-		} else if (api_system_commit(app) == 0) {
+		} else if (tx_commit(app) == 0) {
 			/* claimed and committed: now, and only now, handed to the gateway */
 			if (c.started) {
 				int n = 1;
@@ -568,12 +569,12 @@ void sms_sender_drain(struct sms_sender *s, long long timeout_ms)
 		struct timespec ts = {0, 10 * 1000000};
 		nanosleep(&ts, NULL);
 		int errors = 0;
-		if (api_system_begin(s->app) == 0) {
+		if (tx_begin(s->app) == 0) {
 			collect(s, &errors);
 			if (errors)
-				api_system_rollback(s->app);
+				tx_rollback(s->app);
 			else
-				api_system_commit(s->app);
+				tx_commit(s->app);
 		}
 	}
 	stop_thread(s);
