@@ -5,7 +5,7 @@
 #include "events.h"
 #include "auth.h"
 #include "log.h"
-#include "sms_sender.h"
+#include "outbox.h"
 #include "sms_text.h"
 #include "store_sms.h"
 
@@ -43,13 +43,12 @@ static int queue_one(void *ctx, const struct recipient *r)
 	row.phone = r->phone;
 	row.lang = r->lang;
 	row.text = text;
-	row.alert_id = c->alert->id;
-	long long id;
-	if (store_sms_enqueue(c->app->store, &row, &id)) {
+	row.cause_kind = "alert";
+	row.cause_id = c->alert->id;
+	if (outbox_queue(c->app, &row, NULL)) {
 		c->failed = 1;
 		return 1;
 	}
-	sms_emit(c->app, id, "queued");
 	return 0;
 }
 

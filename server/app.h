@@ -57,6 +57,8 @@ struct app {
 	long long event_seq;                     /* the last number given to an event */
 	/* set by the transport: delivers a committed transaction's events, numbered, in order */
 	void (*publish)(struct app *app, const struct event *list, size_t n);
+	/* set by the transport: wakes the event loop; the one hook called from another thread */
+	void (*wake)(struct app *app);
 
 	struct metrics metrics;
 	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */

@@ -3,6 +3,7 @@
 #include "app.h"
 #include "store.h"
 #include "store_alert.h"
+#include "store_sms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,31 @@ int events_add_alert(struct app *app, const char *what, const struct alert_row *
 	return 0;
 }
 
+int events_add_sms(struct app *app, const char *what, const struct sms_row *r)
+{
+	struct sms_event *e = calloc(1, sizeof *e);
+	char type[32];
+	snprintf(type, sizeof type, "sms.%s", what);
+	struct event *ev = e ? add(app, type, r->dep, "sms", r->id) : NULL;
+	if (!ev) {
+		free(e);
+		return -1;
+	}
+	e->id = r->id;
+	snprintf(e->status, sizeof e->status, "%s", r->status ? r->status : "");
+	snprintf(e->kind, sizeof e->kind, "%s", r->kind ? r->kind : "");
+	snprintf(e->recipient_kind, sizeof e->recipient_kind, "%s", r->recipient_kind ? r->recipient_kind : "");
+	e->recipient_id = r->recipient_id;
+	e->attempts = r->attempts;
+	snprintf(e->cause_kind, sizeof e->cause_kind, "%s", r->cause_kind ? r->cause_kind : "");
+	e->cause_id = r->cause_id;
+	snprintf(e->gateway, sizeof e->gateway, "%s", r->gateway ? r->gateway : "");
+	snprintf(e->error, sizeof e->error, "%s", r->last_error ? r->last_error : "");
+	ev->body = EVENT_SMS;
+	ev->sms = e;
+	return 0;
+}
+
 size_t events_mark(const struct app *app)
 {
 	return app->events.n;
@@ -70,6 +96,7 @@ void events_drop_from(struct app *app, size_t mark)
 		struct event *ev = &e->list[--e->n];
 		free(ev->text);
 		free(ev->alert);
+		free(ev->sms);
 	}
 }
 
@@ -79,6 +106,7 @@ void events_release(struct events *e)
 		struct event *ev = &e->list[--e->n];
 		free(ev->text);
 		free(ev->alert);
+		free(ev->sms);
 	}
 	free(e->list);
 	memset(e, 0, sizeof *e);

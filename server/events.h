@@ -8,10 +8,27 @@
 
 struct app;
 struct alert_row;
+struct sms_row;
 
 enum event_body {
 	EVENT_TEXT,  /* the payload already rendered: a JSON object's text */
 	EVENT_ALERT, /* an alert row, rendered as alerts.get shows it */
+	EVENT_SMS,   /* an outbox row, without its phone or text */
+};
+
+/* What an event says of an outbox row: never the phone nor the text (events are seen by everyone
+ * in the département). */
+struct sms_event {
+	long long id;
+	char status[16];
+	char kind[32];
+	char recipient_kind[24];
+	long long recipient_id;
+	int attempts;
+	char cause_kind[16];
+	long long cause_id;
+	char gateway[16];  /* "" when none yet */
+	char error[256];   /* "" when none */
 };
 
 struct event {
@@ -24,6 +41,7 @@ struct event {
 	enum event_body body;
 	char *text;            /* EVENT_TEXT */
 	struct alert_row *alert; /* EVENT_ALERT */
+	struct sms_event *sms;   /* EVENT_SMS */
 };
 
 struct events {
@@ -37,6 +55,9 @@ int events_add_text(struct app *app, const char *type, const char *dep, const ch
 		    char *text);
 /* "alert.<what>" about a: the row is copied as it is (with its names and place, for people). */
 int events_add_alert(struct app *app, const char *what, const struct alert_row *a);
+
+/* "sms.<what>" about outbox row r as it is now. */
+int events_add_sms(struct app *app, const char *what, const struct sms_row *r);
 
 /* How many events are pending; events added after a mark can be dropped (a savepoint undone). */
 size_t events_mark(const struct app *app);

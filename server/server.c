@@ -9,6 +9,7 @@
 #include "hub.h"
 #include "jobs.h"
 #include "log.h"
+#include "outbox.h"
 #include "sms_sender.h"
 #include "store.h"
 
@@ -193,6 +194,13 @@ static void publish(struct app *app, const struct event *list, size_t n)
 	}
 }
 
+/* The wake hook (app->wake), from another thread: lws_cancel_service is the one lws call safe there. */
+static void wake_loop(struct app *app)
+{
+	if (app->lws)
+		lws_cancel_service(app->lws);
+}
+
 static void tick_cb(lws_sorted_usec_list_t *sul)
 {
 	/* only wakes the loop so that it can check the clock while shutting down */
@@ -220,7 +228,7 @@ int server_run(struct app *app)
 	app->schedule_flush = schedule_flush;
 	app->publish = publish;
 	char why[256];
-	if (!(app->sms = sms_sender_new(app, why, sizeof why))) {
+	if (!(app->sms = outbox_sender_new(app, why, sizeof why))) {
 		log_error("%s", why);
 		return 2;
 	}
@@ -267,7 +275,8 @@ int server_run(struct app *app)
 		return 1;
 	}
 	app->lws = srv.ctx;
-	if (sms_sender_start(app->sms, srv.ctx)) {
+	app->wake = wake_loop;
+	if (sms_sender_start(app->sms)) {
 		log_error("cannot start the SMS thread");
 		lws_context_destroy(srv.ctx);
 		connlimit_free(srv.conns);
