@@ -1,12 +1,11 @@
 #include "alert_engine.h"
 
 #include "alert_rules.h"
-#include "api.h"
-#include "api_alert.h"
 #include "app.h"
+#include "events.h"
 #include "auth.h"
 #include "log.h"
-#include "sms_sender.h"
+#include "outbox.h"
 #include "sms_text.h"
 #include "store_sms.h"
 
@@ -44,13 +43,12 @@ static int queue_one(void *ctx, const struct recipient *r)
 	row.phone = r->phone;
 	row.lang = r->lang;
 	row.text = text;
-	row.alert_id = c->alert->id;
-	long long id;
-	if (store_sms_enqueue(c->app->store, &row, &id)) {
+	row.cause_kind = "alert";
+	row.cause_id = c->alert->id;
+	if (outbox_queue(c->app, &row, NULL)) {
 		c->failed = 1;
 		return 1;
 	}
-	sms_emit(c->app, id, "queued");
 	return 0;
 }
 
@@ -67,6 +65,27 @@ static int queue_sms(struct app *app, const struct holder_info *h, const struct 
 	return c.failed ? -1 : 0;
 }
 
+/* What people see of an alert beside its own columns: its holder's name and place, its item. */
+static void show(struct alert_row *a, const struct holder_info *h, const struct item_info *it)
+{
+	if (h) {
+		snprintf(a->holder_name, sizeof a->holder_name, "%s", h->name);
+		snprintf(a->commune, sizeof a->commune, "%s", h->commune);
+		a->lat = h->lat;
+		a->lng = h->lng;
+	}
+	if (it) {
+		snprintf(a->item_code, sizeof a->item_code, "%s", it->code);
+		snprintf(a->item_name, sizeof a->item_name, "%s", it->name);
+	}
+}
+
+/* The event of a change, with the row as written: a failure fails the transaction. */
+static int emit(struct app *app, const char *what, const struct alert_row *a)
+{
+	return events_add_alert(app, what, a) ? STORE_ERROR : STORE_OK;
+}
+
 static void copy_figures(struct alert_row *a, const struct stock_row *r)
 {
 	a->quantity = r->quantity;
@@ -76,8 +95,9 @@ static void copy_figures(struct alert_row *a, const struct stock_row *r)
 }
 
 /* Resolves the alert a lookup found (rc from store_alert_current*), by itself: nothing to do when
- * there was none. */
-static int resolve_found(struct app *app, int rc, struct alert_row *cur, const char *resolution)
+ * there was none. h and it (either may be NULL) are what it concerns, for its event. */
+static int resolve_found(struct app *app, int rc, struct alert_row *cur, const char *resolution,
+			 const struct holder_info *h, const struct item_info *it)
 {
 	if (rc == STORE_NOTFOUND)
 		return STORE_OK;
@@ -88,8 +108,8 @@ static int resolve_found(struct app *app, int rc, struct alert_row *cur, const c
 	cur->resolved_at = store_now(app->store);
 	if ((rc = store_alert_update(app->store, cur)))
 		return rc;
-	api_alert_emit(app, "resolved", cur->id);
-	return STORE_OK;
+	show(cur, h, it);
+	return emit(app, "resolved", cur);
 }
 
 int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
@@ -122,13 +142,13 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 			return rc;
 		if (next >= LEVEL_CRITICAL && queue_sms(app, h, it, &a))
 			return STORE_ERROR;
-		api_alert_emit(app, "opened", a.id);
+		show(&a, h, it);
 		*out = a;
-		return STORE_OK;
+		return emit(app, "opened", &a);
 	}
 	copy_figures(&cur, r);
 	if (next == LEVEL_NONE)
-		return resolve_found(app, STORE_OK, &cur, "recovered");
+		return resolve_found(app, STORE_OK, &cur, "recovered", h, it);
 	if (next > now_level && strcmp(cur.status, "acknowledged") == 0)
 		snprintf(cur.status, sizeof cur.status, "open"); /* worse than what was acknowledged: look again */
 	snprintf(cur.severity, sizeof cur.severity, "%s", shortage_level_name(next));
@@ -136,15 +156,16 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 		return rc;
 	if (next > now_level && next >= LEVEL_CRITICAL && queue_sms(app, h, it, &cur))
 		return STORE_ERROR;
-	api_alert_emit(app, "updated", cur.id);
+	show(&cur, h, it);
 	*out = cur;
-	return STORE_OK;
+	return emit(app, "updated", &cur);
 }
 
 int alert_engine_reported(struct app *app, const struct holder_info *h)
 {
 	struct alert_row cur;
-	return resolve_found(app, store_alert_current(app->store, "silent", h->kind, h->id, 0, &cur), &cur, "reported");
+	return resolve_found(app, store_alert_current(app->store, "silent", h->kind, h->id, 0, &cur), &cur, "reported", h,
+			     NULL);
 }
 
 struct silent_ctx {
@@ -160,7 +181,15 @@ static int raise_silent(void *ctx, enum holder_kind hk, long long holder, const 
 	/* three times the silence is critical */
 	const char *severity = c->now - last >= 3 * c->after_ms ? "critical" : "warning";
 	struct alert_row cur;
+	struct holder_info h;
 	int rc = store_alert_current(st, "silent", hk, holder, 0, &cur);
+	int hrc = store_holder_get(st, &principal_system, hk, holder, &h);
+	if (hrc == STORE_NOTFOUND)
+		return 0; /* deleted since its last report */
+	if (hrc) {
+		c->rc = hrc;
+		return 1;
+	}
 	if (rc == STORE_NOTFOUND) {
 		alert_row_clear(&cur);
 		snprintf(cur.kind, sizeof cur.kind, "silent");
@@ -171,8 +200,8 @@ static int raise_silent(void *ctx, enum holder_kind hk, long long holder, const 
 		cur.quantity = -1;
 		if ((c->rc = store_alert_insert(st, &cur)))
 			return 1;
-		api_alert_emit(c->app, "opened", cur.id);
-		return 0;
+		show(&cur, &h, NULL);
+		return (c->rc = emit(c->app, "opened", &cur)) != STORE_OK;
 	}
 	if (rc) {
 		c->rc = rc;
@@ -185,8 +214,8 @@ static int raise_silent(void *ctx, enum holder_kind hk, long long holder, const 
 		snprintf(cur.status, sizeof cur.status, "open");
 	if ((c->rc = store_alert_update(st, &cur)))
 		return 1;
-	api_alert_emit(c->app, "updated", cur.id);
-	return 0;
+	show(&cur, &h, NULL);
+	return (c->rc = emit(c->app, "updated", &cur)) != STORE_OK;
 }
 
 int alert_engine_check_silent(struct app *app, long long now)
@@ -209,8 +238,7 @@ int alert_engine_sms_failed(struct app *app, const char *dep)
 		cur.quantity = 1; /* messages that could not be sent */
 		if ((rc = store_alert_insert(app->store, &cur)))
 			return rc;
-		api_alert_emit(app, "opened", cur.id);
-		return STORE_OK;
+		return emit(app, "opened", &cur);
 	}
 	if (rc)
 		return rc;
@@ -219,15 +247,14 @@ int alert_engine_sms_failed(struct app *app, const char *dep)
 		snprintf(cur.status, sizeof cur.status, "open");
 	if ((rc = store_alert_update(app->store, &cur)))
 		return rc;
-	api_alert_emit(app, "updated", cur.id);
-	return STORE_OK;
+	return emit(app, "updated", &cur);
 }
 
 int alert_engine_sms_recovered(struct app *app, const char *dep)
 {
 	struct alert_row cur;
 	return resolve_found(app, store_alert_current_dep(app->store, "sms_failed", dep ? dep : "", &cur), &cur,
-			     "recovered");
+			     "recovered", NULL, NULL);
 }
 
 static int by_person(struct app *app, const struct principal *who, long long id, const char *note, int resolve,
@@ -256,9 +283,8 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 	}
 	if ((rc = store_alert_update(app->store, &a)))
 		return rc;
-	api_alert_emit(app, resolve ? "resolved" : "acknowledged", a.id);
 	*out = a;
-	return STORE_OK;
+	return emit(app, resolve ? "resolved" : "acknowledged", &a);
 }
 
 int alert_engine_acknowledge(struct app *app, const struct principal *who, long long id, const char *note,

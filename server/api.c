@@ -8,6 +8,7 @@
 #include "store.h"
 #include "eventlog.h"
 #include "store_idem.h"
+#include "tx.h"
 #include "store_token.h"
 
 #include <stdint.h>
@@ -368,60 +369,7 @@ int api_emit(struct app *app, const char *type, const char *dep, const char *ent
 	cJSON *payload = data ? data : cJSON_CreateObject();
 	char *text = cJSON_PrintUnformatted(payload);
 	cJSON_Delete(payload);
-	return text ? api_emit_text(app, type, dep, entity, entity_id, text) : -1;
-}
-
-int api_emit_text(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
-		  char *text)
-{
-	if (app->nevents == app->events_cap) {
-		size_t cap = app->events_cap ? app->events_cap * 2 : 64;
-		struct pending_event *p = realloc(app->events, cap * sizeof *p);
-		if (!p) {
-			free(text);
-			return -1;
-		}
-		app->events = p;
-		app->events_cap = cap;
-	}
-	struct pending_event *ev = &app->events[app->nevents++];
-	memset(ev, 0, sizeof *ev);
-	ev->at = store_now(app->store);
-	ev->type = strdup(type);
-	snprintf(ev->dep, sizeof ev->dep, "%s", dep ? dep : "");
-	ev->entity = entity ? strdup(entity) : NULL;
-	ev->entity_id = entity_id;
-	ev->payload = text;
-	return 0;
-}
-
-static void drop_events_from(struct app *app, size_t mark)
-{
-	while (app->nevents > mark) {
-		struct pending_event *ev = &app->events[--app->nevents];
-		free(ev->type);
-		free(ev->entity);
-		free(ev->payload);
-	}
-}
-
-void api_drop_events(struct app *app)
-{
-	drop_events_from(app, 0);
-}
-
-/* Numbers and publishes the events of a committed transaction. */
-static void publish_events(struct app *app)
-{
-	for (size_t i = 0; i < app->nevents; i++) {
-		const struct pending_event *p = &app->events[i];
-		const struct logged_event *e =
-			eventlog_append(app->eventlog, p->at, p->type, p->dep, p->entity, p->entity_id, p->payload);
-		if (e)
-			hub_publish(app->hub, e);
-	}
-	app->metrics.events_published += app->nevents;
-	drop_events_from(app, 0);
+	return events_add_text(app, type, dep, entity, entity_id, text);
 }
 
 /* --- running operations ---------------------------------------------------------------------------- */
@@ -615,9 +563,9 @@ static int run_write(struct app *app, struct write_job *job, int isolated)
 		api_fail(res, 401, "unauthorized", "authorization", "the token is unknown or revoked");
 		return 0;
 	}
-	size_t mark = app->nevents;
+	size_t mark = events_mark(app);
 	long long changes = store_total_changes(st);
-	if (isolated && store_savepoint(st)) {
+	if (isolated && tx_savepoint(app)) {
 		api_fail_store(app, res, STORE_ERROR, "");
 		return 0;
 	}
@@ -645,63 +593,19 @@ static int run_write(struct app *app, struct write_job *job, int isolated)
 		}
 	}
 	if (res->status < 400) {
-		if (!isolated || store_release(st) == STORE_OK)
+		if (!isolated || tx_release(app) == 0)
 			return 0;
 		op_response_release(res);
 		api_fail_store(app, res, STORE_ERROR, "");
 	}
-	drop_events_from(app, mark);
 	op_response_release(res);
 	if (isolated)
-		store_rollback_savepoint(st);
-	else if (store_total_changes(st) != changes)
-		return -1;
-	return 0;
-}
-
-int api_system_begin(struct app *app)
-{
-	return store_begin(app->store, app_now(app), NULL) ? -1 : 0;
-}
-
-void api_system_rollback(struct app *app)
-{
-	store_rollback(app->store);
-	drop_events_from(app, 0);
-}
-
-/* COMMIT; the transaction's events stay pending for publish_after_commit(). */
-static int commit_only(struct app *app)
-{
-	app->metrics.commits++;
-	/* the numbers this transaction's events will get are used up, even if publishing is cut short */
-	if ((app->nevents &&
-	     store_meta_set(app->store, "event_seq", eventlog_last_seq(app->eventlog) + (long long)app->nevents)) ||
-	    store_commit(app->store)) {
-		app->metrics.commit_failures++;
-		api_system_rollback(app);
-		return -1;
+		tx_rollback_savepoint(app);
+	else {
+		events_drop_from(app, mark);
+		if (store_total_changes(st) != changes)
+			return -1;
 	}
-	return 0;
-}
-
-static void publish_after_commit(struct app *app)
-{
-	/* a token revoked in this transaction takes its open sockets with it, before they get more */
-	hub_check_tokens(app->hub);
-	publish_events(app);
-	if (app->checkpoint_wanted) {
-		/* an erasure: do not leave the erased bytes in the write-ahead log */
-		app->checkpoint_wanted = 0;
-		store_checkpoint(app->store);
-	}
-}
-
-int api_system_commit(struct app *app)
-{
-	if (commit_only(app))
-		return -1;
-	publish_after_commit(app);
 	return 0;
 }
 
@@ -710,13 +614,13 @@ int api_system_commit(struct app *app)
  * and every answer forgotten, for a rerun. */
 static int run_batch(struct app *app, struct write_job *jobs, int isolated)
 {
-	if (api_system_begin(app))
+	if (tx_begin(app))
 		return -1;
 	for (struct write_job *j = jobs; j; j = j->next) {
 		/* the batch shares one clock reading; the actor changes per job */
 		store_set_actor(app->store, &j->req.who);
 		if (run_write(app, j, isolated)) {
-			api_system_rollback(app);
+			tx_rollback(app);
 			for (struct write_job *k = jobs; k; k = k->next) {
 				op_response_release(&k->res);
 				memset(&k->res, 0, sizeof k->res);
@@ -756,9 +660,9 @@ static void flush_batch(struct app *app)
 	}
 	int failed = rc != 0;
 	if (failed)
-		api_system_rollback(app);
+		tx_rollback(app);
 	else
-		failed = commit_only(app) != 0;
+		failed = tx_commit_only(app) != 0;
 	long long dt = clock_mono_us() - t0;
 	app->metrics.commit_ops += n;
 	app->metrics.commit_us_total += (unsigned long long)dt;
@@ -781,7 +685,7 @@ static void flush_batch(struct app *app)
 		jobs = next;
 	}
 	if (!failed)
-		publish_after_commit(app);
+		tx_publish(app);
 }
 
 void api_flush(struct app *app)

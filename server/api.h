@@ -93,12 +93,6 @@ void api_job_detach(struct write_job *job);
 void api_detach_client(struct app *app, void *client);
 void api_job_free(struct write_job *job);
 
-/* A transaction of renfortd's own (timers, gateways' webhooks are ordinary writes): begin, then
- * commit (publishing its events after the commit) or roll back (forgetting them). */
-int api_system_begin(struct app *app);
-int api_system_commit(struct app *app);
-void api_system_rollback(struct app *app);
-
 /* Runs the queued writes in one transaction (the group commit), then publishes and answers. */
 void api_flush(struct app *app);
 
@@ -129,15 +123,11 @@ int api_param_limit(struct app *app, struct op_request *req, long long *limit, s
 int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule);
 /* Maps a store failure to a response error. */
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what);
-/* Forgets the events of the transaction in progress (it was rolled back). */
-void api_drop_events(struct app *app);
 /* Keyset paging: "next" is the last id of a full page (the client's next "after"), null otherwise. */
 void api_add_next(cJSON *data, long long count, long long limit, long long last_id);
-/* Records an event in the current transaction; it is published after commit. data is consumed. */
+/* Records an event in the current transaction (events_add_text with data printed); it is
+ * published after commit. data is consumed. */
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
 	     cJSON *data);
-/* The same with the payload already serialised (a JSON object's text, malloc'ed; consumed). */
-int api_emit_text(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
-		  char *text);
 
 #endif

@@ -77,17 +77,6 @@ cJSON *alert_json(const struct alert_row *a)
 	return o;
 }
 
-void api_alert_emit(struct app *app, const char *what, long long id)
-{
-	struct principal all = {.role = ROLE_ADMIN};
-	struct alert_row a;
-	if (store_alert_get(app->store, &all, id, &a))
-		return;
-	char type[32];
-	snprintf(type, sizeof type, "alert.%s", what);
-	api_emit(app, type, a.dep, holder_kind_name(a.holder_kind), a.holder_id, alert_json(&a));
-}
-
 /* --- operations ------------------------------------------------------------------------------------- */
 
 static int one_of(const char *v, const char *const *values)
@@ -292,8 +281,8 @@ static int add_sms(void *ctx, const struct sms_row *r)
 	cJSON_AddStringToObject(o, "phone", r->phone ? r->phone : "");
 	cJSON_AddStringToObject(o, "lang", r->lang);
 	cJSON_AddStringToObject(o, "text", r->text ? r->text : "");
-	if (r->alert_id)
-		cJSON_AddNumberToObject(o, "alert_id", (double)r->alert_id);
+	if (sms_row_alert_id(r))
+		cJSON_AddNumberToObject(o, "alert_id", (double)sms_row_alert_id(r));
 	else
 		cJSON_AddNullToObject(o, "alert_id");
 	cJSON_AddStringToObject(o, "status", r->status);
@@ -327,9 +316,11 @@ int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *r
 	if (api_only_params(req, res, names, "is not a filter of the outbox (status, kind, alert_id, after, limit)"))
 		return -1;
 	char t[2][64];
-	struct sms_query q = {api_param(req, "status", t[0], 64), api_param(req, "kind", t[1], 64), 0, 0,
-			      app->cfg.page_size_default};
-	if (api_param_int(req, "alert_id", 1, LLONG_MAX, &q.alert_id, "must be a positive integer", res) ||
+	struct sms_query q = {.status = api_param(req, "status", t[0], 64),
+			      .kind = api_param(req, "kind", t[1], 64),
+			      .cause_kind = "alert",
+			      .limit = app->cfg.page_size_default};
+	if (api_param_int(req, "alert_id", 1, LLONG_MAX, &q.cause_id, "must be a positive integer", res) ||
 	    api_param_int(req, "after", 0, LLONG_MAX, &q.after, "must be an id", res) ||
 	    api_param_limit(app, req, &q.limit, res))
 		return -1;

@@ -8,7 +8,5 @@ struct app;
 struct alert_row;
 
 cJSON *alert_json(const struct alert_row *a);
-/* Emits "alert.<what>" for alert id (read back with its names), in the current transaction. */
-void api_alert_emit(struct app *app, const char *what, long long id);
 
 #endif

@@ -12,7 +12,7 @@
 #include "model.h"
 #include "record_json.h"
 #include "sms_keywords.h"
-#include "sms_sender.h"
+#include "outbox.h"
 #include "sms_text.h"
 #include "store_record.h"
 #include "store_sms.h"
@@ -38,14 +38,7 @@ static int queue(struct app *app, const char *kind, const char *dep, const char 
 	row.phone = phone;
 	row.lang = lang;
 	row.text = text;
-	long long new_id;
-	int rc = store_sms_enqueue(app->store, &row, &new_id);
-	if (!rc) {
-		sms_emit(app, new_id, "queued");
-		if (id)
-			*id = new_id;
-	}
-	return rc;
+	return outbox_queue(app, &row, id);
 }
 
 /* --- sms.send ----------------------------------------------------------------------------------------- */
@@ -222,9 +215,8 @@ static int receive(struct app *app, const char *gateway, const char *gateway_id,
 			break;
 		} else {
 			struct record *patch = record_new(&entity_volunteer);
-			struct principal all = {.role = ROLE_ADMIN};
-			record_set_text(patch, VOLUNTEER_AVAILABILITY, kw == KW_AVAILABLE ? "available" : "unavailable");
-			rc = store_record_update(st, &all, volunteer, patch);
+						record_set_text(patch, VOLUNTEER_AVAILABILITY, kw == KW_AVAILABLE ? "available" : "unavailable");
+			rc = store_record_update(st, &principal_system, volunteer, patch);
 			record_free(patch);
 			if (!rc) {
 				cJSON *ev = cJSON_CreateObject();
@@ -307,8 +299,8 @@ int op_sms_kannel_dlr(struct app *app, struct op_request *req, struct op_respons
 	if (status) {
 		int rc = store_sms_report(app->store, id, status, type & 1 ? NULL : "the network reported a failure");
 		if (rc == STORE_OK)
-			sms_emit(app, id, status);
-		else if (rc != STORE_NOTFOUND)
+			rc = outbox_outcome(app, id, type & 1 ? OUTBOX_DELIVERED : OUTBOX_UNDELIVERED);
+		if (rc && rc != STORE_NOTFOUND)
 			return api_fail_store(app, res, rc, "id");
 	}
 	empty_answer(res, "text/plain; charset=utf-8", "");
@@ -369,7 +361,7 @@ int op_sms_twilio_status(struct app *app, struct op_request *req, struct op_resp
 		snprintf(err, sizeof err, "twilio: %s (error %s)", st, code ? code : "none");
 		rc = store_sms_report(app->store, id, status, strcmp(status, "failed") == 0 ? err : NULL);
 		if (rc == STORE_OK)
-			sms_emit(app, id, status);
+			rc = outbox_outcome(app, id, strcmp(status, "delivered") == 0 ? OUTBOX_DELIVERED : OUTBOX_UNDELIVERED);
 	}
 	form_release(&f);
 	if (rc && rc != STORE_NOTFOUND)

@@ -2,6 +2,7 @@
  * levels with days of cover, roll-ups by département and region, and threshold overrides. */
 #include "alert_engine.h"
 #include "api_alert.h"
+#include "events.h"
 #include "api_handlers.h"
 #include "app.h"
 #include "buf.h"
@@ -184,7 +185,7 @@ static int emit_level(struct app *app, const struct holder_info *h, const struct
 {
 	buf_reset(fields);
 	char *text = level_fields(fields, r, it, a) ? NULL : level_object(h, fields, NULL);
-	return text ? api_emit_text(app, "stock.level", h->dep, holder_kind_name(h->kind), h->id, text) : -1;
+	return text ? events_add_text(app, "stock.level", h->dep, holder_kind_name(h->kind), h->id, text) : -1;
 }
 
 /* --- stock.report -------------------------------------------------------------------------------------- */
@@ -261,9 +262,8 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 			record_set_int(patch, STRUCTURE_OCCUPANCY, occupancy);
 		if (staff >= 0)
 			record_set_int(patch, STRUCTURE_STAFF, staff);
-		struct principal all = {.role = ROLE_ADMIN};
-		struct record *cur = NULL;
-		int rc = store_record_get(st, &entity_structure, &all, h.id, &cur);
+				struct record *cur = NULL;
+		int rc = store_record_get(st, &entity_structure, &principal_system, h.id, &cur);
 		if (!rc && occupancy >= 0 && cur->v[STRUCTURE_CAPACITY].state == V_SET && occupancy > cur->v[STRUCTURE_CAPACITY].i)
 			rc = STORE_INVALID;
 		record_free(cur);
@@ -272,7 +272,7 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 			return api_fail(res, 422, "invalid", "occupancy", "must not exceed the structure's capacity");
 		}
 		if (!rc)
-			rc = store_record_update(st, &all, h.id, patch);
+			rc = store_record_update(st, &principal_system, h.id, patch);
 		record_free(patch);
 		if (rc)
 			return api_fail_store(app, res, rc, "occupancy");

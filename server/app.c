@@ -2,7 +2,6 @@
 
 #include "clock.h"
 #include "eventlog.h"
-#include "api.h"
 #include "hub.h"
 #include "log.h"
 #include "seed.h"
@@ -42,6 +41,7 @@ int app_open(struct app *app, char *err, size_t errlen)
 		app_close(app);
 		return -1;
 	}
+	app->event_seq = last_seq;
 	if (!(app->eventlog = eventlog_new((size_t)app->cfg.event_log_size, last_seq + 1)) || !(app->hub = hub_new(app))) {
 		snprintf(err, errlen, "out of memory");
 		app_close(app);
@@ -60,8 +60,5 @@ void app_close(struct app *app)
 	app->checkpointer = NULL;
 	store_close(app->store);
 	app->store = NULL;
-	api_drop_events(app);
-	free(app->events);
-	app->events = NULL;
-	app->nevents = app->events_cap = 0;
+	events_release(&app->events);
 }

@@ -8,6 +8,7 @@
 
 #include "alert_rules.h"
 #include "config.h"
+#include "events.h"
 
 struct store;
 struct hub;
@@ -15,16 +16,6 @@ struct write_job;
 struct lws_context;
 struct eventlog;
 struct sms_sender;
-
-/* An event of the transaction in progress: it gets its number when published, after the commit. */
-struct pending_event {
-	long long at;
-	char *type;
-	char dep[4];
-	char *entity;
-	long long entity_id;
-	char *payload;
-};
 
 struct metrics {
 	unsigned long long http_requests[6]; /* by status class: 1xx..5xx, index 1..5 */
@@ -60,9 +51,14 @@ struct app {
 	void (*schedule_flush)(struct app *app); /* set by the server loop */
 	void *loop_private;                      /* the server loop's own state */
 
-	/* events of the transaction in progress, published after its commit */
-	struct pending_event *events;
-	size_t nevents, events_cap;
+	/* events of the transaction in progress (events.h), published after its commit (tx.h) */
+	struct events events;
+	size_t savepoint_mark;                   /* events before the write under a savepoint */
+	long long event_seq;                     /* the last number given to an event */
+	/* set by the transport: delivers a committed transaction's events, numbered, in order */
+	void (*publish)(struct app *app, const struct event *list, size_t n);
+	/* set by the transport: wakes the event loop; the one hook called from another thread */
+	void (*wake)(struct app *app);
 
 	struct metrics metrics;
 	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */

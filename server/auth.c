@@ -9,6 +9,8 @@
 static const char *const role_names[ROLE_COUNT] = {"admin", "coordinator", "structure",
 						   "depot", "volunteer",   "observer"};
 
+const struct principal principal_system = {.token_id = 0, .role = ROLE_ADMIN};
+
 const char *role_name(enum role r)
 {
 	return (r >= 0 && r < ROLE_COUNT) ? role_names[r] : "?";

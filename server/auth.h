@@ -26,6 +26,11 @@ struct principal {
 	long long token_epoch; /* store_token_epoch when the token was last known active */
 };
 
+/* renfortd itself, acting for no token: its periodic jobs, the gateways' webhooks, the demo. It
+ * sees every row (as an admin does); the audit records no actor for it. The one place where scope is
+ * stepped around, named so that every such place can be found. */
+extern const struct principal principal_system;
+
 const char *role_name(enum role r);
 int role_parse(const char *name); /* -1 when unknown */
 

@@ -3,6 +3,8 @@
  * structure and volunteer through registry_create(). */
 #include "demo.h"
 
+#include "events.h"
+
 #include "api_handlers.h"
 #include "app.h"
 #include "auth.h"
@@ -15,6 +17,7 @@
 #include "store_stock.h"
 #include "store_territory.h"
 #include "store_token.h"
+#include "tx.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -368,8 +371,7 @@ static int size_hospital(void *ctx, struct record *rec)
 		record_set_int(patch, STRUCTURE_CAPACITY, cap);
 		record_set_int(patch, STRUCTURE_OCCUPANCY, cap * rng_range(c->r, 80, 97) / 100);
 		record_set_int(patch, STRUCTURE_STAFF, cap * rng_range(c->r, 80, 150) / 100);
-		struct principal all = {.role = ROLE_ADMIN};
-		if (store_record_update(c->app->store, &all, rec->v[STRUCTURE_ID].i, patch))
+				if (store_record_update(c->app->store, &principal_system, rec->v[STRUCTURE_ID].i, patch))
 			c->failed = 1;
 		record_free(patch);
 	}
@@ -418,7 +420,7 @@ static int seed_structure_stock(void *ctx, long long id, long long occupancy, lo
 	memset(&req, 0, sizeof req);
 	memset(&res, 0, sizeof res);
 	req.op = api_find_op("stock.report");
-	req.who.role = ROLE_ADMIN;
+	req.who = principal_system;
 	req.body = body;
 	snprintf(req.idem_key, sizeof req.idem_key, "demo-first-count-%lld", id);
 	res.status = 200;
@@ -481,8 +483,7 @@ static int generate_depots_and_stock(struct app *app, const struct principal *ad
 	struct list_query all;
 	memset(&all, 0, sizeof all);
 	all.limit = 1000000;
-	struct principal admin_p = {.role = ROLE_ADMIN};
-	if (store_record_list(app->store, &entity_structure, &admin_p, &all, size_hospital, &zc, NULL) || zc.failed)
+		if (store_record_list(app->store, &entity_structure, &principal_system, &all, size_hospital, &zc, NULL) || zc.failed)
 		return -1;
 	struct item_info items[COUNT(stock_items)];
 	for (size_t i = 0; i < COUNT(stock_items); i++)
@@ -500,8 +501,7 @@ static int generate_depots_and_stock(struct app *app, const struct principal *ad
 
 static int generate(struct app *app, char *err, size_t errlen)
 {
-	struct principal admin = {.role = ROLE_ADMIN};
-	struct rng r = {20200317ULL}; /* the first day of France's 2020 lockdown */
+		struct rng r = {20200317ULL}; /* the first day of France's 2020 lockdown */
 	struct towns t = {NULL, 0, 0, 0};
 	int rc = -1;
 	if (store_commune_list(app->store, NULL, NULL, NULL, 100000, add_town, &t) || !t.n) {
@@ -518,7 +518,7 @@ static int generate(struct app *app, char *err, size_t errlen)
 	memset(&req, 0, sizeof req);
 	memset(&res, 0, sizeof res);
 	req.op = api_find_op("structures.import");
-	req.who = admin;
+	req.who = principal_system;
 	req.raw_body = seed_read_file(path, &len);
 	req.raw_len = len;
 	snprintf(req.content_type, sizeof req.content_type, "text/csv");
@@ -537,9 +537,9 @@ static int generate(struct app *app, char *err, size_t errlen)
 	op_response_release(&res);
 
 	long long today = app_now(app) / 86400000;
-	if (generate_structures(app, &admin, &r, &t, err, errlen) ||
-	    generate_volunteers(app, &admin, &r, &t, today, err, errlen) ||
-	    generate_depots_and_stock(app, &admin, &r, err, errlen))
+	if (generate_structures(app, &principal_system, &r, &t, err, errlen) ||
+	    generate_volunteers(app, &principal_system, &r, &t, today, err, errlen) ||
+	    generate_depots_and_stock(app, &principal_system, &r, err, errlen))
 		goto out;
 	rc = 0;
 out:
@@ -552,21 +552,17 @@ int demo_prepare(struct app *app, char *err, size_t errlen)
 	snprintf(err, errlen, "the database failed");
 	if (store_structure_count(app->store) == 0) {
 		log_info("demo: generating the demo region (hospitals, structures, volunteers, depots, stock)...");
-		if (store_begin(app->store, app_now(app), NULL))
+		if (tx_begin(app))
 			return -1;
 		/* the first counts open alerts, but the demo's starting state pages nobody */
-		if (generate(app, err, errlen) || store_sms_cancel_queued(app->store, "demo: initial state, not sent") ||
-		    store_commit(app->store)) {
-			store_rollback(app->store);
+		if (generate(app, err, errlen) || store_sms_cancel_queued(app->store, "demo: initial state, not sent")) {
+			tx_rollback(app);
 			return -1;
 		}
-		/* the demo's own writes are not news for anyone: no events were queued for publishing */
-		for (size_t i = 0; i < app->nevents; i++) {
-			free(app->events[i].type);
-			free(app->events[i].entity);
-			free(app->events[i].payload);
-		}
-		app->nevents = 0;
+		/* the demo's own writes are not news for anyone: its events are not published */
+		events_drop_from(app, 0);
+		if (tx_commit(app))
+			return -1;
 		log_info("demo: %lld structures ready", store_structure_count(app->store));
 	}
 	char secret[48], hash[65];

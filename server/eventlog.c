@@ -91,12 +91,22 @@ static struct msg *event_msg(long long seq, long long at, const char *type, cons
 	return m;
 }
 
-const struct logged_event *eventlog_append(struct eventlog *log, long long at, const char *type, const char *dep,
-					   const char *entity, long long entity_id, const char *payload)
+const struct logged_event *eventlog_append(struct eventlog *log, long long seq, long long at, const char *type,
+					   const char *dep, const char *entity, long long entity_id, const char *payload)
 {
 	struct logged_event e;
 	memset(&e, 0, sizeof e);
-	e.seq = log->next_seq;
+	if (seq != log->next_seq) {
+		/* a number the log did not see (an event that could not be rendered): the log starts again
+		 * from here, and clients resuming from before it are told to reload */
+		while (log->len) {
+			clear(&log->ring[log->head]);
+			log->head = (log->head + 1) % log->cap;
+			log->len--;
+		}
+		log->next_seq = seq;
+	}
+	e.seq = seq;
 	e.at = at;
 	e.type = strdup(type);
 	snprintf(e.dep, sizeof e.dep, "%s", dep ? dep : "");

@@ -26,10 +26,11 @@ struct eventlog;
 struct eventlog *eventlog_new(size_t capacity, long long next_seq);
 void eventlog_free(struct eventlog *log);
 
-/* Appends an event (the payload is a JSON text), returning it with its number; NULL when out of
- * memory. The oldest event goes when the log is full. */
-const struct logged_event *eventlog_append(struct eventlog *log, long long at, const char *type, const char *dep,
-					   const char *entity, long long entity_id, const char *payload);
+/* Appends event number seq (the payload is a JSON text); NULL when out of memory. The oldest event
+ * goes when the log is full. Numbers come in order: one skipped empties the log (what it held can
+ * no longer be replayed without a gap). */
+const struct logged_event *eventlog_append(struct eventlog *log, long long seq, long long at, const char *type,
+					   const char *dep, const char *entity, long long entity_id, const char *payload);
 /* The last number given out (next_seq - 1 before any event). */
 long long eventlog_last_seq(const struct eventlog *log);
 /* Can the log replay everything after seq? (false when older events were dropped or seq is unknown) */

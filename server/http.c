@@ -362,7 +362,7 @@ static void start_operation(struct conn *c)
 	if (op->flags & OP_PUBLIC)
 		/* gateways' webhooks: they prove themselves with a secret or a signature, checked by the
 		 * operation; they act as renfortd itself */
-		h->req.who.role = ROLE_ADMIN;
+		h->req.who = principal_system;
 	else if (api_authenticate(app, request_token(head), &h->req.who, err))
 		return;
 	const char *key = http_head_field(head, "idempotency-key");

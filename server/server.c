@@ -1,15 +1,17 @@
 #include "server.h"
 
-#include "alert_engine.h"
 #include "api.h"
+#include "api_events.h"
+#include "eventlog.h"
 #include "clock.h"
 #include "conn.h"
 #include "connlimit.h"
 #include "hub.h"
+#include "jobs.h"
 #include "log.h"
+#include "outbox.h"
 #include "sms_sender.h"
 #include "store.h"
-#include "store_idem.h"
 
 #include <arpa/inet.h>
 #include <libwebsockets.h>
@@ -20,19 +22,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOUSEKEEPING_US (60 * LWS_US_PER_SEC)
+#define JOBS_MAX 16
 #define SHUTDOWN_TICK_US (50 * LWS_US_PER_MS)
+
+/* A periodic job (jobs.h) on its timer. After any job, the sessions of tokens it found revoked close. */
+struct job_timer {
+	lws_sorted_usec_list_t sul;
+	const struct job *job;
+	struct server *srv;
+};
 
 struct server {
 	struct app *app;
 	struct connlimit *conns;
 	struct lws_context *ctx;
 	lws_sorted_usec_list_t flush_sul;
-	lws_sorted_usec_list_t housekeeping_sul;
 	lws_sorted_usec_list_t tick_sul;
-	lws_sorted_usec_list_t sms_sul;
-	lws_sorted_usec_list_t alerts_sul;
-	lws_sorted_usec_list_t tokens_sul;
+	struct job_timer jobs[JOBS_MAX];
+	size_t njobs;
 	size_t flush_seen;      /* writes queued when the flush last looked */
 	long long flush_since;  /* when the first write of the batch was queued (monotonic us) */
 };
@@ -55,7 +62,8 @@ static struct app *app_of(struct lws *wsi)
 }
 
 #define SMS_GATHER_US 3000
-static void sms_cb(lws_sorted_usec_list_t *sul);
+static void job_cb(lws_sorted_usec_list_t *sul);
+static struct job_timer *job_timer_named(struct server *srv, const char *name);
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
@@ -66,8 +74,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		 * sender runs a little later, so that answers arriving together share one commit. */
 		struct app *app = lws_context_user(lws_get_context(wsi));
 		struct server *srv = app->loop_private;
-		if (app->sms && srv)
-			lws_sul_schedule(srv->ctx, 0, &srv->sms_sul, sms_cb, SMS_GATHER_US);
+		struct job_timer *t = srv ? job_timer_named(srv, "sms") : NULL;
+		if (app->sms && t)
+			lws_sul_schedule(srv->ctx, 0, &t->sul, job_cb, SMS_GATHER_US);
 		return 0;
 	}
 	/* connections per address: refused at accept, counted from the first bind to the end */
@@ -147,50 +156,49 @@ static void schedule_flush(struct app *app)
 	lws_sul_schedule(srv->ctx, 0, &srv->flush_sul, flush_cb, 1);
 }
 
-static void housekeeping_cb(lws_sorted_usec_list_t *sul)
+static void job_cb(lws_sorted_usec_list_t *sul)
 {
-	struct server *srv = lws_container_of(sul, struct server, housekeeping_sul);
-	struct app *app = srv->app;
-	long long now = app_now(app);
-	if (store_begin(app->store, now, NULL) == STORE_OK) {
-		int rc = store_idem_prune(app->store, now - app->cfg.idempotency_ttl_s * 1000);
-		if (rc || store_commit(app->store))
-			store_rollback(app->store);
-	}
-	lws_sul_schedule(srv->ctx, 0, &srv->housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
+	struct job_timer *t = lws_container_of(sul, struct job_timer, sul);
+	struct app *app = t->srv->app;
+	long long next = t->job->run(app, app_now(app));
+	hub_check_tokens(app->hub);
+	lws_sul_schedule(t->srv->ctx, 0, &t->sul, job_cb, next);
 }
 
-/* A token revoked by another program (renfortd token revoke, on the same database) closes its open
- * websockets within this time; one revoked through the API does at its commit. */
-#define TOKENS_CHECK_US (5 * LWS_US_PER_SEC)
-
-static void tokens_cb(lws_sorted_usec_list_t *sul)
+static struct job_timer *job_timer_named(struct server *srv, const char *name)
 {
-	struct server *srv = lws_container_of(sul, struct server, tokens_sul);
-	store_notice_other_writers(srv->app->store);
-	hub_check_tokens(srv->app->hub);
-	lws_sul_schedule(srv->ctx, 0, &srv->tokens_sul, tokens_cb, TOKENS_CHECK_US);
+	for (size_t i = 0; i < srv->njobs; i++)
+		if (strcmp(srv->jobs[i].job->name, name) == 0)
+			return &srv->jobs[i];
+	return NULL;
 }
 
-static void sms_cb(lws_sorted_usec_list_t *sul)
+/* The publish hook (app->publish): a committed transaction's events go into the log and out to the
+ * sessions that follow them. A token revoked in that transaction takes its sockets with it first. */
+static void publish(struct app *app, const struct event *list, size_t n)
 {
-	struct server *srv = lws_container_of(sul, struct server, sms_sul);
-	long long next = sms_sender_tick(srv->app->sms, app_now(srv->app));
-	lws_sul_schedule(srv->ctx, 0, &srv->sms_sul, sms_cb, next);
-}
-
-/* Structures that went silent: looked for every alert_check_interval_s. */
-static void alerts_cb(lws_sorted_usec_list_t *sul)
-{
-	struct server *srv = lws_container_of(sul, struct server, alerts_sul);
-	struct app *app = srv->app;
-	if (api_system_begin(app) == 0) {
-		if (alert_engine_check_silent(app, app_now(app)))
-			api_system_rollback(app);
+	hub_check_tokens(app->hub);
+	for (size_t i = 0; i < n; i++) {
+		const struct event *ev = &list[i];
+		char *owned;
+		const char *payload = api_event_payload(ev, &owned);
+		const struct logged_event *e =
+			payload ? eventlog_append(app->eventlog, ev->seq, ev->at, ev->type, ev->dep,
+						  ev->entity[0] ? ev->entity : NULL, ev->entity_id, payload)
+				: NULL;
+		free(owned);
+		if (e)
+			hub_publish(app->hub, e);
 		else
-			api_system_commit(app);
+			log_error("events: event %lld (%s) could not be published: out of memory", ev->seq, ev->type);
 	}
-	lws_sul_schedule(srv->ctx, 0, &srv->alerts_sul, alerts_cb, app->cfg.alert_check_interval_s * LWS_US_PER_SEC);
+}
+
+/* The wake hook (app->wake), from another thread: lws_cancel_service is the one lws call safe there. */
+static void wake_loop(struct app *app)
+{
+	if (app->lws)
+		lws_cancel_service(app->lws);
 }
 
 static void tick_cb(lws_sorted_usec_list_t *sul)
@@ -218,8 +226,9 @@ int server_run(struct app *app)
 	srv.app = app;
 	app->loop_private = &srv;
 	app->schedule_flush = schedule_flush;
+	app->publish = publish;
 	char why[256];
-	if (!(app->sms = sms_sender_new(app, why, sizeof why))) {
+	if (!(app->sms = outbox_sender_new(app, why, sizeof why))) {
 		log_error("%s", why);
 		return 2;
 	}
@@ -266,7 +275,8 @@ int server_run(struct app *app)
 		return 1;
 	}
 	app->lws = srv.ctx;
-	if (sms_sender_start(app->sms, srv.ctx)) {
+	app->wake = wake_loop;
+	if (sms_sender_start(app->sms)) {
 		log_error("cannot start the SMS thread");
 		lws_context_destroy(srv.ctx);
 		connlimit_free(srv.conns);
@@ -296,10 +306,14 @@ int server_run(struct app *app)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	lws_sul_schedule(srv.ctx, 0, &srv.housekeeping_sul, housekeeping_cb, HOUSEKEEPING_US);
-	lws_sul_schedule(srv.ctx, 0, &srv.tokens_sul, tokens_cb, TOKENS_CHECK_US);
-	lws_sul_schedule(srv.ctx, 0, &srv.sms_sul, sms_cb, 1000);
-	lws_sul_schedule(srv.ctx, 0, &srv.alerts_sul, alerts_cb, app->cfg.alert_check_interval_s * LWS_US_PER_SEC);
+	size_t njobs;
+	const struct job *jobs = jobs_table(&njobs);
+	for (size_t i = 0; i < njobs && srv.njobs < JOBS_MAX; i++) {
+		struct job_timer *t = &srv.jobs[srv.njobs++];
+		t->job = &jobs[i];
+		t->srv = &srv;
+		lws_sul_schedule(srv.ctx, 0, &t->sul, job_cb, jobs[i].first(app));
+	}
 
 	while (!stop_requested && !app->stop)
 		if (lws_service(srv.ctx, 0) < 0)
@@ -316,17 +330,16 @@ int server_run(struct app *app)
 			break;
 	}
 	lws_sul_cancel(&srv.flush_sul);
-	lws_sul_cancel(&srv.housekeeping_sul);
 	lws_sul_cancel(&srv.tick_sul);
-	lws_sul_cancel(&srv.sms_sul);
-	lws_sul_cancel(&srv.alerts_sul);
-	lws_sul_cancel(&srv.tokens_sul);
+	for (size_t i = 0; i < srv.njobs; i++)
+		lws_sul_cancel(&srv.jobs[i].sul);
 	signal_ctx = NULL;
 	lws_context_destroy(srv.ctx);
 	connlimit_free(srv.conns);
 	app->lws = NULL;
 	app->loop_private = NULL;
 	app->schedule_flush = NULL;
+	app->publish = NULL;
 	api_flush(app); /* anything left by the last callbacks */
 	/* messages being handed over get their answer, or are sent again at the next start */
 	sms_sender_drain(app->sms, app->cfg.shutdown_grace_ms);

@@ -1,17 +1,13 @@
 #include "sms_sender.h"
 
-#include "alert_engine.h"
-#include "api.h"
-#include "app.h"
 #include "clock.h"
+#include "config.h"
 #include "log.h"
 #include "sms_drivers.h"
 #include "store.h"
 #include "store_sms.h"
 
-#include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <libwebsockets.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,10 +38,13 @@ struct transfer {
 };
 
 /* The transfers run on a thread of their own (libcurl's multi interface, woken by
- * curl_multi_wakeup): it touches neither lws nor SQLite, only these two lists, and wakes the event
- * loop with lws_cancel_service() when answers are in. Everything else stays on the loop. */
+ * curl_multi_wakeup): it touches neither the event loop nor SQLite, only these two lists, and wakes
+ * the loop (hooks.wake) when answers are in. Everything else stays on the loop. */
 struct sms_sender {
-	struct app *app;
+	const struct config *cfg;
+	struct store *store;
+	const char *public_url;    /* filled once the server listens */
+	struct sms_sender_hooks hooks;
 	CURLM *multi;
 	struct gateway gw[MAX_GATEWAYS];
 	int ngw;
@@ -59,26 +58,29 @@ struct sms_sender {
 	struct transfer *todo;     /* loop -> thread */
 	struct transfer *done;     /* thread -> loop */
 	int stop;
-	struct lws_context *ctx;
 };
 
 /* --- setup -------------------------------------------------------------------------------------- */
 
-struct sms_sender *sms_sender_new(struct app *app, char *why, size_t whylen)
+struct sms_sender *sms_sender_new(const struct config *cfg, struct store *st, const char *public_url,
+				  const struct sms_sender_hooks *hooks, char *why, size_t whylen)
 {
 	struct sms_sender *s = calloc(1, sizeof *s);
 	if (!s) {
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	s->app = app;
+	s->cfg = cfg;
+	s->store = st;
+	s->public_url = public_url;
+	s->hooks = *hooks;
 	s->rng = (unsigned long long)clock_mono_us() | 1;
 	char list[256];
-	snprintf(list, sizeof list, "%s", app->cfg.sms_gateways);
+	snprintf(list, sizeof list, "%s", cfg->sms_gateways);
 	char *save = NULL;
 	for (char *name = strtok_r(list, " ,", &save); name; name = strtok_r(NULL, " ,", &save)) {
 		const struct sms_driver *d = sms_driver_find(name);
-		const char *missing = d ? d->missing(&app->cfg) : NULL;
+		const char *missing = d ? d->missing(cfg) : NULL;
 		if (!d || missing || s->ngw == MAX_GATEWAYS) {
 			if (!d)
 				snprintf(why, whylen, "sms_gateways: \"%s\" is not a gateway (kannel, twilio, log)", name);
@@ -103,7 +105,7 @@ struct sms_sender *sms_sender_new(struct app *app, char *why, size_t whylen)
 		free(s);
 		return NULL;
 	}
-	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)app->cfg.sms_max_inflight);
+	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cfg->sms_max_inflight);
 	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
@@ -152,13 +154,13 @@ void sms_sender_free(struct sms_sender *s)
 int sms_sender_recover(struct sms_sender *s)
 {
 	long long n = 0;
-	if (api_system_begin(s->app))
+	if (s->hooks.begin(s->hooks.ctx))
 		return -1;
-	if (store_sms_requeue_sending(s->app->store, &n)) {
-		api_system_rollback(s->app);
+	if (store_sms_requeue_sending(s->store, &n)) {
+		s->hooks.rollback(s->hooks.ctx);
 		return -1;
 	}
-	if (api_system_commit(s->app))
+	if (s->hooks.commit(s->hooks.ctx))
 		return -1;
 	if (n)
 		log_warn("sms: %lld messages were being sent when renfortd stopped: they are sent again", n);
@@ -185,7 +187,7 @@ static unsigned long long next_random(struct sms_sender *s)
 /* base * 2^(attempts-1), capped, +/-20% */
 static long long backoff_ms(struct sms_sender *s, int attempts)
 {
-	const struct config *cfg = &s->app->cfg;
+	const struct config *cfg = s->cfg;
 	double d = (double)cfg->sms_backoff_base_ms;
 	for (int i = 1; i < attempts && d < (double)cfg->sms_backoff_max_ms; i++)
 		d *= 2;
@@ -195,80 +197,34 @@ static long long backoff_ms(struct sms_sender *s, int attempts)
 	return (long long)(d * jitter);
 }
 
-struct event_ctx {
-	struct app *app;
-	const char *what;
-};
-
-static int emit_row(void *ctx, const struct sms_row *r)
-{
-	struct event_ctx *c = ctx;
-	cJSON *o = cJSON_CreateObject();
-	/* never the phone nor the text: events are seen by everyone in the département */
-	cJSON_AddNumberToObject(o, "id", (double)r->id);
-	cJSON_AddStringToObject(o, "status", r->status);
-	cJSON_AddStringToObject(o, "kind", r->kind);
-	cJSON_AddStringToObject(o, "recipient_kind", r->recipient_kind);
-	cJSON_AddNumberToObject(o, "recipient_id", (double)r->recipient_id);
-	cJSON_AddNumberToObject(o, "attempts", r->attempts);
-	if (r->alert_id)
-		cJSON_AddNumberToObject(o, "alert_id", (double)r->alert_id);
-	if (r->gateway)
-		cJSON_AddStringToObject(o, "gateway", r->gateway);
-	if (r->last_error)
-		cJSON_AddStringToObject(o, "error", r->last_error);
-	char type[32];
-	snprintf(type, sizeof type, "sms.%s", c->what);
-	api_emit(c->app, type, r->dep, "sms", r->id, o);
-	return 0;
-}
-
-void sms_emit(struct app *app, long long id, const char *what)
-{
-	struct event_ctx c = {app, what};
-	store_sms_get(app->store, id, emit_row, &c);
-}
-
 static void gateway_result(struct sms_sender *s, struct gateway *gw, int ok)
 {
 	if (ok) {
 		gw->failures = 0;
 		return;
 	}
-	if (++gw->failures >= s->app->cfg.sms_failover_after) {
-		gw->down_until = app_now(s->app) + s->app->cfg.sms_gateway_cooloff_s * 1000;
+	if (++gw->failures >= s->cfg->sms_failover_after) {
+		gw->down_until = s->hooks.now(s->hooks.ctx) + s->cfg->sms_gateway_cooloff_s * 1000;
 		gw->failures = 0;
-		log_warn("sms: gateway %s keeps failing: resting %llds%s", gw->drv->name, s->app->cfg.sms_gateway_cooloff_s,
+		log_warn("sms: gateway %s keeps failing: resting %llds%s", gw->drv->name, s->cfg->sms_gateway_cooloff_s,
 			 s->ngw > 1 ? ", the next gateway takes over" : "");
 	}
 }
 
-static int copy_dep(void *ctx, const struct sms_row *r)
-{
-	snprintf(ctx, 4, "%s", r->dep ? r->dep : "");
-	return 0;
-}
-
-/* Records one outcome inside the current transaction. The sms_failed alert it opens or resolves is
- * that of the message's département as the row says now: its volunteer may have moved while the
- * gateway was answering. */
+/* Records one outcome inside the current transaction; the hooks' outcome tells whoever listens
+ * (the message's event, its département's sms_failed alert, its cause). */
 static int record(struct sms_sender *s, long long id, int attempts, enum sms_outcome out, const char *ref,
 		  const char *error)
 {
-	struct app *app = s->app;
-	struct store *st = app->store;
-	char dep[4] = "";
-	int rc = store_sms_get(st, id, copy_dep, dep);
-	if (rc)
-		return rc;
+	struct store *st = s->store;
+	int rc;
 	if (out == SMS_OK) {
 		s->stats.sent++;
 		if ((rc = store_sms_sent(st, id, ref)))
 			return rc;
-		sms_emit(app, id, "sent");
-		return alert_engine_sms_recovered(app, dep);
+		return s->hooks.outcome(s->hooks.ctx, id, 1);
 	}
-	if (out == SMS_RETRY && attempts < app->cfg.sms_max_attempts) {
+	if (out == SMS_RETRY && attempts < s->cfg->sms_max_attempts) {
 		s->stats.retried++;
 		long long at = store_now(st) + backoff_ms(s, attempts);
 		return store_sms_retry(st, id, at, error);
@@ -277,8 +233,7 @@ static int record(struct sms_sender *s, long long id, int attempts, enum sms_out
 	log_warn("sms: message %lld failed after %d attempts: %s", id, attempts, error);
 	if ((rc = store_sms_failed(st, id, error)))
 		return rc;
-	sms_emit(app, id, "failed");
-	return alert_engine_sms_failed(app, dep);
+	return s->hooks.outcome(s->hooks.ctx, id, 0);
 }
 
 static size_t on_data(char *ptr, size_t size, size_t n, void *userdata)
@@ -295,7 +250,7 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *userdata)
 
 static void start_transfer(struct sms_sender *s, struct transfer *t)
 {
-	const struct config *cfg = &s->app->cfg;
+	const struct config *cfg = s->cfg;
 	CURL *e = curl_easy_init();
 	if (!e) {
 		t->result = CURLE_OUT_OF_MEMORY;
@@ -392,7 +347,7 @@ static void *transfer_thread(void *arg)
 			answered = 1;
 		}
 		if (answered)
-			lws_cancel_service(s->ctx); /* the loop records the answers */
+			s->hooks.wake(s->hooks.ctx); /* the loop records the answers */
 		curl_multi_poll(s->multi, NULL, 0, 1000, &numfds);
 	}
 	/* stopping: what is still running is abandoned; its rows stay 'sending' and go again at the
@@ -407,9 +362,8 @@ static void *transfer_thread(void *arg)
 	return NULL;
 }
 
-int sms_sender_start(struct sms_sender *s, struct lws_context *ctx)
+int sms_sender_start(struct sms_sender *s)
 {
-	s->ctx = ctx;
 	if (pthread_create(&s->thread, NULL, transfer_thread, s))
 		return -1;
 	s->thread_started = 1;
@@ -457,7 +411,7 @@ static struct gateway *pick_gateway(struct sms_sender *s, long long now)
 
 static void refill(struct sms_sender *s, struct gateway *gw, long long now)
 {
-	double rate = (double)s->app->cfg.sms_rate_per_s;
+	double rate = (double)s->cfg->sms_rate_per_s;
 	if (gw->refilled_at)
 		gw->tokens += rate * (double)(now - gw->refilled_at) / 1000.0;
 	if (gw->tokens > rate)
@@ -481,7 +435,7 @@ static int start_one(void *ctx, const struct sms_row *r)
 	c->gw->tokens -= 1;
 	if (!c->gw->drv->request) {
 		/* the log gateway: written down at once, in this very transaction */
-		int ok = sms_driver_log(&s->app->cfg, &m) == 0;
+		int ok = sms_driver_log(s->cfg, &m) == 0;
 		if (record(s, r->id, r->attempts, ok ? SMS_OK : SMS_RETRY, "", ok ? "" : "log: cannot write"))
 			c->failed = 1;
 		return 0;
@@ -497,7 +451,7 @@ static int start_one(void *ctx, const struct sms_row *r)
 	buf_init(&t->rq.url);
 	buf_init(&t->rq.body);
 	buf_init(&t->answer);
-	if (c->gw->drv->request(&s->app->cfg, s->app->public_url, &m, &t->rq)) {
+	if (c->gw->drv->request(s->cfg, s->public_url, &m, &t->rq)) {
 		transfer_free(t);
 		if (record(s, r->id, r->attempts, SMS_FATAL, "", "the text cannot be encoded"))
 			c->failed = 1;
@@ -510,32 +464,32 @@ static int start_one(void *ctx, const struct sms_row *r)
 
 long long sms_sender_tick(struct sms_sender *s, long long now)
 {
-	struct app *app = s->app;
+	void *ctx = s->hooks.ctx;
 	int errors = 0;
 	struct gateway *gw = pick_gateway(s, now);
 	refill(s, gw, now);
-	long long due = store_sms_next_due(app->store);
+	long long due = store_sms_next_due(s->store);
 	pthread_mutex_lock(&s->lock);
 	int answers = s->done != NULL;
 	pthread_mutex_unlock(&s->lock);
 
 	struct claim_ctx c = {s, gw, NULL, 0};
-	if ((answers || (due && due <= now && gw->tokens >= 1)) && api_system_begin(app) == 0) {
+	if ((answers || (due && due <= now && gw->tokens >= 1)) && s->hooks.begin(ctx) == 0) {
 		/* answers first: they make room for the next claims, in the same commit */
 		collect(s, &errors);
-		int room = (int)app->cfg.sms_max_inflight - s->inflight;
+		int room = (int)s->cfg->sms_max_inflight - s->inflight;
 		int slots = room < (int)gw->tokens ? room : (int)gw->tokens;
 		if (slots > CLAIM_MAX)
 			slots = CLAIM_MAX;
-		if (slots > 0 && due && due <= now && store_sms_cancel_unwanted(app->store) == STORE_OK &&
-		    store_sms_claim(app->store, now, slots, gw->drv->name, start_one, &c))
+		if (slots > 0 && due && due <= now && store_sms_cancel_unwanted(s->store) == STORE_OK &&
+		    store_sms_claim(s->store, now, slots, gw->drv->name, start_one, &c))
 			errors++;
 		if (errors || c.failed) {
 			/* the claims are undone; answers not recorded leave their rows 'sending' until the
 			 * next start, which sends them again (at-least-once) */
-			api_system_rollback(app);
+			s->hooks.rollback(ctx);
 			free_list(c.started);
-		} else if (api_system_commit(app) == 0) {
+		} else if (s->hooks.commit(ctx) == 0) {
 			/* claimed and committed: now, and only now, handed to the gateway */
 			if (c.started) {
 				int n = 1;
@@ -552,10 +506,10 @@ long long sms_sender_tick(struct sms_sender *s, long long now)
 		} else
 			free_list(c.started);
 	}
-	due = store_sms_next_due(app->store);
+	due = store_sms_next_due(s->store);
 	if (!due)
 		return 250000;
-	long long wait = (due - app_now(app)) * 1000;
+	long long wait = (due - s->hooks.now(ctx)) * 1000;
 	if (gw->tokens < 1)
 		wait = wait > 100000 ? wait : 100000;
 	return wait < 1000 ? 1000 : wait > 250000 ? 250000 : wait;
@@ -568,12 +522,12 @@ void sms_sender_drain(struct sms_sender *s, long long timeout_ms)
 		struct timespec ts = {0, 10 * 1000000};
 		nanosleep(&ts, NULL);
 		int errors = 0;
-		if (api_system_begin(s->app) == 0) {
+		if (s->hooks.begin(s->hooks.ctx) == 0) {
 			collect(s, &errors);
 			if (errors)
-				api_system_rollback(s->app);
+				s->hooks.rollback(s->hooks.ctx);
 			else
-				api_system_commit(s->app);
+				s->hooks.commit(s->hooks.ctx);
 		}
 	}
 	stop_thread(s);

@@ -10,15 +10,31 @@
 
 #include <stddef.h>
 
-struct app;
+struct config;
+struct store;
 struct sms_sender;
 
-/* NULL with why set when the configuration is unusable (an unknown driver, a missing key). */
-struct sms_sender *sms_sender_new(struct app *app, char *why, size_t whylen);
+/* What the sender asks of the application above it (it knows nothing of it): a transaction around
+ * its work (the commit publishes what the outcomes added), the application's clock, what becomes
+ * of a message (inside the transaction: sent, or failed for good), and a wake-up of the event loop,
+ * called from the transfer thread when answers are in. */
+struct sms_sender_hooks {
+	void *ctx;
+	int (*begin)(void *ctx);
+	int (*commit)(void *ctx);
+	void (*rollback)(void *ctx);
+	long long (*now)(void *ctx);
+	int (*outcome)(void *ctx, long long id, int sent);
+	void (*wake)(void *ctx);
+};
+
+/* NULL with why set when the configuration is unusable (an unknown driver, a missing key).
+ * public_url is read when messages are handed over (it may be filled after this). */
+struct sms_sender *sms_sender_new(const struct config *cfg, struct store *st, const char *public_url,
+				  const struct sms_sender_hooks *hooks, char *why, size_t whylen);
 void sms_sender_free(struct sms_sender *s);
-struct lws_context;
-/* Starts the transfer thread; it wakes ctx's loop (lws_cancel_service) when answers arrive. */
-int sms_sender_start(struct sms_sender *s, struct lws_context *ctx);
+/* Starts the transfer thread. */
+int sms_sender_start(struct sms_sender *s);
 /* Puts back in the queue what a crash left 'sending'. */
 int sms_sender_recover(struct sms_sender *s);
 /* Does what is due at now; returns the microseconds after which it wants to run again. */
@@ -26,9 +42,6 @@ long long sms_sender_tick(struct sms_sender *s, long long now);
 /* Waits (up to timeout_ms) for the transfers in flight to end, recording their outcome, then stops
  * the transfer thread. */
 void sms_sender_drain(struct sms_sender *s, long long timeout_ms);
-
-/* Emits "sms.<what>" for outbox row id (no phone, no text), in the current transaction. */
-void sms_emit(struct app *app, long long id, const char *what);
 
 struct sms_sender_stats {
 	unsigned long long handed, sent, retried, failed, inflight;

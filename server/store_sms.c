@@ -9,8 +9,8 @@
 int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sms_outbox(created_at, kind, dep, recipient_kind, recipient_id, phone, "
-					    "lang, text, alert_id, status, next_attempt_at, updated_at) "
-					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?1, ?1)");
+					    "lang, text, cause_kind, cause_id, status, next_attempt_at, updated_at) "
+					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?1, ?1)");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, store_now(st));
@@ -23,8 +23,10 @@ int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
 	sqlite3_bind_text(s, 6, r->phone, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, r->lang ? r->lang : "fr", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, r->text, -1, SQLITE_STATIC);
-	if (r->alert_id)
-		sqlite3_bind_int64(s, 9, r->alert_id);
+	if (r->cause_kind && r->cause_id) {
+		sqlite3_bind_text(s, 9, r->cause_kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 10, r->cause_id);
+	}
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -41,12 +43,13 @@ int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
  * about a structure that has moved away since is thus seen by neither side: the officer's phone is
  * not the new département's, the alert is no longer the old one's. */
 #define SMS_IN_SCOPE(n)                                                                                 \
-	"(instr(?" n ", ',' || dep || ',') > 0 AND (alert_id IS NULL OR instr(?" n ", ',' || "              \
-	"(SELECT a.dep FROM alerts a WHERE a.id = sms_outbox.alert_id) || ',') > 0))"
+	"(instr(?" n ", ',' || dep || ',') > 0 AND (cause_kind IS NOT 'alert' OR instr(?" n ", ',' || "       \
+	"(SELECT a.dep FROM alerts a WHERE a.id = sms_outbox.cause_id) || ',') > 0))"
 
 #define SMS_COLUMNS                                                                                     \
 	"id, created_at, kind, dep, recipient_kind, coalesce(recipient_id, 0), phone, lang, text, "             \
-	"coalesce(alert_id, 0), status, attempts, next_attempt_at, last_error, gateway, gateway_ref, updated_at"
+	"cause_kind, coalesce(cause_id, 0), status, attempts, next_attempt_at, last_error, gateway, gateway_ref, "   \
+	"updated_at"
 
 static void read_row(sqlite3_stmt *s, struct sms_row *r)
 {
@@ -55,11 +58,11 @@ static void read_row(sqlite3_stmt *s, struct sms_row *r)
 		(const char *)sqlite3_column_text(s, 2),  (const char *)sqlite3_column_text(s, 3),
 		(const char *)sqlite3_column_text(s, 4),  sqlite3_column_int64(s, 5),
 		(const char *)sqlite3_column_text(s, 6),  (const char *)sqlite3_column_text(s, 7),
-		(const char *)sqlite3_column_text(s, 8),  sqlite3_column_int64(s, 9),
-		(const char *)sqlite3_column_text(s, 10), sqlite3_column_int(s, 11),
-		sqlite3_column_int64(s, 12),		  (const char *)sqlite3_column_text(s, 13),
+		(const char *)sqlite3_column_text(s, 8),  (const char *)sqlite3_column_text(s, 9),
+		sqlite3_column_int64(s, 10),		  (const char *)sqlite3_column_text(s, 11),
+		sqlite3_column_int(s, 12),		  sqlite3_column_int64(s, 13),
 		(const char *)sqlite3_column_text(s, 14), (const char *)sqlite3_column_text(s, 15),
-		sqlite3_column_int64(s, 16),
+		(const char *)sqlite3_column_text(s, 16), sqlite3_column_int64(s, 17),
 	};
 	*r = row;
 }
@@ -70,7 +73,7 @@ int store_sms_list(struct store *st, const struct principal *p, const struct sms
 	struct buf sql;
 	buf_init(&sql);
 	buf_puts(&sql, "SELECT " SMS_COLUMNS " FROM sms_outbox WHERE id > ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR kind = ?3) "
-		       "AND (?4 = 0 OR alert_id = ?4)");
+		       "AND (?4 = 0 OR (cause_kind = ?7 AND cause_id = ?4))");
 	if (p->role != ROLE_ADMIN && p->deps[0])
 		buf_puts(&sql, " AND " SMS_IN_SCOPE("5"));
 	else if (p->role != ROLE_ADMIN && p->role != ROLE_COORDINATOR)
@@ -86,7 +89,9 @@ int store_sms_list(struct store *st, const struct principal *p, const struct sms
 		sqlite3_bind_text(s, 2, q->status, -1, SQLITE_STATIC);
 	if (q->kind)
 		sqlite3_bind_text(s, 3, q->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, q->alert_id);
+	sqlite3_bind_int64(s, 4, q->cause_id);
+	if (q->cause_kind)
+		sqlite3_bind_text(s, 7, q->cause_kind, -1, SQLITE_STATIC);
 	if (p->deps[0])
 		sqlite3_bind_text(s, 5, p->deps, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, q->limit);

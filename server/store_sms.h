@@ -5,6 +5,8 @@
 
 #include "store.h"
 
+#include <string.h>
+
 struct principal;
 
 struct sms_row {
@@ -17,7 +19,8 @@ struct sms_row {
 	const char *phone;
 	const char *lang;
 	const char *text;
-	long long alert_id;         /* 0: none */
+	const char *cause_kind;     /* what made it be sent: "alert"...; NULL: nothing but a person */
+	long long cause_id;         /* 0: none */
 	const char *status;
 	int attempts;
 	long long next_attempt_at;
@@ -26,11 +29,18 @@ struct sms_row {
 	long long updated_at;
 };
 
+/* The alert that caused the message, 0 when its cause is something else or nothing. */
+static inline long long sms_row_alert_id(const struct sms_row *r)
+{
+	return r->cause_kind && strcmp(r->cause_kind, "alert") == 0 ? r->cause_id : 0;
+}
+
 int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id);
 
 struct sms_query {
 	const char *status, *kind;
-	long long alert_id;
+	const char *cause_kind;     /* with cause_id: the messages of one cause */
+	long long cause_id;
 	long long after, limit;
 };
 /* Outbox rows the principal may see (by département), in id order. */

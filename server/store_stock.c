@@ -54,10 +54,10 @@ int store_holder_get(struct store *st, const struct principal *p, enum holder_ki
 		return STORE_OK;
 	}
 	sqlite3_stmt *s = store_prepare(st, kind == HOLDER_STRUCTURE
-						    ? "SELECT dep, name, category, coalesce(occupancy, -1), coalesce(staff, -1) "
-						      "FROM structures WHERE id = ?1 AND (?2 IS NULL OR instr(?2, ',' || dep || ',') > 0) "
+						    ? "SELECT dep, name, category, coalesce(occupancy, -1), coalesce(staff, -1), commune, "
+						      "lat, lng FROM structures WHERE id = ?1 AND (?2 IS NULL OR instr(?2, ',' || dep || ',') > 0) "
 						      "AND (?3 = 0 OR id = ?3)"
-						    : "SELECT dep, name, 'depot', -1, -1 FROM depots WHERE id = ?1 "
+						    : "SELECT dep, name, 'depot', -1, -1, commune, lat, lng FROM depots WHERE id = ?1 "
 						      "AND (?2 IS NULL OR instr(?2, ',' || dep || ',') > 0) AND (?3 = 0 OR id = ?3)");
 	if (!s)
 		return STORE_ERROR;
@@ -75,6 +75,9 @@ int store_holder_get(struct store *st, const struct principal *p, enum holder_ki
 		store_column_copy(out->category, sizeof out->category, s, 2);
 		out->occupancy = sqlite3_column_int64(s, 3);
 		out->staff = sqlite3_column_int64(s, 4);
+		store_column_copy(out->commune, sizeof out->commune, s, 5);
+		out->lat = sqlite3_column_double(s, 6);
+		out->lng = sqlite3_column_double(s, 7);
 		store_cache_put_holder(store_cache_of(st), out);
 	}
 	sqlite3_reset(s);

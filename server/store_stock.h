@@ -22,6 +22,8 @@ struct holder_info {
 	char name[UTF8_BYTES(200)];
 	char category[32];          /* "depot" for depots */
 	long long occupancy, staff; /* -1 when unknown */
+	char commune[8];            /* where it is, for alerts shown on a map */
+	double lat, lng;
 };
 
 /* The holder, if the principal may write its stock (a coordinator of its département, the holder's

@@ -32,7 +32,8 @@ static int collect(void *ctx, const struct logged_event *ev)
 static const struct logged_event *append(struct eventlog *log, const char *type, const char *dep, const char *entity,
 					 long long id)
 {
-	const struct logged_event *e = eventlog_append(log, 1764146709123LL, type, dep, entity, id, "{\"k\":1}");
+	const struct logged_event *e =
+		eventlog_append(log, eventlog_last_seq(log) + 1, 1764146709123LL, type, dep, entity, id, "{\"k\":1}");
 	assert_non_null(e);
 	return e;
 }
@@ -95,7 +96,7 @@ static void test_message(void **state)
 {
 	(void)state;
 	struct eventlog *log = eventlog_new(4, 1);
-	const struct logged_event *e = eventlog_append(log, 1764146709123LL, "structure.updated", "81", "structure", 12,
+	const struct logged_event *e = eventlog_append(log, 1, 1764146709123LL, "structure.updated", "81", "structure", 12,
 						       "{\"id\":12,\"name\":\"EHPAD \\\"Les Tilleuls\\\"\"}");
 	cJSON *j = message(e);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(j, "type")->valuestring, "event");
@@ -110,7 +111,7 @@ static void test_message(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "name")->valuestring, "EHPAD \"Les Tilleuls\"");
 	cJSON_Delete(j);
 
-	e = eventlog_append(log, 0, "alert.opened", NULL, NULL, 0, "[]");
+	e = eventlog_append(log, 2, 0, "alert.opened", NULL, NULL, 0, "[]");
 	j = message(e);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "dep")));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "entity")));

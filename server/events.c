@@ -1,0 +1,113 @@
+#include "events.h"
+
+#include "app.h"
+#include "store.h"
+#include "store_alert.h"
+#include "store_sms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct event *add(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id)
+{
+	struct events *e = &app->events;
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 64;
+		struct event *l = realloc(e->list, cap * sizeof *l);
+		if (!l)
+			return NULL;
+		e->list = l;
+		e->cap = cap;
+	}
+	struct event *ev = &e->list[e->n++];
+	memset(ev, 0, sizeof *ev);
+	snprintf(ev->type, sizeof ev->type, "%s", type);
+	snprintf(ev->dep, sizeof ev->dep, "%s", dep ? dep : "");
+	snprintf(ev->entity, sizeof ev->entity, "%s", entity ? entity : "");
+	ev->entity_id = entity_id;
+	ev->at = store_now(app->store);
+	return ev;
+}
+
+int events_add_text(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+		    char *text)
+{
+	struct event *ev = text ? add(app, type, dep, entity, entity_id) : NULL;
+	if (!ev) {
+		free(text);
+		return -1;
+	}
+	ev->body = EVENT_TEXT;
+	ev->text = text;
+	return 0;
+}
+
+int events_add_alert(struct app *app, const char *what, const struct alert_row *a)
+{
+	struct alert_row *copy = malloc(sizeof *copy);
+	char type[32];
+	snprintf(type, sizeof type, "alert.%s", what);
+	struct event *ev = copy ? add(app, type, a->dep, holder_kind_name(a->holder_kind), a->holder_id) : NULL;
+	if (!ev) {
+		free(copy);
+		return -1;
+	}
+	*copy = *a;
+	ev->body = EVENT_ALERT;
+	ev->alert = copy;
+	return 0;
+}
+
+int events_add_sms(struct app *app, const char *what, const struct sms_row *r)
+{
+	struct sms_event *e = calloc(1, sizeof *e);
+	char type[32];
+	snprintf(type, sizeof type, "sms.%s", what);
+	struct event *ev = e ? add(app, type, r->dep, "sms", r->id) : NULL;
+	if (!ev) {
+		free(e);
+		return -1;
+	}
+	e->id = r->id;
+	snprintf(e->status, sizeof e->status, "%s", r->status ? r->status : "");
+	snprintf(e->kind, sizeof e->kind, "%s", r->kind ? r->kind : "");
+	snprintf(e->recipient_kind, sizeof e->recipient_kind, "%s", r->recipient_kind ? r->recipient_kind : "");
+	e->recipient_id = r->recipient_id;
+	e->attempts = r->attempts;
+	snprintf(e->cause_kind, sizeof e->cause_kind, "%s", r->cause_kind ? r->cause_kind : "");
+	e->cause_id = r->cause_id;
+	snprintf(e->gateway, sizeof e->gateway, "%s", r->gateway ? r->gateway : "");
+	snprintf(e->error, sizeof e->error, "%s", r->last_error ? r->last_error : "");
+	ev->body = EVENT_SMS;
+	ev->sms = e;
+	return 0;
+}
+
+size_t events_mark(const struct app *app)
+{
+	return app->events.n;
+}
+
+void events_drop_from(struct app *app, size_t mark)
+{
+	struct events *e = &app->events;
+	while (e->n > mark) {
+		struct event *ev = &e->list[--e->n];
+		free(ev->text);
+		free(ev->alert);
+		free(ev->sms);
+	}
+}
+
+void events_release(struct events *e)
+{
+	while (e->n) {
+		struct event *ev = &e->list[--e->n];
+		free(ev->text);
+		free(ev->alert);
+		free(ev->sms);
+	}
+	free(e->list);
+	memset(e, 0, sizeof *e);
+}

@@ -1,0 +1,95 @@
+#include "jobs.h"
+
+#include "alert_engine.h"
+#include "app.h"
+#include "sms_sender.h"
+#include "store.h"
+#include "store_idem.h"
+#include "tx.h"
+
+#include <string.h>
+
+#define SECOND_US 1000000LL
+
+/* Idempotency keys older than idempotency_ttl_s are forgotten. */
+static long long prune_idempotency(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (store_idem_prune(app->store, now - app->cfg.idempotency_ttl_s * 1000))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return 60 * SECOND_US;
+}
+
+/* Structures that went silent get their alert. */
+static long long check_silent(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (alert_engine_check_silent(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return app->cfg.alert_check_interval_s * SECOND_US;
+}
+
+/* A token revoked by another program on the same database (renfortd token revoke) is noticed here:
+ * its open websockets close within this time (the transport closes them after every job). */
+static long long notice_other_writers(struct app *app, long long now)
+{
+	(void)now;
+	store_notice_other_writers(app->store);
+	return 5 * SECOND_US;
+}
+
+/* The SMS outbox: due messages handed to the gateways, answers recorded. */
+static long long send_sms(struct app *app, long long now)
+{
+	return sms_sender_tick(app->sms, now);
+}
+
+static long long after_a_minute(const struct app *app)
+{
+	(void)app;
+	return 60 * SECOND_US;
+}
+
+static long long after_silent_interval(const struct app *app)
+{
+	return app->cfg.alert_check_interval_s * SECOND_US;
+}
+
+static long long after_5s(const struct app *app)
+{
+	(void)app;
+	return 5 * SECOND_US;
+}
+
+static long long at_once(const struct app *app)
+{
+	(void)app;
+	return 1000;
+}
+
+static const struct job jobs[] = {
+	{"idempotency", prune_idempotency, after_a_minute},
+	{"silent", check_silent, after_silent_interval},
+	{"tokens", notice_other_writers, after_5s},
+	{"sms", send_sms, at_once},
+};
+
+const struct job *jobs_table(size_t *n)
+{
+	*n = sizeof jobs / sizeof jobs[0];
+	return jobs;
+}
+
+const struct job *job_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++)
+		if (strcmp(jobs[i].name, name) == 0)
+			return &jobs[i];
+	return NULL;
+}
