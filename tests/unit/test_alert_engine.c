@@ -25,6 +25,7 @@
 #include "seed.h"
 #include "store_alert.h"
 #include "store_stock.h"
+#include "tx.h"
 #include "unit_fixture.h"
 
 #define H 3600000LL
@@ -78,8 +79,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	api_drop_events(&A);
-	free(A.events);
+	events_release(&A.events);
 	unit_store_close(G);
 	return 0;
 }
@@ -241,8 +241,8 @@ static const struct engine_case engine_cases[] = {
 static void events_since(size_t mark, char *out, size_t outlen)
 {
 	out[0] = '\0';
-	for (size_t i = mark; i < A.nevents; i++)
-		snprintf(out + strlen(out), outlen - strlen(out), "%s%s", i > mark ? " " : "", A.events[i].type);
+	for (size_t i = mark; i < A.events.n; i++)
+		snprintf(out + strlen(out), outlen - strlen(out), "%s%s", i > mark ? " " : "", A.events.list[i].type);
 }
 
 /* The case's unresolved alert, if any; else the last one it had (id), read for an admin. */
@@ -316,7 +316,7 @@ static void test_engine_cases(void **state)
 		long long id = 0;
 		for (const struct step *s = c->steps; s->kind != STEP_END; s++) {
 			int n = (int)(s - c->steps) + 1;
-			size_t mark = A.nevents;
+			size_t mark = events_mark(&A);
 			long long sms_before = unit_query_int(G->st, "SELECT count(*) FROM sms_outbox");
 			int rc = run_step(c, s, id);
 			if (rc != s->rc)
@@ -335,8 +335,7 @@ static void test_engine_cases(void **state)
 					 c->name, n, a.severity, a.status, a.resolution, a.version, sms, events, s->severity,
 					 s->status, s->resolution, s->version, s->sms, s->events);
 		}
-		store_rollback(G->st);
-		api_drop_events(&A);
+		tx_rollback(&A);
 	}
 }
 
@@ -360,13 +359,12 @@ static void test_critical_sms_rows(void **state)
 	char sql[256], got[256];
 	snprintf(sql, sizeof sql,
 		 "SELECT group_concat(recipient_kind || ':' || phone || ':' || lang || ':' || dep || ':' || kind, ' ') "
-		 "FROM (SELECT * FROM sms_outbox WHERE alert_id = %lld ORDER BY phone)",
+		 "FROM (SELECT * FROM sms_outbox WHERE cause_kind = 'alert' AND cause_id = %lld ORDER BY phone)",
 		 a.id);
 	unit_query_text(G->st, sql, got, sizeof got);
 	assert_string_equal(got, "structure_contact:+33600000001:fr:81:alert_critical "
 				 "structure_contact:+33600000002:oc:81:alert_critical duty_officer:+33600000003:fr:81:alert_critical");
-	store_rollback(G->st);
-	api_drop_events(&A);
+	tx_rollback(&A);
 }
 
 int main(void)
