@@ -1,4 +1,4 @@
--- 006_outbox_cause: an outbox row names its cause as a kind and an id ("alert", 12), not only an
+-- 007_outbox_cause: an outbox row names its cause as a kind and an id ("alert", 12), not only an
 -- alert: a deployment call, an allocation or a reply to an incoming message is a cause too, and what
 -- becomes of the message reaches the listeners of its cause's kind (core/outbox.c). alert_id becomes
 -- (cause_kind, cause_id); the outbox is rebuilt because its alert_id was a foreign key to alerts,
