@@ -1,5 +1,7 @@
 #include "validate.h"
 
+#include "utf8.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,35 +78,15 @@ const char *validate_date(const char *s)
 long utf8_length(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
 	long n = 0;
-	while (*p) {
-		unsigned c = *p;
-		int extra;
+	while (left) {
 		unsigned cp;
-		if (c < 0x80) {
-			extra = 0;
-			cp = c;
-		} else if ((c & 0xE0) == 0xC0) {
-			extra = 1;
-			cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			extra = 2;
-			cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			extra = 3;
-			cp = c & 0x07;
-		} else
+		int k = utf8_decode(p, left, &cp);
+		if (!k)
 			return -1;
-		p++;
-		for (int i = 0; i < extra; i++, p++) {
-			if ((*p & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (*p & 0x3F);
-		}
-		/* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
-		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-			return -1;
+		p += k;
+		left -= (size_t)k;
 		n++;
 	}
 	return n;
