@@ -113,10 +113,11 @@ int op_tokens_create(struct app *app, struct op_request *req, struct op_response
 	long long subject = 0;
 	int needs_subject = role == ROLE_STRUCTURE || role == ROLE_DEPOT || role == ROLE_VOLUNTEER;
 	if (needs_subject) {
-		if (!cJSON_IsNumber(subject_j) || subject_j->valuedouble < 1)
+		if (!subject_j || cJSON_IsNull(subject_j))
 			return api_fail(res, 422, "required", "subject_id", "is required for structure, depot and volunteer "
 									  "tokens: the id they act as");
-		subject = (long long)subject_j->valuedouble;
+		if (api_json_int(subject_j, "subject_id", 1, INT_EXACT_MAX, &subject, NULL, res))
+			return -1;
 	} else if (subject_j && !cJSON_IsNull(subject_j))
 		return api_fail(res, 422, "invalid", "subject_id", "is only for structure, depot and volunteer tokens");
 	if (label_j && (!cJSON_IsString(label_j) || strlen(label_j->valuestring) > 120))
@@ -193,8 +194,8 @@ int op_audit_list(struct app *app, struct op_request *req, struct op_response *r
 	long long entity_id = 0, before = 0, limit;
 	/* a filter that cannot be read must not silently answer everything */
 	if (api_only_params(req, res, names, "is not a filter of the audit log (entity, entity_id, before, limit)") ||
-	    api_param_int(req, "entity_id", 1, LLONG_MAX, &entity_id, "must be a positive integer", res) ||
-	    api_param_int(req, "before", 1, LLONG_MAX, &before, "must be the \"next_before\" value of the previous page",
+	    api_param_int(req, "entity_id", 1, INT_EXACT_MAX, &entity_id, NULL, res) ||
+	    api_param_int(req, "before", 1, INT_EXACT_MAX, &before, "must be the \"next_before\" value of the previous page",
 			  res) ||
 	    api_param_limit(app, req, &limit, res))
 		return -1;

@@ -72,10 +72,10 @@ static int native_cell(const struct field *f, const char *cell, cJSON *obj, long
 		return 0; /* an empty cell is an absent value */
 	switch (f->kind) {
 	case FK_INT: {
-		char *end;
-		long long v = strtoll(cell, &end, 10);
-		if (*end)
-			return cell_error(err, line, f->name, "must be an integer");
+		long long v;
+		char rule[96];
+		if (int_from_text(cell, f->min, f->max, &v))
+			return cell_error(err, line, f->name, int_rule(f->min, f->max, rule, sizeof rule));
 		cJSON_AddNumberToObject(obj, f->name, (double)v);
 		return 0;
 	}
@@ -165,9 +165,11 @@ static int finess_row(struct app *app, const struct finess_cols *c, char **f, si
 #define CELL(i) ((i) >= 0 && (size_t)(i) < nf ? f[i] : "")
 	char finess[16];
 	const char *id = CELL(c->id);
-	if (strlen(id) > 9 || !*id)
+	long long number;
+	/* the extract writes FINESS numbers as integers: 090000019 becomes 90000019 */
+	if (int_from_text(id, 1, 999999999, &number))
 		return cell_error(err, line, "id", "must be a FINESS number");
-	snprintf(finess, sizeof finess, "%09ld", strtol(id, NULL, 10));
+	snprintf(finess, sizeof finess, "%09lld", number);
 	cJSON_AddStringToObject(obj, "finess", finess);
 	char name[256];
 	const char *site = CELL(c->site);
@@ -206,8 +208,14 @@ static int finess_row(struct app *app, const struct finess_cols *c, char **f, si
 	cJSON_AddStringToObject(obj, "commune", com.insee);
 	cJSON_AddNumberToObject(obj, "lat", lat);
 	cJSON_AddNumberToObject(obj, "lng", lng);
-	if (*CELL(c->beds))
-		cJSON_AddNumberToObject(obj, "capacity", strtod(CELL(c->beds), NULL));
+	if (*CELL(c->beds)) {
+		long long beds;
+		const struct field *cap = entity_field(&entity_structure, "capacity", NULL);
+		char rule[96];
+		if (int_from_text(CELL(c->beds), cap->min, cap->max, &beds))
+			return cell_error(err, line, "cap_beds", int_rule(cap->min, cap->max, rule, sizeof rule));
+		cJSON_AddNumberToObject(obj, "capacity", (double)beds);
+	}
 	char phone[24];
 	if (*CELL(c->tel) && phone_to_e164_fr(CELL(c->tel), phone, sizeof phone) == 0) {
 		cJSON *contacts = cJSON_AddArrayToObject(obj, "contacts");

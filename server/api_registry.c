@@ -82,20 +82,12 @@ int registry_list_query(struct app *app, struct op_request *req, const struct en
 		if (!v)
 			return api_fail(res, 422, "invalid", name, "must be a string or a number");
 		if (strcmp(name, "limit") == 0) {
-			char *end;
-			long long l = strtoll(v, &end, 10);
-			if (*end || l < 1 || l > app->cfg.page_size_max) {
-				char rule[96];
-				snprintf(rule, sizeof rule, "must be an integer from 1 to %lld", app->cfg.page_size_max);
-				return api_fail(res, 422, "invalid", "limit", rule);
-			}
-			q->limit = l;
+			if (api_param_int(req, "limit", 1, app->cfg.page_size_max, &q->limit, NULL, res))
+				return -1;
 		} else if (strcmp(name, "after") == 0) {
-			char *end;
-			long long a = strtoll(v, &end, 10);
-			if (*end || a < 0)
-				return api_fail(res, 422, "invalid", "after", "must be the \"next\" value of the previous page");
-			q->after = a;
+			if (api_param_int(req, "after", 0, INT_EXACT_MAX, &q->after,
+					  "must be the \"next\" value of the previous page", res))
+				return -1;
 		} else if (strcmp(name, "q") == 0) {
 			/* q searches the name: where there is none, an ignored q would answer everything */
 			if (!entity_field(e, "name", NULL)) {

@@ -96,9 +96,10 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 		if (req->who.deps[0])
 			snprintf(dep, sizeof dep, "%.2s", req->who.deps + 1);
 	} else {
-		if (!cJSON_IsNumber(vol) || vol->valuedouble < 1)
-			return api_fail(res, 422, "invalid", "volunteer_id", "must be a volunteer id");
-		int rc = store_record_get(app->store, &entity_volunteer, &req->who, (long long)vol->valuedouble, &r);
+		long long vid;
+		if (api_json_int(vol, "volunteer_id", 1, INT_EXACT_MAX, &vid, NULL, res))
+			return -1;
+		int rc = store_record_get(app->store, &entity_volunteer, &req->who, vid, &r);
 		if (rc)
 			return api_fail_store(app, res, rc, "volunteer_id");
 		phone = r->v[VOLUNTEER_PHONE].s;
@@ -158,7 +159,7 @@ int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *re
 	static const char *const names[] = {"after", "limit", NULL};
 	long long after = 0, limit;
 	if (api_only_params(req, res, names, "is not a filter of the inbox (after, limit)") ||
-	    api_param_int(req, "after", 0, LLONG_MAX, &after, "must be an id", res) || api_param_limit(app, req, &limit, res))
+	    api_param_int(req, "after", 0, INT_EXACT_MAX, &after, "must be an id", res) || api_param_limit(app, req, &limit, res))
 		return -1;
 	cJSON *items = cJSON_CreateArray();
 	int rc = store_sms_inbox_list(app->store, &req->who, after, limit, add_inbox, items);
@@ -298,10 +299,13 @@ int op_sms_kannel_dlr(struct app *app, struct op_request *req, struct op_respons
 	if (!secret_ok(app, api_param(req, "secret", t[0], sizeof t[0])))
 		return api_fail(res, 403, "forbidden", "secret", "is not the configured kannel_secret");
 	const char *id_s = api_param(req, "id", t[1], sizeof t[1]), *type_s = api_param(req, "type", t[2], sizeof t[2]);
-	long long id = id_s ? strtoll(id_s, NULL, 10) : 0;
-	int type = type_s ? atoi(type_s) : 0;
-	if (id <= 0 || !type)
-		return api_fail(res, 422, "required", id <= 0 ? "id" : "type", "is required");
+	long long id = 0, type = 0;
+	if (!id_s || !type_s)
+		return api_fail(res, 422, "required", !id_s ? "id" : "type", "is required");
+	/* the whole value or nothing: "1108abc" is no outbox row, "16abc" no DLR type */
+	if (api_param_int(req, "id", 1, INT_EXACT_MAX, &id, NULL, res) ||
+	    api_param_int(req, "type", 1, 255, &type, "must be Kannel's DLR type, an integer from 1 to 255", res))
+		return -1;
 	/* 1 delivered, 2 failed, 4 buffered, 8 accepted by the SMSC, 16 rejected by the SMSC */
 	const char *status = type & 1 ? "delivered" : (type & 2 || type & 16) ? "failed" : NULL;
 	if (status) {
@@ -350,10 +354,11 @@ int op_sms_twilio_inbound(struct app *app, struct op_request *req, struct op_res
 int op_sms_twilio_status(struct app *app, struct op_request *req, struct op_response *res)
 {
 	char t[32], path[64];
-	const char *id_s = api_param(req, "id", t, sizeof t);
-	long long id = id_s ? strtoll(id_s, NULL, 10) : 0;
-	if (id <= 0)
+	long long id = 0;
+	if (!api_param(req, "id", t, sizeof t))
 		return api_fail(res, 422, "required", "id", "is required");
+	if (api_param_int(req, "id", 1, INT_EXACT_MAX, &id, NULL, res))
+		return -1;
 	snprintf(path, sizeof path, "/sms/twilio/status?id=%lld", id);
 	struct form f;
 	if (twilio_form(app, req, path, &f, res))

@@ -187,16 +187,13 @@ static int from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 				goto oom;
 			break;
 		case FK_INT: {
-			double d = j->valuedouble;
-			if (!cJSON_IsNumber(j) || d != floor(d) || fabs(d) > 9007199254740991.0) {
-				rf_error_set(err, 422, "invalid", name, "must be an integer");
+			long long v;
+			if (!cJSON_IsNumber(j) || int_from_double(j->valuedouble, f->min, f->max, &v)) {
+				char rule[96];
+				rf_error_set(err, 422, "invalid", name, "%s", int_rule(f->min, f->max, rule, sizeof rule));
 				goto fail;
 			}
-			if (d < (double)f->min || d > (double)f->max) {
-				rf_error_set(err, 422, "invalid", name, "must be between %lld and %lld", f->min, f->max);
-				goto fail;
-			}
-			record_set_int(r, idx, (long long)d);
+			record_set_int(r, idx, v);
 			break;
 		}
 		case FK_REAL:

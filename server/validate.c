@@ -3,6 +3,7 @@
 #include "utf8.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -177,4 +178,45 @@ int phone_to_e164_fr(const char *in, char *out, size_t outlen)
 	if (w < 0 || (size_t)w >= outlen)
 		return -1;
 	return validate_e164(out) ? -1 : 0;
+}
+
+int int_from_double(double d, long long min, long long max, long long *out)
+{
+	/* the bounds are compared as doubles only within 2^53, where they are exact */
+	if (!isfinite(d) || d != floor(d) || fabs(d) > (double)INT_EXACT_MAX)
+		return -1;
+	long long v = (long long)d;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int int_from_text(const char *s, long long min, long long max, long long *out)
+{
+	if (!s)
+		return -1;
+	const char *p = s + (*s == '-');
+	size_t n = strspn(p, "0123456789");
+	/* 18 digits hold any value below 10^18 without overflow; INT_EXACT_MAX has 16 */
+	if (n == 0 || n > 18 || p[n] != '\0' || (p[0] == '0' && n > 1))
+		return -1;
+	long long v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (p[i] - '0');
+	if (*s == '-')
+		v = -v;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+const char *int_rule(long long min, long long max, char *buf, size_t len)
+{
+	if (max >= INT_EXACT_MAX && (min == 0 || min == 1))
+		snprintf(buf, len, "must be a %s integer", min ? "positive" : "non-negative");
+	else
+		snprintf(buf, len, "must be an integer from %lld to %lld", min, max);
+	return buf;
 }

@@ -357,12 +357,12 @@ static void test_integer_range(void **state)
 	assert_int_equal(r->v[STRUCTURE_CAPACITY].i, 12);
 	record_free(r);
 	read_bad(&entity_structure, "{\"capacity\":20001}", RECORD_UPDATE, NULL, 422, "invalid", "capacity",
-		 "must be between 0 and 20000");
+		 "must be an integer from 0 to 20000");
 	read_bad(&entity_structure, "{\"capacity\":-1}", RECORD_UPDATE, NULL, 422, "invalid", "capacity",
-		 "must be between 0 and 20000");
+		 "must be an integer from 0 to 20000");
 	read_bad(&entity_structure, "{\"staff\":50001}", RECORD_UPDATE, NULL, 422, "invalid", "staff", "50000");
 	read_bad(&entity_volunteer, "{\"travel_radius_km\":501}", RECORD_UPDATE, NULL, 422, "invalid",
-		 "travel_radius_km", "must be between 0 and 500");
+		 "travel_radius_km", "must be an integer from 0 to 500");
 	read_bad(&entity_structure, "{\"capacity\":9007199254740993}", RECORD_UPDATE, NULL, 422, "invalid", "capacity",
 		 NULL);
 }

@@ -1,0 +1,242 @@
+"""Integrity of what comes in (issue 10): numbers that are not integers never name another record,
+JSON is RFC 8259 and nothing more, text that is not UTF-8 never comes back out as broken JSON,
+search patterns match what they say, CSV exports cannot run as spreadsheet formulas, uniqueness
+and events reveal nothing out of scope, and the observatory's counts single nobody out. Every
+refusal names the field and the rule and changes nothing in the database."""
+
+import contextlib
+import csv
+import http.client
+import io
+import json
+import urllib.parse
+import unittest
+
+import samples
+from harness import ServerTest
+from samples import ALBI, BEZIERS, CASTRES, MONTPELLIER, TOULOUSE
+from sms_support import sms_server, twilio_signature, wait_until
+
+KANNEL_SECRET = "kannel-s3cret"
+TWILIO_TOKEN = "twilio-t0ken"
+
+
+class IntegrityTest(ServerTest):
+    """A server with the SMS webhooks' secrets, its public_url fixed (Twilio signs it)."""
+
+    settings = {"kannel_secret": KANNEL_SECRET, "twilio_auth_token": TWILIO_TOKEN, "test_clock": 1}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = sms_server(cls.settings)
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.prepare(cls.server)
+        cls.server.start()
+
+    @contextlib.contextmanager
+    def unchanged(self):
+        before = self.server.fingerprint()
+        yield
+        after = self.server.fingerprint()
+        changed = [t for t in before if before[t] != after.get(t)] + [t for t in after if t not in before]
+        self.assertEqual(changed, [], "the database changed")
+
+    def raw(self, method, path, body=b"", headers=None):
+        """(status, body bytes): for what the harness would parse, or bodies it cannot write."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        h = {"Authorization": "Bearer " + self.admin}
+        h.update(headers or {})
+        conn.request(method, path, body=body, headers=h)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, data
+
+    def refused(self, result, status, field, code, rule_part=None):
+        st, body, _ = result
+        self.assertEqual(st, status, body)
+        err = body["error"]
+        self.assertEqual((err.get("field"), err.get("code")), (field, code), body)
+        if rule_part:
+            self.assertIn(rule_part, err["rule"], body)
+        return err
+
+    def twilio(self, path, pairs):
+        """A form POST as Twilio makes it, signed. pairs: (name, bytes value); the signature is over
+        the decoded bytes, as Twilio computes it over what it sends."""
+        body = "&".join(k + "=" + urllib.parse.quote_from_bytes(v) for k, v in pairs)
+        url = (self.server.public_url + path).encode()
+        data = url + b"".join(k.encode() + v for k, v in sorted(pairs, key=lambda kv: kv[0]))
+        import base64, hashlib, hmac  # noqa: E401 (local: only this helper signs bytes)
+        sig = base64.b64encode(hmac.new(TWILIO_TOKEN.encode(), data, hashlib.sha1).digest()).decode()
+        return self.server.http("POST", path, headers={"X-Twilio-Signature": sig}, raw=body,
+                                content_type="application/x-www-form-urlencoded")
+
+
+class WholeNumbers(IntegrityTest):
+    """Item 1: an id, count or quantity that is not a whole number (or not only one) is refused,
+    never rounded down to another record."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.s = cls.create_record("structures", samples.structure(commune=ALBI))
+        cls.v = cls.create_record("volunteers", samples.volunteer())
+        st, sent, _ = cls.server.http("POST", "/api/v1/sms/send", token=cls.admin,
+                                      body={"to": samples.phone(), "text": "Bonjour"})
+        assert st == 201, sent
+        cls.sms_id = sent["id"]
+
+    def report(self, line, key):
+        body = {"holder_kind": "structure", "holder_id": self.s["id"], "items": [line]}
+        return self.api("POST", "/api/v1/stock/reports", body=body, headers={"Idempotency-Key": key})
+
+    def test_stock_report_item_and_quantity(self):
+        for i, (line, field) in enumerate([({"item": 1.5, "quantity": 10}, "items[0].item"),
+                                           ({"item": 1, "quantity": 10.5}, "items[0].quantity"),
+                                           ({"item": -1, "quantity": 10}, "items[0].item"),
+                                           ({"item": 1e300, "quantity": 10}, "items[0].item")]):
+            with self.subTest(line=line), self.unchanged():
+                rule = "must be a positive integer" if field.endswith("item") else "must be an integer from 0 to"
+                self.refused(self.report(line, "frac-%d" % i), 422, field, "invalid", rule)
+        with self.unchanged():
+            self.refused(self.api("POST", "/api/v1/stock/reports", body={
+                "holder_kind": "structure", "holder_id": self.s["id"] + 0.5, "items": [{"item": 1, "quantity": 1}]},
+                headers={"Idempotency-Key": "frac-holder"}), 422, "holder_id", "invalid", "must be a positive integer")
+        # the whole numbers still work, written as JSON allows
+        st, body, _ = self.report({"item": 1.0, "quantity": 2e1}, "whole")
+        self.assertEqual((st, body["levels"][0]["quantity"]), (201, 20), body)
+
+    def test_movement_item(self):
+        with self.unchanged():
+            self.refused(self.api("POST", "/api/v1/stock/movements", body={
+                "holder_kind": "structure", "holder_id": self.s["id"], "item": 3.7, "kind": "receipt", "quantity": 5},
+                headers={"Idempotency-Key": "mv-frac"}), 422, "item", "invalid", "must be a positive integer")
+
+    def test_sms_send_volunteer_id(self):
+        for vid in (self.v["id"] + 0.5, 0, "1"):
+            with self.subTest(volunteer_id=vid), self.unchanged():
+                self.refused(self.api("POST", "/api/v1/sms/send", body={"volunteer_id": vid, "text": "Bonjour"}),
+                             422, "volunteer_id", "invalid", "must be a positive integer")
+
+    def test_kannel_dlr_reads_the_whole_value(self):
+        rid = self.sms_id
+        wait_until(lambda: self.server.sql("SELECT status FROM sms_outbox WHERE id = ?", (rid,))[0][0] == "sent",
+                   10, what="the message sent")
+        for query, field in (("id=%d.5&type=1" % rid, "id"), ("id=%dabc&type=1" % rid, "id"),
+                             ("id=%d&type=16abc" % rid, "type"), ("id=%d&type=1.0" % rid, "type"),
+                             ("id=+%d&type=1" % rid, "id"), ("id=0%d&type=1" % rid, "id"),
+                             ("id=%%20%d&type=1" % rid, "id")):
+            with self.subTest(query=query), self.unchanged():
+                self.refused(self.server.http("GET", "/sms/kannel/dlr?secret=%s&%s" % (KANNEL_SECRET, query)),
+                             422, field, "invalid")
+        # a whole id still lands
+        st, _, _ = self.server.http("GET", "/sms/kannel/dlr?secret=%s&id=%d&type=1" % (KANNEL_SECRET, rid))
+        self.assertEqual(st, 200)
+        self.assertEqual(self.server.sql("SELECT status FROM sms_outbox WHERE id = ?", (rid,)), [("delivered",)])
+
+    def test_twilio_status_id(self):
+        with self.unchanged():
+            path = "/sms/twilio/status?id=%dabc" % self.sms_id
+            self.refused(self.twilio(path, [("MessageSid", b"SM1"), ("MessageStatus", b"failed")]),
+                         422, "id", "invalid", "must be a positive integer")
+
+    def test_query_parameters(self):
+        for path, field in (("/api/v1/thresholds?holder_kind=structure&holder_id=%dabc" % self.s["id"], "holder_id"),
+                            ("/api/v1/thresholds?holder_kind=structure&holder_id=%d.0" % self.s["id"], "holder_id"),
+                            ("/api/v1/structures?limit=10abc", "limit"), ("/api/v1/structures?limit=%2B5", "limit"),
+                            ("/api/v1/structures?limit=%205", "limit"), ("/api/v1/structures?limit=05", "limit"),
+                            ("/api/v1/structures?after=", "after"), ("/api/v1/stock/levels?offset=1e3", "offset"),
+                            ("/api/v1/alerts?holder_id=1.5", "holder_id")):
+            with self.subTest(path=path):
+                self.refused(self.api("GET", path), 422, field, "invalid")
+
+    def test_tokens_and_clock(self):
+        with self.unchanged():
+            self.refused(self.api("POST", "/api/v1/tokens", body={"role": "volunteer", "subject_id": self.v["id"] + 0.5}),
+                         422, "subject_id", "invalid", "must be a positive integer")
+            self.refused(self.api("POST", "/api/v1/clock/advance", body={"ms": 1.5}), 422, "ms", "invalid")
+        p = self.server.run_cli("token", "create", "--role", "volunteer", "--subject", "%d.5" % self.v["id"],
+                                check=False)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--subject must be a positive integer", p.stderr)
+
+    def test_csv_cells(self):
+        for cell in ("12abc", "1.5", "+12", "012"):
+            with self.subTest(capacity=cell), self.unchanged():
+                csv_text = "name,category,legal_form,commune,capacity\nEHPAD Test,ehpad,association,%s,%s\n" % (ALBI, cell)
+                st, body, _ = self.api("POST", "/api/v1/structures/import", raw=csv_text)
+                err = self.refused((st, body, None), 422, "capacity", "invalid", "must be an integer from 0 to 20000")
+                self.assertEqual(err["line"], 2)
+
+
+class StrictJson(IntegrityTest):
+    """Item 3: what RFC 8259 does not allow is refused (400 invalid_json, the byte named); a key
+    given twice anywhere is refused naming it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # no occupancy: a capacity misread as 12 would be taken
+        cls.s = cls.create_record("structures", samples.structure(commune=ALBI, occupancy=None))
+
+    def test_number_forms(self):
+        for text, part in (('{"capacity": 012}', "leading zero (near byte 13)"), ('{"capacity": 1.}', "after its point"),
+                           ('{"capacity": .5}', "start with a digit"), ('{"capacity": +1}', "'+' sign"),
+                           ('{"capacity": 1e}', "exponent"), ('{"capacity": -}', "after '-'"),
+                           ('{"capacity": NaN}', "NaN"), ('{"capacity": 1e999}', "too large"),
+                           ('{"capacity": 12.0000000000000001}', "too precise")):
+            with self.subTest(text=text), self.unchanged():
+                self.refused(self.api("PATCH", "/api/v1/structures/%d" % self.s["id"], raw=text, content_type="application/json"),
+                             400, "body", "invalid_json", part)
+
+    def test_strings(self):
+        for text, part in ((b'{"name": "a\tb"}', "control character"), (b'{"name": "\xff\xfe"}', "not valid UTF-8"),
+                           (b'{"name": "\\ud800"}', "lone surrogate"), (b'{"name": "\\x41"}', "unknown escape")):
+            with self.subTest(text=text), self.unchanged():
+                self.refused(self.api("POST", "/api/v1/items", raw=text, content_type="application/json"),
+                             400, "body", "invalid_json", part)
+
+    def test_duplicate_keys_over_http(self):
+        with self.unchanged():
+            err = self.refused(self.api("POST", "/api/v1/stock/reports", raw=(
+                '{"holder_kind": "structure", "holder_id": %d, "items": [{"item": 1, "quantity": 5, "quantity": 7}]}' % self.s["id"]),
+                content_type="application/json", headers={"Idempotency-Key": "dup"}), 400, "body", "invalid_json")
+            self.assertEqual(err["rule"], 'has the key "quantity" twice')
+
+    def test_duplicate_type_in_websocket_envelope(self):
+        w = self.server.ws(token=self.admin)
+        try:
+            with self.unchanged():
+                w.send('{"type": "whoami", "id": 1, "type": "tokens.create", "data": {"role": "admin"}}')
+                m = w.recv()
+            self.assertEqual((m["type"], m["status"], m["error"]["code"], m["error"]["field"]),
+                             ("error", 400, "invalid_json", "message"), m)
+            self.assertEqual(m["error"]["rule"], 'has the key "type" twice')
+            # the connection stays usable
+            self.assertEqual(w.request("whoami")["status"], 200)
+        finally:
+            w.close()
+
+
+class NeverBrokenJson(IntegrityTest):
+    """Item 2 (errors): an error that names what the client sent never echoes bytes that are not
+    UTF-8: they come back as U+FFFD, and the answer is valid JSON."""
+
+    def strict_json(self, data):
+        return json.loads(data.decode("utf-8", errors="strict"))
+
+    def test_csv_header(self):
+        with self.unchanged():
+            st, data = self.raw("POST", "/api/v1/structures/import", b"\xff\xfe,name\nx,y\n", {"Content-Type": "text/csv"})
+        err = self.strict_json(data)["error"]
+        self.assertEqual((st, err["code"], err["field"], err["line"]), (422, "unknown_column", "\ufffd\ufffd", 1), err)
+
+    def test_query_parameter_name(self):
+        st, data = self.raw("GET", "/api/v1/structures?%FF%FE=1")
+        err = self.strict_json(data)["error"]
+        self.assertEqual((st, err["code"], err["field"]), (422, "unknown_field", "\ufffd\ufffd"), err)
+
+
+if __name__ == "__main__":
+    unittest.main()
