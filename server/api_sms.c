@@ -17,6 +17,7 @@
 #include "store_record.h"
 #include "store_sms.h"
 #include "twilio_sig.h"
+#include "utf8.h"
 #include "validate.h"
 
 #include <limits.h>
@@ -150,6 +151,7 @@ static int add_inbox(void *ctx, const struct inbox_row *r)
 	else
 		cJSON_AddNullToObject(o, "volunteer_id");
 	cJSON_AddStringToObject(o, "received_at", clock_format_iso(r->received_at, iso));
+	cJSON_AddBoolToObject(o, "invalid_utf8", r->invalid_utf8);
 	cJSON_AddItemToArray(ctx, o);
 	return 0;
 }
@@ -174,18 +176,13 @@ int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *re
 
 /* --- incoming messages and their keywords ------------------------------------------------------------------ */
 
-/* Stores one incoming message (once per gateway id) and acts on its keyword. */
-static int receive(struct app *app, const char *gateway, const char *gateway_id, const char *from, const char *to,
-		   const char *text, struct op_response *res)
+/* The stored message's keyword, acted upon: its strings are UTF-8 by now. */
+static int act_on(struct app *app, const char *gateway, const char *gateway_id, const char *phone, const char *to,
+		  const char *text, int invalid_utf8, struct op_response *res)
 {
 	struct store *st = app->store;
-	char phone[24];
-	if (validate_e164(from) && phone_to_e164_fr(from, phone, sizeof phone))
-		return api_fail(res, 422, "invalid", "from", "must be a phone number");
-	if (!validate_e164(from))
-		snprintf(phone, sizeof phone, "%s", from);
 	long long in_id;
-	int rc = store_sms_inbox_insert(st, gateway, gateway_id, phone, to, text, &in_id);
+	int rc = store_sms_inbox_insert(st, gateway, gateway_id, phone, to, text, invalid_utf8, &in_id);
 	if (rc == STORE_CONFLICT)
 		return 0; /* a retried webhook: it was processed the first time */
 	if (rc)
@@ -261,6 +258,30 @@ static int receive(struct app *app, const char *gateway, const char *gateway_id,
 		cJSON_AddNumberToObject(ev, "volunteer_id", (double)volunteer);
 	api_emit(app, "sms.received", dep, "sms_in", in_id, ev);
 	return 0;
+}
+
+/* Stores one incoming message (once per gateway id) and acts on its keyword. What the gateway sent
+ * that is not UTF-8 (a text in another charset, a broken phone) is kept with U+FFFD in place of the
+ * bad bytes, and flagged: refusing it would make the gateway retry, or lose a STOP; storing the
+ * bytes as they are would make every later answer holding them invalid JSON. */
+static int receive(struct app *app, const char *gateway, const char *gateway_id, const char *from, const char *to,
+		   const char *text, struct op_response *res)
+{
+	char phone[24];
+	if (validate_e164(from) && phone_to_e164_fr(from, phone, sizeof phone))
+		return api_fail(res, 422, "invalid", "from", "must be a phone number");
+	if (!validate_e164(from))
+		snprintf(phone, sizeof phone, "%s", from);
+	size_t bad[3] = {0, 0, 0};
+	char *id_ok = utf8_repair_dup(gateway_id, &bad[0]), *to_ok = utf8_repair_dup(to, &bad[1]);
+	char *text_ok = utf8_repair_dup(text, &bad[2]);
+	int rc = id_ok && to_ok && text_ok
+			 ? act_on(app, gateway, id_ok, phone, to_ok, text_ok, bad[0] + bad[1] + bad[2] > 0, res)
+			 : api_fail(res, 503, "unavailable", "", "out of memory");
+	free(id_ok);
+	free(to_ok);
+	free(text_ok);
+	return rc;
 }
 
 static int secret_ok(struct app *app, const char *given)

@@ -238,5 +238,56 @@ class NeverBrokenJson(IntegrityTest):
         self.assertEqual((st, err["code"], err["field"]), (422, "unknown_field", "\ufffd\ufffd"), err)
 
 
+class SmsNotUtf8(IntegrityTest):
+    """Item 2 (SMS): a message whose gateway sent bytes that are not UTF-8 is kept, acted upon, and
+    answered 200 (a refusal would be retried, or lose a STOP); sms.inbox shows the bad bytes as
+    U+FFFD and flags the row, and stays valid JSON."""
+
+    def inbox(self):
+        st, data = self.raw("GET", "/api/v1/sms/inbox?limit=1000")
+        self.assertEqual(st, 200)
+        return json.loads(data.decode("utf-8", errors="strict"))["items"]
+
+    def test_kannel_text_not_utf8(self):
+        phone = samples.phone()
+        st, body, _ = self.server.http("GET", "/sms/kannel/inbound?secret=%s&from=%s&to=38200&text=%%FF%%FE&id=k-ff"
+                                       % (KANNEL_SECRET, urllib.parse.quote(phone)))
+        self.assertEqual(st, 200, body)
+        row = [r for r in self.inbox() if r["gateway_id"] == "k-ff"]
+        self.assertEqual(len(row), 1)
+        self.assertEqual((row[0]["text"], row[0]["invalid_utf8"], row[0]["phone"]), ("\ufffd\ufffd", True, phone))
+        # sent again by Kannel: nothing happens twice
+        with self.unchanged():
+            st, _, _ = self.server.http("GET", "/sms/kannel/inbound?secret=%s&from=%s&to=38200&text=%%FF%%FE&id=k-ff"
+                                        % (KANNEL_SECRET, urllib.parse.quote(phone)))
+        self.assertEqual(st, 200)
+
+    def test_stop_in_latin1_is_honoured(self):
+        phone = samples.phone()
+        st, _, _ = self.server.http("GET", "/sms/kannel/inbound?secret=%s&from=%s&to=38200&text=STOP%%20%%E9t%%E9"
+                                    "&id=k-%%E9" % (KANNEL_SECRET, urllib.parse.quote(phone)))
+        self.assertEqual(st, 200)
+        row = [r for r in self.inbox() if r["phone"] == phone][0]
+        self.assertEqual((row["text"], row["gateway_id"], row["keyword"], row["result"], row["invalid_utf8"]),
+                         ("STOP \ufffdt\ufffd", "k-\ufffd", "stop", "opted out", True), row)
+        self.assertEqual(self.server.sql("SELECT count(*) FROM sms_optouts WHERE phone = ?", (phone,)), [(1,)])
+
+    def test_twilio_body_not_utf8(self):
+        phone = samples.phone()
+        st, body, _ = self.twilio("/sms/twilio/inbound", [("MessageSid", b"SMff"), ("From", phone.encode()),
+                                                          ("To", b"+33639980000"), ("Body", b"Merci \xe0 vous")])
+        self.assertEqual(st, 200, body)
+        row = [r for r in self.inbox() if r["gateway_id"] == "SMff"][0]
+        self.assertEqual((row["text"], row["invalid_utf8"]), ("Merci \ufffd vous", True), row)
+
+    def test_utf8_text_is_not_flagged(self):
+        phone = samples.phone()
+        st, _, _ = self.server.http("GET", "/sms/kannel/inbound?secret=%s&from=%s&to=38200&text=%s&id=k-ok"
+                                    % (KANNEL_SECRET, urllib.parse.quote(phone), urllib.parse.quote("Déjà là")))
+        self.assertEqual(st, 200)
+        row = [r for r in self.inbox() if r["gateway_id"] == "k-ok"][0]
+        self.assertEqual((row["text"], row["invalid_utf8"]), ("Déjà là", False), row)
+
+
 if __name__ == "__main__":
     unittest.main()
