@@ -208,7 +208,7 @@ static void where_filters(struct buf *sql, struct binds *b, const struct entity 
 		bind_text(b, q->filters[i].value);
 	}
 	if (q->q && entity_field(e, "name", NULL)) {
-		buf_puts(sql, " AND t.name LIKE '%' || ? || '%'");
+		buf_puts(sql, " AND " STORE_SQL_CONTAINS("t.name", "?"));
 		bind_text(b, q->q);
 	}
 }

@@ -289,5 +289,39 @@ class SmsNotUtf8(IntegrityTest):
         self.assertEqual((row["text"], row["invalid_utf8"]), ("Déjà là", False), row)
 
 
+class SearchPatterns(IntegrityTest):
+    """Item 4: q searches for the text it is given: % and _ are characters, not LIKE's wildcards."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.names = ["Pharmacie 100% Occitanie", "Foyer_Nord", "EHPAD Les Tilleuls", "Centre \\ Sud", "Maison 1000"]
+        cls.ids = {n: cls.create_record("structures", samples.structure(name=n))["id"] for n in cls.names}
+
+    def found(self, q):
+        st, page, _ = self.api("GET", "/api/v1/structures?q=" + urllib.parse.quote(q, safe=""))
+        self.assertEqual(st, 200, page)
+        self.assertEqual(page["total"], len(page["items"]))
+        return sorted(r["name"] for r in page["items"])
+
+    def test_wildcards_are_literal(self):
+        self.assertEqual(self.found("%"), ["Pharmacie 100% Occitanie"])
+        self.assertEqual(self.found("_"), ["Foyer_Nord"])
+        self.assertEqual(self.found("100%"), ["Pharmacie 100% Occitanie"])
+        self.assertEqual(self.found("1_0"), [])
+        self.assertEqual(self.found("\\"), ["Centre \\ Sud"])
+        self.assertEqual(self.found("%%"), [])
+        # a plain piece of the name still matches, without regard to ASCII case
+        self.assertEqual(self.found("tilleuls"), ["EHPAD Les Tilleuls"])
+        self.assertEqual(self.found("100"), ["Maison 1000", "Pharmacie 100% Occitanie"])
+
+    def test_communes(self):
+        for q in ("%", "_"):
+            st, page, _ = self.api("GET", "/api/v1/communes?q=" + urllib.parse.quote(q, safe=""))
+            self.assertEqual((st, page["items"]), (200, []), q)
+        st, page, _ = self.api("GET", "/api/v1/communes?q=Albi")
+        self.assertIn("81004", [c["insee"] for c in page["items"]])
+
+
 if __name__ == "__main__":
     unittest.main()
