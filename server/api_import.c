@@ -65,9 +65,11 @@ static cJSON *credentials_from_cell(const char *cell)
 	return list;
 }
 
-/* One cell of the native format into obj, typed by the field. */
+/* One cell of the native format into obj, typed by the field (without the quote an export put
+ * before a text that a spreadsheet would take for a formula). */
 static int native_cell(const struct field *f, const char *cell, cJSON *obj, long line, struct rf_error *err)
 {
+	cell = csv_read_text(cell);
 	if (!*cell)
 		return 0; /* an empty cell is an absent value */
 	switch (f->kind) {
@@ -321,7 +323,7 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 				} else if (field_of[i] == -1 && *r.fields[i]) {
 					if (!contact)
 						contact = cJSON_CreateObject();
-					cJSON_AddStringToObject(contact, headers[i] + 8, r.fields[i]);
+					cJSON_AddStringToObject(contact, headers[i] + 8, csv_read_text(r.fields[i]));
 				}
 			}
 			if (contact) {
@@ -420,7 +422,7 @@ static void csv_value(struct buf *out, const struct field *f, const struct value
 		for (char *p = s; p && *p; p++)
 			if (*p == ' ')
 				*p = ';';
-		csv_write_field(out, s, last);
+		csv_write_text(out, s, last);
 		free(s);
 		return;
 	}
@@ -433,12 +435,12 @@ static void csv_value(struct buf *out, const struct field *f, const struct value
 			buf_printf(&cell, "%s%s:%s:%s", k ? ";" : "", c->v[0].s ? c->v[0].s : "",
 				   c->v[1].state == V_SET ? c->v[1].s : "", c->v[2].state == V_SET ? c->v[2].s : "");
 		}
-		csv_write_field(out, cell.data ? cell.data : "", last);
+		csv_write_text(out, cell.data ? cell.data : "", last);
 		buf_release(&cell);
 		return;
 	}
 	default:
-		csv_write_field(out, v->s, last);
+		csv_write_text(out, v->s, last);
 		return;
 	}
 	csv_write_field(out, tmp, last);
@@ -478,10 +480,10 @@ static int export_row(void *ctx, struct record *r)
 		if (r->e == &entity_structure && f->kind == FK_CHILDREN) {
 			const struct record *c = r->v[i].nrows ? r->v[i].rows[0] : NULL;
 			if (x->with_personal) {
-				csv_write_field(&x->csv, c && c->v[CONTACT_NAME].state == V_SET ? c->v[CONTACT_NAME].s : "", 0);
-				csv_write_field(&x->csv, c ? c->v[CONTACT_PHONE].s : "", 0);
+				csv_write_text(&x->csv, c && c->v[CONTACT_NAME].state == V_SET ? c->v[CONTACT_NAME].s : "", 0);
+				csv_write_text(&x->csv, c ? c->v[CONTACT_PHONE].s : "", 0);
 			}
-			csv_write_field(&x->csv, c && c->v[CONTACT_LANG].state == V_SET ? c->v[CONTACT_LANG].s : "", 0);
+			csv_write_text(&x->csv, c && c->v[CONTACT_LANG].state == V_SET ? c->v[CONTACT_LANG].s : "", 0);
 			continue;
 		}
 		csv_value(&x->csv, f, &r->v[i], last);

