@@ -118,12 +118,17 @@ int event_visible(const struct principal *p, const char *type, const char *dep, 
 	case ROLE_ADMIN:
 		return 1;
 	case ROLE_OBSERVER:
-		/* the observatory reads counts, not people */
-		if (strncmp(type, "volunteer.", 10) == 0 || strncmp(type, "sms.", 4) == 0)
+		/* the observatory reads counts, not people: no volunteers, SMS or duty officers */
+		if (strncmp(type, "volunteer.", 10) == 0 || strncmp(type, "sms.", 4) == 0 ||
+		    strncmp(type, "duty_officer.", 13) == 0)
 			return 0;
 		/* fall through */
 	case ROLE_COORDINATOR:
-		return !dep || !dep[0] || principal_covers_dep(p, dep);
+		if (dep && dep[0])
+			return principal_covers_dep(p, dep);
+		/* region-wide: everyone's, but for a region-wide duty officer, whom only region-wide
+		 * coordinators read (the store's scope: dep IN their départements, and NULL is in none) */
+		return strncmp(type, "duty_officer.", 13) != 0 || !p->deps[0];
 	case ROLE_STRUCTURE:
 		return entity && ((strcmp(entity, "structure") == 0 && id == p->subject_id) || strcmp(entity, "item") == 0);
 	case ROLE_DEPOT:

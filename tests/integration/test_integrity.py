@@ -383,5 +383,58 @@ class CsvFormulas(IntegrityTest):
                          [(m["first_name"], m["last_name"], m["phone"], m["skills"]) for m in made])
 
 
+class DutyOfficerEvents(IntegrityTest):
+    """Item 7: duty officers' events reach those who may read the officer: never observers, and a
+    region-wide officer's (dep null) only region-wide coordinators (and admins)."""
+
+    @classmethod
+    def prepare(cls, server):
+        super().prepare(server)
+        cls.tokens = {"region": server.token("coordinator", scope="region"), "c81": server.token("coordinator", scope="81"),
+                      "c34": server.token("coordinator", scope="34"), "obs": server.token("observer", scope="region"),
+                      "obs81": server.token("observer", scope="81"), "admin": cls.admin}
+
+    def events_until_marker(self, w, marker_id):
+        seen = []
+        while True:
+            m = w.next_event(timeout=10)
+            if m["event"] == "item.created" and m["entity_id"] == marker_id:
+                return seen
+            seen.append((m["event"], m["entity_id"]))
+
+    def test_who_gets_which_officer(self):
+        conns = {}
+        try:
+            for name, token in self.tokens.items():
+                conns[name] = self.server.ws(token=token)
+                self.assertEqual(conns[name].request("subscribe", params={"topics": ["*"]})["status"], 200)
+            regional = self.create_record("duty_officers", {"name": "Astreinte régionale", "phone": samples.phone(),
+                                                            "dep": None})
+            tarn = self.create_record("duty_officers", {"name": "Astreinte du Tarn", "phone": samples.phone(), "dep": "81"})
+            st, _, _ = self.api("PATCH", "/api/v1/duty_officers/%d" % regional["id"], body={"lang": "en"})
+            self.assertEqual(st, 200)
+            st, _, _ = self.api("DELETE", "/api/v1/duty_officers/%d" % regional["id"])
+            self.assertEqual(st, 200)
+            marker = self.create_record("items", samples.item())  # region-wide: everyone in scope gets it
+            seen = {name: [e for e in self.events_until_marker(w, marker["id"]) if e[0].startswith("duty_officer.")]
+                    for name, w in conns.items()}
+        finally:
+            for w in conns.values():
+                w.close()
+        r, t = regional["id"], tarn["id"]
+        everything = [("duty_officer.created", r), ("duty_officer.created", t), ("duty_officer.updated", r),
+                      ("duty_officer.deleted", r)]
+        self.assertEqual(seen["admin"], everything)
+        self.assertEqual(seen["region"], everything)
+        self.assertEqual(seen["c81"], [("duty_officer.created", t)])
+        self.assertEqual(seen["c34"], [])
+        self.assertEqual(seen["obs"], [])
+        self.assertEqual(seen["obs81"], [])
+        # what the events follow: the officers each may read
+        for name, ids in (("c81", [t]), ("c34", [])):
+            st, page, _ = self.api("GET", "/api/v1/duty_officers", token=self.tokens[name])
+            self.assertEqual([o["id"] for o in page["items"]], ids)
+
+
 if __name__ == "__main__":
     unittest.main()
