@@ -436,5 +436,59 @@ class DutyOfficerEvents(IntegrityTest):
             self.assertEqual([o["id"] for o in page["items"]], ids)
 
 
+class PoolCounts(IntegrityTest):
+    """Item 8: volunteers.stats gives the observatory no group of fewer than stats_min_count (5)
+    people: the gender split goes first, then the count (null, "suppressed": true). Coordinators,
+    who may list the people themselves, get exact counts."""
+
+    MENDE = "48095"
+
+    @classmethod
+    def prepare(cls, server):
+        super().prepare(server)
+        cls.obs = server.token("observer", scope="region")
+        cls.obs81 = server.token("observer", scope="81")
+        cls.coord = server.token("coordinator", scope="region")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_record("volunteers", samples.volunteer(profession="midwife", gender="male", home_commune=cls.MENDE))
+        for _ in range(6):
+            cls.create_record("volunteers", samples.volunteer(profession="nurse", gender="female", home_commune=ALBI))
+        cls.create_record("volunteers", samples.volunteer(profession="nurse", gender="male", home_commune=ALBI))
+        for _ in range(5):
+            cls.create_record("volunteers", samples.volunteer(profession="driver", home_commune=CASTRES))
+
+    def stats(self, token):
+        st, body, _ = self.api("GET", "/api/v1/volunteers/stats", token=token)
+        self.assertEqual(st, 200, body)
+        return body.get("min_count"), {(g["dep"], g["profession"], g["availability"], g["gender"]):
+                                       (g["count"], g.get("suppressed")) for g in body["groups"]}
+
+    def test_observer_sees_no_small_group(self):
+        min_count, groups = self.stats(self.obs)
+        for count, _ in groups.values():
+            self.assertTrue(count is None or count >= 5, groups)
+        self.assertEqual(min_count, 5)
+        self.assertEqual(groups, {
+            ("48", "midwife", "available", "*"): (None, True),     # the one midwife of Lozère
+            ("81", "nurse", "available", "*"): (7, False),         # one man among seven: no split
+            ("81", "driver", "available", None): (5, False),       # five, gender not given: as it is
+        })
+        min_count, groups = self.stats(self.obs81)
+        self.assertEqual(sorted(groups), [("81", "driver", "available", None), ("81", "nurse", "available", "*")])
+
+    def test_coordinator_counts_are_exact(self):
+        min_count, groups = self.stats(self.coord)
+        self.assertEqual(min_count, 1)
+        self.assertEqual(groups, {
+            ("48", "midwife", "available", "male"): (1, False),
+            ("81", "nurse", "available", "female"): (6, False),
+            ("81", "nurse", "available", "male"): (1, False),
+            ("81", "driver", "available", None): (5, False),
+        })
+
+
 if __name__ == "__main__":
     unittest.main()
