@@ -243,7 +243,11 @@ int registry_create(struct app *app, const struct principal *who, const struct e
 	int rc = -1;
 	if (resolve_commune(app, who, r, 1, dep, err) || check_record(r, dep[0] ? dep : NULL, err))
 		goto out;
-	int src = store_record_insert(app->store, r, id);
+	/* a value may be unique only among the rows the writer reads: a conflict outside them would
+	 * tell the writer that someone out of their scope holds it (a phone number) */
+	int src = store_record_unique_check(app->store, who, r, 0);
+	if (!src)
+		src = store_record_insert(app->store, r, id);
 	if (src) {
 		store_error(app, src, e->name, err);
 		goto out;
@@ -334,7 +338,9 @@ int op_registry_update(struct app *app, struct op_request *req, struct op_respon
 		record_free(patch);
 		return -1;
 	}
-	rc = store_record_update(app->store, &req->who, id, patch);
+	rc = store_record_unique_check(app->store, &req->who, patch, id);
+	if (!rc)
+		rc = store_record_update(app->store, &req->who, id, patch);
 	record_free(cur);
 	record_free(patch);
 	if (rc)

@@ -176,6 +176,26 @@ int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *re
 
 /* --- incoming messages and their keywords ------------------------------------------------------------------ */
 
+/* Volunteers of one phone an availability keyword reaches at most. */
+#define PHONE_VOLUNTEERS_MAX 32
+
+static int set_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
+{
+	struct record *patch = record_new(&entity_volunteer);
+	struct principal all = {.role = ROLE_ADMIN};
+	record_set_text(patch, VOLUNTEER_AVAILABILITY, availability);
+	int rc = store_record_update(app->store, &all, volunteer, patch);
+	record_free(patch);
+	if (!rc) {
+		cJSON *ev = cJSON_CreateObject();
+		cJSON_AddNumberToObject(ev, "id", (double)volunteer);
+		cJSON_AddStringToObject(ev, "availability", availability);
+		cJSON_AddStringToObject(ev, "source", "sms");
+		api_emit(app, "volunteer.updated", dep, "volunteer", volunteer, ev);
+	}
+	return rc;
+}
+
 /* The stored message's keyword, acted upon: its strings are UTF-8 by now. */
 static int act_on(struct app *app, const char *gateway, const char *gateway_id, const char *phone, const char *to,
 		  const char *text, int invalid_utf8, struct op_response *res)
@@ -219,18 +239,13 @@ static int act_on(struct app *app, const char *gateway, const char *gateway_id, 
 			result = "unknown number";
 			break;
 		} else {
-			struct record *patch = record_new(&entity_volunteer);
-			struct principal all = {.role = ROLE_ADMIN};
-			record_set_text(patch, VOLUNTEER_AVAILABILITY, kw == KW_AVAILABLE ? "available" : "unavailable");
-			rc = store_record_update(st, &all, volunteer, patch);
-			record_free(patch);
-			if (!rc) {
-				cJSON *ev = cJSON_CreateObject();
-				cJSON_AddNumberToObject(ev, "id", (double)volunteer);
-				cJSON_AddStringToObject(ev, "availability", kw == KW_AVAILABLE ? "available" : "unavailable");
-				cJSON_AddStringToObject(ev, "source", "sms");
-				api_emit(app, "volunteer.updated", dep, "volunteer", volunteer, ev);
-			}
+			/* every volunteer of that phone: a phone is unique only within a writer's scope, and
+			 * whoever holds it answers for each of them */
+			struct phone_volunteer vs[PHONE_VOLUNTEERS_MAX];
+			int nv = 0;
+			rc = store_volunteers_by_phone(st, phone, vs, PHONE_VOLUNTEERS_MAX, &nv);
+			for (int i = 0; !rc && i < nv; i++)
+				rc = set_availability(app, vs[i].id, vs[i].dep, kw == KW_AVAILABLE ? "available" : "unavailable");
 			reply = sms_text_reply(kw == KW_AVAILABLE ? REPLY_AVAILABLE : REPLY_UNAVAILABLE, lang);
 			result = kw == KW_AVAILABLE ? "available" : "unavailable";
 		}

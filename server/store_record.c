@@ -367,6 +367,40 @@ static int insert_row(struct store *st, const struct record *r, const char *pare
 	return STORE_OK;
 }
 
+int store_record_unique_check(struct store *st, const struct principal *p, const struct record *r, long long id)
+{
+	const struct entity *e = r->e;
+	for (size_t i = 0; i < e->nfields; i++) {
+		const struct field *f = &e->fields[i];
+		if (!(f->flags & F_UNIQUE_IN_SCOPE) || r->v[i].state != V_SET)
+			continue;
+		struct buf sql;
+		struct binds b = {.n = 0};
+		buf_init(&sql);
+		buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.%s = ? AND t.id != ?", e->table, f->name);
+		bind_text(&b, r->v[i].s);
+		bind_int(&b, id);
+		/* the rows p reads, and only those: a value held outside them is no conflict of p's */
+		scope_sql(&sql, &b, e, p, 1);
+		sqlite3_stmt *s = NULL;
+		int cached = 0;
+		int rc = store_prepare_text(st, sql.data, &s, &cached);
+		buf_release(&sql);
+		if (rc != SQLITE_OK)
+			return store_rc_from_sqlite(st, rc, "unique");
+		apply_binds(s, &b, 1);
+		rc = sqlite3_step(s);
+		store_text_done(s, cached);
+		if (rc == SQLITE_ROW) {
+			store_set_failure(st, f->name, "is already registered for another record");
+			return STORE_CONFLICT;
+		}
+		if (rc != SQLITE_DONE)
+			return store_rc_from_sqlite(st, rc, "unique");
+	}
+	return STORE_OK;
+}
+
 int store_record_insert(struct store *st, const struct record *r, long long *id)
 {
 	return insert_row(st, r, NULL, 0, id);

@@ -387,7 +387,8 @@ int store_sms_optout(struct store *st, const char *phone, int out)
 
 int store_volunteer_by_phone(struct store *st, const char *phone, long long *id, char dep[4], char lang[4])
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, dep, sms_lang FROM volunteers WHERE phone = ? AND status != 'erased'");
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, dep, sms_lang FROM volunteers WHERE phone = ? AND status != 'erased' "
+					    "ORDER BY id LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, phone, -1, SQLITE_STATIC);
@@ -399,4 +400,23 @@ int store_volunteer_by_phone(struct store *st, const char *phone, long long *id,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "volunteer");
+}
+
+int store_volunteers_by_phone(struct store *st, const char *phone, struct phone_volunteer *out, int max, int *n)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, dep FROM volunteers WHERE phone = ? AND status != 'erased' "
+					    "ORDER BY id LIMIT ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, phone, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, max);
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+		out[*n].id = sqlite3_column_int64(s, 0);
+		store_column_copy(out[*n].dep, sizeof out[*n].dep, s, 1);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "volunteers");
 }

@@ -93,7 +93,15 @@ int store_sms_inbox_list(struct store *st, const struct principal *p, long long 
 			 int (*cb)(void *ctx, const struct inbox_row *r), void *ctx);
 
 int store_sms_optout(struct store *st, const char *phone, int out);
-/* A volunteer with this phone: id, département, SMS language; STORE_NOTFOUND when none. */
+/* The first volunteer (by id) with this phone: id, département, SMS language; STORE_NOTFOUND when
+ * none. A phone is unique only within a writer's scope: several volunteers may share it. */
 int store_volunteer_by_phone(struct store *st, const char *phone, long long *id, char dep[4], char lang[4]);
+
+struct phone_volunteer {
+	long long id;
+	char dep[4];
+};
+/* Every volunteer with this phone (by id), max at most: their number in *n. */
+int store_volunteers_by_phone(struct store *st, const char *phone, struct phone_volunteer *out, int max, int *n);
 
 #endif

@@ -490,5 +490,76 @@ class PoolCounts(IntegrityTest):
         })
 
 
+class PhoneUniqueness(IntegrityTest):
+    """Item 6: a phone is unique among the volunteers the writer may read. A number held outside
+    the writer's scope answers exactly like a free one (no 409 to test whether someone somewhere
+    has it); within the scope, the 409 stays."""
+
+    @classmethod
+    def prepare(cls, server):
+        super().prepare(server)
+        cls.c81 = server.token("coordinator", scope="81")
+        cls.region = server.token("coordinator", scope="region")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.v34 = cls.create_record("volunteers", samples.volunteer(home_commune=BEZIERS, sms_lang="en"))
+        cls.v81 = cls.create_record("volunteers", samples.volunteer(home_commune=ALBI))
+        cls.other81 = cls.create_record("volunteers", samples.volunteer(home_commune=CASTRES))
+        st, tok, _ = cls.server.http("POST", "/api/v1/tokens", token=cls.admin,
+                                     body={"role": "volunteer", "subject_id": cls.v81["id"]})
+        assert st == 201, tok
+        cls.self81 = tok["token"]
+
+    def test_coordinator_of_another_departement_learns_nothing(self):
+        # a number of Hérault, and a number nobody has: the same answer
+        taken = self.api("POST", "/api/v1/volunteers", token=self.c81,
+                         body=samples.volunteer(phone=self.v34["phone"], home_commune=ALBI))
+        free = self.api("POST", "/api/v1/volunteers", token=self.c81, body=samples.volunteer(home_commune=ALBI))
+        self.assertEqual((taken[0], free[0]), (201, 201), (taken[1], free[1]))
+        self.assertEqual(sorted(taken[1]), sorted(free[1]))
+        self.assertEqual(taken[1]["phone"], self.v34["phone"])
+        # moving one of its volunteers onto another number of Hérault: likewise
+        v34b = self.create_record("volunteers", samples.volunteer(home_commune=MONTPELLIER))
+        st, moved, _ = self.api("PATCH", "/api/v1/volunteers/%d" % free[1]["id"], token=self.c81,
+                                body={"phone": v34b["phone"]})
+        self.assertEqual((st, moved.get("phone")), (200, v34b["phone"]), moved)
+        # but not onto the number it has just given in its own territory
+        with self.unchanged():
+            self.refused(self.api("PATCH", "/api/v1/volunteers/%d" % free[1]["id"], token=self.c81,
+                                  body={"phone": self.v34["phone"]}), 409, "phone", "conflict")
+        # within its own territory the number is still unique, and said so
+        with self.unchanged():
+            self.refused(self.api("POST", "/api/v1/volunteers", token=self.c81,
+                                  body=samples.volunteer(phone=self.other81["phone"], home_commune=ALBI)),
+                         409, "phone", "conflict", "is already registered")
+        # a regional coordinator reads both départements: the 409 is no news to them
+        with self.unchanged():
+            self.refused(self.api("POST", "/api/v1/volunteers", token=self.region,
+                                  body=samples.volunteer(phone=self.v34["phone"], home_commune=MONTPELLIER)),
+                         409, "phone", "conflict")
+
+    def test_volunteer_token_learns_nothing(self):
+        for phone in (self.v34["phone"], self.other81["phone"], samples.phone()):
+            with self.subTest(phone=phone):
+                st, me, _ = self.api("PATCH", "/api/v1/volunteers/%d" % self.v81["id"], token=self.self81,
+                                     body={"phone": phone})
+                self.assertEqual((st, me.get("phone")), (200, phone), me)
+
+    def test_an_sms_answers_for_every_volunteer_of_its_phone(self):
+        shared = samples.phone()
+        a = self.create_record("volunteers", samples.volunteer(phone=shared, home_commune=BEZIERS, availability="unavailable"))
+        st, b, _ = self.api("POST", "/api/v1/volunteers", token=self.c81,
+                            body=samples.volunteer(phone=shared, home_commune=ALBI, availability="unavailable"))
+        self.assertEqual(st, 201, b)
+        st, _, _ = self.server.http("GET", "/sms/kannel/inbound?secret=%s&from=%s&to=38200&text=DISPO&id=k-shared"
+                                    % (KANNEL_SECRET, urllib.parse.quote(shared)))
+        self.assertEqual(st, 200)
+        for v in (a, b):
+            st, got, _ = self.api("GET", "/api/v1/volunteers/%d" % v["id"])
+            self.assertEqual(got["availability"], "available", got)
+
+
 if __name__ == "__main__":
     unittest.main()

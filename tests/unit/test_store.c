@@ -340,6 +340,94 @@ static void test_ledger_rebuild_keeps_history(void **state)
 	assert_string_equal(ok, "ok");
 }
 
+/* 006 rebuilds the volunteers to drop the UNIQUE of their phone: a database made before it keeps
+ * every volunteer, id and credential, ids go on where they stopped, the credentials' foreign key
+ * still cascades, the audit triggers still write, and two volunteers may now share a phone (the
+ * store checks uniqueness within the writer's scope). */
+static void test_volunteers_rebuild_keeps_rows(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	static const char *const before[] = {"001_core.sql", "002_audit.sql", "003_stock_alerts.sql", "004_write_path.sql"};
+	char from[512], to[512];
+	for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
+		snprintf(from, sizeof from, "%s/%s", UNIT_SCHEMA_DIR, before[i]);
+		snprintf(to, sizeof to, "%s/%s", f->schema, before[i]);
+		assert_int_equal(symlink(from, to), 0);
+	}
+	char err[512] = "";
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	assert_int_equal(store_schema_version(f->st), 4);
+	assert_int_equal(store_exec(f->st, "INSERT INTO departements VALUES ('81', 'Tarn', 'Occitanie', 43.9, 2.1, NULL);"
+					   "INSERT INTO communes(insee, name, dep, lat, lng) VALUES ('81004', 'Albi', '81', 43.9, 2.1);"
+					   "INSERT INTO volunteers(id, first_name, last_name, phone, profession, home_commune, dep, "
+					   "created_at, updated_at) VALUES (5, 'Camille', 'Martin', '+33639981301', 'nurse', '81004', "
+					   "'81', 1, 1), (9, 'Karim', 'Benali', '+33639981302', 'driver', '81004', '81', 1, 1);"
+					   "INSERT INTO volunteers(id, profession, dep, status, created_at, updated_at) "
+					   "VALUES (12, 'doctor', '81', 'erased', 1, 1);"
+					   "INSERT INTO volunteer_credentials(id, volunteer_id, kind) VALUES (3, 5, 'diploma');"
+					   "UPDATE sqlite_sequence SET seq = 20 WHERE name = 'volunteers';"),
+			 STORE_OK);
+	/* before: one phone, one volunteer */
+	assert_int_equal(store_exec(f->st, "INSERT INTO volunteers(profession, phone, dep, created_at, updated_at) "
+					   "VALUES ('nurse', '+33639981301', '81', 1, 1)"),
+			 STORE_ERROR);
+	long long audit_before = unit_query_int(f->st, "SELECT count(*) FROM audit");
+	store_close(f->st);
+	f->st = NULL;
+
+	snprintf(from, sizeof from, "%s/006_integrity.sql", UNIT_SCHEMA_DIR);
+	snprintf(to, sizeof to, "%s/006_integrity.sql", f->schema);
+	assert_int_equal(symlink(from, to), 0);
+	if (store_open(&f->st, f->db.path, f->schema, err, sizeof err))
+		fail_msg("store_open: %s", err);
+	assert_int_equal(store_schema_version(f->st), 6);
+	char rows[256];
+	unit_query_text(f->st, "SELECT group_concat(id || ':' || coalesce(phone, '-') || ':' || status) FROM "
+			       "(SELECT * FROM volunteers ORDER BY id)", rows, sizeof rows);
+	assert_string_equal(rows, "5:+33639981301:active,9:+33639981302:active,12:-:erased");
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM volunteer_credentials WHERE volunteer_id = 5"), 1);
+	/* the rebuild itself wrote no audit row */
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM audit"), audit_before);
+	/* after: a phone may be shared, ids go on past the old mark, the audit triggers write */
+	assert_int_equal(store_exec(f->st, "INSERT INTO volunteers(profession, phone, dep, created_at, updated_at) "
+					   "VALUES ('nurse', '+33639981301', '81', 1, 1)"),
+			 STORE_OK);
+	assert_int_equal(unit_query_int(f->st, "SELECT max(id) FROM volunteers"), 21);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM audit WHERE entity = 'volunteer' AND entity_id = 21"), 1);
+	/* the credentials still belong to volunteers: deleting one takes its credentials with it */
+	assert_int_equal(store_exec(f->st, "DELETE FROM volunteers WHERE id = 5"), STORE_OK);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM volunteer_credentials"), 0);
+	assert_int_equal(store_exec(f->st, "INSERT INTO volunteer_credentials(volunteer_id, kind) VALUES (99, 'diploma')"),
+			 STORE_ERROR); /* no volunteer 99 */
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name IN ('volunteers_dep', "
+					       "'volunteers_profession', 'volunteers_phone', 'audit_volunteers_create', "
+					       "'audit_volunteers_update', 'audit_volunteers_delete')"),
+			 6);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name = 'volunteers_new'"), 0);
+	assert_int_equal(unit_query_int(f->st, "SELECT invalid_utf8 FROM sms_inbox UNION ALL SELECT 0 LIMIT 1"), 0);
+	char ok[16];
+	unit_query_text(f->st, "PRAGMA integrity_check", ok, sizeof ok);
+	assert_string_equal(ok, "ok");
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(unit_query_int(f->st, "PRAGMA foreign_keys"), 1); /* back on after the migration */
+}
+
+/* A migration that leaves a foreign key broken is not committed. */
+static void test_migration_breaking_a_foreign_key_is_refused(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	write_text(f->schema, "001_a.sql", "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+					   "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id));"
+					   "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1);");
+	write_text(f->schema, "002_b.sql", "DELETE FROM p;");
+	char err[512] = "";
+	assert_int_not_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	if (!strstr(err, "002_b.sql") || !strstr(err, "foreign key"))
+		fail_msg("error: %s", err);
+}
+
 /* --- transactions ----------------------------------------------------------------------------------- */
 
 static void test_transactions(void **state)
@@ -579,6 +667,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrations_in_number_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_migration_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_rebuild_keeps_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_volunteers_rebuild_keeps_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_breaking_a_foreign_key_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_error, setup, teardown),
