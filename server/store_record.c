@@ -45,6 +45,19 @@ static int apply_binds(sqlite3_stmt *s, const struct binds *b, int first)
 	return SQLITE_OK;
 }
 
+/* Prepares sql (released here) and applies its binds: STORE_OK, the statement to be given back
+ * with store_text_done(). */
+static int prepare_bound(struct store *st, struct buf *sql, const struct binds *b, sqlite3_stmt **s, int *cached,
+			 const char *what)
+{
+	int rc = store_prepare_text(st, sql->data, s, cached);
+	buf_release(sql);
+	if (rc != SQLITE_OK)
+		return store_rc_from_sqlite(st, rc, what);
+	apply_binds(*s, b, 1);
+	return STORE_OK;
+}
+
 static int is_column(const struct field *f)
 {
 	return f->kind != FK_CHILDREN;
@@ -172,11 +185,9 @@ int store_record_get(struct store *st, const struct entity *e, const struct prin
 	scope_sql(&sql, &b, e, p, 1);
 	sqlite3_stmt *s = NULL;
 	int cached = 0;
-	int rc = store_prepare_text(st, sql.data, &s, &cached);
-	buf_release(&sql);
-	if (rc != SQLITE_OK)
-		return store_rc_from_sqlite(st, rc, "get");
-	apply_binds(s, &b, 1);
+	int rc = prepare_bound(st, &sql, &b, &s, &cached, "get");
+	if (rc)
+		return rc;
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		store_text_done(s, cached);
@@ -384,11 +395,9 @@ int store_record_unique_check(struct store *st, const struct principal *p, const
 		scope_sql(&sql, &b, e, p, 1);
 		sqlite3_stmt *s = NULL;
 		int cached = 0;
-		int rc = store_prepare_text(st, sql.data, &s, &cached);
-		buf_release(&sql);
-		if (rc != SQLITE_OK)
-			return store_rc_from_sqlite(st, rc, "unique");
-		apply_binds(s, &b, 1);
+		int rc = prepare_bound(st, &sql, &b, &s, &cached, "unique");
+		if (rc)
+			return rc;
 		rc = sqlite3_step(s);
 		store_text_done(s, cached);
 		if (rc == SQLITE_ROW) {
