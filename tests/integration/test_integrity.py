@@ -190,6 +190,17 @@ class StrictJson(IntegrityTest):
                 self.refused(self.api("POST", "/api/v1/items", raw=text, content_type="application/json"),
                              400, "body", "invalid_json", part)
 
+    def test_csv_import_media_type(self):
+        body = "name,category,legal_form,commune\nEHPAD CSV,ehpad,association,%s\n" % ALBI
+        for ctype in ("text/csvx", "application/csv", "text/csv; charset=latin1", "text/plainx", "application/json"):
+            with self.subTest(content_type=ctype), self.unchanged():
+                self.refused(self.api("POST", "/api/v1/structures/import", raw=body, content_type=ctype),
+                             415, "content-type", "unsupported_media_type")
+        for i, ctype in enumerate(("TEXT/CSV; charset=UTF-8", "text/plain")):
+            st, res, _ = self.api("POST", "/api/v1/structures/import", raw=body.replace("CSV", "CSV %d" % i),
+                                  content_type=ctype)
+            self.assertEqual((st, res.get("created")), (201, 1), res)
+
     def test_duplicate_keys_over_http(self):
         with self.unchanged():
             err = self.refused(self.api("POST", "/api/v1/stock/reports", raw=(
