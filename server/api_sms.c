@@ -126,21 +126,34 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 
 /* --- sms.inbox ------------------------------------------------------------------------------------------- */
 
+/* A text received before renfortd repaired incoming texts (migration 006) may not be UTF-8: it is
+ * repaired here too, and the row flagged, so that the answer stays valid JSON. */
+static void add_received_text(cJSON *o, const char *name, const char *s, int *repaired)
+{
+	if (!s) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	if (utf8_length(s) >= 0) {
+		cJSON_AddStringToObject(o, name, s);
+		return;
+	}
+	char *ok = utf8_repair_dup(s, NULL);
+	cJSON_AddStringToObject(o, name, ok ? ok : "");
+	free(ok);
+	*repaired = 1;
+}
+
 static int add_inbox(void *ctx, const struct inbox_row *r)
 {
 	char iso[32];
+	int repaired = r->invalid_utf8;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)r->id);
 	cJSON_AddStringToObject(o, "gateway", r->gateway);
-	cJSON_AddStringToObject(o, "gateway_id", r->gateway_id);
-	if (r->phone)
-		cJSON_AddStringToObject(o, "phone", r->phone);
-	else
-		cJSON_AddNullToObject(o, "phone");
-	if (r->text)
-		cJSON_AddStringToObject(o, "text", r->text);
-	else
-		cJSON_AddNullToObject(o, "text");
+	add_received_text(o, "gateway_id", r->gateway_id, &repaired);
+	add_received_text(o, "phone", r->phone, &repaired);
+	add_received_text(o, "text", r->text, &repaired);
 	if (r->keyword)
 		cJSON_AddStringToObject(o, "keyword", r->keyword);
 	else
@@ -151,7 +164,7 @@ static int add_inbox(void *ctx, const struct inbox_row *r)
 	else
 		cJSON_AddNullToObject(o, "volunteer_id");
 	cJSON_AddStringToObject(o, "received_at", clock_format_iso(r->received_at, iso));
-	cJSON_AddBoolToObject(o, "invalid_utf8", r->invalid_utf8);
+	cJSON_AddBoolToObject(o, "invalid_utf8", repaired);
 	cJSON_AddItemToArray(ctx, o);
 	return 0;
 }

@@ -121,6 +121,7 @@ class Server:
         try:
             tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                  "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            conn.text_factory = bytes  # every text as stored, UTF-8 or not
             out = {}
             for t in tables:
                 rows = sorted(repr(r) for r in conn.execute('SELECT * FROM "%s"' % t))

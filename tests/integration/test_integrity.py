@@ -284,6 +284,18 @@ class SmsNotUtf8(IntegrityTest):
         row = [r for r in self.inbox() if r["gateway_id"] == "SMff"][0]
         self.assertEqual((row["text"], row["invalid_utf8"]), ("Merci \ufffd vous", True), row)
 
+    def test_a_row_stored_before_the_repair_is_answered_repaired(self):
+        import sqlite3
+        conn = sqlite3.connect(self.server.db, timeout=10)
+        try:
+            conn.execute("INSERT INTO sms_inbox(gateway, gateway_id, phone, text, received_at) VALUES "
+                         "('kannel', 'k-legacy', '+33639981398', CAST(X'53544F50FF' AS TEXT), 1)")
+            conn.commit()
+        finally:
+            conn.close()
+        row = [r for r in self.inbox() if r["gateway_id"] == "k-legacy"][0]
+        self.assertEqual((row["text"], row["invalid_utf8"]), ("STOP\ufffd", True), row)
+
     def test_utf8_text_is_not_flagged(self):
         phone = samples.phone()
         st, _, _ = self.server.http("GET", "/sms/kannel/inbound?secret=%s&from=%s&to=38200&text=%s&id=k-ok"
