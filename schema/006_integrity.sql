@@ -49,6 +49,13 @@ CREATE INDEX volunteers_dep ON volunteers(dep, id);
 CREATE INDEX volunteers_profession ON volunteers(profession, id);
 -- incoming SMS find their volunteers by phone
 CREATE INDEX volunteers_phone ON volunteers(phone);
+-- The triggers of the old table went with it: 005_scope_follows_holder's (h10-scope: a volunteer's
+-- messages follow them when they move), as 005 writes it; then the audit's, as 002 writes them.
+DROP TRIGGER IF EXISTS volunteers_move_scope;
+CREATE TRIGGER volunteers_move_scope AFTER UPDATE OF dep ON volunteers
+WHEN OLD.dep IS NOT NEW.dep BEGIN
+	UPDATE sms_outbox SET dep = NEW.dep WHERE recipient_kind = 'volunteer' AND recipient_id = NEW.id;
+END;
 CREATE TRIGGER audit_volunteers_create AFTER INSERT ON volunteers BEGIN
 	INSERT INTO audit(at, actor, actor_role, action, entity, entity_id, parent_id, before, after)
 	VALUES (renfort_now(), renfort_actor(), renfort_actor_role(), 'create', 'volunteer', NEW.id, NULL,

@@ -40,6 +40,29 @@ static void test_decode(void **state)
 	assert_int_equal(utf8_length("\xFF\xFE"), -1);
 }
 
+/* utf8_valid and utf8_feed say the same as utf8_decode, whole or in pieces */
+static void test_valid_and_feed(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {"", "abc", "\xC3\xA9t\xC3\xA9", "\xF0\x9F\x9A\x91", "\xFF", "\xC3",
+					    "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "a\xE2\x82"};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		const unsigned char *p = (const unsigned char *)texts[i];
+		size_t n = strlen(texts[i]), at = 0;
+		unsigned cp;
+		int k = 1;
+		while (at < n && (k = utf8_decode(p + at, n - at, &cp)))
+			at += (size_t)k;
+		int valid = at == n;
+		assert_int_equal(utf8_valid(p, n), valid);
+		for (size_t cut = 0; cut <= n; cut++) {
+			unsigned st = 0;
+			int ok = utf8_feed(&st, p, cut) == 0 && utf8_feed(&st, p + cut, n - cut) == 0 && st == 0;
+			assert_int_equal(ok, valid);
+		}
+	}
+}
+
 static void test_repair(void **state)
 {
 	(void)state;
@@ -96,6 +119,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_valid_and_feed),
 		cmocka_unit_test(test_repair),
 		cmocka_unit_test(test_error_never_echoes_bad_bytes),
 	};
