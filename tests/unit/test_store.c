@@ -20,8 +20,17 @@
 
 /* --- helpers --------------------------------------------------------------------------------------- */
 
-/* The migrations of a directory, as store.c recognises them: NNN_name.sql. Returns the count and
- * sets *highest. */
+/* The number of a migration file as store.c recognises them (NNN_name.sql), or -1. */
+static int migration_number(const char *name)
+{
+	size_t len = strlen(name);
+	if (len > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] >= '0' &&
+	    name[2] <= '9' && name[3] == '_' && strcmp(name + len - 4, ".sql") == 0)
+		return atoi(name);
+	return -1;
+}
+
+/* The migrations of a directory. Returns the count and sets *highest. */
 static int count_migrations(const char *dir, int *highest)
 {
 	DIR *d = opendir(dir);
@@ -30,15 +39,12 @@ static int count_migrations(const char *dir, int *highest)
 	*highest = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		const char *name = de->d_name;
-		size_t len = strlen(name);
-		if (len > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] >= '0' &&
-		    name[2] <= '9' && name[3] == '_' && strcmp(name + len - 4, ".sql") == 0) {
-			n++;
-			int v = atoi(name);
-			if (v > *highest)
-				*highest = v;
-		}
+		int v = migration_number(de->d_name);
+		if (v < 0)
+			continue;
+		n++;
+		if (v > *highest)
+			*highest = v;
 	}
 	closedir(d);
 	return n;
@@ -52,16 +58,14 @@ static int link_migrations(const char *dir, int from, int to)
 	int n = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		const char *name = de->d_name;
-		size_t len = strlen(name);
-		int v = atoi(name);
-		if (len > 8 && name[3] == '_' && strcmp(name + len - 4, ".sql") == 0 && v >= from && v <= to) {
-			char src[512], dst[512];
-			snprintf(src, sizeof src, "%s/%s", UNIT_SCHEMA_DIR, name);
-			snprintf(dst, sizeof dst, "%s/%s", dir, name);
-			assert_int_equal(symlink(src, dst), 0);
-			n++;
-		}
+		int v = migration_number(de->d_name);
+		if (v < from || v > to)
+			continue;
+		char src[512], dst[512];
+		snprintf(src, sizeof src, "%s/%s", UNIT_SCHEMA_DIR, de->d_name);
+		snprintf(dst, sizeof dst, "%s/%s", dir, de->d_name);
+		assert_int_equal(symlink(src, dst), 0);
+		n++;
 	}
 	closedir(d);
 	return n;
