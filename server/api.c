@@ -10,6 +10,7 @@
 #include "store_idem.h"
 #include "tx.h"
 #include "store_token.h"
+#include "validate.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -265,8 +266,11 @@ const char *api_param(struct op_request *req, const char *name, char *tmp, size_
 	if (cJSON_IsString(v))
 		return v->valuestring;
 	if (cJSON_IsNumber(v)) {
-		if (v->valuedouble == (double)(long long)v->valuedouble)
-			snprintf(tmp, tmplen, "%lld", (long long)v->valuedouble);
+		long long i;
+		/* a whole number as an integer's text; any other (a fraction, 1e300) as a double's, which
+		 * no integer parameter takes */
+		if (!int_from_double(v->valuedouble, -INT_EXACT_MAX, INT_EXACT_MAX, &i))
+			snprintf(tmp, tmplen, "%lld", i);
 		else
 			snprintf(tmp, tmplen, "%.17g", v->valuedouble);
 		return tmp;
@@ -284,12 +288,9 @@ int api_param_id(struct op_request *req, const char *name, long long *id, struct
 	const char *s = api_param(req, name, tmp, sizeof tmp);
 	if (!s)
 		return api_fail(res, 422, "required", name, "is required");
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end || v <= 0)
+	if (int_from_text(s, 1, INT_EXACT_MAX, id))
 		/* a path that cannot name anything is simply not found */
 		return api_fail(res, 404, "not_found", name, "no such record");
-	*id = v;
 	return 0;
 }
 
@@ -310,15 +311,21 @@ int api_only_params(struct op_request *req, struct op_response *res, const char 
 int api_param_int(struct op_request *req, const char *name, long long min, long long max, long long *out,
 		  const char *rule, struct op_response *res)
 {
-	char tmp[64];
+	char tmp[64], buf[96];
 	const char *s = api_param(req, name, tmp, sizeof tmp);
 	if (!s)
 		return 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < min || v > max)
-		return api_fail(res, 422, "invalid", name, rule);
-	*out = v;
+	if (int_from_text(s, min, max, out))
+		return api_fail(res, 422, "invalid", name, rule ? rule : int_rule(min, max, buf, sizeof buf));
+	return 0;
+}
+
+int api_json_int(const cJSON *j, const char *field, long long min, long long max, long long *out, const char *rule,
+		 struct op_response *res)
+{
+	char buf[96];
+	if (!cJSON_IsNumber(j) || int_from_double(j->valuedouble, min, max, out))
+		return api_fail(res, 422, "invalid", field, rule ? rule : int_rule(min, max, buf, sizeof buf));
 	return 0;
 }
 

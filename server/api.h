@@ -9,6 +9,7 @@
 #include "app.h"
 #include "auth.h"
 #include "error.h"
+#include "validate.h" /* INT_EXACT_MAX, int_rule() for api_json_int and api_param_int */
 
 #define OP_WRITE 0x01u    /* runs in the group commit; may carry an idempotency key */
 #define OP_RAW_BODY 0x02u /* the body is not JSON (CSV import) */
@@ -113,10 +114,16 @@ const char *api_param(struct op_request *req, const char *name, char *tmp, size_
 int api_param_id(struct op_request *req, const char *name, long long *id, struct op_response *res);
 /* 422 unknown_field (with rule) for a parameter not in names (NULL-terminated). */
 int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule);
-/* An optional integer parameter in [min, max]: *out is left alone when it is absent; 422 with rule
+/* An optional integer parameter in [min, max], read by int_from_text (no fraction, sign, space or
+ * trailing text): *out is left alone when it is absent; 422 invalid with rule (NULL: int_rule's)
  * when it is not such an integer. */
 int api_param_int(struct op_request *req, const char *name, long long min, long long max, long long *out,
 		  const char *rule, struct op_response *res);
+/* An integer member j of a JSON body (NULL when absent: refused too), read by int_from_double:
+ * 0 and *out, else 422 invalid naming field, with rule (NULL: int_rule's "must be a positive
+ * integer", ...). Every id, count and quantity of a body goes through here. */
+int api_json_int(const cJSON *j, const char *field, long long min, long long max, long long *out, const char *rule,
+		 struct op_response *res);
 /* The page size: the limit parameter (1 to page_size_max), else page_size_default. */
 int api_param_limit(struct app *app, struct op_request *req, long long *limit, struct op_response *res);
 /* Sets res to an error. Returns -1 for "return api_fail(...)". */

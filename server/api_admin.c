@@ -2,6 +2,7 @@
 #include "api_handlers.h"
 
 #include "clock.h"
+#include "disclosure.h"
 #include "store.h"
 #include "store_report.h"
 #include "store_token.h"
@@ -113,10 +114,11 @@ int op_tokens_create(struct app *app, struct op_request *req, struct op_response
 	long long subject = 0;
 	int needs_subject = role == ROLE_STRUCTURE || role == ROLE_DEPOT || role == ROLE_VOLUNTEER;
 	if (needs_subject) {
-		if (!cJSON_IsNumber(subject_j) || subject_j->valuedouble < 1)
+		if (!subject_j || cJSON_IsNull(subject_j))
 			return api_fail(res, 422, "required", "subject_id", "is required for structure, depot and volunteer "
 									  "tokens: the id they act as");
-		subject = (long long)subject_j->valuedouble;
+		if (api_json_int(subject_j, "subject_id", 1, INT_EXACT_MAX, &subject, NULL, res))
+			return -1;
 	} else if (subject_j && !cJSON_IsNull(subject_j))
 		return api_fail(res, 422, "invalid", "subject_id", "is only for structure, depot and volunteer tokens");
 	if (label_j && (!cJSON_IsString(label_j) || strlen(label_j->valuestring) > 120))
@@ -193,8 +195,8 @@ int op_audit_list(struct app *app, struct op_request *req, struct op_response *r
 	long long entity_id = 0, before = 0, limit;
 	/* a filter that cannot be read must not silently answer everything */
 	if (api_only_params(req, res, names, "is not a filter of the audit log (entity, entity_id, before, limit)") ||
-	    api_param_int(req, "entity_id", 1, LLONG_MAX, &entity_id, "must be a positive integer", res) ||
-	    api_param_int(req, "before", 1, LLONG_MAX, &before, "must be the \"next_before\" value of the previous page",
+	    api_param_int(req, "entity_id", 1, INT_EXACT_MAX, &entity_id, NULL, res) ||
+	    api_param_int(req, "before", 1, INT_EXACT_MAX, &before, "must be the \"next_before\" value of the previous page",
 			  res) ||
 	    api_param_limit(app, req, &limit, res))
 		return -1;
@@ -215,30 +217,70 @@ int op_audit_list(struct app *app, struct op_request *req, struct op_response *r
 	return 0;
 }
 
+struct stat_table {
+	struct stat_cell *cells;
+	size_t n, cap;
+	int oom;
+};
+
 static int add_count(void *ctx, const struct pool_count *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "dep", c->dep);
-	cJSON_AddStringToObject(o, "profession", c->profession);
-	cJSON_AddStringToObject(o, "availability", c->availability);
-	if (c->gender[0])
-		cJSON_AddStringToObject(o, "gender", c->gender);
-	else
-		cJSON_AddNullToObject(o, "gender");
-	cJSON_AddNumberToObject(o, "count", (double)c->count);
-	cJSON_AddItemToArray(ctx, o);
+	struct stat_table *t = ctx;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct stat_cell *p = realloc(t->cells, cap * sizeof *p);
+		if (!p) {
+			t->oom = 1;
+			return -1;
+		}
+		t->cells = p;
+		t->cap = cap;
+	}
+	struct stat_cell *cell = &t->cells[t->n++];
+	memset(cell, 0, sizeof *cell);
+	snprintf(cell->dep, sizeof cell->dep, "%s", c->dep);
+	snprintf(cell->profession, sizeof cell->profession, "%s", c->profession);
+	snprintf(cell->availability, sizeof cell->availability, "%s", c->availability);
+	snprintf(cell->gender, sizeof cell->gender, "%s", c->gender);
+	cell->count = c->count;
 	return 0;
 }
 
 int op_volunteers_stats(struct app *app, struct op_request *req, struct op_response *res)
 {
-	cJSON *groups = cJSON_CreateArray();
-	int rc = store_volunteer_counts(app->store, &req->who, add_count, groups);
-	if (rc) {
-		cJSON_Delete(groups);
+	struct stat_table t = {NULL, 0, 0, 0};
+	int rc = store_volunteer_counts(app->store, &req->who, add_count, &t);
+	if (rc || t.oom) {
+		if (!rc)
+			rc = STORE_ERROR;
+		free(t.cells);
 		return api_fail_store(app, res, rc, "volunteers");
 	}
+	/* the observatory reads counts, not people; coordinators and admins may list the people
+	 * themselves, so their counts are exact */
+	long long min_count = req->who.role == ROLE_OBSERVER ? app->cfg.stats_min_count : 1;
+	size_t n = disclosure_protect(t.cells, t.n, min_count);
+	cJSON *groups = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		const struct stat_cell *c = &t.cells[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "dep", c->dep);
+		cJSON_AddStringToObject(o, "profession", c->profession);
+		cJSON_AddStringToObject(o, "availability", c->availability);
+		if (c->gender[0])
+			cJSON_AddStringToObject(o, "gender", c->gender);
+		else
+			cJSON_AddNullToObject(o, "gender");
+		if (c->suppressed)
+			cJSON_AddNullToObject(o, "count");
+		else
+			cJSON_AddNumberToObject(o, "count", (double)c->count);
+		cJSON_AddBoolToObject(o, "suppressed", c->suppressed);
+		cJSON_AddItemToArray(groups, o);
+	}
+	free(t.cells);
 	res->data = cJSON_CreateObject();
+	cJSON_AddNumberToObject(res->data, "min_count", (double)min_count);
 	cJSON_AddItemToObject(res->data, "groups", groups);
 	return 0;
 }

@@ -127,8 +127,8 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 		return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
 	if (q.dep && strlen(q.dep) != 2)
 		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
-	if (api_param_int(req, "holder_id", 1, LLONG_MAX, &q.holder_id, "must be a positive integer", res) ||
-	    api_param_int(req, "after", 0, LLONG_MAX, &q.after, "must be the \"next\" value of the previous page", res) ||
+	if (api_param_int(req, "holder_id", 1, INT_EXACT_MAX, &q.holder_id, NULL, res) ||
+	    api_param_int(req, "after", 0, INT_EXACT_MAX, &q.after, "must be the \"next\" value of the previous page", res) ||
 	    api_param_limit(app, req, &q.limit, res))
 		return -1;
 	struct alert_list_ctx c = {cJSON_CreateArray(), 0, 0};
@@ -320,8 +320,8 @@ int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *r
 			      .kind = api_param(req, "kind", t[1], 64),
 			      .cause_kind = "alert",
 			      .limit = app->cfg.page_size_default};
-	if (api_param_int(req, "alert_id", 1, LLONG_MAX, &q.cause_id, "must be a positive integer", res) ||
-	    api_param_int(req, "after", 0, LLONG_MAX, &q.after, "must be an id", res) ||
+	if (api_param_int(req, "alert_id", 1, INT_EXACT_MAX, &q.cause_id, NULL, res) ||
+	    api_param_int(req, "after", 0, INT_EXACT_MAX, &q.after, "must be an id", res) ||
 	    api_param_limit(app, req, &q.limit, res))
 		return -1;
 	cJSON *items = cJSON_CreateArray(), *counts = cJSON_CreateObject();
@@ -347,9 +347,10 @@ int op_clock_advance(struct app *app, struct op_request *req, struct op_response
 	if (!app->cfg.test_clock)
 		return api_fail(res, 404, "not_found", "type", "the test clock is off (test_clock = 0)");
 	const cJSON *ms = req->body ? cJSON_GetObjectItemCaseSensitive(req->body, "ms") : NULL;
-	if (!cJSON_IsNumber(ms) || ms->valuedouble < 0 || ms->valuedouble > 366.0 * 86400000)
-		return api_fail(res, 422, "invalid", "ms", "must be a number of milliseconds from 0 to a year");
-	app->clock_offset_ms += (long long)ms->valuedouble;
+	long long step;
+	if (api_json_int(ms, "ms", 0, 366LL * 86400000, &step, "must be a whole number of milliseconds from 0 to a year", res))
+		return -1;
+	app->clock_offset_ms += step;
 	/* the periodic checks see the new time at once */
 	long long now = app_now(app);
 	store_set_now(app->store, now);

@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "geo.h"
 #include "record_json.h"
+#include "request_check.h"
 #include "store.h"
 #include "store_record.h"
 #include "store_territory.h"
@@ -65,17 +66,19 @@ static cJSON *credentials_from_cell(const char *cell)
 	return list;
 }
 
-/* One cell of the native format into obj, typed by the field. */
+/* One cell of the native format into obj, typed by the field (without the quote an export put
+ * before a text that a spreadsheet would take for a formula). */
 static int native_cell(const struct field *f, const char *cell, cJSON *obj, long line, struct rf_error *err)
 {
+	cell = csv_read_text(cell);
 	if (!*cell)
 		return 0; /* an empty cell is an absent value */
 	switch (f->kind) {
 	case FK_INT: {
-		char *end;
-		long long v = strtoll(cell, &end, 10);
-		if (*end)
-			return cell_error(err, line, f->name, "must be an integer");
+		long long v;
+		char rule[96];
+		if (int_from_text(cell, f->min, f->max, &v))
+			return cell_error(err, line, f->name, int_rule(f->min, f->max, rule, sizeof rule));
 		cJSON_AddNumberToObject(obj, f->name, (double)v);
 		return 0;
 	}
@@ -165,9 +168,11 @@ static int finess_row(struct app *app, const struct finess_cols *c, char **f, si
 #define CELL(i) ((i) >= 0 && (size_t)(i) < nf ? f[i] : "")
 	char finess[16];
 	const char *id = CELL(c->id);
-	if (strlen(id) > 9 || !*id)
+	long long number;
+	/* the extract writes FINESS numbers as integers: 090000019 becomes 90000019 */
+	if (int_from_text(id, 1, 999999999, &number))
 		return cell_error(err, line, "id", "must be a FINESS number");
-	snprintf(finess, sizeof finess, "%09ld", strtol(id, NULL, 10));
+	snprintf(finess, sizeof finess, "%09lld", number);
 	cJSON_AddStringToObject(obj, "finess", finess);
 	char name[256];
 	const char *site = CELL(c->site);
@@ -206,8 +211,14 @@ static int finess_row(struct app *app, const struct finess_cols *c, char **f, si
 	cJSON_AddStringToObject(obj, "commune", com.insee);
 	cJSON_AddNumberToObject(obj, "lat", lat);
 	cJSON_AddNumberToObject(obj, "lng", lng);
-	if (*CELL(c->beds))
-		cJSON_AddNumberToObject(obj, "capacity", strtod(CELL(c->beds), NULL));
+	if (*CELL(c->beds)) {
+		long long beds;
+		const struct field *cap = entity_field(&entity_structure, "capacity", NULL);
+		char rule[96];
+		if (int_from_text(CELL(c->beds), cap->min, cap->max, &beds))
+			return cell_error(err, line, "cap_beds", int_rule(cap->min, cap->max, rule, sizeof rule));
+		cJSON_AddNumberToObject(obj, "capacity", (double)beds);
+	}
 	char phone[24];
 	if (*CELL(c->tel) && phone_to_e164_fr(CELL(c->tel), phone, sizeof phone) == 0) {
 		cJSON *contacts = cJSON_AddArrayToObject(obj, "contacts");
@@ -247,7 +258,9 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 	const struct entity *e = registry_entity(req->op);
 	if (!req->raw_body || !req->raw_len)
 		return api_fail(res, 400, "invalid_csv", "body", "a CSV file with a header line is required");
-	if (req->content_type[0] && !strstr(req->content_type, "csv") && !strstr(req->content_type, "text/plain"))
+	/* the media type itself, not any text holding "csv" (application/csvx, text/csv-schema) */
+	if (req->content_type[0] && !request_check_media_type(req->content_type, "text/csv") &&
+	    !request_check_media_type(req->content_type, "text/plain"))
 		return api_fail(res, 415, "unsupported_media_type", "content-type", "must be text/csv");
 
 	struct csv_reader r;
@@ -313,7 +326,7 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 				} else if (field_of[i] == -1 && *r.fields[i]) {
 					if (!contact)
 						contact = cJSON_CreateObject();
-					cJSON_AddStringToObject(contact, headers[i] + 8, r.fields[i]);
+					cJSON_AddStringToObject(contact, headers[i] + 8, csv_read_text(r.fields[i]));
 				}
 			}
 			if (contact) {
@@ -412,7 +425,7 @@ static void csv_value(struct buf *out, const struct field *f, const struct value
 		for (char *p = s; p && *p; p++)
 			if (*p == ' ')
 				*p = ';';
-		csv_write_field(out, s, last);
+		csv_write_text(out, s, last);
 		free(s);
 		return;
 	}
@@ -425,12 +438,12 @@ static void csv_value(struct buf *out, const struct field *f, const struct value
 			buf_printf(&cell, "%s%s:%s:%s", k ? ";" : "", c->v[0].s ? c->v[0].s : "",
 				   c->v[1].state == V_SET ? c->v[1].s : "", c->v[2].state == V_SET ? c->v[2].s : "");
 		}
-		csv_write_field(out, cell.data ? cell.data : "", last);
+		csv_write_text(out, cell.data ? cell.data : "", last);
 		buf_release(&cell);
 		return;
 	}
 	default:
-		csv_write_field(out, v->s, last);
+		csv_write_text(out, v->s, last);
 		return;
 	}
 	csv_write_field(out, tmp, last);
@@ -470,10 +483,10 @@ static int export_row(void *ctx, struct record *r)
 		if (r->e == &entity_structure && f->kind == FK_CHILDREN) {
 			const struct record *c = r->v[i].nrows ? r->v[i].rows[0] : NULL;
 			if (x->with_personal) {
-				csv_write_field(&x->csv, c && c->v[CONTACT_NAME].state == V_SET ? c->v[CONTACT_NAME].s : "", 0);
-				csv_write_field(&x->csv, c ? c->v[CONTACT_PHONE].s : "", 0);
+				csv_write_text(&x->csv, c && c->v[CONTACT_NAME].state == V_SET ? c->v[CONTACT_NAME].s : "", 0);
+				csv_write_text(&x->csv, c ? c->v[CONTACT_PHONE].s : "", 0);
 			}
-			csv_write_field(&x->csv, c && c->v[CONTACT_LANG].state == V_SET ? c->v[CONTACT_LANG].s : "", 0);
+			csv_write_text(&x->csv, c && c->v[CONTACT_LANG].state == V_SET ? c->v[CONTACT_LANG].s : "", 0);
 			continue;
 		}
 		csv_value(&x->csv, f, &r->v[i], last);

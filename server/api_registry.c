@@ -82,20 +82,12 @@ int registry_list_query(struct app *app, struct op_request *req, const struct en
 		if (!v)
 			return api_fail(res, 422, "invalid", name, "must be a string or a number");
 		if (strcmp(name, "limit") == 0) {
-			char *end;
-			long long l = strtoll(v, &end, 10);
-			if (*end || l < 1 || l > app->cfg.page_size_max) {
-				char rule[96];
-				snprintf(rule, sizeof rule, "must be an integer from 1 to %lld", app->cfg.page_size_max);
-				return api_fail(res, 422, "invalid", "limit", rule);
-			}
-			q->limit = l;
+			if (api_param_int(req, "limit", 1, app->cfg.page_size_max, &q->limit, NULL, res))
+				return -1;
 		} else if (strcmp(name, "after") == 0) {
-			char *end;
-			long long a = strtoll(v, &end, 10);
-			if (*end || a < 0)
-				return api_fail(res, 422, "invalid", "after", "must be the \"next\" value of the previous page");
-			q->after = a;
+			if (api_param_int(req, "after", 0, INT_EXACT_MAX, &q->after,
+					  "must be the \"next\" value of the previous page", res))
+				return -1;
 		} else if (strcmp(name, "q") == 0) {
 			/* q searches the name: where there is none, an ignored q would answer everything */
 			if (!entity_field(e, "name", NULL)) {
@@ -251,7 +243,11 @@ int registry_create(struct app *app, const struct principal *who, const struct e
 	int rc = -1;
 	if (resolve_commune(app, who, r, 1, dep, err) || check_record(r, dep[0] ? dep : NULL, err))
 		goto out;
-	int src = store_record_insert(app->store, r, id);
+	/* a value may be unique only among the rows the writer reads: a conflict outside them would
+	 * tell the writer that someone out of their scope holds it (a phone number) */
+	int src = store_record_unique_check(app->store, who, r, 0);
+	if (!src)
+		src = store_record_insert(app->store, r, id);
 	if (src) {
 		store_error(app, src, e->name, err);
 		goto out;
@@ -341,7 +337,9 @@ int op_registry_update(struct app *app, struct op_request *req, struct op_respon
 		record_free(patch);
 		return -1;
 	}
-	rc = store_record_update(app->store, &req->who, id, patch);
+	rc = store_record_unique_check(app->store, &req->who, patch, id);
+	if (!rc)
+		rc = store_record_update(app->store, &req->who, id, patch);
 	record_free(cur);
 	record_free(patch);
 	if (rc)

@@ -17,6 +17,7 @@
 #include "store_record.h"
 #include "store_sms.h"
 #include "twilio_sig.h"
+#include "utf8.h"
 #include "validate.h"
 
 #include <limits.h>
@@ -89,9 +90,10 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 		if (req->who.deps[0])
 			snprintf(dep, sizeof dep, "%.2s", req->who.deps + 1);
 	} else {
-		if (!cJSON_IsNumber(vol) || vol->valuedouble < 1)
-			return api_fail(res, 422, "invalid", "volunteer_id", "must be a volunteer id");
-		int rc = store_record_get(app->store, &entity_volunteer, &req->who, (long long)vol->valuedouble, &r);
+		long long vid;
+		if (api_json_int(vol, "volunteer_id", 1, INT_EXACT_MAX, &vid, NULL, res))
+			return -1;
+		int rc = store_record_get(app->store, &entity_volunteer, &req->who, vid, &r);
 		if (rc)
 			return api_fail_store(app, res, rc, "volunteer_id");
 		phone = r->v[VOLUNTEER_PHONE].s;
@@ -117,21 +119,34 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 
 /* --- sms.inbox ------------------------------------------------------------------------------------------- */
 
+/* A text received before renfortd repaired incoming texts (migration 006) may not be UTF-8: it is
+ * repaired here too, and the row flagged, so that the answer stays valid JSON. */
+static void add_received_text(cJSON *o, const char *name, const char *s, int *repaired)
+{
+	if (!s) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	if (utf8_length(s) >= 0) {
+		cJSON_AddStringToObject(o, name, s);
+		return;
+	}
+	char *ok = utf8_repair_dup(s, NULL);
+	cJSON_AddStringToObject(o, name, ok ? ok : "");
+	free(ok);
+	*repaired = 1;
+}
+
 static int add_inbox(void *ctx, const struct inbox_row *r)
 {
 	char iso[32];
+	int repaired = r->invalid_utf8;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)r->id);
 	cJSON_AddStringToObject(o, "gateway", r->gateway);
-	cJSON_AddStringToObject(o, "gateway_id", r->gateway_id);
-	if (r->phone)
-		cJSON_AddStringToObject(o, "phone", r->phone);
-	else
-		cJSON_AddNullToObject(o, "phone");
-	if (r->text)
-		cJSON_AddStringToObject(o, "text", r->text);
-	else
-		cJSON_AddNullToObject(o, "text");
+	add_received_text(o, "gateway_id", r->gateway_id, &repaired);
+	add_received_text(o, "phone", r->phone, &repaired);
+	add_received_text(o, "text", r->text, &repaired);
 	if (r->keyword)
 		cJSON_AddStringToObject(o, "keyword", r->keyword);
 	else
@@ -142,6 +157,7 @@ static int add_inbox(void *ctx, const struct inbox_row *r)
 	else
 		cJSON_AddNullToObject(o, "volunteer_id");
 	cJSON_AddStringToObject(o, "received_at", clock_format_iso(r->received_at, iso));
+	cJSON_AddBoolToObject(o, "invalid_utf8", repaired);
 	cJSON_AddItemToArray(ctx, o);
 	return 0;
 }
@@ -151,7 +167,7 @@ int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *re
 	static const char *const names[] = {"after", "limit", NULL};
 	long long after = 0, limit;
 	if (api_only_params(req, res, names, "is not a filter of the inbox (after, limit)") ||
-	    api_param_int(req, "after", 0, LLONG_MAX, &after, "must be an id", res) || api_param_limit(app, req, &limit, res))
+	    api_param_int(req, "after", 0, INT_EXACT_MAX, &after, "must be an id", res) || api_param_limit(app, req, &limit, res))
 		return -1;
 	cJSON *items = cJSON_CreateArray();
 	int rc = store_sms_inbox_list(app->store, &req->who, after, limit, add_inbox, items);
@@ -166,18 +182,32 @@ int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *re
 
 /* --- incoming messages and their keywords ------------------------------------------------------------------ */
 
-/* Stores one incoming message (once per gateway id) and acts on its keyword. */
-static int receive(struct app *app, const char *gateway, const char *gateway_id, const char *from, const char *to,
-		   const char *text, struct op_response *res)
+/* Volunteers of one phone an availability keyword reaches at most. */
+#define PHONE_VOLUNTEERS_MAX 32
+
+static int set_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
+{
+	struct record *patch = record_new(&entity_volunteer);
+	record_set_text(patch, VOLUNTEER_AVAILABILITY, availability);
+	int rc = store_record_update(app->store, &principal_system, volunteer, patch);
+	record_free(patch);
+	if (!rc) {
+		cJSON *ev = cJSON_CreateObject();
+		cJSON_AddNumberToObject(ev, "id", (double)volunteer);
+		cJSON_AddStringToObject(ev, "availability", availability);
+		cJSON_AddStringToObject(ev, "source", "sms");
+		rc = api_emit(app, "volunteer.updated", dep, "volunteer", volunteer, ev) ? STORE_ERROR : STORE_OK;
+	}
+	return rc;
+}
+
+/* The stored message's keyword, acted upon: its strings are UTF-8 by now. */
+static int act_on(struct app *app, const char *gateway, const char *gateway_id, const char *phone, const char *to,
+		  const char *text, int invalid_utf8, struct op_response *res)
 {
 	struct store *st = app->store;
-	char phone[24];
-	if (validate_e164(from) && phone_to_e164_fr(from, phone, sizeof phone))
-		return api_fail(res, 422, "invalid", "from", "must be a phone number");
-	if (!validate_e164(from))
-		snprintf(phone, sizeof phone, "%s", from);
 	long long in_id;
-	int rc = store_sms_inbox_insert(st, gateway, gateway_id, phone, to, text, &in_id);
+	int rc = store_sms_inbox_insert(st, gateway, gateway_id, phone, to, text, invalid_utf8, &in_id);
 	if (rc == STORE_CONFLICT)
 		return 0; /* a retried webhook: it was processed the first time */
 	if (rc)
@@ -214,17 +244,13 @@ static int receive(struct app *app, const char *gateway, const char *gateway_id,
 			result = "unknown number";
 			break;
 		} else {
-			struct record *patch = record_new(&entity_volunteer);
-						record_set_text(patch, VOLUNTEER_AVAILABILITY, kw == KW_AVAILABLE ? "available" : "unavailable");
-			rc = store_record_update(st, &principal_system, volunteer, patch);
-			record_free(patch);
-			if (!rc) {
-				cJSON *ev = cJSON_CreateObject();
-				cJSON_AddNumberToObject(ev, "id", (double)volunteer);
-				cJSON_AddStringToObject(ev, "availability", kw == KW_AVAILABLE ? "available" : "unavailable");
-				cJSON_AddStringToObject(ev, "source", "sms");
-				api_emit(app, "volunteer.updated", dep, "volunteer", volunteer, ev);
-			}
+			/* every volunteer of that phone: a phone is unique only within a writer's scope, and
+			 * whoever holds it answers for each of them */
+			struct phone_volunteer vs[PHONE_VOLUNTEERS_MAX];
+			int nv = 0;
+			rc = store_volunteers_by_phone(st, phone, vs, PHONE_VOLUNTEERS_MAX, &nv);
+			for (int i = 0; !rc && i < nv; i++)
+				rc = set_availability(app, vs[i].id, vs[i].dep, kw == KW_AVAILABLE ? "available" : "unavailable");
 			reply = sms_text_reply(kw == KW_AVAILABLE ? REPLY_AVAILABLE : REPLY_UNAVAILABLE, lang);
 			result = kw == KW_AVAILABLE ? "available" : "unavailable";
 		}
@@ -252,6 +278,30 @@ static int receive(struct app *app, const char *gateway, const char *gateway_id,
 		cJSON_AddNumberToObject(ev, "volunteer_id", (double)volunteer);
 	api_emit(app, "sms.received", dep, "sms_in", in_id, ev);
 	return 0;
+}
+
+/* Stores one incoming message (once per gateway id) and acts on its keyword. What the gateway sent
+ * that is not UTF-8 (a text in another charset, a broken phone) is kept with U+FFFD in place of the
+ * bad bytes, and flagged: refusing it would make the gateway retry, or lose a STOP; storing the
+ * bytes as they are would make every later answer holding them invalid JSON. */
+static int receive(struct app *app, const char *gateway, const char *gateway_id, const char *from, const char *to,
+		   const char *text, struct op_response *res)
+{
+	char phone[24];
+	if (validate_e164(from) && phone_to_e164_fr(from, phone, sizeof phone))
+		return api_fail(res, 422, "invalid", "from", "must be a phone number");
+	if (!validate_e164(from))
+		snprintf(phone, sizeof phone, "%s", from);
+	size_t bad[3] = {0, 0, 0};
+	char *id_ok = utf8_repair_dup(gateway_id, &bad[0]), *to_ok = utf8_repair_dup(to, &bad[1]);
+	char *text_ok = utf8_repair_dup(text, &bad[2]);
+	int rc = id_ok && to_ok && text_ok
+			 ? act_on(app, gateway, id_ok, phone, to_ok, text_ok, bad[0] + bad[1] + bad[2] > 0, res)
+			 : api_fail(res, 503, "unavailable", "", "out of memory");
+	free(id_ok);
+	free(to_ok);
+	free(text_ok);
+	return rc;
 }
 
 static int secret_ok(struct app *app, const char *given)
@@ -290,10 +340,13 @@ int op_sms_kannel_dlr(struct app *app, struct op_request *req, struct op_respons
 	if (!secret_ok(app, api_param(req, "secret", t[0], sizeof t[0])))
 		return api_fail(res, 403, "forbidden", "secret", "is not the configured kannel_secret");
 	const char *id_s = api_param(req, "id", t[1], sizeof t[1]), *type_s = api_param(req, "type", t[2], sizeof t[2]);
-	long long id = id_s ? strtoll(id_s, NULL, 10) : 0;
-	int type = type_s ? atoi(type_s) : 0;
-	if (id <= 0 || !type)
-		return api_fail(res, 422, "required", id <= 0 ? "id" : "type", "is required");
+	long long id = 0, type = 0;
+	if (!id_s || !type_s)
+		return api_fail(res, 422, "required", !id_s ? "id" : "type", "is required");
+	/* the whole value or nothing: "1108abc" is no outbox row, "16abc" no DLR type */
+	if (api_param_int(req, "id", 1, INT_EXACT_MAX, &id, NULL, res) ||
+	    api_param_int(req, "type", 1, 255, &type, "must be Kannel's DLR type, an integer from 1 to 255", res))
+		return -1;
 	/* 1 delivered, 2 failed, 4 buffered, 8 accepted by the SMSC, 16 rejected by the SMSC */
 	const char *status = type & 1 ? "delivered" : (type & 2 || type & 16) ? "failed" : NULL;
 	if (status) {
@@ -342,10 +395,11 @@ int op_sms_twilio_inbound(struct app *app, struct op_request *req, struct op_res
 int op_sms_twilio_status(struct app *app, struct op_request *req, struct op_response *res)
 {
 	char t[32], path[64];
-	const char *id_s = api_param(req, "id", t, sizeof t);
-	long long id = id_s ? strtoll(id_s, NULL, 10) : 0;
-	if (id <= 0)
+	long long id = 0;
+	if (!api_param(req, "id", t, sizeof t))
 		return api_fail(res, 422, "required", "id", "is required");
+	if (api_param_int(req, "id", 1, INT_EXACT_MAX, &id, NULL, res))
+		return -1;
 	snprintf(path, sizeof path, "/sms/twilio/status?id=%lld", id);
 	struct form f;
 	if (twilio_form(app, req, path, &f, res))

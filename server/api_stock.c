@@ -38,9 +38,8 @@ static int load_holder(struct app *app, const struct principal *who, const cJSON
 	} else {
 		if (!cJSON_IsString(kind_j) || (kind = holder_kind_parse(kind_j->valuestring)) < 0)
 			return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
-		if (!cJSON_IsNumber(id_j) || id_j->valuedouble < 1 || id_j->valuedouble != floor(id_j->valuedouble))
-			return api_fail(res, 422, "invalid", "holder_id", "must be the id of a structure or depot");
-		id = (long long)id_j->valuedouble;
+		if (api_json_int(id_j, "holder_id", 1, INT_EXACT_MAX, &id, NULL, res))
+			return -1;
 	}
 	int rc = store_holder_get(app->store, who, (enum holder_kind)kind, id, h);
 	if (rc == STORE_NOTFOUND)
@@ -52,31 +51,19 @@ static int load_holder(struct app *app, const struct principal *who, const cJSON
 static int load_item(struct app *app, const cJSON *j, const char *field, struct item_info *it, struct op_response *res)
 {
 	int rc;
+	long long id;
 	if (cJSON_IsString(j))
 		rc = store_item_find(app->store, j->valuestring, 0, it);
-	else if (cJSON_IsNumber(j) && j->valuedouble >= 1)
-		rc = store_item_find(app->store, NULL, (long long)j->valuedouble, it);
-	else
+	else if (cJSON_IsNumber(j)) {
+		/* an id that is not a whole number names no item: never the one it would round to */
+		if (api_json_int(j, field, 1, INT_EXACT_MAX, &id, NULL, res))
+			return -1;
+		rc = store_item_find(app->store, NULL, id, it);
+	} else
 		return api_fail(res, 422, "invalid", field, "must be an item code (string) or id (number)");
 	if (rc == STORE_NOTFOUND)
 		return api_fail(res, 422, "invalid", field, "is not an item of the catalogue");
 	return rc ? api_fail_store(app, res, rc, field) : 0;
-}
-
-static int read_count(const cJSON *j, const char *field, long long max, long long *out, struct op_response *res)
-{
-	if (!cJSON_IsNumber(j) || j->valuedouble != floor(j->valuedouble)) {
-		char rule[64];
-		snprintf(rule, sizeof rule, "must be an integer from 0 to %lld", max);
-		return api_fail(res, 422, "invalid", field, rule);
-	}
-	if (j->valuedouble < 0 || j->valuedouble > (double)max) {
-		char rule[64];
-		snprintf(rule, sizeof rule, "must be an integer from 0 to %lld", max);
-		return api_fail(res, 422, "invalid", field, rule);
-	}
-	*out = (long long)j->valuedouble;
-	return 0;
 }
 
 /* Recomputes rate and cover of r after its quantity or estimator changed. */
@@ -219,9 +206,9 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 	long long occupancy = -1, staff = -1;
 	if ((occ_j || staff_j) && h.kind != HOLDER_STRUCTURE)
 		return api_fail(res, 422, "invalid", occ_j ? "occupancy" : "staff", "is only for structures");
-	if (occ_j && read_count(occ_j, "occupancy", 20000, &occupancy, res))
+	if (occ_j && api_json_int(occ_j, "occupancy", 0, 20000, &occupancy, NULL, res))
 		return -1;
-	if (staff_j && read_count(staff_j, "staff", 50000, &staff, res))
+	if (staff_j && api_json_int(staff_j, "staff", 0, 50000, &staff, NULL, res))
 		return -1;
 
 	/* every line is checked before anything is written */
@@ -249,7 +236,7 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 			if (its[m].id == its[k].id)
 				return api_fail(res, 422, "invalid", field, "appears twice in the report");
 		snprintf(field, sizeof field, "items[%d].quantity", k);
-		if (read_count(cJSON_GetObjectItemCaseSensitive(j, "quantity"), field, QUANTITY_MAX, &qty[k], res))
+		if (api_json_int(cJSON_GetObjectItemCaseSensitive(j, "quantity"), field, 0, QUANTITY_MAX, &qty[k], NULL, res))
 			return -1;
 		k++;
 	}
@@ -369,7 +356,7 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 	if (!kind)
 		return api_fail(res, 422, "invalid", "kind", "must be receipt, dispatch, consumption or adjustment");
 	long long q;
-	if (read_count(cJSON_GetObjectItemCaseSensitive(b, "quantity"), "quantity", QUANTITY_MAX, &q, res))
+	if (api_json_int(cJSON_GetObjectItemCaseSensitive(b, "quantity"), "quantity", 0, QUANTITY_MAX, &q, NULL, res))
 		return -1;
 	if (q == 0)
 		return api_fail(res, 422, "invalid", "quantity", "must be more than 0");
@@ -475,7 +462,7 @@ int op_stock_levels(struct app *app, struct op_request *req, struct op_response 
 		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
 	if (q.severity && strcmp(q.severity, "warning") && strcmp(q.severity, "critical") && strcmp(q.severity, "stockout"))
 		return api_fail(res, 422, "invalid", "severity", "must be warning, critical or stockout (that level or worse)");
-	if (api_param_int(req, "holder_id", 1, LLONG_MAX, &q.holder_id, "must be a positive integer", res))
+	if (api_param_int(req, "holder_id", 1, INT_EXACT_MAX, &q.holder_id, NULL, res))
 		return -1;
 	if ((v = api_param(req, "sort", t[5], 80))) {
 		if (strcmp(v, "cover") == 0)
@@ -486,7 +473,7 @@ int op_stock_levels(struct app *app, struct op_request *req, struct op_response 
 			return api_fail(res, 422, "invalid", "sort", "must be holder, cover or -cover");
 	}
 	if (api_param_limit(app, req, &q.limit, res) ||
-	    api_param_int(req, "offset", 0, LLONG_MAX, &q.offset, "must be a non-negative integer", res))
+	    api_param_int(req, "offset", 0, INT_EXACT_MAX, &q.offset, NULL, res))
 		return -1;
 	cJSON *items = cJSON_CreateArray();
 	long long total = 0;
@@ -573,12 +560,15 @@ static int add_override(void *ctx, long long item, const char *code, double warn
 static int params_holder(struct app *app, struct op_request *req, struct holder_info *h, struct op_response *res)
 {
 	char t1[32], t2[32];
-	const char *kind = api_param(req, "holder_kind", t1, sizeof t1), *id = api_param(req, "holder_id", t2, sizeof t2);
+	const char *kind = api_param(req, "holder_kind", t1, sizeof t1), *id_s = api_param(req, "holder_id", t2, sizeof t2);
+	long long id = 0;
+	if (api_param_int(req, "holder_id", 1, INT_EXACT_MAX, &id, NULL, res))
+		return -1;
 	cJSON *b = cJSON_CreateObject();
 	if (kind)
 		cJSON_AddStringToObject(b, "holder_kind", kind);
-	if (id)
-		cJSON_AddNumberToObject(b, "holder_id", strtod(id, NULL));
+	if (id_s)
+		cJSON_AddNumberToObject(b, "holder_id", (double)id);
 	int rc = load_holder(app, &req->who, b, h, res);
 	cJSON_Delete(b);
 	return rc;

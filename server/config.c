@@ -69,6 +69,7 @@ static const struct config_key keys[] = {
 	KEY_INT(sms_gateway_cooloff_s, 60, 1, 86400, "how long a failing gateway rests"),
 	KEY_INT(sms_http_timeout_ms, 10000, 100, 600000, "time given to a gateway to answer"),
 	KEY_INT(sms_max_segments, 6, 1, 20, "longest message, in SMS segments (longer texts are refused or shortened)"),
+	KEY_INT(stats_min_count, 5, 1, 1000, "smallest group of volunteers whose count an observer is given (smaller ones are withheld, the gender split first); 1: exact counts"),
 	KEY_INT(test_clock, 0, 0, 1, "1 adds the clock.advance operation that moves renfortd's clock forward: for tests only, never in production"),
 };
 

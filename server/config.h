@@ -37,6 +37,7 @@ struct config {
 	long long alert_margin_hours;
 	long long silent_after_hours;
 	long long alert_check_interval_s;
+	long long stats_min_count; /* smallest count of people volunteers.stats gives an observer */
 	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
 	/* SMS */
 	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */

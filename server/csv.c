@@ -109,6 +109,42 @@ int csv_find(const struct csv_reader *r, const char *name)
 	return -1;
 }
 
+/* Whether s starts with what spreadsheets take for the start of a formula. */
+static int formula_start(const char *s)
+{
+	static const char *const fullwidth[] = {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D", "\xEF\xBC\xA0"}; /* = + - @ */
+	if (*s && strchr("=+-@\t\r\n", *s))
+		return 1;
+	for (size_t i = 0; i < sizeof fullwidth / sizeof fullwidth[0]; i++)
+		if (strncmp(s, fullwidth[i], 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* s after its leading single quotes */
+static const char *after_quotes(const char *s)
+{
+	while (*s == '\'')
+		s++;
+	return s;
+}
+
+int csv_write_text(struct buf *out, const char *s, int last)
+{
+	if (!s || !formula_start(after_quotes(s)))
+		return csv_write_field(out, s, last);
+	struct buf cell;
+	buf_init(&cell);
+	int rc = buf_puts(&cell, "'") || buf_puts(&cell, s) ? -1 : csv_write_field(out, cell.data, last);
+	buf_release(&cell);
+	return rc;
+}
+
+const char *csv_read_text(const char *cell)
+{
+	return cell[0] == '\'' && formula_start(after_quotes(cell)) ? cell + 1 : cell;
+}
+
 int csv_write_field(struct buf *out, const char *s, int last)
 {
 	int rc = 0;

@@ -32,4 +32,14 @@ int csv_find(const struct csv_reader *r, const char *name);
 /* Appends one field, quoted when needed, and a separator (',' or "\r\n" when last). */
 int csv_write_field(struct buf *out, const char *s, int last);
 
+/* Spreadsheets run a cell that starts with =, +, -, @ (or a tab, CR or LF, or the full-width
+ * forms of the four) as a formula. A text that people typed is written with csv_write_text: when
+ * it starts with such a character, after any single quotes, one single quote more is put before
+ * it (OWASP's neutralisation: spreadsheets show the cell as text, without that quote). */
+int csv_write_text(struct buf *out, const char *s, int last);
+/* The reverse, for an import: a cell made by csv_write_text loses the one quote it gained (a
+ * cell of quotes followed by one of those characters); any other cell is returned as it is. So
+ * an export imports back to the same values, and a name that starts with a quote stays so. */
+const char *csv_read_text(const char *cell);
+
 #endif

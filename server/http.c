@@ -10,6 +10,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "record_json.h"
+#include "request_check.h"
 #include "static_files.h"
 #include "store.h"
 #include "ws_frame.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 /* One request on its way through: its head, the operation it leads to, and the answer. */
@@ -456,7 +456,7 @@ static void finish_request(struct conn *c)
 		h->req.raw_body[n] = '\0';
 		h->req.raw_len = n;
 	} else if (n) {
-		if (strncasecmp(h->req.content_type, "application/json", 16) != 0) {
+		if (!request_check_media_type(h->req.content_type, "application/json")) {
 			answer_fail(c, 415, "unsupported_media_type", "content-type", "must be application/json");
 			return;
 		}

@@ -38,7 +38,8 @@ struct http_head {
 	int minor;                /* HTTP/1.minor: 0 or 1 */
 	size_t length;            /* bytes of the head, its final empty line included */
 	const char *path;         /* percent-decoded, valid UTF-8, no NUL, no "." or ".." segment */
-	struct http_pair args[HTTP_ARGS_CAP];   /* query arguments, decoded ('+' is a space) */
+	struct http_pair args[HTTP_ARGS_CAP];   /* query arguments, decoded ('+' is a space), no NUL; not
+						 * always UTF-8: the operations check theirs */
 	unsigned nargs;
 	struct http_pair fields[HTTP_FIELDS_CAP];
 	unsigned nfields;

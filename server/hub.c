@@ -66,13 +66,8 @@ const char *topic_parse(const char *text, struct topic *t, const char **entity)
 	}
 	for (size_t i = 0; colon && i < sizeof entity_topics / sizeof entity_topics[0]; i++)
 		if (strlen(entity_topics[i]) == (size_t)(colon - text) && strncmp(text, entity_topics[i], (size_t)(colon - text)) == 0) {
-			/* digits only: no sign, no spaces, no overflow */
-			const char *d = colon + 1;
-			size_t nd = strspn(d, "0123456789");
-			if (!nd || d[nd] || d[0] == '0' || nd > 16)
-				return "must end with a positive id, like structure:12";
-			long long id = strtoll(d, NULL, 10);
-			if (id > 9007199254740991LL) /* ids travel as JSON numbers: 2^53 - 1 at most */
+			long long id;
+			if (int_from_text(colon + 1, 1, INT_EXACT_MAX, &id))
 				return "must end with a positive id, like structure:12";
 			t->kind = TOPIC_ENTITY;
 			t->family = (unsigned char)i;
@@ -124,12 +119,17 @@ int event_visible(const struct principal *p, const char *type, const char *dep, 
 	case ROLE_ADMIN:
 		return 1;
 	case ROLE_OBSERVER:
-		/* the observatory reads counts, not people */
-		if (strncmp(type, "volunteer.", 10) == 0 || strncmp(type, "sms.", 4) == 0)
+		/* the observatory reads counts, not people: no volunteers, SMS or duty officers */
+		if (strncmp(type, "volunteer.", 10) == 0 || strncmp(type, "sms.", 4) == 0 ||
+		    strncmp(type, "duty_officer.", 13) == 0)
 			return 0;
 		/* fall through */
 	case ROLE_COORDINATOR:
-		return !dep || !dep[0] || principal_covers_dep(p, dep);
+		if (dep && dep[0])
+			return principal_covers_dep(p, dep);
+		/* region-wide: everyone's, but for a region-wide duty officer, whom only region-wide
+		 * coordinators read (the store's scope: dep IN their départements, and NULL is in none) */
+		return strncmp(type, "duty_officer.", 13) != 0 || !p->deps[0];
 	case ROLE_STRUCTURE:
 		return entity && ((strcmp(entity, "structure") == 0 && id == p->subject_id) || strcmp(entity, "item") == 0);
 	case ROLE_DEPOT:
@@ -344,10 +344,9 @@ int op_subscribe(struct app *app, struct op_request *req, struct op_response *re
 	const cJSON *since_j = cJSON_GetObjectItemCaseSensitive(req->params, "since");
 	long long since = -1;
 	if (since_j) {
-		if (!cJSON_IsNumber(since_j) || since_j->valuedouble < 0 ||
-		    since_j->valuedouble != (double)(long long)since_j->valuedouble)
-			return api_fail(res, 422, "invalid", "since", "must be the seq of the last event received (0 for all)");
-		since = (long long)since_j->valuedouble;
+		if (api_json_int(since_j, "since", 0, INT_EXACT_MAX, &since,
+				 "must be the seq of the last event received (0 for all)", res))
+			return -1;
 	}
 	/* the union of what was and what is asked */
 	if (!s->topics && !(s->topics = calloc(WS_MAX_TOPICS, sizeof *s->topics)))

@@ -9,6 +9,7 @@
 #include "server.h"
 #include "store.h"
 #include "store_token.h"
+#include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +164,11 @@ static int token_create(struct app *app, const struct cli *cli)
 		fprintf(stderr, "renfortd: --scope %s\n", rule);
 		return 2;
 	}
-	long long subject = cli->subject ? atoll(cli->subject) : 0;
+	long long subject = 0;
+	if (cli->subject && int_from_text(cli->subject, 1, INT_EXACT_MAX, &subject)) {
+		fprintf(stderr, "renfortd: --subject must be a positive integer: the id the token acts as\n");
+		return 2;
+	}
 	char secret[48], hash[65];
 	if (auth_token_generate(secret))
 		return 1;
@@ -204,8 +209,8 @@ static int run_command(struct app *app, const struct cli *cli)
 	if (strcmp(cli->sub, "create") == 0)
 		return token_create(app, cli);
 	if (strcmp(cli->sub, "revoke") == 0) {
-		long long id = cli->arg ? atoll(cli->arg) : 0;
-		if (id <= 0) {
+		long long id = 0;
+		if (!cli->arg || int_from_text(cli->arg, 1, INT_EXACT_MAX, &id)) {
 			fprintf(stderr, "renfortd: token revoke needs the token id (see token list)\n");
 			return 2;
 		}

@@ -119,7 +119,7 @@ static const struct field volunteer_fields[] = {
 	ID,
 	{"first_name", FK_TEXT, F_REQUIRED | F_PERSONAL | F_SELF, 1, 100, 0, 0, NULL, NULL},
 	{"last_name", FK_TEXT, F_REQUIRED | F_PERSONAL | F_SELF, 1, 100, 0, 0, NULL, NULL},
-	{"phone", FK_PHONE, F_REQUIRED | F_PERSONAL | F_SELF, 0, 0, 0, 0, NULL, NULL},
+	{"phone", FK_PHONE, F_REQUIRED | F_PERSONAL | F_SELF | F_UNIQUE_IN_SCOPE, 0, 0, 0, 0, NULL, NULL},
 	{"email", FK_TEXT, F_NULLABLE | F_PERSONAL | F_SELF, 3, 254, 0, 0, NULL, NULL},
 	{"profession", FK_ENUM, F_REQUIRED | F_FILTER, 0, 0, 0, 0, professions, NULL},
 	{"skills", FK_WORDS, F_FILTER | F_SELF, 0, 30, 0, 0, NULL, NULL},

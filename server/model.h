@@ -32,6 +32,9 @@ enum field_kind {
 #define F_IMMUTABLE 0x20u /* given when creating, refused when updating */
 #define F_SELF 0x40u      /* the structure/depot/volunteer itself may change it */
 #define F_ADMIN 0x80u     /* only a region-wide coordinator or an admin may change it */
+/* unique among the rows the writer may read (checked by the store in the writer's scope): a value
+ * used outside that scope neither conflicts nor is revealed by a 409 */
+#define F_UNIQUE_IN_SCOPE 0x100u
 
 struct entity;
 

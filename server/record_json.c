@@ -187,16 +187,13 @@ static int from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 				goto oom;
 			break;
 		case FK_INT: {
-			double d = j->valuedouble;
-			if (!cJSON_IsNumber(j) || d != floor(d) || fabs(d) > 9007199254740991.0) {
-				rf_error_set(err, 422, "invalid", name, "must be an integer");
+			long long v;
+			if (!cJSON_IsNumber(j) || int_from_double(j->valuedouble, f->min, f->max, &v)) {
+				char rule[96];
+				rf_error_set(err, 422, "invalid", name, "%s", int_rule(f->min, f->max, rule, sizeof rule));
 				goto fail;
 			}
-			if (d < (double)f->min || d > (double)f->max) {
-				rf_error_set(err, 422, "invalid", name, "must be between %lld and %lld", f->min, f->max);
-				goto fail;
-			}
-			record_set_int(r, idx, (long long)d);
+			record_set_int(r, idx, v);
 			break;
 		}
 		case FK_REAL:
@@ -273,42 +270,6 @@ int record_from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 		     const struct principal *who, struct record **out, struct rf_error *err)
 {
 	return from_json(e, obj, mode, who, "", out, err);
-}
-
-static int has_nul(const char *s, size_t len)
-{
-	int in_string = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\0')
-			return 1;
-		if (s[i] == '"')
-			in_string = !in_string;
-		else if (in_string && s[i] == '\\' && i + 1 < len) {
-			if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
-				return 1;
-			i++; /* the escaped character, which may be a quote */
-		}
-	}
-	return 0;
-}
-
-cJSON *json_parse_strict(const char *text, size_t len, char *rule, size_t rulelen)
-{
-	if (has_nul(text, len)) {
-		snprintf(rule, rulelen, "must not contain NUL characters (\\u0000)");
-		return NULL;
-	}
-	const char *end = NULL;
-	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (j && end)
-		while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
-			end++;
-	if (!j || !end || end != text + len) {
-		snprintf(rule, rulelen, "is not valid JSON (near byte %ld)", end ? (long)(end - text) : 0L);
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
 }
 
 cJSON *words_to_json(const char *s)

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
+#include "json_strict.h" /* json_parse_strict(), which the transport reaches through this header */
 #include "model.h"
 
 struct principal;
@@ -21,11 +22,6 @@ int record_from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 /* A JSON object of every field that is set. Without personal: F_PERSONAL fields are left out
  * (events, and anything that may reach people outside the record's scope). */
 cJSON *record_to_json(const struct record *r, int with_personal);
-
-/* Parses text as exactly one JSON value, whitespace around it allowed. Returns NULL with the rule
- * broken in rule: not JSON, text after the value, or a NUL (raw or \u0000), at which cJSON would
- * silently cut a string short. */
-cJSON *json_parse_strict(const char *text, size_t len, char *rule, size_t rulelen);
 
 /* Splits a space-separated word list into a JSON array. */
 cJSON *words_to_json(const char *s);

@@ -170,6 +170,42 @@ static char *read_file(const char *path)
 	return data;
 }
 
+static int count_rows(void *ctx, int ncols, char **values, char **names)
+{
+	(void)ncols;
+	(void)values;
+	(void)names;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A migration runs with foreign keys off (SQLite's procedure for rebuilding a table: with them on,
+ * dropping a parent table would delete its children's rows by ON DELETE CASCADE), and is
+ * committed only when PRAGMA foreign_key_check finds nothing broken. */
+static int run_migration(struct store *st, const char *sql, const char *record, char **msg)
+{
+	int broken = 0;
+	int src = sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, msg);
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, msg);
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(st->db, sql, NULL, NULL, msg);
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(st->db, "PRAGMA foreign_key_check", count_rows, &broken, msg);
+	if (src == SQLITE_OK && broken) {
+		*msg = sqlite3_mprintf("%d rows break a foreign key afterwards (PRAGMA foreign_key_check)", broken);
+		src = SQLITE_CONSTRAINT;
+	}
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(st->db, record, NULL, NULL, msg);
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(st->db, "COMMIT", NULL, NULL, msg);
+	if (src != SQLITE_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return src;
+}
+
 static int apply_migrations(struct store *st, const char *dir, char *err, size_t errlen)
 {
 	int rc = -1;
@@ -224,18 +260,11 @@ static int apply_migrations(struct store *st, const char *dir, char *err, size_t
 			 "INSERT INTO schema_migrations(version, name, applied_at) VALUES (%d, '%.200s', %lld);"
 			 "PRAGMA user_version = %d;",
 			 version, names[i], st->now_ms, version);
-		int src = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
-		if (src == SQLITE_OK)
-			src = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
-		if (src == SQLITE_OK)
-			src = sqlite3_exec(st->db, record, NULL, NULL, &msg);
-		if (src == SQLITE_OK)
-			src = sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg);
+		int src = run_migration(st, sql, record, &msg);
 		free(sql);
 		if (src != SQLITE_OK) {
 			snprintf(err, errlen, "migration %s failed: %s", names[i], msg ? msg : sqlite3_errstr(src));
 			sqlite3_free(msg);
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			goto out;
 		}
 		log_info("store: applied migration %s", names[i]);

@@ -73,6 +73,13 @@ void store_holder_scope(struct buf *sql, const struct principal *p, const char *
 			const char *kind_col, const char *id_col);
 void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p);
 
+/* SQL that is true when column contains the text bound to param (a "?" or "?N") as it is: LIKE
+ * with the pattern's own wildcards (% and _) and escape character escaped, so that a search for
+ * "%" finds a percent sign, not every row. Case-insensitive for ASCII, as LIKE is. */
+#define STORE_SQL_CONTAINS(column, param)                                                                         \
+	column " LIKE '%' || replace(replace(replace(" param ", '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' " \
+	       "ESCAPE '\\'"
+
 /* Copies a text column into a fixed buffer, truncating; NULL (or out of memory) gives "". */
 void store_column_copy(char *dst, size_t n, sqlite3_stmt *s, int col);
 

@@ -45,6 +45,19 @@ static int apply_binds(sqlite3_stmt *s, const struct binds *b, int first)
 	return SQLITE_OK;
 }
 
+/* Prepares sql (released here) and applies its binds: STORE_OK, the statement to be given back
+ * with store_text_done(). */
+static int prepare_bound(struct store *st, struct buf *sql, const struct binds *b, sqlite3_stmt **s, int *cached,
+			 const char *what)
+{
+	int rc = store_prepare_text(st, sql->data, s, cached);
+	buf_release(sql);
+	if (rc != SQLITE_OK)
+		return store_rc_from_sqlite(st, rc, what);
+	apply_binds(*s, b, 1);
+	return STORE_OK;
+}
+
 static int is_column(const struct field *f)
 {
 	return f->kind != FK_CHILDREN;
@@ -172,11 +185,9 @@ int store_record_get(struct store *st, const struct entity *e, const struct prin
 	scope_sql(&sql, &b, e, p, 1);
 	sqlite3_stmt *s = NULL;
 	int cached = 0;
-	int rc = store_prepare_text(st, sql.data, &s, &cached);
-	buf_release(&sql);
-	if (rc != SQLITE_OK)
-		return store_rc_from_sqlite(st, rc, "get");
-	apply_binds(s, &b, 1);
+	int rc = prepare_bound(st, &sql, &b, &s, &cached, "get");
+	if (rc)
+		return rc;
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		store_text_done(s, cached);
@@ -208,7 +219,7 @@ static void where_filters(struct buf *sql, struct binds *b, const struct entity 
 		bind_text(b, q->filters[i].value);
 	}
 	if (q->q && entity_field(e, "name", NULL)) {
-		buf_puts(sql, " AND t.name LIKE '%' || ? || '%'");
+		buf_puts(sql, " AND " STORE_SQL_CONTAINS("t.name", "?"));
 		bind_text(b, q->q);
 	}
 }
@@ -364,6 +375,38 @@ static int insert_row(struct store *st, const struct record *r, const char *pare
 	}
 	if (id)
 		*id = new_id;
+	return STORE_OK;
+}
+
+int store_record_unique_check(struct store *st, const struct principal *p, const struct record *r, long long id)
+{
+	const struct entity *e = r->e;
+	for (size_t i = 0; i < e->nfields; i++) {
+		const struct field *f = &e->fields[i];
+		if (!(f->flags & F_UNIQUE_IN_SCOPE) || r->v[i].state != V_SET)
+			continue;
+		struct buf sql;
+		struct binds b = {.n = 0};
+		buf_init(&sql);
+		buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.%s = ? AND t.id != ?", e->table, f->name);
+		bind_text(&b, r->v[i].s);
+		bind_int(&b, id);
+		/* the rows p reads, and only those: a value held outside them is no conflict of p's */
+		scope_sql(&sql, &b, e, p, 1);
+		sqlite3_stmt *s = NULL;
+		int cached = 0;
+		int rc = prepare_bound(st, &sql, &b, &s, &cached, "unique");
+		if (rc)
+			return rc;
+		rc = sqlite3_step(s);
+		store_text_done(s, cached);
+		if (rc == SQLITE_ROW) {
+			store_set_failure(st, f->name, "is already registered for another record");
+			return STORE_CONFLICT;
+		}
+		if (rc != SQLITE_DONE)
+			return store_rc_from_sqlite(st, rc, "unique");
+	}
 	return STORE_OK;
 }
 

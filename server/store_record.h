@@ -33,6 +33,10 @@ int store_record_list(struct store *st, const struct entity *e, const struct pri
 		      const struct list_query *q, record_cb cb, void *ctx, long long *total);
 /* Inserts r (dep, lat, lng already resolved by the caller) and its children. */
 int store_record_insert(struct store *st, const struct record *r, long long *id);
+/* The F_UNIQUE_IN_SCOPE fields set in r, looked for in the other rows (all but id; 0 when r is new)
+ * that p may read: STORE_CONFLICT (the failure naming the field) when one holds the same value,
+ * STORE_OK otherwise. Call it before store_record_insert or store_record_update. */
+int store_record_unique_check(struct store *st, const struct principal *p, const struct record *r, long long id);
 /* Applies the fields set in patch to row id, if the principal may write it. */
 int store_record_update(struct store *st, const struct principal *p, long long id, const struct record *patch);
 int store_record_delete(struct store *st, const struct entity *e, const struct principal *p, long long id);

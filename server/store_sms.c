@@ -321,10 +321,10 @@ long long store_sms_count(struct store *st, const char *status)
 /* --- incoming messages ------------------------------------------------------------------------------ */
 
 int store_sms_inbox_insert(struct store *st, const char *gateway, const char *gateway_id, const char *phone,
-			   const char *to, const char *text, long long *id)
+			   const char *to, const char *text, int invalid_utf8, long long *id)
 {
-	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sms_inbox(gateway, gateway_id, phone, to_number, text, received_at) "
-					    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(gateway, gateway_id) DO NOTHING");
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sms_inbox(gateway, gateway_id, phone, to_number, text, received_at, "
+					    "invalid_utf8) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(gateway, gateway_id) DO NOTHING");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, gateway, -1, SQLITE_STATIC);
@@ -333,6 +333,7 @@ int store_sms_inbox_insert(struct store *st, const char *gateway, const char *ga
 	sqlite3_bind_text(s, 4, to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, store_now(st));
+	sqlite3_bind_int(s, 7, invalid_utf8 != 0);
 	int rc = store_step_done(st, s, "inbox");
 	if (rc)
 		return rc;
@@ -361,7 +362,7 @@ int store_sms_inbox_list(struct store *st, const struct principal *p, long long 
 {
 	/* a scoped coordinator sees the messages of volunteers of their départements */
 	sqlite3_stmt *s = store_prepare(st, "SELECT i.id, i.gateway, i.gateway_id, i.phone, i.to_number, i.text, i.keyword, "
-					    "i.result, coalesce(i.volunteer_id, 0), i.received_at FROM sms_inbox i "
+					    "i.result, coalesce(i.volunteer_id, 0), i.received_at, i.invalid_utf8 FROM sms_inbox i "
 					    "LEFT JOIN volunteers v ON v.id = i.volunteer_id WHERE i.id > ?1 AND "
 					    "(?2 IS NULL OR instr(?2, ',' || v.dep || ',') > 0) ORDER BY i.id LIMIT ?3");
 	if (!s)
@@ -378,6 +379,7 @@ int store_sms_inbox_list(struct store *st, const struct principal *p, long long 
 			(const char *)sqlite3_column_text(s, 4), (const char *)sqlite3_column_text(s, 5),
 			(const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
 			sqlite3_column_int64(s, 8),	       sqlite3_column_int64(s, 9),
+			sqlite3_column_int(s, 10),
 		};
 		if (cb(ctx, &r))
 			break;
@@ -400,7 +402,8 @@ int store_sms_optout(struct store *st, const char *phone, int out)
 
 int store_volunteer_by_phone(struct store *st, const char *phone, long long *id, char dep[4], char lang[4])
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, dep, sms_lang FROM volunteers WHERE phone = ? AND status != 'erased'");
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, dep, sms_lang FROM volunteers WHERE phone = ? AND status != 'erased' "
+					    "ORDER BY id LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, phone, -1, SQLITE_STATIC);
@@ -412,4 +415,23 @@ int store_volunteer_by_phone(struct store *st, const char *phone, long long *id,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "volunteer");
+}
+
+int store_volunteers_by_phone(struct store *st, const char *phone, struct phone_volunteer *out, int max, int *n)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, dep FROM volunteers WHERE phone = ? AND status != 'erased' "
+					    "ORDER BY id LIMIT ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, phone, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, max);
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+		out[*n].id = sqlite3_column_int64(s, 0);
+		store_column_copy(out[*n].dep, sizeof out[*n].dep, s, 1);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "volunteers");
 }

@@ -87,21 +87,31 @@ long long store_sms_count(struct store *st, const char *status);
 
 /* --- incoming messages ------------------------------------------------------------------------------ */
 
-/* STORE_CONFLICT when this gateway's message id was already received. */
+/* STORE_CONFLICT when this gateway's message id was already received. invalid_utf8: the gateway
+ * sent bytes that were not UTF-8, replaced by U+FFFD in what is given here. */
 int store_sms_inbox_insert(struct store *st, const char *gateway, const char *gateway_id, const char *phone,
-			   const char *to, const char *text, long long *id);
+			   const char *to, const char *text, int invalid_utf8, long long *id);
 int store_sms_inbox_result(struct store *st, long long id, const char *keyword, const char *result, long long volunteer);
 
 struct inbox_row {
 	long long id;
 	const char *gateway, *gateway_id, *phone, *to, *text, *keyword, *result;
 	long long volunteer_id, received_at;
+	int invalid_utf8;
 };
 int store_sms_inbox_list(struct store *st, const struct principal *p, long long after, long long limit,
 			 int (*cb)(void *ctx, const struct inbox_row *r), void *ctx);
 
 int store_sms_optout(struct store *st, const char *phone, int out);
-/* A volunteer with this phone: id, département, SMS language; STORE_NOTFOUND when none. */
+/* The first volunteer (by id) with this phone: id, département, SMS language; STORE_NOTFOUND when
+ * none. A phone is unique only within a writer's scope: several volunteers may share it. */
 int store_volunteer_by_phone(struct store *st, const char *phone, long long *id, char dep[4], char lang[4]);
+
+struct phone_volunteer {
+	long long id;
+	char dep[4];
+};
+/* Every volunteer with this phone (by id), max at most: their number in *n. */
+int store_volunteers_by_phone(struct store *st, const char *phone, struct phone_volunteer *out, int max, int *n);
 
 #endif

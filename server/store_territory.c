@@ -120,7 +120,7 @@ int store_commune_list(struct store *st, const char *dep, const char *q, const c
 		       int (*cb)(void *ctx, const struct commune *c), void *ctx)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT insee, name, dep, postcode, lat, lng, population FROM communes "
-					    "WHERE (?1 IS NULL OR dep = ?1) AND (?2 IS NULL OR name LIKE '%' || ?2 || '%') "
+					    "WHERE (?1 IS NULL OR dep = ?1) AND (?2 IS NULL OR " STORE_SQL_CONTAINS("name", "?2") ") "
 					    "AND insee > ?3 ORDER BY insee LIMIT ?4");
 	if (!s)
 		return STORE_ERROR;

@@ -1,6 +1,9 @@
 #include "validate.h"
 
+#include "utf8.h"
+
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,35 +79,15 @@ const char *validate_date(const char *s)
 long utf8_length(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
 	long n = 0;
-	while (*p) {
-		unsigned c = *p;
-		int extra;
+	while (left) {
 		unsigned cp;
-		if (c < 0x80) {
-			extra = 0;
-			cp = c;
-		} else if ((c & 0xE0) == 0xC0) {
-			extra = 1;
-			cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			extra = 2;
-			cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			extra = 3;
-			cp = c & 0x07;
-		} else
+		int k = utf8_decode(p, left, &cp);
+		if (!k)
 			return -1;
-		p++;
-		for (int i = 0; i < extra; i++, p++) {
-			if ((*p & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (*p & 0x3F);
-		}
-		/* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
-		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-			return -1;
+		p += k;
+		left -= (size_t)k;
 		n++;
 	}
 	return n;
@@ -195,4 +178,45 @@ int phone_to_e164_fr(const char *in, char *out, size_t outlen)
 	if (w < 0 || (size_t)w >= outlen)
 		return -1;
 	return validate_e164(out) ? -1 : 0;
+}
+
+int int_from_double(double d, long long min, long long max, long long *out)
+{
+	/* the bounds are compared as doubles only within 2^53, where they are exact */
+	if (!isfinite(d) || d != floor(d) || fabs(d) > (double)INT_EXACT_MAX)
+		return -1;
+	long long v = (long long)d;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int int_from_text(const char *s, long long min, long long max, long long *out)
+{
+	if (!s)
+		return -1;
+	const char *p = s + (*s == '-');
+	size_t n = strspn(p, "0123456789");
+	/* 18 digits hold any value below 10^18 without overflow; INT_EXACT_MAX has 16 */
+	if (n == 0 || n > 18 || p[n] != '\0' || (p[0] == '0' && n > 1))
+		return -1;
+	long long v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (p[i] - '0');
+	if (*s == '-')
+		v = -v;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+const char *int_rule(long long min, long long max, char *buf, size_t len)
+{
+	if (max >= INT_EXACT_MAX && (min == 0 || min == 1))
+		snprintf(buf, len, "must be a %s integer", min ? "positive" : "non-negative");
+	else
+		snprintf(buf, len, "must be an integer from %lld to %lld", min, max);
+	return buf;
 }

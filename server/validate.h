@@ -21,6 +21,25 @@ const char *validate_insee(const char *s);
 /* An ISO 639-1 language code: two lowercase letters. */
 const char *validate_lang2(const char *s);
 
+/* --- integers: every id, count or quantity a request gives, as a JSON number or as text (a query
+ * parameter, a form field, a CSV cell), is read by one of these two, so that none is rounded,
+ * truncated or read from its leading digits. */
+
+/* Ids and counts travel as JSON numbers, which hold integers exactly up to 2^53 - 1. */
+#define INT_EXACT_MAX 9007199254740991LL
+
+/* A JSON number's value as an integer from min to max: 0 and *out, or -1 when it has a fraction,
+ * is out of range or is not finite. (json_parse_strict refuses the texts a double would round to a
+ * whole number, like 1.0000000000000001: a whole double was written whole.) */
+int int_from_double(double d, long long min, long long max, long long *out);
+/* An integer written in decimal, from min to max: an optional '-', then digits without a leading
+ * zero; nothing else (no '+', no space, no point, no exponent, no trailing text). 0 and *out, or -1. */
+int int_from_text(const char *s, long long min, long long max, long long *out);
+/* The rule both break, for "<field>: <rule>": "must be a positive integer" (1 to INT_EXACT_MAX),
+ * "must be a non-negative integer" (0 to INT_EXACT_MAX), else "must be an integer from MIN to MAX".
+ * Written into buf (at least 64 bytes), which is returned. */
+const char *int_rule(long long min, long long max, char *buf, size_t len);
+
 /* Number of Unicode code points in valid UTF-8, or -1 if s is not valid UTF-8. */
 long utf8_length(const char *s);
 /* A buffer for a text validated as at most `chars` characters: UTF-8 takes up to 4 bytes each. */

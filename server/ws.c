@@ -7,6 +7,7 @@
 #include "hub.h"
 #include "log.h"
 #include "record_json.h"
+#include "request_check.h"
 #include "utf8.h"
 #include "ws_frame.h"
 
@@ -323,34 +324,18 @@ static void handle_message(struct ws_session *s, const char *text, size_t len)
 		reply_error(s, NULL, 400, "invalid_json", "message", rule);
 		return;
 	}
-	if (!cJSON_IsObject(msg)) {
-		reply_error(s, NULL, 400, "invalid_json", "message", "must be a JSON object");
-		cJSON_Delete(msg);
-		return;
-	}
-	cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
-	if (id && !cJSON_IsString(id) && !cJSON_IsNumber(id)) {
-		reply_error(s, NULL, 422, "invalid", "id", "must be a string or a number");
+	cJSON *id = cJSON_IsObject(msg) ? cJSON_GetObjectItemCaseSensitive(msg, "id") : NULL;
+	if (id && !cJSON_IsString(id) && !cJSON_IsNumber(id))
+		id = NULL; /* not repeated in the answer */
+	struct rf_error err;
+	if (request_check_envelope(msg, &err)) {
+		reply_error(s, id, err.status, err.code, err.field, err.rule);
 		goto out;
-	}
-	const cJSON *f;
-	cJSON_ArrayForEach(f, msg)
-	{
-		if (strcmp(f->string, "type") && strcmp(f->string, "id") && strcmp(f->string, "params") &&
-		    strcmp(f->string, "data") && strcmp(f->string, "idempotency_key")) {
-			reply_error(s, id, 422, "unknown_field", f->string,
-				    "is not part of a message (type, id, params, data, idempotency_key)");
-			goto out;
-		}
 	}
 	cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
 	cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
 	cJSON *data = cJSON_GetObjectItemCaseSensitive(msg, "data");
 	cJSON *key = cJSON_GetObjectItemCaseSensitive(msg, "idempotency_key");
-	if (!cJSON_IsString(type)) {
-		reply_error(s, id, 422, "required", "type", "is required: the operation, like \"structures.get\"");
-		goto out;
-	}
 	if (api_token_revoked(s->app, &s->who)) {
 		/* revoked since the socket opened: this request is refused, and the socket closes */
 		reply_error(s, id, 401, "unauthorized", "authorization", "the token is unknown or revoked");
@@ -360,14 +345,6 @@ static void handle_message(struct ws_session *s, const char *text, size_t len)
 	const struct op *op = api_find_op(type->valuestring);
 	if (!op || (op->flags & OP_PUBLIC)) { /* gateways' webhooks are HTTP only */
 		reply_error(s, id, 404, "not_found", "type", "is not a known operation");
-		goto out;
-	}
-	if (params && !cJSON_IsObject(params)) {
-		reply_error(s, id, 422, "invalid", "params", "must be an object");
-		goto out;
-	}
-	if (key && (!cJSON_IsString(key) || !key->valuestring[0] || strlen(key->valuestring) > 128)) {
-		reply_error(s, id, 422, "invalid", "idempotency_key", "must be 1 to 128 characters");
 		goto out;
 	}
 	struct op_request req;

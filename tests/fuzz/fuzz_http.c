@@ -26,9 +26,6 @@ static void check_accepted(const struct http_head *h, size_t size)
 		for (const char *p = h->fields[i].name; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				abort();
-	for (unsigned i = 0; i < h->nargs; i++)
-		if (!utf8_valid(h->args[i].value, strlen(h->args[i].value)))
-			abort();
 	if (h->content_length < 0 || h->nargs > lim.max_args || h->nfields > lim.max_fields)
 		abort();
 }

@@ -3,6 +3,7 @@ SQLite file, creates tokens with `renfortd token create`, and talks to it as cli
 HTTP (http.client) and websocket (python3-websocket). Every server is stopped with SIGTERM at the
 end and must exit 0 with no sanitizer report on stderr."""
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -120,6 +121,7 @@ class Server:
         try:
             tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                  "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            conn.text_factory = bytes  # every text as stored, UTF-8 or not
             out = {}
             for t in tables:
                 rows = sorted(repr(r) for r in conn.execute('SELECT * FROM "%s"' % t))
@@ -300,6 +302,15 @@ class ServerTest(unittest.TestCase):
         if st != 201:
             raise AssertionError(f"create {plural}: {st} {data}")
         return data
+
+    @contextlib.contextmanager
+    def unchanged(self):
+        """Asserts that what runs inside the block writes nothing (the database's fingerprint)."""
+        before = self.server.fingerprint()
+        yield
+        after = self.server.fingerprint()
+        changed = [t for t in before if before[t] != after.get(t)] + [t for t in after if t not in before]
+        self.assertEqual(changed, [], "the database changed")
 
     def api(self, method, path, token=None, **kw):
         return self.server.http(method, path, token=token if token is not None else self.admin, **kw)

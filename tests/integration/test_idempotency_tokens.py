@@ -329,7 +329,7 @@ class WebsocketBadInput(ServerTest):
         self.bad('"whoami"', 400, "invalid_json", "message")
         self.bad('{"type": "who\\u0000ami", "id": 4}', 400, "invalid_json", "message")
         self.bad('{"id": 5}', 422, "required", "type", with_id=5)
-        self.bad('{"type": 7, "id": 6}', 422, "required", "type", with_id=6)
+        self.bad('{"type": 7, "id": 6}', 422, "invalid", "type", with_id=6)
         self.bad('{"type": "structures.explode", "id": 7}', 404, "not_found", "type", with_id=7)
         self.bad('{"type": "whoami", "id": 8, "token": "rf_x"}', 422, "unknown_field", "token", with_id=8)
         self.bad('{"type": "whoami", "id": {"a": 1}}', 422, "invalid", "id")

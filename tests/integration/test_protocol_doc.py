@@ -166,9 +166,17 @@ def split_head(text, first_line):
     return start, headers, "\n".join(rest[k:]).rstrip("\n")
 
 
+def no_duplicate_keys(pairs):
+    """json.loads would keep the last of two equal keys: such a body is sent as it is written."""
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("a key given twice")
+    return dict(pairs)
+
+
 def try_json(text):
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=no_duplicate_keys)
     except ValueError:
         return None if text.strip() else None
 

@@ -1,7 +1,6 @@
 """Bad input of every class gets a 4xx JSON error that names the field and the rule, and changes
 nothing in the database (its whole content is compared before and after each refusal)."""
 
-import contextlib
 import http.client
 import json
 import unittest
@@ -27,14 +26,6 @@ class Refusals(ServerTest):
         assert st == 201, cls.albi
         st, cls.vol, _ = cls.server.http("POST", "/api/v1/volunteers", token=cls.admin, body=samples.volunteer())
         assert st == 201, cls.vol
-
-    @contextlib.contextmanager
-    def unchanged(self):
-        before = self.server.fingerprint()
-        yield
-        after = self.server.fingerprint()
-        changed = [t for t in before if before[t] != after.get(t)] + [t for t in after if t not in before]
-        self.assertEqual(changed, [], "the database changed")
 
     def refused(self, method, path, status, field, code, rule_part=None, token=None, **kw):
         """Sends one bad request; asserts the named error and that the database did not move."""
@@ -106,12 +97,12 @@ class Refusals(ServerTest):
         self.assertEqual((st, v.get("consent_at")), (201, "2024-02-29"), v)
 
     def test_integer_and_number_ranges(self):
-        for bad, part in ((-1, "between 0 and 20000"), (20001, "between 0 and 20000"), (1.5, "integer"),
+        for bad, part in ((-1, "an integer from 0 to 20000"), (20001, "an integer from 0 to 20000"), (1.5, "integer"),
                           ("12", "integer"), (True, "integer"), (1e300, "integer")):
             with self.subTest(capacity=bad):
                 self.bad_structure("capacity", "invalid", part, capacity=bad, occupancy=None)
-        self.bad_volunteer("travel_radius_km", "invalid", "between 0 and 500", travel_radius_km=501)
-        self.bad_volunteer("travel_radius_km", "invalid", "between 0 and 500", travel_radius_km=-5)
+        self.bad_volunteer("travel_radius_km", "invalid", "an integer from 0 to 500", travel_radius_km=501)
+        self.bad_volunteer("travel_radius_km", "invalid", "an integer from 0 to 500", travel_radius_km=-5)
         for bad, part in ((50.0, "between"), (-90, "between"), ("43.9", "number"), (None, "null")):
             with self.subTest(lat=bad):
                 self.bad_structure("lat", "invalid", part, lat=bad)
@@ -242,8 +233,8 @@ class Refusals(ServerTest):
                              raw=raw.encode("latin-1"), content_type="application/json")
         self.refused("PATCH", "/api/v1/structures/%d" % self.albi["id"], 400, "body", "invalid_json", None,
                      raw=b'{"capacity": }', content_type="application/json")
-        # a key given twice is ambiguous
-        self.refused("POST", "/api/v1/structures", 422, "name", "invalid", "twice",
+        # a key given twice is ambiguous: refused as the JSON is read, naming the key
+        self.refused("POST", "/api/v1/structures", 400, "body", "invalid_json", 'has the key "name" twice',
                      raw=json.dumps(samples.structure())[:-1] + ', "name": "other"}', content_type="application/json")
         # a write without a body
         self.refused("POST", "/api/v1/structures", 400, "body", "invalid_json", "JSON object is required")

@@ -438,6 +438,54 @@ static void test_reuse_after_release(void **state)
 	csv_reader_release(&r);
 }
 
+/* A text a spreadsheet would run as a formula gets one quote before it; the import takes that
+ * quote off again, and only that one: every text comes back as it was. */
+static void test_formula_neutralised(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *cell;
+	} cases[] = {
+		{"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+		{"+33612345678", "'+33612345678"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\tx", "'\tx"},
+		{"\rx", "\"'\rx\""},
+		{"\nx", "\"'\nx\""},
+		{"\xEF\xBC\x9D" "1+1", "'\xEF\xBC\x9D" "1+1"}, /* a full-width = */
+		{"'=x", "''=x"},                             /* a quote the person typed is kept */
+		{"''+x", "'''+x"},
+		{"'s-Hertogenbosch", "'s-Hertogenbosch"}, /* a quote before anything else: as it is */
+		{"EHPAD Les Tilleuls", "EHPAD Les Tilleuls"},
+		{"a=b", "a=b"},
+		{"", ""},
+		{"'", "'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf out;
+		buf_init(&out);
+		assert_int_equal(csv_write_text(&out, cases[i].text, 1), 0);
+		char want[64];
+		snprintf(want, sizeof want, "%s\r\n", cases[i].cell);
+		if (strcmp(out.data, want) != 0)
+			fail_msg("csv_write_text(\"%s\") wrote \"%s\", not \"%s\"", cases[i].text, out.data, want);
+		/* read back as an import reads it */
+		struct csv_reader r;
+		csv_reader_init(&r, out.data, out.len);
+		if (cases[i].text[0]) {
+			assert_int_equal(csv_next_row(&r), 1);
+			if (strcmp(csv_read_text(r.fields[0]), cases[i].text) != 0)
+				fail_msg("\"%s\" came back as \"%s\"", cases[i].text, csv_read_text(r.fields[0]));
+		}
+		csv_reader_release(&r);
+		buf_release(&out);
+	}
+	/* a cell someone wrote by hand without our quote imports as it is */
+	assert_string_equal(csv_read_text("+33612345678"), "+33612345678");
+	assert_string_equal(csv_read_text("=1+1"), "=1+1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_write_field),
 		cmocka_unit_test(test_write_read_round_trip),
+		cmocka_unit_test(test_formula_neutralised),
 		cmocka_unit_test(test_reuse_after_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,6 +236,9 @@ static void test_visible_region_coordinator(void **state)
 	assert_true(event_visible(&p, "volunteer.updated", "34", "volunteer", 1));
 	assert_true(event_visible(&p, "sms.received", "34", "volunteer", 1));
 	assert_true(event_visible(&p, "alert.opened", NULL, NULL, 0));
+	/* every duty officer, of a département or of the whole region */
+	assert_true(event_visible(&p, "duty_officer.created", "81", "duty_officer", 3));
+	assert_true(event_visible(&p, "duty_officer.created", NULL, "duty_officer", 5));
 }
 
 static void test_visible_scoped_coordinator(void **state)
@@ -252,6 +255,11 @@ static void test_visible_scoped_coordinator(void **state)
 	assert_true(event_visible(&p, "item.created", NULL, "item", 4));
 	assert_true(event_visible(&p, "alert.opened", NULL, NULL, 0));
 	assert_true(event_visible(&p, "alert.opened", "", NULL, 0));
+	/* duty officers: those of its départements; a region-wide one (dep NULL) is not its to read */
+	assert_true(event_visible(&p, "duty_officer.created", "81", "duty_officer", 3));
+	assert_false(event_visible(&p, "duty_officer.created", "34", "duty_officer", 4));
+	assert_false(event_visible(&p, "duty_officer.created", NULL, "duty_officer", 5));
+	assert_false(event_visible(&p, "duty_officer.deleted", "", "duty_officer", 5));
 	struct principal two = who(ROLE_COORDINATOR, ",31,81,", 0);
 	assert_true(event_visible(&two, "structure.updated", "31", "structure", 1));
 	assert_true(event_visible(&two, "structure.updated", "81", "structure", 1));
@@ -280,6 +288,14 @@ static void test_visible_observer(void **state)
 	assert_false(event_visible(&scoped, "structure.updated", "34", "structure", 1));
 	assert_true(event_visible(&scoped, "stock.reported", NULL, "depot", 1));
 	assert_true(event_visible(&scoped, "deployment.filled", "81", "structure", 2));
+	/* nor duty officers, of a département or of the whole region */
+	const char *officers[] = {"duty_officer.created", "duty_officer.updated", "duty_officer.deleted"};
+	for (size_t i = 0; i < sizeof officers / sizeof officers[0]; i++) {
+		assert_false(event_visible(&region, officers[i], "81", "duty_officer", 3));
+		assert_false(event_visible(&region, officers[i], NULL, "duty_officer", 3));
+		assert_false(event_visible(&scoped, officers[i], "81", "duty_officer", 3));
+		assert_false(event_visible(&scoped, officers[i], NULL, "duty_officer", 3));
+	}
 	/* type words that merely start alike are not people */
 	assert_true(event_visible(&region, "volunteers_count.updated", NULL, NULL, 0));
 	assert_true(event_visible(&region, "smsgateway.down", NULL, NULL, 0));

@@ -20,8 +20,17 @@
 
 /* --- helpers --------------------------------------------------------------------------------------- */
 
-/* The migrations of a directory, as store.c recognises them: NNN_name.sql. Returns the count and
- * sets *highest. */
+/* The number of a migration file as store.c recognises them (NNN_name.sql), or -1. */
+static int migration_number(const char *name)
+{
+	size_t len = strlen(name);
+	if (len > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] >= '0' &&
+	    name[2] <= '9' && name[3] == '_' && strcmp(name + len - 4, ".sql") == 0)
+		return atoi(name);
+	return -1;
+}
+
+/* The migrations of a directory. Returns the count and sets *highest. */
 static int count_migrations(const char *dir, int *highest)
 {
 	DIR *d = opendir(dir);
@@ -30,15 +39,33 @@ static int count_migrations(const char *dir, int *highest)
 	*highest = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		const char *name = de->d_name;
-		size_t len = strlen(name);
-		if (len > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] >= '0' &&
-		    name[2] <= '9' && name[3] == '_' && strcmp(name + len - 4, ".sql") == 0) {
-			n++;
-			int v = atoi(name);
-			if (v > *highest)
-				*highest = v;
-		}
+		int v = migration_number(de->d_name);
+		if (v < 0)
+			continue;
+		n++;
+		if (v > *highest)
+			*highest = v;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Links into dir the real migrations numbered from `from` to `to`; returns how many. */
+static int link_migrations(const char *dir, int from, int to)
+{
+	DIR *d = opendir(UNIT_SCHEMA_DIR);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		int v = migration_number(de->d_name);
+		if (v < from || v > to)
+			continue;
+		char src[512], dst[512];
+		snprintf(src, sizeof src, "%s/%s", UNIT_SCHEMA_DIR, de->d_name);
+		snprintf(dst, sizeof dst, "%s/%s", dir, de->d_name);
+		assert_int_equal(symlink(src, dst), 0);
+		n++;
 	}
 	closedir(d);
 	return n;
@@ -340,17 +367,6 @@ static void test_ledger_rebuild_keeps_history(void **state)
 	assert_string_equal(ok, "ok");
 }
 
-/* Links the real migrations named into our own schema directory. */
-static void link_migrations(struct fx *f, const char *const *names, size_t n)
-{
-	char from[512], to[512];
-	for (size_t i = 0; i < n; i++) {
-		snprintf(from, sizeof from, "%s/%s", UNIT_SCHEMA_DIR, names[i]);
-		snprintf(to, sizeof to, "%s/%s", f->schema, names[i]);
-		assert_int_equal(symlink(from, to), 0);
-	}
-}
-
 /* The département of every alert, then of every outbox row, in id order: "81,34|34,81". */
 static void deps_now(struct store *st, char *out, size_t n)
 {
@@ -365,8 +381,7 @@ static void test_moved_holders_take_their_rows(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(mkdir(f->schema, 0700), 0);
-	static const char *const before[] = {"001_core.sql", "002_audit.sql", "003_stock_alerts.sql", "004_write_path.sql"};
-	link_migrations(f, before, sizeof before / sizeof *before);
+	assert_int_equal(link_migrations(f->schema, 1, 4), 4);
 	char err[512] = "";
 	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
 	assert_int_equal(store_schema_version(f->st), 4);
@@ -402,8 +417,7 @@ static void test_moved_holders_take_their_rows(void **state)
 	store_close(f->st);
 	f->st = NULL;
 
-	static const char *const after[] = {"005_scope_follows_holder.sql"};
-	link_migrations(f, after, 1);
+	assert_int_equal(link_migrations(f->schema, 5, 5), 1);
 	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
 	assert_int_equal(store_schema_version(f->st), 5);
 	/* the holders' alerts and their people's messages; not the département's own (sms_failed,
@@ -427,6 +441,98 @@ static void test_moved_holders_take_their_rows(void **state)
 			 STORE_OK);
 	deps_now(f->st, deps, sizeof deps);
 	assert_string_equal(deps, "34,81,81|81,81,81,81");
+}
+
+/* 006 rebuilds the volunteers to drop the UNIQUE of their phone: a database made before it keeps
+ * every volunteer, id and credential, ids go on where they stopped, the credentials' foreign key
+ * still cascades, the audit triggers still write, and two volunteers may now share a phone (the
+ * store checks uniqueness within the writer's scope). */
+static void test_volunteers_rebuild_keeps_rows(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	/* every migration before 006, whichever there are */
+	assert_true(link_migrations(f->schema, 1, 5) >= 4);
+	char err[512] = "";
+	assert_int_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	int version_before = store_schema_version(f->st);
+	assert_true(version_before >= 4 && version_before < 6);
+	assert_int_equal(store_exec(f->st, "INSERT INTO departements VALUES ('81', 'Tarn', 'Occitanie', 43.9, 2.1, NULL);"
+					   "INSERT INTO communes(insee, name, dep, lat, lng) VALUES ('81004', 'Albi', '81', 43.9, 2.1);"
+					   "INSERT INTO volunteers(id, first_name, last_name, phone, profession, home_commune, dep, "
+					   "created_at, updated_at) VALUES (5, 'Camille', 'Martin', '+33639981301', 'nurse', '81004', "
+					   "'81', 1, 1), (9, 'Karim', 'Benali', '+33639981302', 'driver', '81004', '81', 1, 1);"
+					   "INSERT INTO volunteers(id, profession, dep, status, created_at, updated_at) "
+					   "VALUES (12, 'doctor', '81', 'erased', 1, 1);"
+					   "INSERT INTO volunteer_credentials(id, volunteer_id, kind) VALUES (3, 5, 'diploma');"
+					   "UPDATE sqlite_sequence SET seq = 20 WHERE name = 'volunteers';"),
+			 STORE_OK);
+	/* before: one phone, one volunteer */
+	assert_int_equal(store_exec(f->st, "INSERT INTO volunteers(profession, phone, dep, created_at, updated_at) "
+					   "VALUES ('nurse', '+33639981301', '81', 1, 1)"),
+			 STORE_ERROR);
+	long long audit_before = unit_query_int(f->st, "SELECT count(*) FROM audit");
+	char triggers_before[512];
+	unit_query_text(f->st, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' "
+			       "AND tbl_name = 'volunteers' ORDER BY name)", triggers_before, sizeof triggers_before);
+	store_close(f->st);
+	f->st = NULL;
+
+	assert_int_equal(link_migrations(f->schema, 6, 6), 1);
+	if (store_open(&f->st, f->db.path, f->schema, err, sizeof err))
+		fail_msg("store_open: %s", err);
+	assert_int_equal(store_schema_version(f->st), 6);
+	char rows[256];
+	unit_query_text(f->st, "SELECT group_concat(id || ':' || coalesce(phone, '-') || ':' || status) FROM "
+			       "(SELECT * FROM volunteers ORDER BY id)", rows, sizeof rows);
+	assert_string_equal(rows, "5:+33639981301:active,9:+33639981302:active,12:-:erased");
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM volunteer_credentials WHERE volunteer_id = 5"), 1);
+	/* the rebuild itself wrote no audit row */
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM audit"), audit_before);
+	/* after: a phone may be shared, ids go on past the old mark, the audit triggers write */
+	assert_int_equal(store_exec(f->st, "INSERT INTO volunteers(profession, phone, dep, created_at, updated_at) "
+					   "VALUES ('nurse', '+33639981301', '81', 1, 1)"),
+			 STORE_OK);
+	assert_int_equal(unit_query_int(f->st, "SELECT max(id) FROM volunteers"), 21);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM audit WHERE entity = 'volunteer' AND entity_id = 21"), 1);
+	/* the credentials still belong to volunteers: deleting one takes its credentials with it */
+	assert_int_equal(store_exec(f->st, "DELETE FROM volunteers WHERE id = 5"), STORE_OK);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM volunteer_credentials"), 0);
+	assert_int_equal(store_exec(f->st, "INSERT INTO volunteer_credentials(volunteer_id, kind) VALUES (99, 'diploma')"),
+			 STORE_ERROR); /* no volunteer 99 */
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name IN ('volunteers_dep', "
+					       "'volunteers_profession', 'volunteers_phone', 'audit_volunteers_create', "
+					       "'audit_volunteers_update', 'audit_volunteers_delete')"),
+			 6);
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM sqlite_master WHERE name = 'volunteers_new'"), 0);
+	/* every trigger of the old table was made again (the audit's, and 005's move trigger) */
+	char triggers_after[512];
+	unit_query_text(f->st, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' "
+			       "AND tbl_name = 'volunteers' ORDER BY name)", triggers_after, sizeof triggers_after);
+	for (char *name = strtok(triggers_before, ","); name; name = strtok(NULL, ","))
+		if (!strstr(triggers_after, name))
+			fail_msg("the rebuild lost the trigger %s (after: %s)", name, triggers_after);
+	assert_int_equal(unit_query_int(f->st, "SELECT invalid_utf8 FROM sms_inbox UNION ALL SELECT 0 LIMIT 1"), 0);
+	char ok[16];
+	unit_query_text(f->st, "PRAGMA integrity_check", ok, sizeof ok);
+	assert_string_equal(ok, "ok");
+	assert_int_equal(unit_query_int(f->st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(unit_query_int(f->st, "PRAGMA foreign_keys"), 1); /* back on after the migration */
+}
+
+/* A migration that leaves a foreign key broken is not committed. */
+static void test_migration_breaking_a_foreign_key_is_refused(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(mkdir(f->schema, 0700), 0);
+	write_text(f->schema, "001_a.sql", "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+					   "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id));"
+					   "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1);");
+	write_text(f->schema, "002_b.sql", "DELETE FROM p;");
+	char err[512] = "";
+	assert_int_not_equal(store_open(&f->st, f->db.path, f->schema, err, sizeof err), 0);
+	if (!strstr(err, "002_b.sql") || !strstr(err, "foreign key"))
+		fail_msg("error: %s", err);
 }
 
 /* --- transactions ----------------------------------------------------------------------------------- */
@@ -669,6 +775,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_migration_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_rebuild_keeps_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_moved_holders_take_their_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_volunteers_rebuild_keeps_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_breaking_a_foreign_key_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_error, setup, teardown),

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -445,6 +446,64 @@ static void test_phone_trunk_prefix_after_country_code(void **state)
 	}
 }
 
+/* --- integers ------------------------------------------------------------------------------------ */
+
+static void test_int_from_text(void **state)
+{
+	(void)state;
+	long long v = 0;
+	assert_int_equal(int_from_text("1108", 1, INT_EXACT_MAX, &v), 0);
+	assert_int_equal(v, 1108);
+	assert_int_equal(int_from_text("0", 0, 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(int_from_text("-12", -20, 20, &v), 0);
+	assert_int_equal(v, -12);
+	assert_int_equal(int_from_text("9007199254740991", 1, INT_EXACT_MAX, &v), 0);
+	assert_int_equal(v, INT_EXACT_MAX);
+	/* the whole text or nothing: never its leading digits */
+	const char *bad[] = {NULL, "", "-", "1108.5", "1108abc", "16abc", "1.0", "1e3", "+5", " 5", "5 ", "05", "00",
+			     "-05", "0x10", "\xD9\xA3", "9007199254740992", "999999999999999999999999", "1,5"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = 77;
+		if (!int_from_text(bad[i], -INT_EXACT_MAX, INT_EXACT_MAX, &v))
+			fail_msg("int_from_text accepted \"%s\"", bad[i] ? bad[i] : "(null)");
+		assert_int_equal(v, 77); /* left alone */
+	}
+	/* the range */
+	assert_int_equal(int_from_text("0", 1, 10, &v), -1);
+	assert_int_equal(int_from_text("11", 1, 10, &v), -1);
+	assert_int_equal(int_from_text("-1", 0, 10, &v), -1);
+}
+
+static void test_int_from_double(void **state)
+{
+	(void)state;
+	long long v = 0;
+	assert_int_equal(int_from_double(12.0, 0, 20000, &v), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(int_from_double(-0.0, 0, 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(int_from_double(9007199254740991.0, 1, INT_EXACT_MAX, &v), 0);
+	const double bad[] = {1.5, 3.7, -1, 0.999, 1e300, -1e300, 9007199254740992.0, INFINITY, NAN};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = 77;
+		if (!int_from_double(bad[i], 0, INT_EXACT_MAX, &v))
+			fail_msg("int_from_double accepted %g", bad[i]);
+		assert_int_equal(v, 77);
+	}
+	assert_int_equal(int_from_double(20001, 0, 20000, &v), -1);
+}
+
+static void test_int_rule(void **state)
+{
+	(void)state;
+	char buf[96];
+	assert_string_equal(int_rule(1, INT_EXACT_MAX, buf, sizeof buf), "must be a positive integer");
+	assert_string_equal(int_rule(0, INT_EXACT_MAX, buf, sizeof buf), "must be a non-negative integer");
+	assert_string_equal(int_rule(0, 1000000000, buf, sizeof buf), "must be an integer from 0 to 1000000000");
+	assert_string_equal(int_rule(1, 1000, buf, sizeof buf), "must be an integer from 1 to 1000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +535,9 @@ int main(void)
 		cmocka_unit_test(test_phone_garbage),
 		cmocka_unit_test(test_phone_small_output),
 		cmocka_unit_test(test_phone_trunk_prefix_after_country_code),
+		cmocka_unit_test(test_int_from_text),
+		cmocka_unit_test(test_int_from_double),
+		cmocka_unit_test(test_int_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
