@@ -264,6 +264,10 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 	int rc = store_alert_get(app->store, who, id, &a);
 	if (rc)
 		return rc;
+	/* a regional depot's alert is every coordinator's to read, and changed only within scope, like
+	 * the depot itself: elsewhere it answers as a missing one */
+	if (who->role != ROLE_ADMIN && !principal_covers_dep(who, a.dep))
+		return STORE_NOTFOUND;
 	if (strcmp(a.status, "resolved") == 0) {
 		store_set_failure(app->store, "status", "the alert is already resolved");
 		return STORE_CONFLICT;

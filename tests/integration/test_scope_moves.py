@@ -262,6 +262,13 @@ class Moves(ServerTest):
             self.assertEqual((st, a["dep"]), (200, "34"), a)
             self.assertIn(alert["id"], self.alert_ids(token))
             self.assertEqual({lv["dep"] for lv in self.levels_of(token, "depot", d)}, {"34"})
+        # the others read it but do not change it: their acknowledgement answers as for a missing
+        # alert, like a change of the depot itself, and changes nothing
+        before = self.server.fingerprint()
+        for token in (self.c81, self.c31):
+            for action in ("acknowledge", "resolve"):
+                self.looks_missing("POST", "/api/v1/alerts/%d/" + action, alert["id"], token, body={})
+        self.assertEqual(self.server.fingerprint(), before)
         # and its new département acts on it
         st, body, _ = self.api("POST", "/api/v1/alerts/%d/acknowledge" % alert["id"], token=self.c34, body={})
         self.assertEqual((st, body["dep"]), (200, "34"), body)
