@@ -345,19 +345,8 @@ int api_fail(struct op_response *res, int status, const char *code, const char *
 
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what)
 {
-	struct store *st = app->store;
-	switch (rc) {
-	case STORE_NOTFOUND:
-		return api_fail(res, 404, "not_found", "id", "no such record");
-	case STORE_CONFLICT:
-		return api_fail(res, 409, "conflict", store_failure_field(st)[0] ? store_failure_field(st) : what,
-				store_failure_rule(st)[0] ? store_failure_rule(st) : "conflicts with another record");
-	case STORE_INVALID:
-		return api_fail(res, 422, "invalid", store_failure_field(st)[0] ? store_failure_field(st) : what,
-				store_failure_rule(st)[0] ? store_failure_rule(st) : "is refused by the database");
-	default:
-		return api_fail(res, 503, "unavailable", "", "the database failed; nothing was changed");
-	}
+	res->status = store_rf_error(app->store, rc, what, &res->err);
+	return -1;
 }
 
 void api_add_next(cJSON *data, long long count, long long limit, long long last_id)

@@ -1,6 +1,7 @@
 #include "api_events.h"
 
 #include "api_alert.h"
+#include "api_stock.h"
 #include "events.h"
 
 #include <cjson/cJSON.h>
@@ -29,21 +30,38 @@ static cJSON *sms_event_json(const struct sms_event *r)
 const char *api_event_payload(const struct event *e, char **owned)
 {
 	*owned = NULL;
+	if (e->text)
+		return e->text;
+	cJSON *j = NULL;
 	switch (e->body) {
 	case EVENT_TEXT:
-		return e->text;
-	case EVENT_ALERT: {
-		cJSON *j = alert_json(e->alert);
-		*owned = j ? cJSON_PrintUnformatted(j) : NULL;
-		cJSON_Delete(j);
-		return *owned;
+		return NULL;
+	case EVENT_LEVEL:
+		return *owned = api_level_object(e->level->holder_kind, e->level->holder_id, &e->level->level, NULL);
+	case EVENT_AVAILABILITY:
+		j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)e->availability->volunteer_id);
+		cJSON_AddStringToObject(j, "availability", e->availability->availability);
+		cJSON_AddStringToObject(j, "source", "sms");
+		break;
+	case EVENT_SMS_RECEIVED:
+		j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)e->received->id);
+		cJSON_AddStringToObject(j, "gateway", e->received->gateway);
+		if (e->received->keyword[0])
+			cJSON_AddStringToObject(j, "keyword", e->received->keyword);
+		cJSON_AddStringToObject(j, "result", e->received->result);
+		if (e->received->volunteer_id)
+			cJSON_AddNumberToObject(j, "volunteer_id", (double)e->received->volunteer_id);
+		break;
+	case EVENT_ALERT:
+		j = alert_json(e->alert);
+		break;
+	case EVENT_SMS:
+		j = sms_event_json(e->sms);
+		break;
 	}
-	case EVENT_SMS: {
-		cJSON *j = sms_event_json(e->sms);
-		*owned = j ? cJSON_PrintUnformatted(j) : NULL;
-		cJSON_Delete(j);
-		return *owned;
-	}
-	}
-	return NULL;
+	*owned = j ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	return *owned;
 }

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "model.h"
 #include "record_json.h"
+#include "sms_inbound.h"
 #include "sms_keywords.h"
 #include "outbox.h"
 #include "sms_text.h"
@@ -25,22 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-/* Queues one message in the outbox (the sender takes it from there). */
-static int queue(struct app *app, const char *kind, const char *dep, const char *recipient_kind, long long recipient_id,
-		 const char *phone, const char *lang, const char *text, long long *id)
-{
-	struct sms_row row;
-	memset(&row, 0, sizeof row);
-	row.kind = kind;
-	row.dep = dep && dep[0] ? dep : NULL;
-	row.recipient_kind = recipient_kind;
-	row.recipient_id = recipient_id;
-	row.phone = phone;
-	row.lang = lang;
-	row.text = text;
-	return outbox_queue(app, &row, id);
-}
 
 /* --- sms.send ----------------------------------------------------------------------------------------- */
 
@@ -104,7 +89,7 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 		recipient_id = r->v[VOLUNTEER_ID].i;
 	}
 	long long id;
-	int rc = queue(app, "message", dep, recipient_kind, recipient_id, phone, lang, text->valuestring, &id);
+	int rc = sms_inbound_queue_reply(app, "message", dep, recipient_kind, recipient_id, phone, lang, text->valuestring, &id);
 	record_free(r);
 	if (rc)
 		return api_fail_store(app, res, rc, "text");
@@ -182,104 +167,6 @@ int op_sms_inbox(struct app *app, struct op_request *req, struct op_response *re
 
 /* --- incoming messages and their keywords ------------------------------------------------------------------ */
 
-/* Volunteers of one phone an availability keyword reaches at most. */
-#define PHONE_VOLUNTEERS_MAX 32
-
-static int set_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
-{
-	struct record *patch = record_new(&entity_volunteer);
-	record_set_text(patch, VOLUNTEER_AVAILABILITY, availability);
-	int rc = store_record_update(app->store, &principal_system, volunteer, patch);
-	record_free(patch);
-	if (!rc) {
-		cJSON *ev = cJSON_CreateObject();
-		cJSON_AddNumberToObject(ev, "id", (double)volunteer);
-		cJSON_AddStringToObject(ev, "availability", availability);
-		cJSON_AddStringToObject(ev, "source", "sms");
-		rc = api_emit(app, "volunteer.updated", dep, "volunteer", volunteer, ev) ? STORE_ERROR : STORE_OK;
-	}
-	return rc;
-}
-
-/* The stored message's keyword, acted upon: its strings are UTF-8 by now. */
-static int act_on(struct app *app, const char *gateway, const char *gateway_id, const char *phone, const char *to,
-		  const char *text, int invalid_utf8, struct op_response *res)
-{
-	struct store *st = app->store;
-	long long in_id;
-	int rc = store_sms_inbox_insert(st, gateway, gateway_id, phone, to, text, invalid_utf8, &in_id);
-	if (rc == STORE_CONFLICT)
-		return 0; /* a retried webhook: it was processed the first time */
-	if (rc)
-		return api_fail_store(app, res, rc, "message");
-
-	const char *lang;
-	enum sms_keyword kw = sms_keyword_of(text, &lang);
-	long long volunteer = 0;
-	char dep[4] = "", vlang[4] = "";
-	if (store_volunteer_by_phone(st, phone, &volunteer, dep, vlang) == STORE_OK && vlang[0])
-		lang = vlang;
-	const char *result = "stored";
-	const char *reply = NULL, *reply_kind = "reply";
-	switch (kw) {
-	case KW_STOP:
-		rc = store_sms_optout(st, phone, 1);
-		reply = sms_text_reply(REPLY_STOPPED, lang);
-		reply_kind = "stop_confirmation";
-		result = "opted out";
-		break;
-	case KW_START:
-		rc = store_sms_optout(st, phone, 0);
-		reply = sms_text_reply(REPLY_STARTED, lang);
-		result = "opted in";
-		break;
-	case KW_HELP:
-		reply = sms_text_reply(REPLY_HELP, lang);
-		result = "help sent";
-		break;
-	case KW_AVAILABLE:
-	case KW_UNAVAILABLE:
-		if (!volunteer) {
-			reply = sms_text_reply(REPLY_UNKNOWN_NUMBER, lang);
-			result = "unknown number";
-			break;
-		} else {
-			/* every volunteer of that phone: a phone is unique only within a writer's scope, and
-			 * whoever holds it answers for each of them */
-			struct phone_volunteer vs[PHONE_VOLUNTEERS_MAX];
-			int nv = 0;
-			rc = store_volunteers_by_phone(st, phone, vs, PHONE_VOLUNTEERS_MAX, &nv);
-			for (int i = 0; !rc && i < nv; i++)
-				rc = set_availability(app, vs[i].id, vs[i].dep, kw == KW_AVAILABLE ? "available" : "unavailable");
-			reply = sms_text_reply(kw == KW_AVAILABLE ? REPLY_AVAILABLE : REPLY_UNAVAILABLE, lang);
-			result = kw == KW_AVAILABLE ? "available" : "unavailable";
-		}
-		break;
-	default:
-		/* deployment calls answer OUI/NON + code: their module reads the inbox (next issue) */
-		result = "no keyword";
-		break;
-	}
-	if (!rc && reply)
-		rc = queue(app, reply_kind, dep, volunteer ? "volunteer" : "phone", volunteer, phone, lang, reply, NULL);
-	if (!rc)
-		rc = store_sms_inbox_result(st, in_id, sms_keyword_name(kw), result, volunteer);
-	if (rc)
-		return api_fail_store(app, res, rc, "message");
-	char tail[8];
-	log_info("sms: received from %s via %s: %s", log_phone_tail(phone, tail), gateway, result);
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddNumberToObject(ev, "id", (double)in_id);
-	cJSON_AddStringToObject(ev, "gateway", gateway);
-	if (kw != KW_NONE)
-		cJSON_AddStringToObject(ev, "keyword", sms_keyword_name(kw));
-	cJSON_AddStringToObject(ev, "result", result);
-	if (volunteer)
-		cJSON_AddNumberToObject(ev, "volunteer_id", (double)volunteer);
-	api_emit(app, "sms.received", dep, "sms_in", in_id, ev);
-	return 0;
-}
-
 /* Stores one incoming message (once per gateway id) and acts on its keyword. What the gateway sent
  * that is not UTF-8 (a text in another charset, a broken phone) is kept with U+FFFD in place of the
  * bad bytes, and flagged: refusing it would make the gateway retry, or lose a STOP; storing the
@@ -295,9 +182,16 @@ static int receive(struct app *app, const char *gateway, const char *gateway_id,
 	size_t bad[3] = {0, 0, 0};
 	char *id_ok = utf8_repair_dup(gateway_id, &bad[0]), *to_ok = utf8_repair_dup(to, &bad[1]);
 	char *text_ok = utf8_repair_dup(text, &bad[2]);
-	int rc = id_ok && to_ok && text_ok
-			 ? act_on(app, gateway, id_ok, phone, to_ok, text_ok, bad[0] + bad[1] + bad[2] > 0, res)
-			 : api_fail(res, 503, "unavailable", "", "out of memory");
+	struct sms_incoming in = {gateway, id_ok, phone, to_ok, text_ok, bad[0] + bad[1] + bad[2] > 0};
+	struct rf_error err;
+	int rc = 0;
+	if (!id_ok || !to_ok || !text_ok)
+		rc = api_fail(res, 503, "unavailable", "", "out of memory");
+	else if (sms_inbound_receive(app, &in, &err)) {
+		res->status = err.status;
+		res->err = err;
+		rc = -1;
+	}
 	free(id_ok);
 	free(to_ok);
 	free(text_ok);

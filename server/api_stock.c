@@ -1,15 +1,18 @@
 /* api_stock: stock reports and movements (writes: one transaction each, acknowledged after commit),
  * levels with days of cover, roll-ups by département and region, and threshold overrides. */
+#include "api_stock.h"
+
 #include "alert_engine.h"
 #include "api_alert.h"
-#include "events.h"
 #include "api_handlers.h"
 #include "app.h"
+#include "events.h"
 #include "buf.h"
 #include "burn.h"
 #include "clock.h"
 #include "store_alert.h"
 #include "store_record.h"
+#include "stock.h"
 #include "store_stock.h"
 
 #include <limits.h>
@@ -19,64 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPORT_MAX_ITEMS 100
-#define QUANTITY_MAX 1000000000LL
-
-/* --- holders ---------------------------------------------------------------------------------------- */
-
-/* The holder a request names (or the token's own), within the principal's scope; 404 otherwise. */
-static int load_holder(struct app *app, const struct principal *who, const cJSON *body, struct holder_info *h,
-		       struct op_response *res)
-{
-	const cJSON *kind_j = cJSON_GetObjectItemCaseSensitive(body, "holder_kind");
-	const cJSON *id_j = cJSON_GetObjectItemCaseSensitive(body, "holder_id");
-	int kind;
-	long long id;
-	if (!kind_j && !id_j && (who->role == ROLE_STRUCTURE || who->role == ROLE_DEPOT)) {
-		kind = who->role == ROLE_STRUCTURE ? HOLDER_STRUCTURE : HOLDER_DEPOT;
-		id = who->subject_id;
-	} else {
-		if (!cJSON_IsString(kind_j) || (kind = holder_kind_parse(kind_j->valuestring)) < 0)
-			return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
-		if (api_json_int(id_j, "holder_id", 1, INT_EXACT_MAX, &id, NULL, res))
-			return -1;
-	}
-	int rc = store_holder_get(app->store, who, (enum holder_kind)kind, id, h);
-	if (rc == STORE_NOTFOUND)
-		return api_fail(res, 404, "not_found", "holder_id", "no such structure or depot");
-	return rc ? api_fail_store(app, res, rc, "holder_id") : 0;
-}
-
-/* An item given by code (string) or id (number). */
-static int load_item(struct app *app, const cJSON *j, const char *field, struct item_info *it, struct op_response *res)
-{
-	int rc;
-	long long id;
-	if (cJSON_IsString(j))
-		rc = store_item_find(app->store, j->valuestring, 0, it);
-	else if (cJSON_IsNumber(j)) {
-		/* an id that is not a whole number names no item: never the one it would round to */
-		if (api_json_int(j, field, 1, INT_EXACT_MAX, &id, NULL, res))
-			return -1;
-		rc = store_item_find(app->store, NULL, id, it);
-	} else
-		return api_fail(res, 422, "invalid", field, "must be an item code (string) or id (number)");
-	if (rc == STORE_NOTFOUND)
-		return api_fail(res, 422, "invalid", field, "is not an item of the catalogue");
-	return rc ? api_fail_store(app, res, rc, field) : 0;
-}
-
-/* Recomputes rate and cover of r after its quantity or estimator changed. */
-static void refresh_cover(struct stock_row *r, const struct item_info *it, const struct holder_info *h, long long now)
-{
-	struct burn_params bp = burn_default_params();
-	double catalogue = h->kind == HOLDER_STRUCTURE
-				   ? burn_catalogue(it->per_worker, it->per_patient, it->per_bed,
-						    h->occupancy > 0 ? h->occupancy : 0, h->staff > 0 ? h->staff : 0)
-				   : 0;
-	r->burn_per_day = burn_rate(&r->burn, catalogue, &bp);
-	r->days_of_cover = burn_days_of_cover(r->quantity, r->burn_per_day, now, &r->cover_known, &r->stockout_at);
-}
 
 /* --- a level as JSON text ------------------------------------------------------------------------------
  * Written directly rather than through a cJSON tree: every report line serialises a level twice
@@ -130,34 +75,33 @@ static int put_fixed(struct buf *b, double v, int decimals, int known)
 }
 
 /* "item":..,"quantity":..,"burn_per_day":..,"days_of_cover":..,"stockout_at":..,"alert":.. */
-static int level_fields(struct buf *b, const struct stock_row *r, const struct item_info *it, const struct alert_row *a)
+static int level_fields(struct buf *b, const struct stock_level *lv)
 {
 	char iso[32];
-	int bad = buf_puts(b, "\"item\":") || put_json_string(b, it->code) ||
-		  buf_printf(b, ",\"quantity\":%lld,\"burn_per_day\":", r->quantity) ||
-		  put_fixed(b, r->burn_per_day, 3, r->burn_per_day > 0) || buf_puts(b, ",\"days_of_cover\":") ||
-		  put_fixed(b, r->days_of_cover, 2, r->cover_known);
-	if (!bad && r->cover_known)
-		bad = buf_printf(b, ",\"stockout_at\":\"%s\"", clock_format_iso(r->stockout_at, iso));
+	int bad = buf_puts(b, "\"item\":") || put_json_string(b, lv->item_code) ||
+		  buf_printf(b, ",\"quantity\":%lld,\"burn_per_day\":", lv->quantity) ||
+		  put_fixed(b, lv->burn_per_day, 3, lv->burn_per_day > 0) || buf_puts(b, ",\"days_of_cover\":") ||
+		  put_fixed(b, lv->days_of_cover, 2, lv->cover_known);
+	if (!bad && lv->cover_known)
+		bad = buf_printf(b, ",\"stockout_at\":\"%s\"", clock_format_iso(lv->stockout_at, iso));
 	else if (!bad)
 		bad = buf_puts(b, ",\"stockout_at\":null");
 	/* severity and status are renfort's own words: nothing to escape */
-	if (!bad && a && a->id)
-		bad = buf_printf(b, ",\"alert\":{\"id\":%lld,\"severity\":\"%s\",\"status\":\"%s\"}", a->id, a->severity,
-				 a->status);
+	if (!bad && lv->alert_id)
+		bad = buf_printf(b, ",\"alert\":{\"id\":%lld,\"severity\":\"%s\",\"status\":\"%s\"}", lv->alert_id,
+				 lv->alert_severity, lv->alert_status);
 	else if (!bad)
 		bad = buf_puts(b, ",\"alert\":null");
 	return bad;
 }
 
-/* {fields,"holder_kind":..,"holder_id":..[extra]}: the stock.level event, and the answer of a
- * movement. NULL when memory runs out. */
-static char *level_object(const struct holder_info *h, const struct buf *fields, const char *extra)
+/* {fields,"holder_kind":..,"holder_id":..[extra]}. NULL when memory runs out. */
+static char *level_object_of(enum holder_kind kind, long long holder, const struct buf *fields, const char *extra)
 {
 	struct buf b;
 	buf_init(&b);
 	if (buf_reserve(&b, fields->len + 128) || buf_puts(&b, "{") || buf_append(&b, fields->data, fields->len) ||
-	    buf_printf(&b, ",\"holder_kind\":\"%s\",\"holder_id\":%lld%s}", holder_kind_name(h->kind), h->id,
+	    buf_printf(&b, ",\"holder_kind\":\"%s\",\"holder_id\":%lld%s}", holder_kind_name(kind), holder,
 		       extra ? extra : "")) {
 		buf_release(&b);
 		return NULL;
@@ -165,19 +109,78 @@ static char *level_object(const struct holder_info *h, const struct buf *fields,
 	return buf_detach(&b);
 }
 
-/* Queues the stock.level event of a level, and leaves its fields in `fields` for the caller's
- * answer: written once for both. */
-static int emit_level(struct app *app, const struct holder_info *h, const struct stock_row *r, const struct item_info *it,
-		      const struct alert_row *a, struct buf *fields)
+char *api_level_object(enum holder_kind kind, long long holder, const struct stock_level *lv, const char *extra)
 {
-	buf_reset(fields);
-	char *text = level_fields(fields, r, it, a) ? NULL : level_object(h, fields, NULL);
-	return text ? events_add_text(app, "stock.level", h->dep, holder_kind_name(h->kind), h->id, text) : -1;
+	struct buf fields;
+	buf_init(&fields);
+	char *text = level_fields(&fields, lv) ? NULL : level_object_of(kind, holder, &fields, extra);
+	buf_release(&fields);
+	return text;
+}
+
+/* --- request bodies into the typed requests of stock.c ------------------------------------------------ */
+
+/* The holder named by the body, or none (HOLDER_NONE): the token's own. */
+static int read_holder(const cJSON *body, struct stock_holder_ref *h, struct op_response *res)
+{
+	const cJSON *kind_j = cJSON_GetObjectItemCaseSensitive(body, "holder_kind");
+	const cJSON *id_j = cJSON_GetObjectItemCaseSensitive(body, "holder_id");
+	int kind;
+	h->kind = HOLDER_NONE;
+	h->id = 0;
+	if (!kind_j && !id_j)
+		return 0;
+	if (!cJSON_IsString(kind_j) || (kind = holder_kind_parse(kind_j->valuestring)) < 0 || kind == HOLDER_NONE)
+		return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
+	h->kind = (enum holder_kind)kind;
+	return api_json_int(id_j, "holder_id", 1, INT_EXACT_MAX, &h->id, NULL, res);
+}
+
+/* An item given by code (string) or id (number). */
+static int read_item(const cJSON *j, const char *field, struct stock_item_ref *it, struct op_response *res)
+{
+	it->code = NULL;
+	it->id = 0;
+	if (cJSON_IsString(j)) {
+		it->code = j->valuestring;
+		return 0;
+	}
+	if (cJSON_IsNumber(j))
+		/* an id that is not a whole number names no item: never the one it would round to */
+		return api_json_int(j, field, 1, INT_EXACT_MAX, &it->id, NULL, res);
+	return api_fail(res, 422, "invalid", field, "must be an item code (string) or id (number)");
+}
+
+static int fail_with(struct op_response *res, const struct rf_error *err)
+{
+	res->status = err->status;
+	res->err = *err;
+	return -1;
+}
+
+/* The holder of a body, found within the caller's scope. */
+static int load_holder(struct app *app, const struct principal *who, const cJSON *body, struct holder_info *h,
+		       struct op_response *res)
+{
+	struct stock_holder_ref ref;
+	struct rf_error err;
+	if (read_holder(body, &ref, res))
+		return -1;
+	return stock_holder_find(app, who, &ref, h, &err) ? fail_with(res, &err) : 0;
+}
+
+static int load_item(struct app *app, const cJSON *j, const char *field, struct item_info *it, struct op_response *res)
+{
+	struct stock_item_ref ref;
+	struct rf_error err;
+	if (read_item(j, field, &ref, res))
+		return -1;
+	return stock_item_find(app, &ref, field, it, &err) ? fail_with(res, &err) : 0;
 }
 
 /* --- stock.report -------------------------------------------------------------------------------------- */
 
-int op_stock_report(struct app *app, struct op_request *req, struct op_response *res)
+static int read_report(const struct op_request *req, struct stock_report *in, struct op_response *res)
 {
 	const cJSON *b = req->body, *j;
 	if (!cJSON_IsObject(b))
@@ -192,28 +195,20 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 			return api_fail(res, 422, "unknown_field", j->string,
 					"is not a field of a stock report (holder_kind, holder_id, items, occupancy, staff)");
 	}
-	struct holder_info h;
-	if (load_holder(app, &req->who, b, &h, res))
+	if (read_holder(b, &in->holder, res))
 		return -1;
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(b, "items");
 	int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : -1;
-	if (n < 1 || n > REPORT_MAX_ITEMS)
+	if (n < 1 || n > STOCK_REPORT_MAX_LINES)
 		return api_fail(res, 422, "invalid", "items", "must be a list of 1 to 100 {item, quantity}");
-
 	/* occupancy and staff, when given, update the structure (and the catalogue's estimate) */
 	const cJSON *occ_j = cJSON_GetObjectItemCaseSensitive(b, "occupancy");
 	const cJSON *staff_j = cJSON_GetObjectItemCaseSensitive(b, "staff");
-	long long occupancy = -1, staff = -1;
-	if ((occ_j || staff_j) && h.kind != HOLDER_STRUCTURE)
-		return api_fail(res, 422, "invalid", occ_j ? "occupancy" : "staff", "is only for structures");
-	if (occ_j && api_json_int(occ_j, "occupancy", 0, 20000, &occupancy, NULL, res))
+	in->occupancy = in->staff = -1;
+	if (occ_j && api_json_int(occ_j, "occupancy", 0, 20000, &in->occupancy, NULL, res))
 		return -1;
-	if (staff_j && api_json_int(staff_j, "staff", 0, 50000, &staff, NULL, res))
+	if (staff_j && api_json_int(staff_j, "staff", 0, 50000, &in->staff, NULL, res))
 		return -1;
-
-	/* every line is checked before anything is written */
-	struct item_info its[REPORT_MAX_ITEMS];
-	long long qty[REPORT_MAX_ITEMS];
 	int k = 0;
 	cJSON_ArrayForEach(j, items)
 	{
@@ -230,108 +225,74 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 			}
 		}
 		snprintf(field, sizeof field, "items[%d].item", k);
-		if (load_item(app, cJSON_GetObjectItemCaseSensitive(j, "item"), field, &its[k], res))
+		if (read_item(cJSON_GetObjectItemCaseSensitive(j, "item"), field, &in->lines[k].item, res))
 			return -1;
-		for (int m = 0; m < k; m++)
-			if (its[m].id == its[k].id)
-				return api_fail(res, 422, "invalid", field, "appears twice in the report");
 		snprintf(field, sizeof field, "items[%d].quantity", k);
-		if (api_json_int(cJSON_GetObjectItemCaseSensitive(j, "quantity"), field, 0, QUANTITY_MAX, &qty[k], NULL, res))
+		if (api_json_int(cJSON_GetObjectItemCaseSensitive(j, "quantity"), field, 0, STOCK_QUANTITY_MAX,
+				 &in->lines[k].quantity, NULL, res))
 			return -1;
 		k++;
 	}
+	in->nlines = n;
+	in->idempotency_key = req->idem_key;
+	return 0;
+}
 
-	struct store *st = app->store;
-	long long now = store_now(st);
-	if (occupancy >= 0 || staff >= 0) {
-		struct record *patch = record_new(&entity_structure);
-		if (occupancy >= 0)
-			record_set_int(patch, STRUCTURE_OCCUPANCY, occupancy);
-		if (staff >= 0)
-			record_set_int(patch, STRUCTURE_STAFF, staff);
-				struct record *cur = NULL;
-		int rc = store_record_get(st, &entity_structure, &principal_system, h.id, &cur);
-		if (!rc && occupancy >= 0 && cur->v[STRUCTURE_CAPACITY].state == V_SET && occupancy > cur->v[STRUCTURE_CAPACITY].i)
-			rc = STORE_INVALID;
-		record_free(cur);
-		if (rc == STORE_INVALID) {
-			record_free(patch);
-			return api_fail(res, 422, "invalid", "occupancy", "must not exceed the structure's capacity");
-		}
-		if (!rc)
-			rc = store_record_update(st, &principal_system, h.id, patch);
-		record_free(patch);
-		if (rc)
-			return api_fail_store(app, res, rc, "occupancy");
-		if (occupancy >= 0)
-			h.occupancy = occupancy;
-		if (staff >= 0)
-			h.staff = staff;
-	}
-
-	long long report_id;
-	int rc = store_report_insert(st, h.kind, h.id, n, occupancy, staff, req->who.token_id, req->idem_key, &report_id);
-	if (rc)
-		return api_fail_store(app, res, rc, "report");
-	struct burn_params bp = burn_default_params();
+/* The answer: {"report_id","holder_kind","holder_id","at","levels":[...]}; each level's fields are
+ * written once, for the answer and for its stock.level event. */
+static char *report_answer(struct app *app, const struct stock_report_result *r)
+{
 	char iso[32];
 	struct buf answer, fields;
 	buf_init(&answer);
 	buf_init(&fields);
-	int bad = buf_reserve(&answer, 128 + 256 * (size_t)n) ||
+	int bad = buf_reserve(&answer, 128 + 256 * (size_t)r->nlines) ||
 		  buf_printf(&answer, "{\"report_id\":%lld,\"holder_kind\":\"%s\",\"holder_id\":%lld,\"at\":\"%s\",\"levels\":[",
-			     report_id, holder_kind_name(h.kind), h.id, clock_format_iso(now, iso));
-	for (int i = 0; i < n && !bad; i++) {
-		struct stock_row r;
-		rc = store_stock_get(st, h.kind, h.id, its[i].id, &r);
-		if (rc == STORE_NOTFOUND) {
-			memset(&r, 0, sizeof r);
-			r.kind = h.kind;
-			r.holder_id = h.id;
-			r.item_id = its[i].id;
-			rc = STORE_OK;
-		}
-		long long before = r.quantity;
-		if (!rc) {
-			burn_observe(&r.burn, qty[i], now, &bp);
-			r.quantity = qty[i];
-			r.reported_at = r.updated_at = now;
-			refresh_cover(&r, &its[i], &h, now);
-			rc = store_stock_put(st, &r);
-		}
-		if (!rc)
-			rc = store_ledger_append(st, h.kind, h.id, its[i].id, "report", qty[i] - before, qty[i], req->who.token_id,
-						 req->idem_key, report_id);
-		struct alert_row a;
-		if (!rc)
-			rc = alert_engine_shortage(app, &h, &its[i], &r, &a);
-		if (rc) {
-			buf_release(&answer);
-			buf_release(&fields);
-			return api_fail_store(app, res, rc, "items");
-		}
-		bad = emit_level(app, &h, &r, &its[i], &a, &fields) || (i && buf_puts(&answer, ",")) ||
+			     r->report_id, holder_kind_name(r->holder_kind), r->holder_id, clock_format_iso(r->at, iso));
+	for (int i = 0; i < r->nlines && !bad; i++) {
+		buf_reset(&fields);
+		char *event = NULL;
+		bad = level_fields(&fields, &r->levels[i]) ||
+		      !(event = level_object_of(r->holder_kind, r->holder_id, &fields, NULL)) || (i && buf_puts(&answer, ",")) ||
 		      buf_puts(&answer, "{") || buf_append(&answer, fields.data, fields.len) || buf_puts(&answer, "}");
+		if (event)
+			events_set_text(app, r->levels[i].event, event);
 	}
 	buf_release(&fields);
 	if (bad || buf_puts(&answer, "]}")) {
 		buf_release(&answer);
-		return api_fail(res, 503, "unavailable", "", "out of memory");
+		return NULL;
 	}
-	if ((rc = alert_engine_reported(app, &h))) {
-		buf_release(&answer);
-		return api_fail_store(app, res, rc, "report");
+	return buf_detach(&answer);
+}
+
+int op_stock_report(struct app *app, struct op_request *req, struct op_response *res)
+{
+	struct stock_report *in = malloc(sizeof *in);
+	struct stock_report_result *out = malloc(sizeof *out);
+	struct rf_error err;
+	int rc = -1;
+	if (!in || !out)
+		api_fail(res, 503, "unavailable", "", "out of memory");
+	else if (read_report(req, in, res) == 0) {
+		if (stock_report_apply(app, &req->who, in, out, &err))
+			fail_with(res, &err);
+		else if (!(res->data_text = report_answer(app, out)))
+			api_fail(res, 503, "unavailable", "", "out of memory");
+		else {
+			res->status = 201;
+			rc = 0;
+		}
 	}
-	res->data_text = buf_detach(&answer);
-	res->status = 201;
-	return 0;
+	free(in);
+	free(out);
+	return rc;
 }
 
 /* --- stock.movement: receipts, dispatches, consumption, adjustments ---------------------------------------- */
 
 int op_stock_movement(struct app *app, struct op_request *req, struct op_response *res)
 {
-	static const char *const kinds[] = {"receipt", "dispatch", "consumption", "adjustment", NULL};
 	const cJSON *b = req->body, *j;
 	if (!cJSON_IsObject(b))
 		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
@@ -344,55 +305,26 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 			return api_fail(res, 422, "unknown_field", j->string,
 					"is not a field of a movement (holder_kind, holder_id, item, kind, quantity)");
 	}
-	struct holder_info h;
-	struct item_info it;
-	if (load_holder(app, &req->who, b, &h, res) || load_item(app, cJSON_GetObjectItemCaseSensitive(b, "item"), "item", &it, res))
+	struct stock_movement in = {.idempotency_key = req->idem_key};
+	if (read_holder(b, &in.holder, res) || read_item(cJSON_GetObjectItemCaseSensitive(b, "item"), "item", &in.item, res))
 		return -1;
 	const cJSON *kind_j = cJSON_GetObjectItemCaseSensitive(b, "kind");
-	const char *kind = NULL;
-	for (int i = 0; kinds[i] && cJSON_IsString(kind_j); i++)
-		if (strcmp(kind_j->valuestring, kinds[i]) == 0)
-			kind = kinds[i];
-	if (!kind)
+	int kind = cJSON_IsString(kind_j) ? stock_movement_kind_parse(kind_j->valuestring) : -1;
+	if (kind < 0)
 		return api_fail(res, 422, "invalid", "kind", "must be receipt, dispatch, consumption or adjustment");
-	long long q;
-	if (api_json_int(cJSON_GetObjectItemCaseSensitive(b, "quantity"), "quantity", 0, QUANTITY_MAX, &q, NULL, res))
+	in.kind = (enum stock_movement_kind)kind;
+	if (api_json_int(cJSON_GetObjectItemCaseSensitive(b, "quantity"), "quantity", 0, STOCK_QUANTITY_MAX, &in.quantity,
+			 NULL, res))
 		return -1;
-	if (q == 0)
+	if (in.quantity == 0)
 		return api_fail(res, 422, "invalid", "quantity", "must be more than 0");
-	struct store *st = app->store;
-	long long now = store_now(st);
-	struct stock_row r;
-	int rc = store_stock_get(st, h.kind, h.id, it.id, &r);
-	if (rc == STORE_NOTFOUND) {
-		memset(&r, 0, sizeof r);
-		r.kind = h.kind;
-		r.holder_id = h.id;
-		r.item_id = it.id;
-	} else if (rc)
-		return api_fail_store(app, res, rc, "item");
-	/* adjustment: the quantity is a correction upwards or downwards? we take it as the new level */
-	long long delta = strcmp(kind, "receipt") == 0 ? q : strcmp(kind, "adjustment") == 0 ? q - r.quantity : -q;
-	if (r.quantity + delta < 0)
-		return api_fail(res, 422, "invalid", "quantity", "is more than the holder has");
-	r.quantity += delta;
-	r.updated_at = now;
-	/* receipts and dispatches are not consumption: the estimator must not see them as such */
-	if (strcmp(kind, "receipt") == 0 || strcmp(kind, "dispatch") == 0 || strcmp(kind, "adjustment") == 0)
-		burn_inflow(&r.burn, delta);
-	refresh_cover(&r, &it, &h, now);
-	struct alert_row a;
-	if ((rc = store_stock_put(st, &r)) ||
-	    (rc = store_ledger_append(st, h.kind, h.id, it.id, kind, delta, r.quantity, req->who.token_id, req->idem_key, 0)) ||
-	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)))
-		return api_fail_store(app, res, rc, "item");
+	struct stock_movement_result out;
+	struct rf_error err;
+	if (stock_move(app, &req->who, &in, &out, &err))
+		return fail_with(res, &err);
 	char extra[96];
-	snprintf(extra, sizeof extra, ",\"kind\":\"%s\",\"delta\":%lld", kind, delta);
-	struct buf fields;
-	buf_init(&fields);
-	int bad = emit_level(app, &h, &r, &it, &a, &fields) || !(res->data_text = level_object(&h, &fields, extra));
-	buf_release(&fields);
-	if (bad)
+	snprintf(extra, sizeof extra, ",\"kind\":\"%s\",\"delta\":%lld", stock_movement_kind_name(in.kind), out.delta);
+	if (!(res->data_text = api_level_object(out.holder_kind, out.holder_id, &out.level, extra)))
 		return api_fail(res, 503, "unavailable", "", "out of memory");
 	res->status = 201;
 	return 0;

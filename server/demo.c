@@ -11,6 +11,7 @@
 #include "burn.h"
 #include "log.h"
 #include "seed.h"
+#include "stock.h"
 #include "store.h"
 #include "store_record.h"
 #include "store_sms.h"
@@ -394,11 +395,21 @@ struct stock_ctx {
 static int seed_structure_stock(void *ctx, long long id, long long occupancy, long long staff)
 {
 	struct stock_ctx *sc = ctx;
-	cJSON *body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "holder_kind", "structure");
-	cJSON_AddNumberToObject(body, "holder_id", (double)id);
-	cJSON *lines = cJSON_AddArrayToObject(body, "items");
-	for (size_t i = 0; i < sc->nitems; i++) {
+	struct stock_report *in = calloc(1, sizeof *in);
+	struct stock_report_result *out = malloc(sizeof *out);
+	if (!in || !out) {
+		snprintf(sc->why, sizeof sc->why, "out of memory");
+		sc->failed = 1;
+	}
+	char key[64];
+	snprintf(key, sizeof key, "demo-first-count-%lld", id);
+	if (in) {
+		in->holder.kind = HOLDER_STRUCTURE;
+		in->holder.id = id;
+		in->occupancy = in->staff = -1;
+		in->idempotency_key = key;
+	}
+	for (size_t i = 0; in && i < sc->nitems && in->nlines < STOCK_REPORT_MAX_LINES; i++) {
 		const struct item_info *it = &sc->items[i];
 		double rate = burn_catalogue(it->per_worker, it->per_patient, it->per_bed, occupancy, staff);
 		if (rate <= 0)
@@ -406,31 +417,17 @@ static int seed_structure_stock(void *ctx, long long id, long long occupancy, lo
 		/* most are well stocked; one line in twelve is running short */
 		double days = rng_range(sc->r, 0, 11) == 0 ? (double)rng_range(sc->r, 5, 90) / 10.0
 							  : (double)rng_range(sc->r, 120, 600) / 10.0;
-		cJSON *line = cJSON_CreateObject();
-		cJSON_AddStringToObject(line, "item", it->code);
-		cJSON_AddNumberToObject(line, "quantity", (double)(long long)(rate * days + 0.5));
-		cJSON_AddItemToArray(lines, line);
+		in->lines[in->nlines].item.code = it->code;
+		in->lines[in->nlines].quantity = (long long)(rate * days + 0.5);
+		in->nlines++;
 	}
-	if (!cJSON_GetArraySize(lines)) {
-		cJSON_Delete(body);
-		return 0;
-	}
-	struct op_request req;
-	struct op_response res;
-	memset(&req, 0, sizeof req);
-	memset(&res, 0, sizeof res);
-	req.op = api_find_op("stock.report");
-	req.who = principal_system;
-	req.body = body;
-	snprintf(req.idem_key, sizeof req.idem_key, "demo-first-count-%lld", id);
-	res.status = 200;
-	req.op->fn(sc->app, &req, &res);
-	if (res.status >= 400) {
-		snprintf(sc->why, sizeof sc->why, "first count of structure %lld: %s: %s", id, res.err.field, res.err.rule);
+	struct rf_error err;
+	if (!sc->failed && in->nlines && stock_report_apply(sc->app, &principal_system, in, out, &err)) {
+		snprintf(sc->why, sizeof sc->why, "first count of structure %lld: %s: %s", id, err.field, err.rule);
 		sc->failed = 1;
 	}
-	op_request_release(&req);
-	op_response_release(&res);
+	free(in);
+	free(out);
 	return sc->failed;
 }
 

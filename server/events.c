@@ -9,6 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void event_free_body(struct event *ev)
+{
+	free(ev->text);
+	free(ev->alert);
+	free(ev->sms);
+	free(ev->level);
+	free(ev->availability);
+	free(ev->received);
+}
+
 static struct event *add(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id)
 {
 	struct events *e = &app->events;
@@ -84,6 +94,62 @@ int events_add_sms(struct app *app, const char *what, const struct sms_row *r)
 	return 0;
 }
 
+/* A typed body of its own, copied. */
+static struct event *add_body(struct app *app, const char *type, const char *dep, const char *entity, long long id,
+			      enum event_body kind, const void *body, size_t size)
+{
+	void *copy = malloc(size);
+	struct event *ev = copy ? add(app, type, dep, entity, id) : NULL;
+	if (!ev) {
+		free(copy);
+		return NULL;
+	}
+	memcpy(copy, body, size);
+	ev->body = kind;
+	switch (kind) {
+	case EVENT_LEVEL:
+		ev->level = copy;
+		break;
+	case EVENT_AVAILABILITY:
+		ev->availability = copy;
+		break;
+	default:
+		ev->received = copy;
+		break;
+	}
+	return ev;
+}
+
+int events_add_level(struct app *app, enum holder_kind kind, long long holder, const char *dep,
+		     const struct stock_level *level)
+{
+	struct level_event e = {kind, holder, *level};
+	return add_body(app, "stock.level", dep, holder_kind_name(kind), holder, EVENT_LEVEL, &e, sizeof e) ? 0 : -1;
+}
+
+int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
+{
+	struct availability_event e = {volunteer, ""};
+	snprintf(e.availability, sizeof e.availability, "%s", availability);
+	return add_body(app, "volunteer.updated", dep, "volunteer", volunteer, EVENT_AVAILABILITY, &e, sizeof e) ? 0 : -1;
+}
+
+int events_add_sms_received(struct app *app, const char *dep, const struct sms_received_event *e)
+{
+	return add_body(app, "sms.received", dep, "sms_in", e->id, EVENT_SMS_RECEIVED, e, sizeof *e) ? 0 : -1;
+}
+
+void events_set_text(struct app *app, size_t i, char *text)
+{
+	struct event *ev = i < app->events.n ? &app->events.list[i] : NULL;
+	if (!ev) {
+		free(text);
+		return;
+	}
+	free(ev->text);
+	ev->text = text;
+}
+
 size_t events_mark(const struct app *app)
 {
 	return app->events.n;
@@ -94,9 +160,7 @@ void events_drop_from(struct app *app, size_t mark)
 	struct events *e = &app->events;
 	while (e->n > mark) {
 		struct event *ev = &e->list[--e->n];
-		free(ev->text);
-		free(ev->alert);
-		free(ev->sms);
+		event_free_body(ev);
 	}
 }
 
@@ -104,9 +168,7 @@ void events_release(struct events *e)
 {
 	while (e->n) {
 		struct event *ev = &e->list[--e->n];
-		free(ev->text);
-		free(ev->alert);
-		free(ev->sms);
+		event_free_body(ev);
 	}
 	free(e->list);
 	memset(e, 0, sizeof *e);

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "stock.h"
+
 struct app;
 struct alert_row;
 struct sms_row;
@@ -14,6 +16,28 @@ enum event_body {
 	EVENT_TEXT,  /* the payload already rendered: a JSON object's text */
 	EVENT_ALERT, /* an alert row, rendered as alerts.get shows it */
 	EVENT_SMS,   /* an outbox row, without its phone or text */
+	EVENT_LEVEL, /* a stock level after a count or a movement */
+	EVENT_AVAILABILITY, /* a volunteer's availability changed by their SMS */
+	EVENT_SMS_RECEIVED, /* an incoming message, what it said and what was done */
+};
+
+struct level_event {
+	enum holder_kind holder_kind;
+	long long holder_id;
+	struct stock_level level;
+};
+
+struct availability_event {
+	long long volunteer_id;
+	char availability[16];
+};
+
+struct sms_received_event {
+	long long id;
+	char gateway[16];
+	char keyword[16];  /* "" when none */
+	char result[32];
+	long long volunteer_id; /* 0 when the phone is nobody's */
 };
 
 /* What an event says of an outbox row: never the phone nor the text (events are seen by everyone
@@ -39,9 +63,12 @@ struct event {
 	long long at;          /* the transaction's time */
 	long long seq;         /* given at publication, after the commit */
 	enum event_body body;
-	char *text;            /* EVENT_TEXT */
+	char *text;            /* EVENT_TEXT; for the others, their payload once rendered (events_set_text) */
 	struct alert_row *alert; /* EVENT_ALERT */
 	struct sms_event *sms;   /* EVENT_SMS */
+	struct level_event *level; /* EVENT_LEVEL */
+	struct availability_event *availability; /* EVENT_AVAILABILITY */
+	struct sms_received_event *received;     /* EVENT_SMS_RECEIVED */
 };
 
 struct events {
@@ -58,6 +85,18 @@ int events_add_alert(struct app *app, const char *what, const struct alert_row *
 
 /* "sms.<what>" about outbox row r as it is now. */
 int events_add_sms(struct app *app, const char *what, const struct sms_row *r);
+
+/* "stock.level" of a holder's item. */
+int events_add_level(struct app *app, enum holder_kind kind, long long holder, const char *dep,
+		     const struct stock_level *level);
+/* "volunteer.updated" for an availability a volunteer's SMS changed. */
+int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability);
+/* "sms.received" of an incoming message (its phone and text are not in it). */
+int events_add_sms_received(struct app *app, const char *dep, const struct sms_received_event *e);
+
+/* Gives event i its payload already rendered (text, malloc'ed, consumed): what the answer holds
+ * too is written once (a stock report's levels). */
+void events_set_text(struct app *app, size_t i, char *text);
 
 /* How many events are pending; events added after a mark can be dropped (a savepoint undone). */
 size_t events_mark(const struct app *app);

@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "clock.h"
+#include "error.h"
 #include "log.h"
 #include "store_cache.h"
 
@@ -595,6 +596,26 @@ void store_set_failure(struct store *st, const char *field, const char *rule)
 {
 	snprintf(st->failure_field, sizeof st->failure_field, "%s", field ? field : "");
 	snprintf(st->failure_rule, sizeof st->failure_rule, "%s", rule ? rule : "");
+}
+
+int store_rf_error(struct store *st, int rc, const char *what, struct rf_error *err)
+{
+	const char *field = st->failure_field[0] ? st->failure_field : what;
+	switch (rc) {
+	case STORE_NOTFOUND:
+		rf_error_set(err, 404, "not_found", "id", "no such record");
+		break;
+	case STORE_CONFLICT:
+		rf_error_set(err, 409, "conflict", field, "%s",
+			     st->failure_rule[0] ? st->failure_rule : "conflicts with another record");
+		break;
+	case STORE_INVALID:
+		rf_error_set(err, 422, "invalid", field, "%s", st->failure_rule[0] ? st->failure_rule : "is refused by the database");
+		break;
+	default:
+		rf_error_set(err, 503, "unavailable", "", "the database failed; nothing was changed");
+	}
+	return err->status;
 }
 
 const char *store_failure_field(struct store *st)

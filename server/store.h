@@ -62,6 +62,10 @@ int store_exec(struct store *st, const char *sql);
 /* The message of a failed store call: field and rule, for the client. Set by store modules. */
 void store_set_failure(struct store *st, const char *field, const char *rule);
 const char *store_failure_field(struct store *st);
+struct rf_error;
+/* A failure (STORE_NOTFOUND, _CONFLICT, _INVALID, _ERROR) as a client reads it: 404, 409 or 422
+ * naming the store's field and rule when it gave them (what otherwise), 503. Returns the status. */
+int store_rf_error(struct store *st, int rc, const char *what, struct rf_error *err);
 const char *store_failure_rule(struct store *st);
 
 /* The holders (structures, depots) a principal may read, appended as " AND (...)" on the given

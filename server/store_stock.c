@@ -170,27 +170,30 @@ int store_stock_put(struct store *st, const struct stock_row *r)
 	return rc;
 }
 
-int store_ledger_append(struct store *st, enum holder_kind kind, long long holder, long long item, const char *ledger_kind,
-			long long delta, long long quantity_after, long long actor, const char *idem_key, long long report_id)
+int store_ledger_append(struct store *st, const struct ledger_entry *e)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO stock_ledger(holder_kind, holder_id, item_id, kind, delta, "
-					    "quantity_after, actor, idempotency_key, at, report_id) "
-					    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+					    "quantity_after, actor, idempotency_key, at, report_id, cause_kind, cause_id) "
+					    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_text(s, 1, holder_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, holder);
-	sqlite3_bind_int64(s, 3, item);
-	sqlite3_bind_text(s, 4, ledger_kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, delta);
-	sqlite3_bind_int64(s, 6, quantity_after);
-	if (actor)
-		sqlite3_bind_int64(s, 7, actor);
-	if (idem_key && idem_key[0])
-		sqlite3_bind_text(s, 8, idem_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, holder_kind_name(e->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, e->holder);
+	sqlite3_bind_int64(s, 3, e->item);
+	sqlite3_bind_text(s, 4, e->ledger_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, e->delta);
+	sqlite3_bind_int64(s, 6, e->quantity_after);
+	if (e->actor)
+		sqlite3_bind_int64(s, 7, e->actor);
+	if (e->idem_key && e->idem_key[0])
+		sqlite3_bind_text(s, 8, e->idem_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 9, store_now(st));
-	if (report_id)
-		sqlite3_bind_int64(s, 10, report_id);
+	if (e->report_id)
+		sqlite3_bind_int64(s, 10, e->report_id);
+	if (e->cause_kind) {
+		sqlite3_bind_text(s, 11, e->cause_kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 12, e->cause_id);
+	}
 	return store_step_done(st, s, "ledger");
 }
 

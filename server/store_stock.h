@@ -50,8 +50,19 @@ int store_stock_get(struct store *st, enum holder_kind kind, long long holder, l
 /* Writes the row: an UPDATE when it was read from the table, else an insert (or an update, should
  * it be there after all). */
 int store_stock_put(struct store *st, const struct stock_row *r);
-int store_ledger_append(struct store *st, enum holder_kind kind, long long holder, long long item, const char *ledger_kind,
-			long long delta, long long quantity_after, long long actor, const char *idem_key, long long report_id);
+/* One row of the ledger: what moved a level, by whom, why. */
+struct ledger_entry {
+	enum holder_kind kind;
+	long long holder, item;
+	const char *ledger_kind;    /* report, receipt, dispatch, consumption, adjustment */
+	long long delta, quantity_after;
+	long long actor;            /* the token, 0 for renfortd itself */
+	const char *idem_key;
+	long long report_id;        /* the report of a count, 0 otherwise */
+	const char *cause_kind;     /* what caused a movement ("allocation"...), NULL: a declaration */
+	long long cause_id;
+};
+int store_ledger_append(struct store *st, const struct ledger_entry *e);
 int store_report_insert(struct store *st, enum holder_kind kind, long long holder, int items, long long occupancy,
 			long long staff, long long actor, const char *idem_key, long long *id);
 
