@@ -102,8 +102,8 @@ static const struct op ops[] = {
 	{"tokens.create", op_tokens_create, ADMIN, OP_WRITE, "POST", "/api/v1/tokens"},
 	{"tokens.revoke", op_tokens_revoke, ADMIN, OP_WRITE, "DELETE", "/api/v1/tokens/{id}"},
 
-	{"subscribe", op_subscribe, EVERYONE, 0, NULL, NULL},
-	{"unsubscribe", op_unsubscribe, EVERYONE, 0, NULL, NULL},
+	{"subscribe", NULL, EVERYONE, OP_TRANSPORT, NULL, NULL},
+	{"unsubscribe", NULL, EVERYONE, OP_TRANSPORT, NULL, NULL},
 	{NULL, NULL, 0, 0, NULL, NULL},
 };
 
@@ -468,6 +468,11 @@ int api_call(struct app *app, struct op_request *req, struct op_response *res,
 	req->now = app_now(app);
 	if (check_role(req, res))
 		return 1;
+	if (req->op->flags & OP_TRANSPORT) {
+		/* the websocket runs these itself: nothing else can reach them */
+		api_fail(res, 400, "websocket_only", "type", "subscriptions exist on the websocket only");
+		return 1;
+	}
 	if (!(req->op->flags & OP_WRITE)) {
 		res->status = 200;
 		req->op->fn(app, req, res);

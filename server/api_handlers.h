@@ -69,7 +69,5 @@ int op_sms_twilio_inbound(struct app *app, struct op_request *req, struct op_res
 int op_sms_twilio_status(struct app *app, struct op_request *req, struct op_response *res);
 
 /* hub.c: websocket subscriptions */
-int op_subscribe(struct app *app, struct op_request *req, struct op_response *res);
-int op_unsubscribe(struct app *app, struct op_request *req, struct op_response *res);
 
 #endif

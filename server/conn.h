@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "msg.h"
+#include "topic.h"
 
 struct lws;
 struct app;
@@ -40,14 +41,6 @@ struct conn {
 	struct ws_session *ws; /* after the upgrade */
 };
 
-#define WS_MAX_TOPICS 32
-
-struct topic {
-	unsigned char kind;   /* enum topic_kind (hub.c) */
-	unsigned char family; /* index of the family for family topics */
-	char dep[4];
-	long long id;
-};
 
 struct ws_session {
 	struct conn *conn;

@@ -26,18 +26,4 @@ void hub_check_tokens(struct hub *h);
 /* Closes every session (shutdown). */
 void hub_close_all(struct hub *h, int code, const char *reason);
 
-/* --- pure rules, exposed for tests ------------------------------------------------------------------ */
-
-enum topic_kind { TOPIC_ALL, TOPIC_FAMILY, TOPIC_ENTITY, TOPIC_DEP };
-
-/* Parses "*", a family ("alerts", "stock", "structures"...), "structure:12", "depot:3",
- * "volunteer:7" or "departement:81". Returns NULL or the rule broken. For TOPIC_ENTITY,
- * *entity is set to the entity name ("structure"). */
-const char *topic_parse(const char *text, struct topic *t, const char **entity);
-/* The topic as text; out needs 40 bytes. */
-const char *topic_format(const struct topic *t, char out[40]);
-int topic_matches(const struct topic *t, const char *type, const char *dep, const char *entity, long long id);
-/* May this principal see this event at all? */
-int event_visible(const struct principal *p, const char *type, const char *dep, const char *entity, long long id);
-
 #endif

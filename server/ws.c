@@ -8,6 +8,7 @@
 #include "log.h"
 #include "record_json.h"
 #include "request_check.h"
+#include "subscribe.h"
 #include "utf8.h"
 #include "ws_frame.h"
 
@@ -370,7 +371,14 @@ static void handle_message(struct ws_session *s, const char *text, size_t len)
 	struct op_response res;
 	memset(&res, 0, sizeof res);
 	struct write_job *job = NULL;
-	if (api_call(s->app, &req, &res, job_done, s, &job)) {
+	if ((op->flags & OP_TRANSPORT) && op->roles & ROLE_BIT(req.who.role)) {
+		/* subscribe, unsubscribe: the session's own */
+		res.status = 200;
+		(strcmp(op->name, "subscribe") == 0 ? subscribe_op : unsubscribe_op)(s->app, s, &req, &res);
+		reply(s, id, &res);
+		op_response_release(&res);
+		op_request_release(&req);
+	} else if (api_call(s->app, &req, &res, job_done, s, &job)) {
 		reply(s, id, &res);
 		op_response_release(&res);
 		op_request_release(&req);

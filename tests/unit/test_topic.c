@@ -1,4 +1,4 @@
-/* Unit tests of hub.c's pure rules: topics (parse, format, match) and who may see which event. */
+/* Unit tests of topic.c: parsing and formatting topics, which events match them, and what each role may see (scope of events). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include "auth.h"
 #include "conn.h"
-#include "hub.h"
+#include "topic.h"
 
 static const char *const family_names[] = {"structures", "depots", "items",	   "volunteers", "alerts",
 					   "stock",	 "sms",	   "allocations", "deployments"};
