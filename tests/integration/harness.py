@@ -19,7 +19,11 @@ import unittest
 import websocket  # Debian: python3-websocket
 
 RENFORTD = os.environ.get("RENFORTD", os.path.join(os.path.dirname(__file__), "../../build/server/renfortd"))
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+# Settings every started server gets, from the environment: "key=value key=value". tests/run.sh's
+# ThreadSanitizer pass sets checkpoint_pages=1, so that the checkpointer thread runs after every commit.
+ENV_SETTINGS = [a for kv in os.environ.get("RENFORT_TEST_SETTINGS", "").split() for a in ("--set", kv)]
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer",
+                   "WARNING: ThreadSanitizer")
 
 
 class Server:
@@ -55,7 +59,7 @@ class Server:
         return self.run_cli(*args).stdout.strip()
 
     def start(self, timeout=60):
-        args = [RENFORTD, "--db", self.db, "--listen", "127.0.0.1:0", *self.extra_args]
+        args = [RENFORTD, "--db", self.db, "--listen", "127.0.0.1:0", *self.extra_args, *ENV_SETTINGS]
         if self.demo:
             args.append("--demo")
         self.err = open(self.stderr_path, "ab")
