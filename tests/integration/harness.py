@@ -264,6 +264,44 @@ class WsClient:
             pass
 
 
+OP_COLUMNS = ["name", "method", "path", "roles", "flags"]
+
+
+class Op:
+    """One line of `renfortd ops`: roles and flags as sets of names; method and path None for an
+    operation that has no HTTP route (websocket only)."""
+
+    def __init__(self, name, method, path, roles, flags):
+        self.name, self.method, self.path, self.roles, self.flags = name, method, path, roles, flags
+
+    def __repr__(self):
+        return "Op(%s %s %s roles=%s flags=%s)" % (self.name, self.method, self.path, sorted(self.roles),
+                                                  sorted(self.flags))
+
+
+def op_table():
+    """renfortd's table of operations, in its routing order, as the binary itself prints it
+    (`renfortd ops`): [Op]."""
+    p = subprocess.run([RENFORTD, "ops"], capture_output=True, text=True, timeout=60)
+    check_sanitizers(p.stderr)
+    if p.returncode != 0:
+        raise AssertionError(f"renfortd ops failed ({p.returncode}): {p.stderr}")
+    lines = p.stdout.splitlines()
+    if not lines or lines[0].split("\t") != OP_COLUMNS:
+        raise AssertionError("renfortd ops: the header should be %r: %r" % (OP_COLUMNS, lines[:1]))
+    ops = []
+    for line in lines[1:]:
+        cells = line.split("\t")
+        if len(cells) != len(OP_COLUMNS) or "" in cells:
+            raise AssertionError("renfortd ops: not %d tab-separated fields: %r" % (len(OP_COLUMNS), line))
+        name, method, path, roles, flags = [None if c == "-" else c for c in cells]
+        ops.append(Op(name, method, path, set(roles.split(",")) if roles else set(),
+                      set(flags.split(",")) if flags else set()))
+    if not ops:
+        raise AssertionError("renfortd ops printed no operation")
+    return ops
+
+
 def check_sanitizers(text):
     for mark in SANITIZER_MARKS:
         if mark in text:
