@@ -263,8 +263,11 @@ static void print_config(void)
 {
 	size_t n;
 	const struct config_key *k = config_keys(&n);
-	for (size_t i = 0; i < n; i++)
-		printf("%-24s default %-28s %s\n", k[i].name, k[i].def[0] ? k[i].def : "\"\"", k[i].doc);
+	char def[CONFIG_DEFAULT_MAX];
+	for (size_t i = 0; i < n; i++) {
+		config_default(&k[i], def, sizeof def);
+		printf("%-24s default %-28s %s\n", k[i].name, def[0] ? def : "\"\"", k[i].doc);
+	}
 }
 
 int main(int argc, char **argv)

@@ -29,7 +29,8 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime e
 class Server:
     """One renfortd process with its own database in a temporary directory."""
 
-    def __init__(self, extra_args=(), demo=False, db=None, tmpdir=None):
+    def __init__(self, extra_args=(), demo=False, db=None, tmpdir=None, binary=None):
+        self.binary = binary or RENFORTD  # another renfortd than the build's: an installed one
         self.tmp = tmpdir or tempfile.mkdtemp(prefix="renfort-test-")
         self.own_tmp = tmpdir is None
         self.db = db or os.path.join(self.tmp, "renfort.db")
@@ -43,7 +44,7 @@ class Server:
     # --- lifecycle -------------------------------------------------------------------------
     def run_cli(self, *args, check=True):
         """Runs a renfortd subcommand against this server's database."""
-        p = subprocess.run([RENFORTD, *args, "--db", self.db, "--log-level", "warn"],
+        p = subprocess.run([self.binary, *args, "--db", self.db, "--log-level", "warn"],
                            capture_output=True, text=True, timeout=120)
         if check and p.returncode != 0:
             raise AssertionError(f"renfortd {' '.join(args)} failed ({p.returncode}): {p.stderr}")
@@ -59,7 +60,7 @@ class Server:
         return self.run_cli(*args).stdout.strip()
 
     def start(self, timeout=60):
-        args = [RENFORTD, "--db", self.db, "--listen", "127.0.0.1:0", *self.extra_args, *ENV_SETTINGS]
+        args = [self.binary, "--db", self.db, "--listen", "127.0.0.1:0", *self.extra_args, *ENV_SETTINGS]
         if self.demo:
             args.append("--demo")
         self.err = open(self.stderr_path, "ab")
