@@ -34,6 +34,20 @@ from harness import Server, op_table
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = os.environ.get("RENFORT_PROTOCOL_DOC", os.path.join(HERE, "../../server/PROTOCOL.md"))
 SERVER = os.path.join(HERE, "../../server")
+
+
+def server_sources():
+    """Every .c file of the server, in server/ and its folders."""
+    return sorted(os.path.join(d, f) for d, _, files in os.walk(SERVER) for f in files if f.endswith(".c"))
+
+
+def server_source(name):
+    """The text of the one server source file called name, wherever it lies under server/."""
+    paths = [p for p in server_sources() if os.path.basename(p) == name]
+    if len(paths) != 1:
+        raise AssertionError("%d files called %s under server/: %r" % (len(paths), name, paths))
+    with open(paths[0], encoding="utf-8") as f:
+        return f.read()
 RECORD = os.environ.get("RENFORT_PROTOCOL_RECORD") == "1"
 
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
@@ -563,8 +577,7 @@ class ProtocolDoc(unittest.TestCase):
 
     def test_3_records_match_the_model(self):
         """The field tables of the Records part name exactly the fields of model.c."""
-        with open(os.path.join(SERVER, "model.c"), encoding="utf-8") as f:
-            model = f.read()
+        model = server_source("model.c")
         macros = dict(re.findall(r'^#define (\w+) \{"(\w+)"', model, re.M))
         for heading, array in (("### Structure", "structure_fields"), ("### Depot", "depot_fields"),
                                ("### Item", "item_fields"), ("### Volunteer", "volunteer_fields"),
@@ -579,8 +592,7 @@ class ProtocolDoc(unittest.TestCase):
 
     def test_4_limits_match_the_config(self):
         """The Limits table gives each key with its default from config.c."""
-        with open(os.path.join(SERVER, "config.c"), encoding="utf-8") as f:
-            config = f.read()
+        config = server_source("config.c")
         defaults = {k: v.strip().strip('"') for k, v in re.findall(r"KEY_(?:INT|STR)\((\w+),\s*([^,]+),", config)}
         rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", self.section_text("## Limits"), re.M)
         self.assertTrue(rows)
@@ -591,11 +603,10 @@ class ProtocolDoc(unittest.TestCase):
     def test_5_every_error_code_is_documented(self):
         """Each (status, code) the server answers with is in the Errors table."""
         used = set()
-        for name in os.listdir(SERVER):
-            if name.endswith(".c"):
-                with open(os.path.join(SERVER, name), encoding="utf-8") as f:
-                    used |= set(re.findall(r'(?:api_fail|rf_error_set|answer_fail|reply_error|\bfail)\(\s*[^,;]+,\s*(\d{3}),\s*"([a-z_]+)"',
-                                           f.read()))
+        for path in server_sources():
+            with open(path, encoding="utf-8") as f:
+                used |= set(re.findall(r'(?:api_fail|rf_error_set|answer_fail|reply_error|\bfail)\(\s*[^,;]+,\s*(\d{3}),\s*"([a-z_]+)"',
+                                       f.read()))
         table = set(re.findall(r"^\| (\d{3}) \| `([a-z_]+)` \|", self.section_text("## Errors"), re.M))
         self.assertTrue(used)
         self.assertEqual(sorted(used - table), [], "error codes the server uses that PROTOCOL.md does not list")
