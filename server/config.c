@@ -6,21 +6,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+/* Both set by the build (CMakeLists.txt): the source tree renfortd was built from, and where
+ * `cmake --install` puts the read-only files relative to where it puts renfortd. */
 #ifndef RENFORT_SOURCE_DIR
 #define RENFORT_SOURCE_DIR "."
 #endif
+#ifndef RENFORT_SHARE_FROM_BIN
+#define RENFORT_SHARE_FROM_BIN "../share/renfort"
+#endif
 
-#define KEY_STR(field, def, doc) {#field, CONFIG_STR, offsetof(struct config, field), def, 0, 0, doc}
+#define KEY_STR(field, def, doc) {#field, CONFIG_STR, offsetof(struct config, field), def, 0, 0, doc, NULL}
 #define KEY_INT(field, def, lo, hi, doc) \
-	{#field, CONFIG_INT, offsetof(struct config, field), #def, lo, hi, doc}
+	{#field, CONFIG_INT, offsetof(struct config, field), #def, lo, hi, doc, NULL}
+/* A directory of installed files: `installed` under the share directory, `source` in the source tree. */
+#define KEY_DIR(field, installed, source, doc) \
+	{#field, CONFIG_STR, offsetof(struct config, field), installed, 0, 0, doc, source}
 
 static const struct config_key keys[] = {
 	KEY_STR(listen, "127.0.0.1:8080", "address and port for HTTP and websocket (port 0 picks a free one)"),
 	KEY_STR(db, "renfort.db", "SQLite database file"),
-	KEY_STR(schema_dir, RENFORT_SOURCE_DIR "/schema", "directory of numbered SQL migrations"),
-	KEY_STR(clients_dir, RENFORT_SOURCE_DIR "/clients/web", "directory of the browser clients"),
-	KEY_STR(data_dir, RENFORT_SOURCE_DIR "/schema/data", "reference data: territories, item catalogue, demo sources"),
+	KEY_DIR(schema_dir, "schema", "schema", "directory of numbered SQL migrations"),
+	KEY_DIR(clients_dir, "clients", "clients/web", "directory of the browser clients"),
+	KEY_DIR(data_dir, "data", "schema/data", "reference data: territories, item catalogue, demo sources"),
 	KEY_STR(log_level, "info", "error, warn, info or debug"),
 	KEY_STR(allowed_origins, "", "websocket Origin values accepted, space-separated; empty: public_url only"),
 	KEY_STR(public_url, "", "base URL people and gateways use to reach renfortd; empty: http://<listen>"),
@@ -79,6 +89,41 @@ const struct config_key *config_keys(size_t *count)
 	return keys;
 }
 
+/* The directory of the read-only files (migrations, browser clients, reference data) of an
+ * installed renfortd: RENFORT_SHARE_FROM_BIN from the executable's own directory
+ * (<prefix>/bin -> <prefix>/share/renfort), wherever the tree was installed or moved to. It is
+ * recognised by its schema/ directory, which renfortd cannot start without. -1 when there is none
+ * (a binary in its build tree). See DESIGN-NOTES.md, "Where renfortd finds its files". */
+static int installed_share_dir(char dir[PATH_MAX])
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 64];
+	struct stat sb;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(probe, sizeof probe, "%s/%s", exe, RENFORT_SHARE_FROM_BIN);
+	if (!realpath(probe, dir))
+		return -1;
+	snprintf(probe, sizeof probe, "%s/schema", dir);
+	return stat(probe, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
+}
+
+void config_default(const struct config_key *k, char *out, size_t outlen)
+{
+	char share[PATH_MAX];
+	if (!k->in_source)
+		snprintf(out, outlen, "%s", k->def);
+	else if (installed_share_dir(share) == 0)
+		snprintf(out, outlen, "%s/%s", share, k->def);
+	else /* from the build tree: the source tree it was built from */
+		snprintf(out, outlen, "%s/%s", RENFORT_SOURCE_DIR, k->in_source);
+}
+
 static const struct config_key *find_key(const char *name)
 {
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -122,11 +167,13 @@ int config_set(struct config *c, const char *name, const char *value, char *err,
 
 int config_init(struct config *c)
 {
-	char err[256];
+	char err[256], def[CONFIG_DEFAULT_MAX];
 	memset(c, 0, sizeof *c);
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (config_set(c, keys[i].name, keys[i].def, err, sizeof err))
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		config_default(&keys[i], def, sizeof def);
+		if (config_set(c, keys[i].name, def, err, sizeof err))
 			return -1;
+	}
 	return 0;
 }
 

@@ -61,13 +61,22 @@ struct config_key {
 	const char *name;
 	enum config_type type;
 	size_t offset;
-	const char *def;   /* default, as text */
+	const char *def;   /* default, as text; a directory of installed files: its place in the share directory */
 	long long min, max;
 	const char *doc;
+	const char *in_source; /* a directory of installed files: its place in the source tree; else NULL */
 };
 
 /* The table, for --help and the documentation. */
 const struct config_key *config_keys(size_t *count);
+
+/* Room for any default of config_default(), a path included. */
+#define CONFIG_DEFAULT_MAX 4608
+
+/* The default of k as text. The directories of installed files (schema_dir, clients_dir, data_dir)
+ * are found from the executable's location: <prefix>/share/renfort/... for an installed renfortd,
+ * the source tree's for one run from its build tree. */
+void config_default(const struct config_key *k, char *out, size_t outlen);
 
 /* Fills c with the defaults. */
 int config_init(struct config *c);

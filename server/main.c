@@ -1,5 +1,7 @@
 /* renfortd: the command line. `renfortd [options]` serves; `renfortd token ...` manages API tokens;
- * `renfortd backup PATH` copies the live database; `renfortd config` lists every setting. */
+ * `renfortd backup PATH` copies the live database; `renfortd config` lists every setting;
+ * `renfortd ops` prints the table of operations. */
+#include "api.h"
 #include "app.h"
 #include "auth.h"
 #include "clock.h"
@@ -25,6 +27,8 @@ static void usage(FILE *out)
 		"       renfortd token list [options]\n"
 		"       renfortd backup PATH [options]      copy the live database (SQLite online backup)\n"
 		"       renfortd config                     list every configuration key with its default\n"
+		"       renfortd ops                        the operations of the protocol, one a line, tab-separated:\n"
+		"                                           name, method, path, roles, flags (\"-\" for none)\n"
 		"\n"
 		"options:\n"
 		"  --config FILE       read settings from FILE (key = value lines)\n"
@@ -42,7 +46,7 @@ static void usage(FILE *out)
 
 struct cli {
 	int demo;
-	const char *command;   /* NULL (serve), "token", "backup", "config" */
+	const char *command;   /* NULL (serve), "token", "backup", "config", "ops" */
 	const char *sub;       /* token: create, revoke, list */
 	const char *arg;       /* revoke id, backup path */
 	const char *role, *scope, *subject, *label;
@@ -229,12 +233,46 @@ static int run_command(struct app *app, const struct cli *cli)
 	return 2;
 }
 
+/* The op table as tests and scripts read it: a header line, then one operation a line in table
+ * (routing) order; fields separated by tabs, lists by commas, "-" for none (a websocket-only
+ * operation has no method nor path). */
+static void print_ops(void)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} flags[] = {{OP_WRITE, "write"}, {OP_RAW_BODY, "raw_body"}, {OP_PUBLIC, "public"}, {OP_RERUNNABLE, "rerunnable"}};
+	printf("name\tmethod\tpath\troles\tflags\n");
+	for (const struct op *o = api_ops(); o->name; o++) {
+		printf("%s\t%s\t%s\t", o->name, o->method ? o->method : "-", o->path ? o->path : "-");
+		int n = 0;
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (o->roles & ROLE_BIT(r))
+				printf("%s%s", n++ ? "," : "", role_name((enum role)r));
+		printf("%s\t", n ? "" : "-");
+		n = 0;
+		unsigned known = 0;
+		for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+			known |= flags[i].bit;
+			if (o->flags & flags[i].bit)
+				printf("%s%s", n++ ? "," : "", flags[i].name);
+		}
+		/* a flag added to api.h but not here still shows, so that no reader takes it for none */
+		if (o->flags & ~known)
+			printf("%s0x%x", n++ ? "," : "", o->flags & ~known);
+		printf("%s\n", n ? "" : "-");
+	}
+}
+
 static void print_config(void)
 {
 	size_t n;
 	const struct config_key *k = config_keys(&n);
-	for (size_t i = 0; i < n; i++)
-		printf("%-24s default %-28s %s\n", k[i].name, k[i].def[0] ? k[i].def : "\"\"", k[i].doc);
+	char def[CONFIG_DEFAULT_MAX];
+	for (size_t i = 0; i < n; i++) {
+		config_default(&k[i], def, sizeof def);
+		printf("%-24s default %-28s %s\n", k[i].name, def[0] ? def : "\"\"", k[i].doc);
+	}
 }
 
 int main(int argc, char **argv)
@@ -252,6 +290,11 @@ int main(int argc, char **argv)
 		goto out;
 	if (cli.command && strcmp(cli.command, "config") == 0) {
 		print_config();
+		rc = 0;
+		goto out;
+	}
+	if (cli.command && strcmp(cli.command, "ops") == 0) {
+		print_ops();
 		rc = 0;
 		goto out;
 	}

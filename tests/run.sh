@@ -1,7 +1,7 @@
 #!/bin/sh
 # The second command of the README, and what CI runs: installs what is missing, builds twice
 # (warnings as errors; then AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole
-# suite in both builds.
+# suite in both builds; then a third build, with ThreadSanitizer, runs the tests of renfortd's threads.
 set -eu
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
@@ -20,4 +20,14 @@ echo "== tests under sanitizers"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
 RENFORT_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j2
+
+echo "== build (ThreadSanitizer)"
+cmake -S . -B build-tsan -DRENFORT_WERROR=ON -DRENFORT_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-tsan -j"$jobs" >/dev/null
+echo "== threaded tests under ThreadSanitizer"
+# Only the tests labelled "threads" (tests/CMakeLists.txt): the SMS transfer thread and the
+# checkpointer, which checkpoint_pages=1 wakes after every commit of every server they start.
+TSAN_OPTIONS=halt_on_error=0:exitcode=66:second_deadlock_stack=1 \
+RENFORT_SANITIZED=1 RENFORT_TEST_SETTINGS=checkpoint_pages=1 \
+ctest --test-dir build-tsan --output-on-failure -j2 -L threads
 echo "== all tests passed"

@@ -2,16 +2,21 @@
 // Debian's Chromium driven by playwright-core, HTTP calls to the API, screenshots as artefacts.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const RENFORTD = path.resolve(process.env.RENFORTD || path.join(here, '../../build/server/renfortd'));
 export const BUILD_DIR = path.resolve(process.env.RENFORT_BUILD_DIR || path.join(path.dirname(RENFORTD), '..'));
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const ARTIFACTS = path.join(here, 'artifacts');
+// npm works in the build tree, never in this folder: package.json and package-lock.json are copied to
+// <build>/tests/browser, `npm ci` installs there (ctest's browser.npm_ci), screenshots go there too.
+export const WORK_DIR = path.resolve(process.env.RENFORT_BROWSER_DIR || path.join(BUILD_DIR, 'tests', 'browser'));
+export const ARTIFACTS = path.join(WORK_DIR, 'artifacts');
+// playwright-core from WORK_DIR/node_modules (an import would look beside this file)
+const { chromium } = createRequire(path.join(WORK_DIR, 'package.json'))('playwright-core');
 
 export class AssertionError extends Error {}
 

@@ -3,7 +3,8 @@
 // "N passed, N failed" at the end. Exit status 0 when all pass, 1 otherwise: a missing browser or
 // playwright-core is a failure, never a silent skip (tests/run.sh installs both).
 //
-//   RENFORTD=../../build/server/renfortd node run.mjs [name-filter]
+//   ctest --test-dir build -R browser            (npm ci into build/tests/browser, then this)
+//   RENFORTD=../../build/server/renfortd node run.mjs [name-filter]     (once npm ci has run)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,13 +14,14 @@ const TIME_LIMIT_MS = Number(process.env.BROWSER_TEST_TIMEOUT_MS || 90000);
 const filter = process.argv[2] || '';
 
 async function main() {
+  let lib;
   try {
-    await import('playwright-core');
-  } catch {
-    console.log('playwright-core is not installed: run `npm ci` in tests/browser: failed');
+    lib = await import('./lib.mjs');
+  } catch (e) {
+    console.log(`cannot load playwright-core (${e.message}): \`ctest -R browser\` installs it into the build tree: failed`);
     return 1;
   }
-  const { CHROMIUM, RENFORTD } = await import('./lib.mjs');
+  const { ARTIFACTS, CHROMIUM, RENFORTD } = lib;
   if (!fs.existsSync(CHROMIUM)) {
     console.log(`no Chromium at ${CHROMIUM} (apt-get install chromium): failed`);
     return 1;
@@ -55,7 +57,7 @@ async function main() {
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
-  console.log(`browser tests: ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${path.join(here, 'artifacts')}`);
+  console.log(`browser tests: ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed || !results.length ? 1 : 0;
 }

@@ -20,13 +20,18 @@ import unittest
 import websocket  # Debian: python3-websocket
 
 RENFORTD = os.environ.get("RENFORTD", os.path.join(os.path.dirname(__file__), "../../build/server/renfortd"))
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+# Settings every started server gets, from the environment: "key=value key=value". tests/run.sh's
+# ThreadSanitizer pass sets checkpoint_pages=1, so that the checkpointer thread runs after every commit.
+ENV_SETTINGS = [a for kv in os.environ.get("RENFORT_TEST_SETTINGS", "").split() for a in ("--set", kv)]
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer",
+                   "WARNING: ThreadSanitizer")
 
 
 class Server:
     """One renfortd process with its own database in a temporary directory."""
 
-    def __init__(self, extra_args=(), demo=False, db=None, tmpdir=None):
+    def __init__(self, extra_args=(), demo=False, db=None, tmpdir=None, binary=None):
+        self.binary = binary or RENFORTD  # another renfortd than the build's: an installed one
         self.tmp = tmpdir or tempfile.mkdtemp(prefix="renfort-test-")
         self.own_tmp = tmpdir is None
         self.db = db or os.path.join(self.tmp, "renfort.db")
@@ -40,7 +45,7 @@ class Server:
     # --- lifecycle -------------------------------------------------------------------------
     def run_cli(self, *args, check=True):
         """Runs a renfortd subcommand against this server's database."""
-        p = subprocess.run([RENFORTD, *args, "--db", self.db, "--log-level", "warn"],
+        p = subprocess.run([self.binary, *args, "--db", self.db, "--log-level", "warn"],
                            capture_output=True, text=True, timeout=120)
         if check and p.returncode != 0:
             raise AssertionError(f"renfortd {' '.join(args)} failed ({p.returncode}): {p.stderr}")
@@ -56,7 +61,7 @@ class Server:
         return self.run_cli(*args).stdout.strip()
 
     def start(self, timeout=60):
-        args = [RENFORTD, "--db", self.db, "--listen", "127.0.0.1:0", *self.extra_args]
+        args = [self.binary, "--db", self.db, "--listen", "127.0.0.1:0", *self.extra_args, *ENV_SETTINGS]
         if self.demo:
             args.append("--demo")
         self.err = open(self.stderr_path, "ab")
@@ -260,6 +265,44 @@ class WsClient:
             self.conn.close()
         except Exception:
             pass
+
+
+OP_COLUMNS = ["name", "method", "path", "roles", "flags"]
+
+
+class Op:
+    """One line of `renfortd ops`: roles and flags as sets of names; method and path None for an
+    operation that has no HTTP route (websocket only)."""
+
+    def __init__(self, name, method, path, roles, flags):
+        self.name, self.method, self.path, self.roles, self.flags = name, method, path, roles, flags
+
+    def __repr__(self):
+        return "Op(%s %s %s roles=%s flags=%s)" % (self.name, self.method, self.path, sorted(self.roles),
+                                                  sorted(self.flags))
+
+
+def op_table():
+    """renfortd's table of operations, in its routing order, as the binary itself prints it
+    (`renfortd ops`): [Op]."""
+    p = subprocess.run([RENFORTD, "ops"], capture_output=True, text=True, timeout=60)
+    check_sanitizers(p.stderr)
+    if p.returncode != 0:
+        raise AssertionError(f"renfortd ops failed ({p.returncode}): {p.stderr}")
+    lines = p.stdout.splitlines()
+    if not lines or lines[0].split("\t") != OP_COLUMNS:
+        raise AssertionError("renfortd ops: the header should be %r: %r" % (OP_COLUMNS, lines[:1]))
+    ops = []
+    for line in lines[1:]:
+        cells = line.split("\t")
+        if len(cells) != len(OP_COLUMNS) or "" in cells:
+            raise AssertionError("renfortd ops: not %d tab-separated fields: %r" % (len(OP_COLUMNS), line))
+        name, method, path, roles, flags = [None if c == "-" else c for c in cells]
+        ops.append(Op(name, method, path, set(roles.split(",")) if roles else set(),
+                      set(flags.split(",")) if flags else set()))
+    if not ops:
+        raise AssertionError("renfortd ops printed no operation")
+    return ops
 
 
 def check_sanitizers(text):

@@ -23,10 +23,6 @@ from harness import RENFORTD, Server, check_sanitizers
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 SAMPLE = os.path.join(ROOT, "deploy", "renfortd.conf")
-# The sample points at the installed paths (/usr/share/renfort/...): the repository's own instead.
-REPO_PATHS = ["--set", "schema_dir=" + os.path.join(ROOT, "schema"),
-              "--set", "clients_dir=" + os.path.join(ROOT, "clients", "web"),
-              "--set", "data_dir=" + os.path.join(ROOT, "schema", "data")]
 CATEGORY = "deploy-test"
 
 
@@ -207,18 +203,23 @@ class LiveBackup(unittest.TestCase):
 
 
 def sample_entries(path):
-    """(key, value, comment lines just above, line number) for each key = value line."""
+    """(key, value, comment lines just above, line number, set) for each key = value line, and for
+    each key left unset as a "#key = value" line (no space after the '#')."""
     entries, comments = [], []
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             s = line.strip()
-            if s.startswith("#"):
+            unset = re.match(r"^#(\w+) = (.*)$", s)
+            if unset:
+                entries.append((unset.group(1), unset.group(2), comments, lineno, False))
+                comments = []
+            elif s.startswith("#"):
                 comments.append(s)
             elif not s:
                 comments = []
             else:
                 key, _, value = s.partition("=")
-                entries.append((key.strip(), value.strip(), comments, lineno))
+                entries.append((key.strip(), value.strip(), comments, lineno, True))
                 comments = []
     return entries
 
@@ -237,15 +238,20 @@ class SampleConfig(unittest.TestCase):
         self.assertEqual(len(names), len(set(names)), "a key set twice in the sample")
         self.assertEqual(sorted(set(keys) - set(names)), [], "keys of renfortd missing from deploy/renfortd.conf")
         self.assertEqual(sorted(set(names) - set(keys)), [], "keys of deploy/renfortd.conf unknown to renfortd")
-        for key, _, comments, lineno in entries:
+        for key, value, comments, lineno, is_set in entries:
             text = " ".join(c.lstrip("# ") for c in comments)
             m = re.search(r"default: (.+?)(?:  | \(|$)", text)
             self.assertTrue(comments and m, f"{SAMPLE}:{lineno}: {key} needs a comment with its default")
             documented = m.group(1)
-            if documented.startswith("<source tree>"):
-                suffix = documented[len("<source tree>"):]
-                self.assertRegex(keys[key], r"default \S+" + re.escape(suffix) + r"\s", f"{key}: default")
+            if documented.startswith("<share>/"):
+                # a directory of installed files: left unset, shown at its installed place; this
+                # renfortd, in its build tree, uses the source tree's
+                self.assertFalse(is_set, f"{SAMPLE}:{lineno}: {key}: leave it unset (#{key} = ...)")
+                self.assertEqual(value, "/usr/local/share/renfort/" + documented[len("<share>/"):], f"{key}")
+                default = keys[key].split()[2]
+                self.assertTrue(default.startswith(ROOT + os.sep) and os.path.isdir(default), keys[key])
             else:
+                self.assertTrue(is_set, f"{SAMPLE}:{lineno}: {key} is set explicitly")
                 self.assertIn(f" default {documented} ", keys[key], f"{SAMPLE}:{lineno}: {key}: documented default")
 
     def test_sample_starts_and_answers(self):
@@ -256,7 +262,7 @@ class SampleConfig(unittest.TestCase):
             server.err = open(server.stderr_path, "ab")
             server.out = open(server.stdout_path, "ab")
             server.proc = subprocess.Popen(
-                [RENFORTD, "--config", SAMPLE, "--set", "db=" + server.db, *REPO_PATHS,
+                [RENFORTD, "--config", SAMPLE, "--set", "db=" + server.db,
                  "--listen", f"127.0.0.1:{port}"], stdout=server.out, stderr=server.err)
             deadline = time.time() + 60
             # the log names the real address and, apart, the public URL people use

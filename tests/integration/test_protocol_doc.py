@@ -6,8 +6,8 @@ HTTP requests with the harness' http(), websocket messages on one connection per
 that each answer (and each event a connection receives) matches the documented one, with the
 conventions the document states at the top of its examples (ISO timestamps match any timestamp,
 "<any>" matches anything, "<name>" placeholders are substituted in requests and captured in
-answers). It also checks that every operation of server/api.c's table has a section in the
-document, with the HTTP method and path, roles and kind of the table, and at least one example
+answers). It also checks that every operation of the op table (as `renfortd ops` prints it) has a
+section in the document, with the HTTP method and path, roles and kind of the table, and at least one example
 that calls it: the document cannot drift from the code without this test failing.
 
 Run: cd tests/integration && RENFORTD=../../build/server/renfortd /usr/bin/python3 -m unittest -v test_protocol_doc
@@ -29,15 +29,27 @@ import urllib.parse
 
 import websocket  # Debian: python3-websocket
 
-from harness import Server
+from harness import Server, op_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = os.environ.get("RENFORT_PROTOCOL_DOC", os.path.join(HERE, "../../server/PROTOCOL.md"))
 SERVER = os.path.join(HERE, "../../server")
-API_C = os.path.join(SERVER, "api.c")
+
+
+def server_sources():
+    """Every .c file of the server, in server/ and its folders."""
+    return sorted(os.path.join(d, f) for d, _, files in os.walk(SERVER) for f in files if f.endswith(".c"))
+
+
+def server_source(name):
+    """The text of the one server source file called name, wherever it lies under server/."""
+    paths = [p for p in server_sources() if os.path.basename(p) == name]
+    if len(paths) != 1:
+        raise AssertionError("%d files called %s under server/: %r" % (len(paths), name, paths))
+    with open(paths[0], encoding="utf-8") as f:
+        return f.read()
 RECORD = os.environ.get("RENFORT_PROTOCOL_RECORD") == "1"
 
-ALL_ROLES = ["admin", "coordinator", "structure", "depot", "volunteer", "observer"]
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
 ISO_RE = re.compile(ISO)
 PLACEHOLDER = re.compile(r"<([a-z][a-z0-9_]*)>")
@@ -46,54 +58,17 @@ FILL = re.compile(r"<([A-Za-z0-9])\*(\d+)>")
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): ?(.*)$")
 
 
-# --- the operation table of server/api.c -------------------------------------------------------------
-
-def parse_api_table(path=API_C):
-    """[(name, roles set, flags set, method or None, path or None)] in table order."""
-    with open(path, encoding="utf-8") as f:
-        src = f.read()
-    macros = {}
-    for m in re.finditer(r"^#define\s+(\w+)\s+(.+)$", src, re.M):
-        macros[m.group(1)] = m.group(2).strip()
-
-    def roles_of(expr, depth=0):
-        if depth > 10:
-            raise AssertionError("role macros nest too deep: " + expr)
-        out = set()
-        for tok in re.findall(r"ROLE_BIT\(ROLE_(\w+)\)|(\bROLES_ALL\b)|\b([A-Z_]+)\b", expr):
-            bit, every, name = tok
-            if bit:
-                out.add(bit.lower())
-            elif every:
-                out |= set(ALL_ROLES)
-            elif name in macros:
-                out |= roles_of(macros[name], depth + 1)
-            elif name not in ("ROLE_BIT",):
-                raise AssertionError("unknown role expression in api.c: " + name)
-        return out
-
-    body = src[src.index("static const struct op ops[]"):]
-    body = body[:body.index("{NULL, NULL")]
-    ops = []
-    for m in re.finditer(r'\{"([^"]+)",\s*(\w+),\s*([^,]+),\s*([^,]+),\s*(NULL|"[A-Z]+"),\s*(NULL|"[^"]+")\}', body):
-        name, _fn, roles, flags, method, p = m.groups()
-        flagset = set(re.findall(r"OP_\w+", flags))
-        ops.append((name, roles_of(roles), flagset, None if method == "NULL" else method.strip('"'),
-                    None if p == "NULL" else p.strip('"')))
-    if not ops:
-        raise AssertionError("no operation found in " + path)
-    return ops
-
+# --- the operation table (`renfortd ops`) ----------------------------------------------------------
 
 def route(ops, method, path):
     """The operation an HTTP request reaches, as api_route() does (table order, first match)."""
     path = path.split("?", 1)[0]
-    for name, _r, _f, m, p in ops:
-        if not p:
+    for op in ops:
+        if not op.path:
             continue
-        pattern = "^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(p)) + "$"
-        if re.match(pattern, path) and m == method:
-            return name
+        pattern = "^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(op.path)) + "$"
+        if re.match(pattern, path) and op.method == method:
+            return op.name
     return None
 
 
@@ -563,7 +538,7 @@ def write_back(doc_text, blocks, edits):
     return "\n".join(lines)
 
 
-OPS = parse_api_table()
+OPS = op_table()
 
 
 class ProtocolDoc(unittest.TestCase):
@@ -575,13 +550,14 @@ class ProtocolDoc(unittest.TestCase):
 
     def test_1_every_operation_is_documented(self):
         """Each line of the op table has a section with its HTTP route, roles and kind."""
-        missing = [name for name, *_ in OPS if name not in self.sections]
+        missing = [op.name for op in OPS if op.name not in self.sections]
         self.assertEqual(missing, [], "operations without a ### `name` section in PROTOCOL.md")
-        unknown = [s for s in self.sections if s not in {o[0] for o in OPS}]
-        self.assertEqual(unknown, [], "sections of operations that api.c does not have")
+        unknown = [s for s in self.sections if s not in {op.name for op in OPS}]
+        self.assertEqual(unknown, [], "sections of operations that `renfortd ops` does not list")
         order = [s for s in self.sections]
-        self.assertEqual(order, [o[0] for o in OPS], "sections are in the order of api.c's table")
-        for name, roles, flags, method, path in OPS:
+        self.assertEqual(order, [op.name for op in OPS], "sections are in the order of the op table (renfortd ops)")
+        for op in OPS:
+            name, roles, flags, method, path = op.name, op.roles, op.flags, op.method, op.path
             sec = self.sections[name]
             m = re.search(r"^- HTTP: (.+)$", sec, re.M)
             self.assertIsNotNone(m, "%s: no '- HTTP:' line" % name)
@@ -596,8 +572,8 @@ class ProtocolDoc(unittest.TestCase):
             self.assertEqual(documented, roles, "%s: roles" % name)
             m = re.search(r"^- Kind: (read|write)( \(public: no token\))?$", sec, re.M)
             self.assertIsNotNone(m, "%s: no '- Kind:' line" % name)
-            self.assertEqual(m.group(1), "write" if "OP_WRITE" in flags else "read", "%s: kind" % name)
-            self.assertEqual(bool(m.group(2)), "OP_PUBLIC" in flags, "%s: public (no token) or not" % name)
+            self.assertEqual(m.group(1), "write" if "write" in flags else "read", "%s: kind" % name)
+            self.assertEqual(bool(m.group(2)), "public" in flags, "%s: public (no token) or not" % name)
             self.assertTrue(any(b.section == name and b.info[:2] in (["http", "request"], ["ws", "request"])
                                 for b in self.blocks), "%s: no example in its section" % name)
 
@@ -609,8 +585,7 @@ class ProtocolDoc(unittest.TestCase):
 
     def test_3_records_match_the_model(self):
         """The field tables of the Records part name exactly the fields of model.c."""
-        with open(os.path.join(SERVER, "model.c"), encoding="utf-8") as f:
-            model = f.read()
+        model = server_source("model.c")
         macros = dict(re.findall(r'^#define (\w+) \{"(\w+)"', model, re.M))
         for heading, array in (("### Structure", "structure_fields"), ("### Depot", "depot_fields"),
                                ("### Item", "item_fields"), ("### Volunteer", "volunteer_fields"),
@@ -625,8 +600,7 @@ class ProtocolDoc(unittest.TestCase):
 
     def test_4_limits_match_the_config(self):
         """The Limits table gives each key with its default from config.c."""
-        with open(os.path.join(SERVER, "config.c"), encoding="utf-8") as f:
-            config = f.read()
+        config = server_source("config.c")
         defaults = {k: v.strip().strip('"') for k, v in re.findall(r"KEY_(?:INT|STR)\((\w+),\s*([^,]+),", config)}
         rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", self.section_text("## Limits"), re.M)
         self.assertTrue(rows)
@@ -637,11 +611,10 @@ class ProtocolDoc(unittest.TestCase):
     def test_5_every_error_code_is_documented(self):
         """Each (status, code) the server answers with is in the Errors table."""
         used = set()
-        for name in os.listdir(SERVER):
-            if name.endswith(".c"):
-                with open(os.path.join(SERVER, name), encoding="utf-8") as f:
-                    used |= set(re.findall(r'(?:api_fail|rf_error_set|answer_fail|reply_error|\bfail)\(\s*[^,;]+,\s*(\d{3}),\s*"([a-z_]+)"',
-                                           f.read()))
+        for path in server_sources():
+            with open(path, encoding="utf-8") as f:
+                used |= set(re.findall(r'(?:api_fail|rf_error_set|answer_fail|reply_error|\bfail)\(\s*[^,;]+,\s*(\d{3}),\s*"([a-z_]+)"',
+                                       f.read()))
         table = set(re.findall(r"^\| (\d{3}) \| `([a-z_]+)` \|", self.section_text("## Errors"), re.M))
         self.assertTrue(used)
         self.assertEqual(sorted(used - table), [], "error codes the server uses that PROTOCOL.md does not list")
@@ -666,8 +639,8 @@ class ProtocolDoc(unittest.TestCase):
                     f.write(write_back(self.text, self.blocks, r.edits))
         # each operation is called by at least one example of its own section
         called = {(b.section, op) for b, op in r.calls}
-        for name, *_ in OPS:
-            self.assertIn((name, name), called, "%s: no example in its section calls it" % name)
+        for op in OPS:
+            self.assertIn((op.name, op.name), called, "%s: no example in its section calls it" % op.name)
 
 
 if __name__ == "__main__":

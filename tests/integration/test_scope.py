@@ -1,21 +1,17 @@
 """Scope and roles. A coordinator of 81 can neither read, list, change, delete nor follow a structure
 or a volunteer of 34, over HTTP or websocket, and the answer is exactly the one for a missing id;
 a coordinator of 34 can. Every role's token is tried against every operation of the op table
-(server/api.c). Self roles see themselves only; observers see no personal data and no people.
+(`renfortd ops`). Self roles see themselves only; observers see no personal data and no people.
 Rows that move to another département: test_scope_moves.py (it uses this file's MATRIX)."""
 
 import csv
 import io
-import os
 import re
 import unittest
 
 import samples
-from harness import ServerTest
+from harness import ServerTest, op_table
 from samples import ALBI, BEZIERS, CASTRES, MONTPELLIER
-
-API_C = os.path.join(os.environ.get("RENFORT_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../..")),
-                     "server", "api.c")
 
 ROLES = ("admin", "coordinator", "coordinator81", "structure", "depot", "volunteer", "observer")
 STAFF = {"admin", "coordinator", "coordinator81"}
@@ -531,14 +527,6 @@ MATRIX = {
 WEBHOOKS = ("sms.kannel_inbound", "sms.kannel_dlr", "sms.twilio_inbound", "sms.twilio_status")
 
 
-def op_table():
-    """(name, method, path) of every operation in server/api.c's table."""
-    with open(API_C, encoding="utf-8") as f:
-        text = f.read()
-    rows = re.findall(r'\{"([a-z_.]+)",\s*op_\w+,[^{}]*?,\s*(NULL|"[A-Z]+"),\s*(NULL|"[^"]*")\s*\}', text)
-    return [(n, None if m == "NULL" else m.strip('"'), None if p == "NULL" else p.strip('"')) for n, m, p in rows]
-
-
 class RoleMatrix(ScopeBase):
     @classmethod
     def setUpClass(cls):
@@ -549,14 +537,15 @@ class RoleMatrix(ScopeBase):
 
     def test_the_matrix_covers_the_op_table(self):
         table = op_table()
-        self.assertGreater(len(table), 30, "cannot read the op table of " + API_C)
-        names = [n for n, _, _ in table]
+        self.assertGreater(len(table), 30, "renfortd ops: too few operations")
+        names = [op.name for op in table]
         missing = sorted(set(names) - set(MATRIX))
-        self.assertEqual(missing, [], "operations of server/api.c without an entry in test_scope.MATRIX: "
-                                      "add what each role may do")
+        self.assertEqual(missing, [], "operations of the op table (renfortd ops) without an entry in "
+                                      "test_scope.MATRIX: add what each role may do")
         self.assertEqual(sorted(set(MATRIX) - set(names)), [], "MATRIX names operations that no longer exist")
         # the requests use the routes of the table
-        for name, method, path in table:
+        for op in table:
+            name, method, path = op.name, op.method, op.path
             req = MATRIX[name][2](self, "admin", 0)
             self.assertEqual(req.method, method, name)
             if path is None:

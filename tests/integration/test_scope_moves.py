@@ -16,9 +16,9 @@ import time
 import unittest
 
 import samples
-from harness import ServerTest
+from harness import ServerTest, op_table
 from samples import ALBI, BEZIERS, MONTPELLIER
-from test_scope import MATRIX, Req, op_table
+from test_scope import MATRIX, Req
 
 MISSING = 999999
 QUIET = 0.4  # seconds of silence that say "no event"
@@ -466,7 +466,7 @@ MOVED = {
 
 
 class MovedMatrix(ServerTest):
-    """Every operation of the op table (server/api.c), against a structure, a depot and a volunteer
+    """Every operation of the op table (`renfortd ops`), against a structure, a depot and a volunteer
     that moved from 81 to 34: the coordinator and observer of 81 get what a missing row gets, those
     of 34 get the row; over HTTP and over the websocket."""
 
@@ -509,9 +509,9 @@ class MovedMatrix(ServerTest):
             assert (st, row["dep"]) == (200, "34"), row
 
     def test_every_operation_says_what_a_move_means(self):
-        names = [n for n, _, _ in op_table()]
+        names = [op.name for op in op_table()]
         self.assertEqual(sorted(set(names) - set(MOVED)), [],
-                         "operations of server/api.c without an entry in test_scope_moves.MOVED: say what a "
+                         "operations of the op table (renfortd ops) without an entry in test_scope_moves.MOVED: say what a "
                          "moved structure, depot or volunteer means for them")
         self.assertEqual(sorted(set(MOVED) - set(names)), [], "MOVED names operations that no longer exist")
 

@@ -86,6 +86,27 @@ static void test_defaults(void **state)
 	assert_int_equal(c->batch_max, 1000);
 }
 
+/* This test program has no share/renfort beside it (it is not installed): the directories of
+ * installed files default to the source tree's; every other default is the table's text. */
+static void test_defaults_from_the_build_tree(void **state)
+{
+	struct cfg_fixture *f = *state;
+	assert_string_equal(f->c.schema_dir, RENFORT_SOURCE_DIR "/schema");
+	assert_string_equal(f->c.clients_dir, RENFORT_SOURCE_DIR "/clients/web");
+	assert_string_equal(f->c.data_dir, RENFORT_SOURCE_DIR "/schema/data");
+	size_t n = 0;
+	const struct config_key *k = config_keys(&n);
+	char def[CONFIG_DEFAULT_MAX];
+	for (size_t i = 0; i < n; i++) {
+		config_default(&k[i], def, sizeof def);
+		if (k[i].in_source) {
+			assert_true(strncmp(def, RENFORT_SOURCE_DIR "/", strlen(RENFORT_SOURCE_DIR) + 1) == 0);
+			assert_string_equal(def + strlen(RENFORT_SOURCE_DIR) + 1, k[i].in_source);
+		} else
+			assert_string_equal(def, k[i].def);
+	}
+}
+
 static void test_key_table(void **state)
 {
 	(void)state;
@@ -384,6 +405,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults_from_the_build_tree, setup, teardown),
 		cmocka_unit_test(test_key_table),
 		cmocka_unit_test(test_release_twice_and_reinit),
 		cmocka_unit_test_setup_teardown(test_set_string, setup, teardown),
