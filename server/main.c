@@ -241,7 +241,7 @@ static void print_ops(void)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} flags[] = {{OP_WRITE, "write"}, {OP_RAW_BODY, "raw_body"}, {OP_PUBLIC, "public"}, {OP_RERUNNABLE, "rerunnable"}};
+	} flags[] = {{OP_WRITE, "write"}, {OP_RAW_BODY, "raw_body"}, {OP_PUBLIC, "public"}, {OP_RERUNNABLE, "rerunnable"}, {OP_TRANSPORT, "transport"}};
 	printf("name\tmethod\tpath\troles\tflags\n");
 	for (const struct op *o = api_ops(); o->name; o++) {
 		printf("%s\t%s\t%s\t", o->name, o->method ? o->method : "-", o->path ? o->path : "-");

@@ -68,8 +68,17 @@ static void test_log_copied_and_bounded(void **state)
 	/* the log was started again either after a passive copy that caught up between two commits,
 	 * or by a restart checkpoint: which one depends on timing, the bound below holds for both */
 	assert_true(s.runs > 0);
-	/* written: 300 x 6 x 3000 bytes = 5.4 MB at least; the log restarts past 8 x 30 frames */
+	/* written: 300 x 6 x 3000 bytes = 5.4 MB at least; the log restarts past 8 x 30 frames. On a
+	 * loaded machine the thread may have had no turn during the commits: the restart then comes
+	 * with the next commits (a few more, up to 3 s), never with none */
 	long long wal = wal_bytes(u);
+	int extra = 0;
+	for (; extra < 30 && wal > 5400000 / 2; extra++) {
+		commit_pages(u->st, 1);
+		struct timespec ts = {0, 100000000};
+		nanosleep(&ts, NULL);
+		wal = wal_bytes(u);
+	}
 	if (wal > 5400000 / 2)
 		fail_msg("the log holds %lld bytes after 5.4 MB of commits: it was never started again", wal);
 	checkpointer_stop(c);
@@ -77,7 +86,7 @@ static void test_log_copied_and_bounded(void **state)
 	commit_pages(u->st, 400);
 	if (wal_bytes(u) > 1100LL * 4096 + 200000)
 		fail_msg("after the thread stopped the log reached %lld bytes", wal_bytes(u));
-	assert_int_equal(unit_query_int(u->st, "SELECT count(*) FROM t"), 700 * 6);
+	assert_int_equal(unit_query_int(u->st, "SELECT count(*) FROM t"), (700 + extra) * 6);
 	unit_store_close(u);
 }
 
