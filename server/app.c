@@ -1,8 +1,6 @@
 #include "app.h"
 
 #include "clock.h"
-#include "eventlog.h"
-#include "hub.h"
 #include "log.h"
 #include "seed.h"
 #include "store.h"
@@ -42,20 +40,11 @@ int app_open(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	app->event_seq = last_seq;
-	if (!(app->eventlog = eventlog_new((size_t)app->cfg.event_log_size, last_seq + 1)) || !(app->hub = hub_new(app))) {
-		snprintf(err, errlen, "out of memory");
-		app_close(app);
-		return -1;
-	}
 	return 0;
 }
 
 void app_close(struct app *app)
 {
-	hub_free(app->hub);
-	app->hub = NULL;
-	eventlog_free(app->eventlog);
-	app->eventlog = NULL;
 	checkpointer_stop(app->checkpointer); /* first: the store's close checkpoints what is left */
 	app->checkpointer = NULL;
 	store_close(app->store);

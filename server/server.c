@@ -219,7 +219,7 @@ static void set_public_url(struct app *app, const char *host, int port)
 		app->public_url[n - 1] = '\0';
 }
 
-int server_run(struct app *app)
+static int serve(struct app *app)
 {
 	struct server srv;
 	memset(&srv, 0, sizeof srv);
@@ -347,4 +347,20 @@ int server_run(struct app *app)
 	app->sms = NULL;
 	log_info("renfortd: stopped");
 	return 0;
+}
+
+int server_run(struct app *app)
+{
+	/* the transport's own: the log clients resume from, and the sessions' fan-out */
+	int rc = 1;
+	if ((app->eventlog = eventlog_new((size_t)app->cfg.event_log_size, app->event_seq + 1)) &&
+	    (app->hub = hub_new(app)))
+		rc = serve(app);
+	else
+		log_error("cannot start: out of memory");
+	hub_free(app->hub);
+	app->hub = NULL;
+	eventlog_free(app->eventlog);
+	app->eventlog = NULL;
+	return rc;
 }
