@@ -21,6 +21,7 @@
 #include "demo.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h" /* -r runs SQL on the store's own connection */
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

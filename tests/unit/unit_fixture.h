@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h" /* the store tests read the database directly */
 
 #ifndef RENFORT_SOURCE_DIR
 #error "RENFORT_SOURCE_DIR must be defined by the build"

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "log.h"
 #include "store_cache.h"
+#include "store_sqlite.h"
 
 #include <dirent.h>
 #include <pthread.h>

@@ -1,6 +1,7 @@
 #include "store_checkpointer.h"
 
 #include "log.h"
+#include "store_sqlite.h"
 
 #include <pthread.h>
 #include <stdio.h>

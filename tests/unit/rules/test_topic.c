@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "auth.h"
-#include "conn.h"
 #include "topic.h"
 
 static const char *const family_names[] = {"structures", "depots", "items",	   "volunteers", "alerts",

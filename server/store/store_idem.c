@@ -1,5 +1,7 @@
 #include "store_idem.h"
 
+#include "store_sqlite.h"
+
 #include <stdlib.h>
 #include <string.h>
 

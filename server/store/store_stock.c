@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "store_cache.h"
+#include "store_sqlite.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,11 +1,12 @@
-/* store: the one SQLite connection, its pragmas, migrations, transactions and statement cache.
- * All SQL of renfort lives in store*.c; nothing above the store sees sqlite3 types except the
- * store_*.c modules themselves. */
+/* store: the database behind a neutral interface: open (migrating), transactions, failures, meta,
+ * backup. All SQL of renfort lives in the store modules, and nothing above the store sees an SQLite type:
+ * what the store modules share among themselves (statements, columns, scope SQL) is in
+ * store_sqlite.h, which only they include. The planned move to PostgreSQL (DESIGN.md) changes the
+ * store modules, not their callers. */
 #ifndef RENFORT_STORE_H
 #define RENFORT_STORE_H
 
 #include <stddef.h>
-#include <sqlite3.h>
 
 struct store;
 struct principal;
@@ -26,19 +27,6 @@ void store_close(struct store *st);
 /* The schema version (the highest applied migration). */
 int store_schema_version(struct store *st);
 
-/* A cached prepared statement for sql (a string literal: its address is the cache key),
- * reset and with bindings cleared. NULL on error (logged). */
-sqlite3_stmt *store_prepare(struct store *st, const char *sql);
-/* A prepared statement for SQL built at run time, cached by its text (a bounded cache): returns
- * the sqlite3 result code. Give the statement back with store_text_done() (reset when cached,
- * finalized otherwise) before preparing the same text again. */
-int store_prepare_text(struct store *st, const char *sql, sqlite3_stmt **out, int *cached);
-void store_text_done(sqlite3_stmt *s, int cached);
-sqlite3 *store_db(struct store *st);
-/* The busy handler of renfort's connections (sqlite3_busy_handler): tries again every 100 µs, for
- * 2 s at most, where SQLite's busy timeout sleeps 1, 2, 5, 10... ms between tries. */
-int store_wait_busy(void *arg, int tries);
-const char *store_errmsg(struct store *st);
 
 /* Transactions. begin() sets the clock and the actor that the audit triggers record. */
 int store_begin(struct store *st, long long now_ms, const struct principal *actor);
@@ -56,7 +44,7 @@ long long store_now(struct store *st);
 /* Moves the clock of the transaction in progress (the test clock). */
 void store_set_now(struct store *st, long long now_ms);
 
-/* Runs one SQL text with no results (used by migrations and maintenance). */
+/* Runs one SQL text with no results (used by migrations and maintenance, and by tests). */
 int store_exec(struct store *st, const char *sql);
 
 /* The message of a failed store call: field and rule, for the client. Set by store modules. */
@@ -68,30 +56,6 @@ struct rf_error;
 int store_rf_error(struct store *st, int rc, const char *what, struct rf_error *err);
 const char *store_failure_rule(struct store *st);
 
-/* The holders (structures, depots) a principal may read, appended as " AND (...)" on the given
- * columns: the holder's département and, for depots, level (regional ones are everyone's shared
- * stock), kind and id (what a structure or depot token is). Binds ?90 and ?91: call
- * store_holder_scope_bind() on the prepared statement. */
-struct buf;
-void store_holder_scope(struct buf *sql, const struct principal *p, const char *dep_col, const char *level_col,
-			const char *kind_col, const char *id_col);
-void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p);
-
-/* SQL that is true when column contains the text bound to param (a "?" or "?N") as it is: LIKE
- * with the pattern's own wildcards (% and _) and escape character escaped, so that a search for
- * "%" finds a percent sign, not every row. Case-insensitive for ASCII, as LIKE is. */
-#define STORE_SQL_CONTAINS(column, param)                                                                         \
-	column " LIKE '%' || replace(replace(replace(" param ", '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' " \
-	       "ESCAPE '\\'"
-
-/* Copies a text column into a fixed buffer, truncating; NULL (or out of memory) gives "". */
-void store_column_copy(char *dst, size_t n, sqlite3_stmt *s, int col);
-
-/* Steps a statement that returns no row, resets it, and maps the result. */
-int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
-
-/* Maps an SQLite result to a store_rc, logging unexpected failures. */
-int store_rc_from_sqlite(struct store *st, int rc, const char *what);
 
 /* Online backup of the live database into path (SQLite's backup API, a few pages at a time). */
 int store_backup(struct store *st, const char *path, char *err, size_t errlen);

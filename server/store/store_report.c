@@ -1,6 +1,7 @@
 #include "store_report.h"
 
 #include "auth.h"
+#include "store_sqlite.h"
 
 /* The département an audit row belongs to: that of the row it is about as that row is now (a row
  * that moved takes its history along; '' for a duty officer of the whole region), else where it

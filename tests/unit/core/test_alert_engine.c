@@ -19,7 +19,6 @@
 
 #include "alert_engine.h"
 #include "alert_rules.h"
-#include "api.h"
 #include "app.h"
 #include "auth.h"
 #include "seed.h"

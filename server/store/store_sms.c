@@ -2,6 +2,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "store_sqlite.h"
 
 #include <stdio.h>
 #include <string.h>

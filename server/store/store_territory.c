@@ -1,5 +1,7 @@
 #include "store_territory.h"
 
+#include "store_sqlite.h"
+
 #include <stdio.h>
 #include <string.h>
 

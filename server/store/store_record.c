@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "log.h"
+#include "store_sqlite.h"
 
 #include <stdio.h>
 #include <stdlib.h>
