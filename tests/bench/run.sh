@@ -204,10 +204,9 @@ run_fanout_floor() {
 
 run_idle_renfort() {
 	local r=$1 n d out r0 r1 tok name extra
-	# the configured default, then (19,900 only) a smaller lws receive buffer: memory follows it
-	for n in $IDLE_COUNTS 19900-rx256; do
+	# renfortd reads its sockets itself (one read buffer for all): no per-connection buffer to vary
+	for n in $IDLE_COUNTS; do
 		name=$n; extra=""
-		[ "$n" = 19900-rx256 ] && { n=19900; name=19900_rx256; extra="--set ws_rx_buffer_bytes=256"; }
 		d=$WORK/idle-$r-$name
 		mkdir -p "$d"
 		tok=$("$RENFORTD" token create --role coordinator --label bench --db "$d/renfort.db" --log-level warn 2>/dev/null)
@@ -335,9 +334,6 @@ for cnt in ("10000", "19900"):
     ok = (held >= int(cnt) and b <= 2048) if cnt == "19900" else None
     row(f"idle websockets: process memory each at {int(cnt):,} (held {n(held)} / {n(qheld)})", n(b, "B"), n(qb, "B"), "mosquitto",
         ratio(b, qb), target, ok)
-b, qb, held = m("idle_19900_rx256_bytes"), m("mq_idle_19900_bytes"), m("idle_19900_rx256_held")
-row(f"  same, ws_rx_buffer_bytes=256 instead of 512 (held {n(held)})", n(b, "B"), n(qb, "B"), "mosquitto", ratio(b, qb),
-    "(information)", None)
 
 w = [max(len(r[i]) for r in rows + [("measure", "renfort", "reference", "ratio", "target", "")]) for i in range(6)]
 hdr = ("measure", "renfort", "reference", "ratio", "target", "")
