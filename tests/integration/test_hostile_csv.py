@@ -41,8 +41,10 @@ STRUCTURES = Registry(
              "contact_phone": "E.164"})
 VOLUNTEERS = Registry(
     "volunteers", ["first_name", "last_name", "phone", "profession", "home_commune", "consent_at", "skills", "credentials"],
-    lambda i: ["Léa", "Martin %d" % i, "+3363996%04d" % i, "nurse", "81004", "2024-01-02", "geriatrics", "diploma::2030-01-01"],
-    "first_name", {"phone": "E.164", "profession": "must be one of", "consent_at": "YYYY-MM-DD", "home_commune": "INSEE code"})
+    lambda i: ["Léa", "Martin %d" % i, "+3363996%04d" % i, "nurse", "81004", "2024-01-02", "geriatrics",
+               "diploma::2030-01-01"],
+    "first_name", {"phone": "E.164", "profession": "must be one of", "consent_at": "YYYY-MM-DD",
+                   "home_commune": "INSEE code"})
 REGISTRIES = (STRUCTURES, VOLUNTEERS)
 
 
@@ -162,7 +164,8 @@ class HostileCsv(HostileTest):
             bad_col = next(iter(reg.typed))
             last = ",".join(reg.row(9, **{bad_col: "x"}))
             # quoted cells with embedded quotes and commas are read: the error is the last row's
-            ok = "\n".join([head, with_cell(1, '"Le ""Pin"", Albi"'), with_cell(2, '"a ""quoted"" name"'), with_cell(3, '"plain"'), last]) + "\n"
+            ok = "\n".join([head, with_cell(1, '"Le ""Pin"", Albi"'), with_cell(2, '"a ""quoted"" name"'),
+                            with_cell(3, '"plain"'), last]) + "\n"
             with self.subTest(reg=reg, quotes="embedded"):
                 self.refused(reg, ok, 422, "invalid", bad_col, 5)
             # a quoted cell may hold a line end, but no text field takes one: named at its row's line
@@ -193,7 +196,8 @@ class HostileCsv(HostileTest):
                              (",".join(reg.good(3) + [""] * 10), n + 10)):
                 text = "\n".join([",".join(reg.head)] + good + [row]) + "\n"
                 with self.subTest(reg=reg, fields=got):
-                    self.refused(reg, text, 422, "invalid_csv", "body", 4, "has %d fields where the header has %d" % (got, n))
+                    self.refused(reg, text, 422, "invalid_csv", "body", 4,
+                                 "has %d fields where the header has %d" % (got, n))
             text = "\n".join([",".join(reg.head)] + good + [",".join(["x"] * 200)]) + "\n"
             self.refused(reg, text, 422, "invalid_csv", "body", 4, "more than 128 fields")
             self.assertNothingImported(reg)

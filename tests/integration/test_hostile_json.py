@@ -14,6 +14,7 @@ import unittest
 
 import samples
 from hostile import HostileTest
+from sms_support import wait_until
 
 NUM, STR = "@NUM@", "@STR@"  # where a class of bad input goes in an operation's body
 GLOVES = b'"gloves-examination"'
@@ -21,9 +22,10 @@ _keys = itertools.count(1)
 
 
 class Op:
-    """One JSON-bodied write: its routes and a valid body (a function of the fixtures) holding the
-    NUM and STR placeholders where a bad number or string goes. path_id names the fixture of the
-    {id} in the path (and in the websocket's params)."""
+    """One JSON-bodied write: its routes and a body (a function of the fixtures) holding the NUM
+    and STR placeholders where a bad number or string goes; filled with ok's values, the body is
+    valid (ValidBodies proves it: each hostile variant differs from a write only by its defect).
+    path_id names the fixture whose id is the %d of the path (and the websocket's params id)."""
 
     def __init__(self, name, method, path, body, path_id=None, ok=None):
         self.name, self.method, self.path, self.body_of, self.path_id = name, method, path, body, path_id
@@ -42,7 +44,8 @@ OPS = [
     Op("structures.create", "POST", "/api/v1/structures",
        lambda f: samples.structure(name=STR, capacity=NUM, occupancy=None, contacts=[])),
     Op("structures.update", "PATCH", "/api/v1/structures/%d", lambda f: {"name": STR, "staff": NUM}, "structure"),
-    Op("depots.create", "POST", "/api/v1/depots", lambda f: samples.depot(name=STR, lat=NUM), ok=lambda f: (b"43.9", b'"x"')),
+    Op("depots.create", "POST", "/api/v1/depots", lambda f: samples.depot(name=STR, lat=NUM),
+       ok=lambda f: (b"43.9", b'"x"')),
     Op("depots.update", "PATCH", "/api/v1/depots/%d", lambda f: {"name": STR, "lat": NUM}, "depot",
        ok=lambda f: (b"43.9", b'"x"')),
     Op("items.create", "POST", "/api/v1/items", lambda f: samples.item(name=STR, burn_per_worker_day=NUM)),
@@ -73,10 +76,11 @@ OPS = [
 ]
 OP = {op.name: op for op in OPS}
 
-# Reads: a malformed body is refused before anything is read (the body is not theirs to ignore
-# when it cannot even be parsed).
+# Reads (method, path, type, params: none, or the fixture its id names): a malformed body is
+# refused before anything is read (a body is not theirs to ignore when it cannot even be parsed).
 READS = [("GET", "/api/v1/whoami", "whoami", {}), ("GET", "/api/v1/structures", "structures.list", {}),
-         ("GET", "/api/v1/structures/%d", "structures.get", "structure"), ("GET", "/api/v1/stock/levels", "stock.levels", {}),
+         ("GET", "/api/v1/structures/%d", "structures.get", "structure"),
+         ("GET", "/api/v1/stock/levels", "stock.levels", {}),
          ("GET", "/api/v1/alerts", "alerts.list", {}), ("GET", "/api/v1/tokens", "tokens.list", {})]
 
 # --- classes of JSON that RFC 8259 does not allow ------------------------------------------------
@@ -152,24 +156,32 @@ def fill(body, where, bad, num_ok, str_ok):
     return text.replace(num, num_ok).replace(string, str_ok)
 
 
+def _steps(path):
+    """The keys and indexes of a field's path: "contacts[0].phone" is "contacts", 0, "phone"."""
+    return [int(p) if p.isdigit() else p for p in path.replace("]", "").replace("[", ".").split(".")]
+
+
 def get_path(body, path):
-    """The value at path ("contacts[0].phone") in body."""
-    for part in path.replace("]", "").replace("[", ".").split("."):
-        body = body[int(part)] if part.isdigit() else body[part]
+    """The value at path in body."""
+    for step in _steps(path):
+        body = body[step]
     return body
 
 
 def set_path(body, path, value):
-    """body with the field at path ("contacts[0].phone") set to value (a copy)."""
+    """body with the field at path set to value (a copy)."""
     body = copy.deepcopy(body)
-    node, parts = body, path.replace("]", "").replace("[", ".").split(".")
-    for part in parts[:-1]:
-        node = node[int(part)] if part.isdigit() else node[part]
-    node[int(parts[-1]) if parts[-1].isdigit() else parts[-1]] = value
+    *parents, last = _steps(path)
+    node = body
+    for step in parents:
+        node = node[step]
+    node[last] = value
     return body
 
 
-class HostileJson(HostileTest):
+class JsonFixture(HostileTest):
+    """A server with one row of each kind and an open alert, and the ways to send bodies."""
+
     extra_args = ("--set", "test_clock=1", "--set", "alert_check_interval_s=86400")
 
     @classmethod
@@ -227,33 +239,43 @@ class HostileJson(HostileTest):
     def assertUsable(self, w):
         self.assertEqual(w.request("whoami")["status"], 200, "the websocket should stay usable")
 
-    # --- malformed JSON -----------------------------------------------------------------------
 
-    def malformed(self, op, cls_):
-        """The text of op's body for one class: (text, rule words)."""
-        name, where, bad, words, _ = cls_
-        if where == "text":
-            return bad(op.text(self.fix)), words
-        return op.text(self.fix, where, bad), words
+class ValidBodies(JsonFixture):
+    def test_the_bodies_are_valid(self):
+        """Filled with their valid values, the bodies the hostile tests break are taken."""
+        for op in OPS:
+            with self.subTest(op=op.name):
+                st, body, _ = self.http(op, op.text(self.fix))
+                self.assertIn(st, (200, 201), body)
+        # the message queued by sms.send is sent (log gateway) before the database is compared
+        wait_until(lambda: self.server.sql("SELECT count(*) FROM sms_outbox WHERE status = 'queued'") == [(0,)], 10,
+                   what="the message sent")
+        self.expect_changes(["alert_overrides", "alerts", "audit", "depots", "duty_officers", "idempotency", "items",
+                             "meta", "sms_outbox", "stock_ledger", "stock_levels", "stock_reports", "structures",
+                             "tokens", "volunteer_credentials", "volunteers"])
+
+
+class HostileJson(JsonFixture):
+
+    # --- malformed JSON -----------------------------------------------------------------------
 
     def test_malformed_json_over_http(self):
         for op in OPS:
-            for c in MALFORMED:
-                text, words = self.malformed(op, c)
-                with self.subTest(op=op.name, input=c[0]):
+            for name, where, bad, words, _ in MALFORMED:
+                text = bad(op.text(self.fix)) if where == "text" else op.text(self.fix, where, bad)
+                with self.subTest(op=op.name, input=name):
                     self.assertHttpError(self.http(op, text), 400, "invalid_json", "body", words)
 
     def test_malformed_json_over_websocket(self):
         w = self.ws()
         for op in OPS:
-            for c in MALFORMED:
-                if c[4]:
+            for name, where, bad, words, http_only in MALFORMED:
+                if http_only:
                     continue  # not UTF-8: the connection would fail (test_hostile_ws.py)
-                name, where, bad, words, _ = c
                 if where == "text":  # on the websocket the whole message is the text
                     message = bad(self.envelope(op, op.text(self.fix)))
                 else:
-                    message = self.envelope(op, self.malformed(op, c)[0])
+                    message = self.envelope(op, op.text(self.fix, where, bad))
                 with self.subTest(op=op.name, input=name):
                     self.assertWsError(self.ws_send(w, message), 400, "invalid_json", "message", words)
         self.assertUsable(w)
@@ -263,22 +285,21 @@ class HostileJson(HostileTest):
         for method, path, type_, params in READS:
             if isinstance(params, str):
                 path, params = path % self.fix[params], {"id": self.fix[params]}
-            for c in MALFORMED:
-                if c[1] != "text":
+            for name, where, bad, words, _ in MALFORMED:
+                if where != "text":
                     continue
-                text = c[2](b'{"q": 1}')
-                what = "%s, %s" % (type_, c[0])
-                self.assertHttpError(self.api(method, path, raw=text, content_type="application/json"),
-                                     400, "invalid_json", "body", c[3], what=what)
-                message = c[2](json.dumps({"type": type_, "id": 1, "params": params}).encode())
-                self.assertWsError(self.ws_send(w, message), 400, "invalid_json", "message", c[3], what=what)
+                with self.subTest(read=type_, input=name):
+                    self.assertHttpError(self.api(method, path, raw=bad(b'{"q": 1}'), content_type="application/json"),
+                                         400, "invalid_json", "body", words)
+                    message = bad(json.dumps({"type": type_, "id": 1, "params": params}).encode())
+                    self.assertWsError(self.ws_send(w, message), 400, "invalid_json", "message", words)
             # a parameter is a string or a number: null, a list or an object would read as absent
             # and widen a filter to everything (stock.levels answered every level)
             for bad in (None, [1], {"a": 1}, [], {}):
                 for name in ("limit", "holder_id", "id"):
-                    m = w.request(type_, params=dict(params, **{name: bad}))
-                    self.assertWsError(m, 422, "invalid", name, "must be a string or a number",
-                                       what="%s %s=%r" % (type_, name, bad), rid=m["id"])
+                    with self.subTest(read=type_, param=name, value=bad):
+                        m = w.request(type_, params=dict(params, **{name: bad}))
+                        self.assertWsError(m, 422, "invalid", name, "must be a string or a number", rid=m["id"])
         self.assertUsable(w)
 
     # --- bodies that are no object, or none ---------------------------------------------------
@@ -287,10 +308,10 @@ class HostileJson(HostileTest):
         w = self.ws()
         for op in OPS:
             for text in NOT_OBJECTS:
-                what = "%s, %s" % (op.name, text)
-                self.assertHttpError(self.http(op, text), 400, "invalid_json", "body", "JSON object", what=what)
-                self.assertWsError(self.ws_send(w, self.envelope(op, text)), 400, "invalid_json", "body", "JSON object",
-                                   what=what, rid=7)
+                with self.subTest(op=op.name, body=text):
+                    self.assertHttpError(self.http(op, text), 400, "invalid_json", "body", "JSON object")
+                    self.assertWsError(self.ws_send(w, self.envelope(op, text)), 400, "invalid_json", "body",
+                                       "JSON object", rid=7)
         self.assertUsable(w)
 
     def test_empty_bodies(self):
@@ -300,12 +321,12 @@ class HostileJson(HostileTest):
         for op in OPS:
             if op.name.startswith("alerts."):
                 continue
-            self.assertHttpError(self.http(op, None), 400, "invalid_json", "body", "JSON object is required", what=op.name)
-            self.assertHttpError(self.http(op, b""), 400, "invalid_json", "body", "JSON object is required", what=op.name)
-            self.assertWsError(self.ws_send(w, self.envelope(op, None)), 400, "invalid_json", "body",
-                               "JSON object is required", what=op.name, rid=7)
+            with self.subTest(op=op.name):
+                self.assertHttpError(self.http(op, None), 400, "invalid_json", "body", "JSON object is required")
+                self.assertHttpError(self.http(op, b""), 400, "invalid_json", "body", "JSON object is required")
+                self.assertWsError(self.ws_send(w, self.envelope(op, None)), 400, "invalid_json", "body",
+                                   "JSON object is required", rid=7)
         self.assertUsable(w)
-
 
     # --- values of the wrong type -------------------------------------------------------------
 
@@ -490,10 +511,11 @@ class HostileJson(HostileTest):
         """(operation, valid body, field, limit in characters, the value of n characters made of
         ch, or None when the field takes only ASCII words)."""
         text = lambda n, ch: ch * n
-        email = lambda n, ch: ch * (n - 12) + "@example.org"
+        email = lambda n, ch: "x" * (n - 12) + "@example.org" if ch == "x" else None
         word = lambda n, ch: "w" * n if ch == "x" else None
         code = lambda n, ch: "c%d-" % next(_keys) + "x" * (n - 2 - len(str(next(_keys)))) if ch == "x" else None
-        structure = lambda f: samples.structure(contacts=[{"name": "Direction", "role": "direction", "phone": samples.phone()}])
+        structure = lambda f: samples.structure(contacts=[{"name": "Direction", "role": "direction",
+                                                           "phone": samples.phone()}])
         return [("structures.create", structure, "name", 200, text),
                 ("structures.create", structure, "contacts[0].name", 120, text),
                 ("structures.create", structure, "contacts[0].role", 80, text),
@@ -504,7 +526,7 @@ class HostileJson(HostileTest):
                 ("items.create", lambda f: samples.item(), "unit", 40, text),
                 ("volunteers.create", lambda f: samples.volunteer(), "first_name", 100, text),
                 ("volunteers.create", lambda f: samples.volunteer(), "last_name", 100, text),
-                ("volunteers.create", lambda f: samples.volunteer(), "email", 254, lambda n, ch: email(n, "x") if ch == "x" else None),
+                ("volunteers.create", lambda f: samples.volunteer(), "email", 254, email),
                 ("volunteers.create", lambda f: samples.volunteer(), "skills[0]", 40, word),
                 ("volunteers.create", lambda f: samples.volunteer(), "credentials[0].reference", 80, text),
                 ("duty_officers.create", lambda f: {"name": "x", "phone": samples.phone(), "dep": "09"}, "name", 120, text),
@@ -541,7 +563,8 @@ class HostileJson(HostileTest):
                 if key:
                     self.assertHttpError(self.http(op, body, headers={"Idempotency-Key": key.encode().decode("latin-1")}),
                                          422, "invalid", "idempotency-key", "1 to 128 characters")
-                m = self.ws_send(w, self.envelope(op, body)[:-1] + b', "idempotency_key": ' + json.dumps(key).encode() + b"}")
+                twice = self.envelope(op, body)[:-1] + b', "idempotency_key": ' + json.dumps(key).encode() + b"}"
+                m = self.ws_send(w, twice)
                 self.assertWsError(m, 400, "invalid_json", "message", 'has the key "idempotency_key" twice')
                 m = w.request("structures.create", data=samples.structure(contacts=[]), key=key)
                 self.assertWsError(m, 422, "invalid", "idempotency_key", "1 to 128 characters", rid=m["id"])
@@ -570,6 +593,23 @@ class HostileJson(HostileTest):
         self.assertEqual(st, 201, got)
         self.expect_changes(["alerts", "audit", "depots", "duty_officers", "idempotency", "items", "meta",
                              "structure_contacts", "structures", "tokens", "volunteer_credentials", "volunteers"])
+
+
+    def test_token_labels_from_the_command_line(self):
+        """renfortd token create takes the API's rule for labels: at most 120 characters of UTF-8,
+        so that the token list, which shows them, stays valid JSON and shows them whole."""
+        for label, rule in (("\u00e9" * 121, "--label must be at most 120 characters long"),
+                            (b"\xe9t\xe9", "--label must be valid UTF-8 text"),
+                            ("a\tb", "--label must not contain control characters")):
+            with self.subTest(label=label):
+                p = self.server.run_cli("token", "create", "--role", "observer", "--label", label, check=False)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(rule, p.stderr)
+        label = "\U0001F600" * 120
+        self.server.run_cli("token", "create", "--role", "observer", "--label", label)
+        st, tokens, _ = self.api("GET", "/api/v1/tokens")
+        self.assertEqual((st, tokens["items"][-1]["label"]), (200, label))
+        self.expect_changes(["audit", "tokens"])
 
 
 if __name__ == "__main__":

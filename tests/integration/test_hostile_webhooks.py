@@ -9,7 +9,6 @@ import http.client
 import unittest
 import urllib.parse
 
-import samples
 from hostile import HostileTest
 from rawhttp import RawHttp, request
 from sms_support import sms_server, twilio_post, twilio_signature, wait_until
@@ -18,13 +17,14 @@ SECRET = "kannel-s3cret"
 TWILIO_TOKEN = "twilio-t0ken"
 FORM = "application/x-www-form-urlencoded"
 PHONE = "+33639981777"
-KANNEL_INBOUND_ROW = ["meta", "sms_inbox"]  # what one stored message without a keyword changes
+INBOX_ROW = ["meta", "sms_inbox"]  # what a message stored, without a keyword, changes
 
 
 def query(**params):
-    """A query string from params, in the given order, values percent-encoded (bytes or text)."""
+    """A query string from params, in the given order, values (bytes or text) percent-encoded;
+    a None value leaves its parameter out."""
     return "&".join(k + "=" + urllib.parse.quote_from_bytes(v if isinstance(v, bytes) else v.encode(), safe="")
-                    for k, v in params.items())
+                    for k, v in params.items() if v is not None)
 
 
 class HostileWebhooks(HostileTest):
@@ -59,13 +59,14 @@ class HostileWebhooks(HostileTest):
     # --- helpers ------------------------------------------------------------------------------
 
     def inbound(self, **params):
-        """GET /sms/kannel/inbound with params (secret first unless given)."""
+        """GET /sms/kannel/inbound with valid parameters but those given (None: left out)."""
         params = dict({"secret": SECRET, "from": PHONE, "to": "38200", "text": "Bonjour"}, **params)
-        return self.server.http("GET", "/sms/kannel/inbound?" + query(**{k: v for k, v in params.items() if v is not None}))
+        return self.server.http("GET", "/sms/kannel/inbound?" + query(**params))
 
     def dlr(self, row=None, **params):
+        """GET /sms/kannel/dlr about row (the class's) with valid parameters but those given."""
         params = dict({"secret": SECRET, "id": str(row or self.row), "type": "1"}, **params)
-        return self.server.http("GET", "/sms/kannel/dlr?" + query(**{k: v for k, v in params.items() if v is not None}))
+        return self.server.http("GET", "/sms/kannel/dlr?" + query(**params))
 
     def twilio(self, path, pairs, **kw):
         return twilio_post(self.server, TWILIO_TOKEN, path, pairs, **kw)
@@ -76,7 +77,7 @@ class HostileWebhooks(HostileTest):
                                "WHERE gateway_id = ?", (gateway_id,))
 
     def raw(self, method, path, body=b"", headers=None):
-        """(status, parsed error or text): for what server.http always sets (a Content-Type)."""
+        """(status, body bytes) of a request sent without what server.http adds (a Content-Type)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
         conn.request(method, path, body=body, headers=headers or {})
         resp = conn.getresponse()
@@ -84,8 +85,8 @@ class HostileWebhooks(HostileTest):
         conn.close()
         return resp.status, data
 
-    def forbidden(self, result, field, what=None):
-        return self.assertHttpError(result, 403, "forbidden", field, what=what)
+    def forbidden(self, result, field, rule_part=None, what=None):
+        return self.assertHttpError(result, 403, "forbidden", field, rule_part, what=what)
 
     # --- Kannel: the secret -------------------------------------------------------------------
 
@@ -94,18 +95,20 @@ class HostileWebhooks(HostileTest):
                        SECRET + "\u00e9", b"kannel-s3cr\xe9t"):
             with self.subTest(secret=secret):
                 self.forbidden(self.inbound(secret=secret, id="k-secret"), "secret", "is not the configured")
-                self.forbidden(self.dlr(secret=secret), "secret")
+                self.forbidden(self.dlr(secret=secret), "secret", "is not the configured kannel_secret")
         self.assertEqual(self.status(), "sent")
         # given twice, the last wins (PROTOCOL.md, query parameters): the right one last is taken
-        path = "/sms/kannel/inbound?secret=%s&%s&secret=guess" % (SECRET, query(**{"from": PHONE, "text": "x", "id": "k-twice"}))
+        rest = query(**{"from": PHONE, "text": "x", "id": "k-twice"})
+        path = "/sms/kannel/inbound?secret=%s&%s&secret=guess" % (SECRET, rest)
         self.forbidden(self.server.http("GET", path), "secret")
         path = "/sms/kannel/dlr?secret=%s&id=%d&type=1&secret=" % (SECRET, self.row)
         self.forbidden(self.server.http("GET", path), "secret")
         self.assertEqual(self.status(), "sent")
-        path = "/sms/kannel/inbound?secret=guess&%s&secret=%s" % (query(**{"from": PHONE, "text": "Hi", "id": "k-twice"}), SECRET)
+        rest = query(**{"from": PHONE, "text": "Hi", "id": "k-twice"})
+        path = "/sms/kannel/inbound?secret=guess&%s&secret=%s" % (rest, SECRET)
         self.assertEqual(self.server.http("GET", path)[0], 200)
         self.assertEqual(self.sms_in("k-twice"), [("kannel", PHONE, "", "Hi", 0, "no keyword")])
-        self.expect_changes(KANNEL_INBOUND_ROW)
+        self.expect_changes(INBOX_ROW)
 
     # --- Kannel: what is malformed --------------------------------------------------------------
 
@@ -115,14 +118,15 @@ class HostileWebhooks(HostileTest):
         for name in ("secret", "from", "to", "text", "id"):
             for bad in ("%", "%2", "%zz", "%G0", "a%0", "%00", "x%00y", "%%41"):
                 with self.subTest(param=name, value=bad):
-                    base = {"secret": SECRET, "from": urllib.parse.quote(PHONE), "to": "38200", "text": "x", "id": "k-esc"}
+                    base = {"secret": SECRET, "from": "%2B33639981777", "to": "38200", "text": "x", "id": "k-esc"}
                     base[name] = bad
                     path = "/sms/kannel/inbound?" + "&".join("%s=%s" % kv for kv in base.items())
                     self.assertHttpError(self.server.http("GET", path), 400, "bad_request", "query",
                                          "malformed percent escape")
-            with self.subTest(param=name, dlr=True):
-                path = "/sms/kannel/dlr?secret=%s&id=%d&type=1" % (SECRET, self.row)
-                self.assertHttpError(self.server.http("GET", path.replace("type=1", "type=1%00")), 400, "bad_request", "query")
+        for bad in ("type=1%00", "type=%zz", "id=%", "secret=%00"):
+            with self.subTest(dlr=bad):
+                path = "/sms/kannel/dlr?secret=%s&id=%d&type=1&%s" % (SECRET, self.row, bad)
+                self.assertHttpError(self.server.http("GET", path), 400, "bad_request", "query")
         self.assertEqual(self.sms_in("k-esc"), [])
 
     def test_kannel_bytes_not_utf8(self):
@@ -138,13 +142,13 @@ class HostileWebhooks(HostileTest):
         self.assertEqual(self.sms_in("k-to"), [("kannel", PHONE, "38\ufffd00", "Bonjour", 1, "no keyword")])
         self.assertEqual(self.sms_in("k-\ufffd\ufffd-id"), [("kannel", PHONE, "38200", "Caf\ufffd", 1, "no keyword")])
         self.assertEqual(self.sms_in("k-cut"), [("kannel", PHONE, "38200", "Caf\ufffd", 1, "no keyword")])
-        self.expect_changes(KANNEL_INBOUND_ROW)
+        self.expect_changes(INBOX_ROW)
 
     def test_kannel_missing_and_garbage_fields(self):
         for missing in ("from", "text", "id"):
+            params = {"id": "k-missing", missing: None}
             with self.subTest(missing=missing):
-                self.assertHttpError(self.inbound(**{missing: None, "id": "k-missing" if missing != "id" else None}),
-                                     422, "required", missing, "is required")
+                self.assertHttpError(self.inbound(**params), 422, "required", missing, "is required")
         self.assertHttpError(self.inbound(id=""), 422, "required", "id")
         for sender in ("", "garbage", "+", "++33639981777", "+3363998177777777777", "33639981777x", "06 39",
                        "\u0663\u0663\u0666"):
@@ -154,7 +158,7 @@ class HostileWebhooks(HostileTest):
 
     def test_kannel_replay_is_processed_once(self):
         self.assertEqual(self.inbound(id="k-replay", text="Bonjour")[0], 200)
-        self.expect_changes(KANNEL_INBOUND_ROW)
+        self.expect_changes(INBOX_ROW)
         # the same gateway id again, even with another text (a STOP!), another sender or gateway
         # fields: answered 200 (Kannel would retry a refusal forever) and nothing happens
         for kw in ({"text": "Bonjour"}, {"text": "STOP"}, {"text": "DISPO", "from": "+33639981778"}, {"to": "99999"}):
@@ -172,7 +176,7 @@ class HostileWebhooks(HostileTest):
         self.assertEqual(self.inbound(id="k-many", **extra)[0], 200)
         self.assertEqual(self.sms_in("k-long"), [("kannel", PHONE, "38200", text, 0, "no keyword")])
         self.assertEqual(len(self.sms_in("k-many")), 1)
-        self.expect_changes(KANNEL_INBOUND_ROW)
+        self.expect_changes(INBOX_ROW)
         self.assertHttpError(self.inbound(id="k-over", text="x" * 9000), 414, "uri_too_long", "query")
         self.assertHttpError(self.inbound(id="k-over", **{"x%d" % i: "1" for i in range(100)}), 414, "uri_too_long",
                              "query")
@@ -246,7 +250,7 @@ class HostileWebhooks(HostileTest):
             "empty": "", "garbage": "not base64 at all", "truncated": good[:-2], "one more character": good + "=",
             "lower case": good.lower() if good.lower() != good else good.upper(),
             "another token": twilio_signature("not-the-token", url, pairs),
-            "the token's empty signature": twilio_signature(TWILIO_TOKEN, "", []),
+            "a signature of nothing": twilio_signature(TWILIO_TOKEN, "", []),
             "another host": twilio_signature(TWILIO_TOKEN, "http://localhost:1" + path, pairs),
             "another path": twilio_signature(TWILIO_TOKEN, self.server.public_url + "/sms/twilio/status", pairs),
             "a query added": twilio_signature(TWILIO_TOKEN, url + "?x=1", pairs),
@@ -257,7 +261,8 @@ class HostileWebhooks(HostileTest):
         }
         for name, sig in forged.items():
             with self.subTest(signature=name):
-                self.forbidden(self.twilio(path, pairs, signature=sig), "x-twilio-signature", name)
+                self.forbidden(self.twilio(path, pairs, signature=sig), "x-twilio-signature",
+                               "does not match the request", what=name)
         # none at all
         body = query(**dict(pairs)).encode()
         st, data = self.raw("POST", path, body, {"Content-Type": FORM})
@@ -301,7 +306,7 @@ class HostileWebhooks(HostileTest):
         self.assertHttpError(self.twilio(path, [(text, "")], body=text), 422, "required", "MessageSid")
         self.assertEqual(self.sms_in("SM-form") + self.sms_in("SM-json"), [])
         self.assertEqual(self.sms_in("SM-64"), [("twilio", PHONE, "+33639980000", "Bonjour", 0, "no keyword")])
-        self.expect_changes(KANNEL_INBOUND_ROW)
+        self.expect_changes(INBOX_ROW)
 
     def test_twilio_content_types_and_methods(self):
         path = "/sms/twilio/inbound"
@@ -311,8 +316,8 @@ class HostileWebhooks(HostileTest):
             with self.subTest(content_type=ctype):
                 self.assertHttpError(self.twilio(path, pairs, content_type=ctype), 415, "unsupported_media_type",
                                      "content-type", FORM)
-                self.assertHttpError(self.twilio("/sms/twilio/status?id=%d" % self.row,
-                                                 [("MessageSid", "SM1"), ("MessageStatus", "delivered")], content_type=ctype),
+                status = [("MessageSid", "SM1"), ("MessageStatus", "delivered")]
+                self.assertHttpError(self.twilio("/sms/twilio/status?id=%d" % self.row, status, content_type=ctype),
                                      415, "unsupported_media_type", "content-type")
         for method in ("GET", "PUT", "PATCH", "DELETE"):
             with self.subTest(method=method):
@@ -323,7 +328,7 @@ class HostileWebhooks(HostileTest):
         # Twilio's own, with its charset, is taken
         self.assertEqual(self.twilio(path, pairs, content_type=FORM + "; charset=UTF-8")[0], 200)
         self.assertEqual(len(self.sms_in("SM-type")), 1)
-        self.expect_changes(KANNEL_INBOUND_ROW)
+        self.expect_changes(INBOX_ROW)
 
     def test_twilio_fields(self):
         path = "/sms/twilio/inbound"
@@ -339,9 +344,10 @@ class HostileWebhooks(HostileTest):
         self.assertEqual(self.twilio(path, self.pairs(b"SM-\xff", body=b"Merci \xe0 vous"))[0], 200)
         long_body = "Très long message. " * 5000
         self.assertEqual(self.twilio(path, self.pairs("SM-long", body=long_body))[0], 200)
-        self.assertEqual(self.sms_in("SM-\ufffd"), [("twilio", PHONE, "+33639980000", "Merci \ufffd vous", 1, "no keyword")])
+        self.assertEqual(self.sms_in("SM-\ufffd"),
+                         [("twilio", PHONE, "+33639980000", "Merci \ufffd vous", 1, "no keyword")])
         self.assertEqual(self.sms_in("SM-long"), [("twilio", PHONE, "+33639980000", long_body, 0, "no keyword")])
-        self.expect_changes(KANNEL_INBOUND_ROW)
+        self.expect_changes(INBOX_ROW)
         # replayed, even with another text: processed once
         for body in ("Bonjour", "STOP", "DISPO"):
             with self.subTest(replay=body):
@@ -386,7 +392,8 @@ class HostileWebhooks(HostileTest):
         operation (404, field type)."""
         w = self.server.ws(token=self.admin)
         self.addCleanup(w.close)
-        for type_, params, data in (("sms.kannel_inbound", {"secret": SECRET, "from": PHONE, "text": "STOP", "id": "ws-1"}, None),
+        kannel = {"secret": SECRET, "from": PHONE, "text": "STOP", "id": "ws-1"}
+        for type_, params, data in (("sms.kannel_inbound", kannel, None),
                                     ("sms.kannel_dlr", {"secret": SECRET, "id": self.row, "type": 1}, None),
                                     ("sms.twilio_inbound", {}, "MessageSid=ws-2&From=%2B33639981777&Body=STOP"),
                                     ("sms.twilio_status", {"id": self.row}, "MessageSid=SM1&MessageStatus=delivered")):
