@@ -102,8 +102,8 @@ static const struct op ops[] = {
 	{"tokens.create", op_tokens_create, ADMIN, OP_WRITE, "POST", "/api/v1/tokens"},
 	{"tokens.revoke", op_tokens_revoke, ADMIN, OP_WRITE, "DELETE", "/api/v1/tokens/{id}"},
 
-	{"subscribe", op_subscribe, EVERYONE, OP_JSON_PARAMS, NULL, NULL},
-	{"unsubscribe", op_unsubscribe, EVERYONE, OP_JSON_PARAMS, NULL, NULL},
+	{"subscribe", op_subscribe, EVERYONE, 0, NULL, NULL},
+	{"unsubscribe", op_unsubscribe, EVERYONE, 0, NULL, NULL},
 	{NULL, NULL, 0, 0, NULL, NULL},
 };
 
@@ -472,13 +472,14 @@ static int check_role(const struct op_request *req, struct op_response *res)
 	return api_fail(res, 403, "forbidden", "role", rule);
 }
 
-/* A parameter is what a query string can say: text, or a number or boolean standing for its text.
- * A websocket client may send any JSON value there: null, a list or an object would read as
- * absent (api_param) and widen a filter to everything, so it is refused, naming the parameter. */
+/* A parameter of an operation with an HTTP route is what a query string can say: text, or a
+ * number or boolean standing for its text. A websocket client may send any JSON value there: null,
+ * a list or an object would read as absent (api_param) and widen a filter to everything, so it is
+ * refused, naming the parameter. Websocket-only operations read their own (subscribe's topics). */
 static int check_params(const struct op_request *req, struct op_response *res)
 {
 	const cJSON *p;
-	if (req->op->flags & OP_JSON_PARAMS)
+	if (!req->op->path)
 		return 0;
 	cJSON_ArrayForEach(p, req->params)
 	{

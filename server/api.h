@@ -17,8 +17,6 @@
 /* A write whose only effects are rows and events (none in memory): the group commit may run it
  * without a savepoint of its own, and run it again if its batch must be rerun (see flush_batch). */
 #define OP_RERUNNABLE 0x08u
-/* params are JSON values of the operation's own (subscribe's list of topics), not scalars */
-#define OP_JSON_PARAMS 0x10u
 
 struct op_request;
 struct op_response;
