@@ -168,6 +168,11 @@ static int token_create(struct app *app, const struct cli *cli)
 		fprintf(stderr, "renfortd: --scope %s\n", rule);
 		return 2;
 	}
+	/* the API's rule: what the token list shows must be whole UTF-8 */
+	if (cli->label && (rule = validate_text(cli->label, 0, 120))) {
+		fprintf(stderr, "renfortd: --label %s\n", rule);
+		return 2;
+	}
 	long long subject = 0;
 	if (cli->subject && int_from_text(cli->subject, 1, INT_EXACT_MAX, &subject)) {
 		fprintf(stderr, "renfortd: --subject must be a positive integer: the id the token acts as\n");

@@ -459,12 +459,29 @@ static int check_role(const struct op_request *req, struct op_response *res)
 	return api_fail(res, 403, "forbidden", "role", rule);
 }
 
+/* A parameter of an operation with an HTTP route is what a query string can say: text, or a
+ * number or boolean standing for its text. A websocket client may send any JSON value there: null,
+ * a list or an object would read as absent (api_param) and widen a filter to everything, so it is
+ * refused, naming the parameter. Websocket-only operations read their own (subscribe's topics). */
+static int check_params(const struct op_request *req, struct op_response *res)
+{
+	const cJSON *p;
+	if (!req->op->path)
+		return 0;
+	cJSON_ArrayForEach(p, req->params)
+	{
+		if (!cJSON_IsString(p) && !cJSON_IsNumber(p) && !cJSON_IsBool(p))
+			return api_fail(res, 422, "invalid", p->string, "must be a string or a number");
+	}
+	return 0;
+}
+
 int api_call(struct app *app, struct op_request *req, struct op_response *res,
 	     void (*done)(void *client, struct write_job *job), void *client, struct write_job **job_out)
 {
 	*job_out = NULL;
 	req->now = app_now(app);
-	if (check_role(req, res))
+	if (check_role(req, res) || check_params(req, res))
 		return 1;
 	if (req->op->flags & OP_TRANSPORT) {
 		/* the websocket runs these itself: nothing else can reach them */

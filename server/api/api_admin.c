@@ -121,8 +121,11 @@ int op_tokens_create(struct app *app, struct op_request *req, struct op_response
 			return -1;
 	} else if (subject_j && !cJSON_IsNull(subject_j))
 		return api_fail(res, 422, "invalid", "subject_id", "is only for structure, depot and volunteer tokens");
-	if (label_j && (!cJSON_IsString(label_j) || strlen(label_j->valuestring) > 120))
-		return api_fail(res, 422, "invalid", "label", "must be a string of at most 120 characters");
+	/* 120 characters, not bytes, like every text of the protocol */
+	const char *label_rule = !label_j ? NULL : cJSON_IsString(label_j) ? validate_text(label_j->valuestring, 0, 120)
+									  : "must be a string of at most 120 characters";
+	if (label_rule)
+		return api_fail(res, 422, "invalid", "label", label_rule);
 	char secret[48], hash[65];
 	if (auth_token_generate(secret))
 		return api_fail(res, 503, "unavailable", "", "no randomness available");

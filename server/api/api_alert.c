@@ -175,7 +175,7 @@ static int by_person(struct app *app, struct op_request *req, struct op_response
 	if (req->body) {
 		const cJSON *j;
 		if (!cJSON_IsObject(req->body))
-			return api_fail(res, 422, "invalid", "body", "must be a JSON object");
+			return api_fail(res, 400, "invalid_json", "body", "must be a JSON object");
 		cJSON_ArrayForEach(j, req->body)
 		{
 			if (strcmp(j->string, "note"))
@@ -346,7 +346,15 @@ int op_clock_advance(struct app *app, struct op_request *req, struct op_response
 {
 	if (!app->cfg.test_clock)
 		return api_fail(res, 404, "not_found", "type", "the test clock is off (test_clock = 0)");
-	const cJSON *ms = req->body ? cJSON_GetObjectItemCaseSensitive(req->body, "ms") : NULL;
+	const cJSON *b = req->body, *j;
+	if (!cJSON_IsObject(b))
+		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
+	cJSON_ArrayForEach(j, b)
+	{
+		if (strcmp(j->string, "ms"))
+			return api_fail(res, 422, "unknown_field", j->string, "is not a field here (ms)");
+	}
+	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(b, "ms");
 	long long step;
 	if (api_json_int(ms, "ms", 0, 366LL * 86400000, &step, "must be a whole number of milliseconds from 0 to a year", res))
 		return -1;

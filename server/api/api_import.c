@@ -268,7 +268,10 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 	int rc = csv_next_row(&r);
 	if (rc <= 0) {
 		csv_reader_release(&r);
-		return api_fail(res, 400, "invalid_csv", "body", rc < 0 ? r.error : "the file is empty");
+		api_fail(res, 400, "invalid_csv", "body", rc < 0 ? r.error : "the file is empty");
+		if (rc < 0)
+			res->err.line = r.line; /* the header, or the blank lines before it */
+		return -1;
 	}
 	/* header: the FINESS extract, or our own column names */
 	int finess_mode = e == &entity_structure && csv_find(&r, "hospital_name") >= 0 && csv_find(&r, "facility_type") >= 0;
@@ -289,6 +292,13 @@ int op_registry_import(struct app *app, struct op_request *req, struct op_respon
 		field_of[i] = -1;
 		if (finess_mode)
 			continue;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(headers[k], headers[i]) == 0) {
+				/* which of the two cells would be the value? neither: the header is refused */
+				rf_error_set(&res->err, 422, "invalid_csv", headers[i], "is a column given twice");
+				res->err.line = r.line;
+				goto fail;
+			}
 		const struct field *f = entity_field(e, headers[i], &field_of[i]);
 		if (e == &entity_structure && is_contact_column(headers[i]))
 			continue;

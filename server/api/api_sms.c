@@ -17,6 +17,7 @@
 #include "sms_text.h"
 #include "store_record.h"
 #include "store_sms.h"
+#include "request_check.h"
 #include "twilio_sig.h"
 #include "utf8.h"
 #include "validate.h"
@@ -257,8 +258,16 @@ int op_sms_kannel_dlr(struct app *app, struct op_request *req, struct op_respons
 /* The signed webhook's form, checked against the URL Twilio was given. */
 static int twilio_form(struct app *app, struct op_request *req, const char *url_path, struct form *f, struct op_response *res)
 {
-	if (form_parse(f, req->raw_body ? req->raw_body : "", req->raw_len))
-		return api_fail(res, 400, "bad_request", "body", "is not a form (application/x-www-form-urlencoded)");
+	/* what Twilio sends, and nothing read as one by mistake (a JSON body is no form) */
+	if (req->content_type[0] && !request_check_media_type(req->content_type, "application/x-www-form-urlencoded"))
+		return api_fail(res, 415, "unsupported_media_type", "content-type", "must be application/x-www-form-urlencoded");
+	if (form_parse(f, req->raw_body ? req->raw_body : "", req->raw_len)) {
+		res->status = 400;
+		rf_error_set(&res->err, 400, "bad_request", "body",
+			     "is not a form (application/x-www-form-urlencoded): a malformed escape, a NUL, or more than %d fields",
+			     FORM_MAX_FIELDS);
+		return -1;
+	}
 	char url[600];
 	snprintf(url, sizeof url, "%s%s", app->public_url, url_path);
 	if (!twilio_signature_ok(app->cfg.twilio_auth_token, url, f, req->signature)) {

@@ -131,7 +131,10 @@ static int from_json(const struct entity *e, const cJSON *obj, enum record_mode 
 		/* a child's prefix is "contacts[0].": the field is "contacts[0]" */
 		size_t n = strlen(prefix);
 		snprintf(name, sizeof name, "%.*s", (int)(n && prefix[n - 1] == '.' ? n - 1 : n), prefix);
-		rf_error_set(err, 422, "invalid", n ? name : "body", "must be a JSON object");
+		if (n)
+			rf_error_set(err, 422, "invalid", name, "must be a JSON object");
+		else /* the body itself: not the JSON it must be, as for every other operation */
+			rf_error_set(err, 400, "invalid_json", "body", "must be a JSON object");
 		return -1;
 	}
 	struct record *r = record_new(e);

@@ -16,7 +16,8 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decodes in place; returns -1 on a bad escape. */
+/* Decodes in place; returns -1 on a bad escape, or on %00: values are C strings, and a NUL would
+ * silently cut one short (what the sender signed would no longer be what is read). */
 static int decode(char *s)
 {
 	char *o = s;
@@ -25,7 +26,7 @@ static int decode(char *s)
 			*o++ = ' ';
 		else if (*p == '%') {
 			int a = hexval(p[1]), b = a < 0 ? -1 : hexval(p[2]);
-			if (b < 0)
+			if (b < 0 || a * 16 + b == 0)
 				return -1;
 			*o++ = (char)(a * 16 + b);
 			p += 2;
@@ -44,10 +45,12 @@ int form_parse(struct form *f, const char *text, size_t len)
 		return -1;
 	memcpy(f->storage, text, len);
 	f->storage[len] = '\0';
+	if (memchr(text, '\0', len))
+		goto fail; /* a NUL byte, like %00, would cut the form short */
 	char *save = NULL;
 	for (char *pair = strtok_r(f->storage, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
 		if (f->n == FORM_MAX_FIELDS)
-			return -1;
+			goto fail;
 		char *eq = strchr(pair, '=');
 		char *value = (char *)"";
 		if (eq) {
@@ -55,11 +58,15 @@ int form_parse(struct form *f, const char *text, size_t len)
 			value = eq + 1;
 		}
 		if (decode(pair) || (eq && decode(value)))
-			return -1;
+			goto fail;
 		f->names[f->n] = pair;
 		f->values[f->n++] = value;
 	}
 	return 0;
+fail:
+	/* a refused form leaves nothing to release: its callers answer and return */
+	form_release(f);
+	return -1;
 }
 
 void form_release(struct form *f)

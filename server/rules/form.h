@@ -15,7 +15,8 @@ struct form {
 	char *storage;
 };
 
-/* Decodes "a=1&b=x+y%21" (+ is a space); -1 on a malformed escape or too many fields. */
+/* Decodes "a=1&b=x+y%21" (+ is a space); -1 on a malformed escape, a NUL (as %00 or a byte) or
+ * too many fields, with nothing left to release. */
 int form_parse(struct form *f, const char *text, size_t len);
 void form_release(struct form *f);
 /* The value of name, or NULL. */

@@ -10,7 +10,7 @@ struct token_info {
 	enum role role;
 	char deps[44];
 	long long subject_id;
-	char label[128];
+	char label[481]; /* 120 characters of up to 4 bytes each, whole */
 	long long created_at;
 	long long revoked_at; /* 0 when active */
 };

@@ -318,8 +318,13 @@ class ServerTest(unittest.TestCase):
     extra_args = ()
 
     @classmethod
+    def new_server(cls):
+        """The class's server, not started yet (SMS tests need one whose port is fixed in advance)."""
+        return Server(extra_args=cls.extra_args, demo=cls.demo)
+
+    @classmethod
     def setUpClass(cls):
-        cls.server = Server(extra_args=cls.extra_args, demo=cls.demo)
+        cls.server = cls.new_server()
         # stops the server and removes its files even when setUpClass fails after this point
         # (unittest then skips tearDownClass); after a normal tearDownClass it has nothing left to do
         cls.addClassCleanup(cls.server.cleanup)

@@ -199,12 +199,30 @@ def inbox_find(items, phone=None, text=None):
     return out
 
 
+def _bytes(x):
+    return x if isinstance(x, bytes) else x.encode()
+
+
 def twilio_signature(token, url, params):
     """X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL + every POST parameter, sorted by
-    name, written as name then value)). params: dict or (name, value) pairs."""
+    name, written as name then value)). params: dict or (name, value) pairs; values are text or
+    bytes (the signature is over the decoded bytes, as Twilio computes it over what it sends)."""
     items = params.items() if isinstance(params, dict) else params
-    data = url + "".join(k + v for k, v in sorted(items, key=lambda kv: kv[0]))
-    return base64.b64encode(hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+    data = _bytes(url) + b"".join(_bytes(k) + _bytes(v) for k, v in sorted(items, key=lambda kv: _bytes(kv[0])))
+    return base64.b64encode(hmac.new(token.encode(), data, hashlib.sha1).digest()).decode()
+
+
+def twilio_post(server, token, path, pairs, signature=None, body=None,
+                content_type="application/x-www-form-urlencoded", signed_url=None):
+    """A form POST to a Twilio webhook of server, as Twilio makes it: pairs (name, text or bytes
+    value) percent-encoded, signed with token over server.public_url + path (or signed_url)
+    unless signature is given; body, when given, is sent instead of the encoded pairs (the
+    signature is still over pairs). Returns server.http's (status, body, headers)."""
+    if body is None:
+        body = "&".join(k + "=" + urllib.parse.quote_from_bytes(_bytes(v)) for k, v in pairs)
+    if signature is None:
+        signature = twilio_signature(token, signed_url or server.public_url + path, pairs)
+    return server.http("POST", path, headers={"X-Twilio-Signature": signature}, raw=body, content_type=content_type)
 
 
 class EventLog:

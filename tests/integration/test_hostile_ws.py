@@ -10,18 +10,11 @@ import time
 import unittest
 
 import samples
-from harness import ServerTest
+from hostile import HostileTest
 from rawhttp import RawHttp, RawWs, frame, request
 
 
-class HostileWs(ServerTest):
-    def setUp(self):
-        self.before = self.server.fingerprint()
-
-    def tearDown(self):
-        self.assertEqual(self.server.http("GET", "/healthz")[0], 200, "the server stopped answering")
-        self.assertEqual(self.server.fingerprint(), self.before, "the database changed")
-
+class HostileWs(HostileTest):
     def ws(self, token=None, extra=b""):
         w = RawWs(self.server.port, token or self.admin, extra)
         self.addCleanup(w.close)

@@ -4,10 +4,7 @@ search patterns match what they say, CSV exports cannot run as spreadsheet formu
 and events reveal nothing out of scope, and the observatory's counts single nobody out. Every
 refusal names the field and the rule and changes nothing in the database."""
 
-import base64
 import csv
-import hashlib
-import hmac
 import http.client
 import io
 import json
@@ -17,7 +14,7 @@ import unittest
 import samples
 from harness import ServerTest
 from samples import ALBI, BEZIERS, CASTRES, MONTPELLIER
-from sms_support import sms_server, wait_until
+from sms_support import sms_server, twilio_post, wait_until
 
 KANNEL_SECRET = "kannel-s3cret"
 TWILIO_TOKEN = "twilio-t0ken"
@@ -29,11 +26,8 @@ class IntegrityTest(ServerTest):
     settings = {"kannel_secret": KANNEL_SECRET, "twilio_auth_token": TWILIO_TOKEN, "test_clock": 1}
 
     @classmethod
-    def setUpClass(cls):
-        cls.server = sms_server(cls.settings)
-        cls.addClassCleanup(cls.server.cleanup)
-        cls.prepare(cls.server)
-        cls.server.start()
+    def new_server(cls):
+        return sms_server(cls.settings)
 
     def raw(self, method, path, body=b"", headers=None):
         """(status, body bytes): for what the harness would parse, or bodies it cannot write."""
@@ -56,14 +50,7 @@ class IntegrityTest(ServerTest):
         return err
 
     def twilio(self, path, pairs):
-        """A form POST as Twilio makes it, signed. pairs: (name, bytes value); the signature is over
-        the decoded bytes, as Twilio computes it over what it sends."""
-        body = "&".join(k + "=" + urllib.parse.quote_from_bytes(v) for k, v in pairs)
-        url = (self.server.public_url + path).encode()
-        data = url + b"".join(k.encode() + v for k, v in sorted(pairs, key=lambda kv: kv[0]))
-        sig = base64.b64encode(hmac.new(TWILIO_TOKEN.encode(), data, hashlib.sha1).digest()).decode()
-        return self.server.http("POST", path, headers={"X-Twilio-Signature": sig}, raw=body,
-                                content_type="application/x-www-form-urlencoded")
+        return twilio_post(self.server, TWILIO_TOKEN, path, pairs)
 
 
 class WholeNumbers(IntegrityTest):

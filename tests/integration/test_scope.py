@@ -17,6 +17,7 @@ ROLES = ("admin", "coordinator", "coordinator81", "structure", "depot", "volunte
 STAFF = {"admin", "coordinator", "coordinator81"}
 READERS = STAFF | {"observer"}
 EVERYONE = set(ROLES)
+FORM = "application/x-www-form-urlencoded"  # Twilio's webhooks' bodies
 
 
 def without_id(msg):
@@ -366,9 +367,10 @@ class Req:
     """One request of the matrix, for both transports: HTTP (method, path, body or CSV, headers) and
     websocket (params, data, idempotency key). method None: a websocket-only operation."""
 
-    def __init__(self, method, path, body=None, raw=None, params=None, key=None):
+    def __init__(self, method, path, body=None, raw=None, params=None, key=None, raw_type="text/csv"):
         self.method, self.path, self.body, self.raw, self.key = method, path, body, raw, key
         self.params = params if params is not None else {}
+        self.raw_type = raw_type
 
     @property
     def data(self):
@@ -377,7 +379,7 @@ class Req:
     def http_kw(self):
         kw = {}
         if self.raw is not None:
-            kw = {"raw": self.raw, "content_type": "text/csv"}
+            kw = {"raw": self.raw, "content_type": self.raw_type}
         elif self.body is not None:
             kw = {"body": self.body}
         if self.key:
@@ -508,8 +510,10 @@ MATRIX = {
     # HTTP only (see test_webhooks_are_http_only)
     "sms.kannel_inbound": (EVERYONE, 403, lambda t, r, n: Req("GET", "/sms/kannel/inbound?from=1&text=x&id=%d" % n)),
     "sms.kannel_dlr": (EVERYONE, 403, lambda t, r, n: Req("GET", "/sms/kannel/dlr?id=1&type=1")),
-    "sms.twilio_inbound": (EVERYONE, 403, lambda t, r, n: Req("POST", "/sms/twilio/inbound", raw="From=1&Body=x")),
-    "sms.twilio_status": (EVERYONE, 403, lambda t, r, n: Req("POST", "/sms/twilio/status?id=1", raw="MessageStatus=sent")),
+    "sms.twilio_inbound": (EVERYONE, 403, lambda t, r, n: Req("POST", "/sms/twilio/inbound", raw="From=1&Body=x",
+                                                                       raw_type=FORM)),
+    "sms.twilio_status": (EVERYONE, 403, lambda t, r, n: Req("POST", "/sms/twilio/status?id=1",
+                                                                      raw="MessageStatus=sent", raw_type=FORM)),
     # the test clock is off in this server: an admin is told so (404), the others are refused
     "clock.advance": ({"admin"}, 404, lambda t, r, n: Req("POST", "/api/v1/clock/advance", body={"ms": 1})),
 

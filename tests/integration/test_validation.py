@@ -223,7 +223,7 @@ class Refusals(ServerTest):
             self.refused("POST", "/api/v1/items", 422, "reusable", "invalid", part, body=samples.item(reusable=bad))
         for body in ([], "structure", 42, None):
             with self.subTest(body=body):
-                self.refused("POST", "/api/v1/structures", 422, "body", "invalid", "JSON object",
+                self.refused("POST", "/api/v1/structures", 400, "body", "invalid_json", "JSON object",
                              raw=json.dumps(body), content_type="application/json")
 
     def test_malformed_json(self):

@@ -275,7 +275,7 @@ static void test_not_an_object(void **state)
 	(void)state;
 	const char *bodies[] = {"[]", "[{\"name\":\"x\"}]", "\"text\"", "12", "null", "true"};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++)
-		read_bad(&entity_structure, bodies[i], RECORD_CREATE, NULL, 422, "invalid", "body", "JSON object");
+		read_bad(&entity_structure, bodies[i], RECORD_CREATE, NULL, 400, "invalid_json", "body", "JSON object");
 }
 
 /* --- null, types, ranges, enums ------------------------------------------------------------------------- */

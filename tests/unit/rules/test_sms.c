@@ -55,6 +55,11 @@ static void test_form(void **state)
 	form_release(&f);
 	assert_int_equal(form_parse(&f, "a=%zz", 5), -1);
 	form_release(&f);
+	/* a NUL, escaped or not, is refused, and a refused form holds nothing more */
+	assert_int_equal(form_parse(&f, "a=%00b", 6), -1);
+	assert_null(f.storage);
+	assert_int_equal(form_parse(&f, "a=b\0c", 5), -1);
+	assert_null(f.storage);
 	struct buf b;
 	buf_init(&b);
 	form_escape(&b, "é à+&=/ ~ok");
