@@ -96,9 +96,10 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 		if (req->who.deps[0])
 			snprintf(dep, sizeof dep, "%.2s", req->who.deps + 1);
 	} else {
-		if (!cJSON_IsNumber(vol) || vol->valuedouble < 1)
+		long long vol_id;
+		if (!api_json_id(vol, &vol_id))
 			return api_fail(res, 422, "invalid", "volunteer_id", "must be a volunteer id");
-		int rc = store_record_get(app->store, &entity_volunteer, &req->who, (long long)vol->valuedouble, &r);
+		int rc = store_record_get(app->store, &entity_volunteer, &req->who, vol_id, &r);
 		if (rc)
 			return api_fail_store(app, res, rc, "volunteer_id");
 		phone = r->v[VOLUNTEER_PHONE].s;
@@ -318,8 +319,10 @@ int op_sms_kannel_dlr(struct app *app, struct op_request *req, struct op_respons
 /* The signed webhook's form, checked against the URL Twilio was given. */
 static int twilio_form(struct app *app, struct op_request *req, const char *url_path, struct form *f, struct op_response *res)
 {
-	if (form_parse(f, req->raw_body ? req->raw_body : "", req->raw_len))
+	if (form_parse(f, req->raw_body ? req->raw_body : "", req->raw_len)) {
+		form_release(f); /* what the parser had copied before it stopped */
 		return api_fail(res, 400, "bad_request", "body", "is not a form (application/x-www-form-urlencoded)");
+	}
 	char url[600];
 	snprintf(url, sizeof url, "%s%s", app->public_url, url_path);
 	if (!twilio_signature_ok(app->cfg.twilio_auth_token, url, f, req->signature)) {
