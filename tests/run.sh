@@ -1,7 +1,7 @@
 #!/bin/sh
 # The second command of the README, and what CI runs: installs what is missing, builds twice
 # (warnings as errors; then AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole
-# suite in both builds.
+# suite in both builds, then each libFuzzer target for a minute (clang, ASan + UBSan).
 set -eu
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
@@ -20,4 +20,7 @@ echo "== tests under sanitizers"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
 RENFORT_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j2
+
+echo "== fuzzing, 60 s per target (the long run: tests/fuzz/run.sh, 10 minutes each)"
+tests/fuzz/run.sh 60
 echo "== all tests passed"

@@ -3,12 +3,14 @@
  * process; fz_run_op() runs one operation as the group commit does (its handler inside a
  * transaction) and then rolls the transaction back, so that every input meets the same database.
  * And the invariant every operation keeps: a success, or a 4xx error naming a code, a field and
- * a rule, never a server error. Static functions in a header: each target is one file. */
+ * a rule, never a server error. Static functions in a header (and libFuzzer's initialisation
+ * hook): each target is one file that includes it once. */
 #ifndef RENFORT_FUZZ_APP_H
 #define RENFORT_FUZZ_APP_H
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,7 @@
 static struct app fz_app;
 static struct principal fz_admin;
 static long long fz_structure_id, fz_volunteer_id;
-static char fz_dir[64];
+static char fz_dir[512];
 
 /* Stops the process with a message: libFuzzer keeps the input as a crash. */
 #define FZ_CHECK(cond, ...)                                                                        \
@@ -82,8 +84,11 @@ static inline void fz_app_open(void)
 	char err[512] = "";
 	log_set_level(LOG_ERROR);
 	const char *tmp = getenv("TMPDIR");
-	snprintf(fz_dir, sizeof fz_dir, "%.40s/renfort-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	char db[128];
+	char db[600];
+	if ((size_t)snprintf(fz_dir, sizeof fz_dir, "%s/renfort-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp") >= sizeof fz_dir) {
+		fprintf(stderr, "fuzz: TMPDIR is too long\n");
+		exit(1);
+	}
 	if (!mkdtemp(fz_dir)) {
 		perror("fuzz: mkdtemp");
 		exit(1);
@@ -173,6 +178,18 @@ static inline int fz_run_op(const char *op, const struct principal *who, cJSON *
 		     size_t rawlen, const char *signature)
 {
 	return fz_run_op_answer(op, who, params, body, raw, rawlen, signature, NULL);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* libFuzzer calls it once, before the first input: every target starts the same application. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_app_open();
+	return 0;
 }
 
 #endif

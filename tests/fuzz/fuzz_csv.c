@@ -17,17 +17,6 @@
 /* the imports, by the first byte (modulo): tests/fuzz/seed.py writes seeds in this order */
 static const char *const ops[] = {"structures.import", "volunteers.import"};
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_app_open();
-	return 0;
-}
-
 /* The rows of text up to its end or its first malformed row, each row's fields joined by '\n'
  * (a byte a field may hold, but enough to tell rows apart here) into rows[]. Returns the count. */
 static size_t read_rows(const char *text, size_t len, char ***rows_out, int *status)

@@ -18,17 +18,6 @@
 #include "fuzz_app.h"
 #include "twilio_sig.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_app_open();
-	return 0;
-}
-
 static void check_signature(const struct form *f, const struct form *again, const char *url)
 {
 	char sig[32], sig2[32];

@@ -30,17 +30,6 @@ static const struct {
 static const struct entity *const entities[] = {&entity_structure, &entity_depot, &entity_item, &entity_volunteer,
 						&entity_duty_officer};
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_app_open();
-	return 0;
-}
-
 /* Print, parse again, print again: the same text. */
 static void check_round_trip(const cJSON *v)
 {

@@ -23,17 +23,6 @@
 #include "sms_text.h"
 #include "validate.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_app_open();
-	return 0;
-}
-
 static void check_keyword(const char *text)
 {
 	const char *lang = NULL, *lang2 = NULL;

@@ -29,11 +29,13 @@ for t in $targets; do
 	work=build-fuzz/corpus/$t
 	art=build-fuzz/artifacts/$t
 	log=build-fuzz/fuzz_$t.log
-	rm -rf "$art"
-	mkdir -p "$work" "$art"
+	# the target's database lives here: a crash (the process stops at once) leaves it behind
+	tmp=$PWD/build-fuzz/tmp/$t
+	rm -rf "$art" "$tmp"
+	mkdir -p "$work" "$art" "$tmp"
 	echo "== fuzz $t: $secs s"
 	rc=0
-	build-fuzz/tests/fuzz/fuzz_$t -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+	TMPDIR=$tmp build-fuzz/tests/fuzz/fuzz_$t -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
 	# the last status line: "#N DONE cov: C ft: F corp: ... exec/s: E rss: ..." (or the last "pulse"/"NEW" line)
 	line=$(grep -E '^#[0-9]+' "$log" | tail -n 1)

@@ -592,6 +592,10 @@ long long plvfs_restore(int torn, unsigned seed)
 	}
 	while (nfiles)
 		forget_tracked(nfiles - 1);
+	/* the power is back: the next opener (SQLite's recovery) may write */
+	events = 0;
+	cut_at = 0;
+	cut = 0;
 	pthread_mutex_unlock(&lock);
 	return dropped;
 }

@@ -39,7 +39,8 @@ long long plvfs_events(void);
 void plvfs_last_cut(struct plvfs_cut *out);
 /* After the cut, with every connection closed: puts each tracked file back to what the disk holds
  * (torn = 0: every unsynced sector dropped; 1: each kept or dropped at random from seed), deletes
- * the -shm files, and forgets the files. Returns the sectors dropped, or -1 on an I/O error. */
+ * the -shm files, forgets the files, and turns the power back on (no cut planned, events counted
+ * from 0). Returns the sectors dropped, or -1 on an I/O error. */
 long long plvfs_restore(int torn, unsigned seed);
 
 const char *plvfs_op_name(enum plvfs_op op);

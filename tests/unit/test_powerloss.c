@@ -370,8 +370,8 @@ static void check_point(const struct fixture *f, const struct mode *m, unsigned 
 	t->points_with_loss += lost > 0;
 	if (!levels_consistent(db, f, r))
 		t->level_mismatches++;
-	store_close(st);
-	plvfs_reset(0); /* the recovery's own writes are not part of any run */
+	store_close(st); /* with a checkpoint of the recovered log: the power is back on */
+	plvfs_reset(0);
 }
 
 static void print_totals(const char *label, const struct totals *t, double secs)
