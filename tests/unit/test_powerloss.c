@@ -16,7 +16,7 @@
  * or so, and restarts the log every few), half with SQLite's own checkpoint inside the commits
  * (checkpoint_pages 0, and wal_autocheckpoint lowered to 16 pages by the test so that it runs within
  * the short run). Half the points drop every unsynced sector; half keep a random subset (torn).
- * About 40 s in the normal build, 70 s under ASan + UBSan. */
+ * About 40 s of CPU in the normal build, three to four times that under ASan + UBSan. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
