@@ -10,7 +10,6 @@
 #include "store_idem.h"
 #include "store_token.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,15 +276,6 @@ int api_param_id(struct op_request *req, const char *name, long long *id, struct
 		return api_fail(res, 404, "not_found", name, "no such record");
 	*id = v;
 	return 0;
-}
-
-int api_json_id(const cJSON *j, long long *id)
-{
-	if (!cJSON_IsNumber(j) || !(j->valuedouble >= 1 && j->valuedouble <= 9007199254740992.0) ||
-	    j->valuedouble != floor(j->valuedouble))
-		return 0;
-	*id = (long long)j->valuedouble;
-	return 1;
 }
 
 int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule)

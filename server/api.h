@@ -114,9 +114,6 @@ cJSON *api_error_json(const struct rf_error *err);
 const char *api_param(struct op_request *req, const char *name, char *tmp, size_t tmplen);
 /* A positive integer id parameter; on error sets res (404 for a malformed path id). */
 int api_param_id(struct op_request *req, const char *name, long long *id, struct op_response *res);
-/* A JSON number that can be an id: an integer from 1 to 2^53 (beyond, a double no longer holds every
- * integer, and infinity has no integer at all). 1 and *id set when it is, 0 otherwise. */
-int api_json_id(const cJSON *j, long long *id);
 /* 422 unknown_field (with rule) for a parameter not in names (NULL-terminated). */
 int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule);
 /* An optional integer parameter in [min, max]: *out is left alone when it is absent; 422 with rule

@@ -113,9 +113,10 @@ int op_tokens_create(struct app *app, struct op_request *req, struct op_response
 	long long subject = 0;
 	int needs_subject = role == ROLE_STRUCTURE || role == ROLE_DEPOT || role == ROLE_VOLUNTEER;
 	if (needs_subject) {
-		if (!api_json_id(subject_j, &subject))
+		if (!cJSON_IsNumber(subject_j) || subject_j->valuedouble < 1)
 			return api_fail(res, 422, "required", "subject_id", "is required for structure, depot and volunteer "
 									  "tokens: the id they act as");
+		subject = (long long)subject_j->valuedouble;
 	} else if (subject_j && !cJSON_IsNull(subject_j))
 		return api_fail(res, 422, "invalid", "subject_id", "is only for structure, depot and volunteer tokens");
 	if (label_j && (!cJSON_IsString(label_j) || strlen(label_j->valuestring) > 120))

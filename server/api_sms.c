@@ -96,10 +96,9 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 		if (req->who.deps[0])
 			snprintf(dep, sizeof dep, "%.2s", req->who.deps + 1);
 	} else {
-		long long vol_id;
-		if (!api_json_id(vol, &vol_id))
+		if (!cJSON_IsNumber(vol) || vol->valuedouble < 1)
 			return api_fail(res, 422, "invalid", "volunteer_id", "must be a volunteer id");
-		int rc = store_record_get(app->store, &entity_volunteer, &req->who, vol_id, &r);
+		int rc = store_record_get(app->store, &entity_volunteer, &req->who, (long long)vol->valuedouble, &r);
 		if (rc)
 			return api_fail_store(app, res, rc, "volunteer_id");
 		phone = r->v[VOLUNTEER_PHONE].s;

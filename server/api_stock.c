@@ -37,8 +37,9 @@ static int load_holder(struct app *app, const struct principal *who, const cJSON
 	} else {
 		if (!cJSON_IsString(kind_j) || (kind = holder_kind_parse(kind_j->valuestring)) < 0)
 			return api_fail(res, 422, "invalid", "holder_kind", "must be structure or depot");
-		if (!api_json_id(id_j, &id))
+		if (!cJSON_IsNumber(id_j) || id_j->valuedouble < 1 || id_j->valuedouble != floor(id_j->valuedouble))
 			return api_fail(res, 422, "invalid", "holder_id", "must be the id of a structure or depot");
+		id = (long long)id_j->valuedouble;
 	}
 	int rc = store_holder_get(app->store, who, (enum holder_kind)kind, id, h);
 	if (rc == STORE_NOTFOUND)
@@ -50,11 +51,10 @@ static int load_holder(struct app *app, const struct principal *who, const cJSON
 static int load_item(struct app *app, const cJSON *j, const char *field, struct item_info *it, struct op_response *res)
 {
 	int rc;
-	long long id;
 	if (cJSON_IsString(j))
 		rc = store_item_find(app->store, j->valuestring, 0, it);
-	else if (api_json_id(j, &id))
-		rc = store_item_find(app->store, NULL, id, it);
+	else if (cJSON_IsNumber(j) && j->valuedouble >= 1)
+		rc = store_item_find(app->store, NULL, (long long)j->valuedouble, it);
 	else
 		return api_fail(res, 422, "invalid", field, "must be an item code (string) or id (number)");
 	if (rc == STORE_NOTFOUND)
