@@ -35,8 +35,11 @@ for t in $targets; do
 	mkdir -p "$work" "$art" "$tmp"
 	echo "== fuzz $t: $secs s"
 	rc=0
+	seeds=tests/fuzz/corpus/$t
+	[ -d "$seeds" ] || seeds=
+	# shellcheck disable=SC2086 # $seeds: one directory or none
 	TMPDIR=$tmp build-fuzz/tests/fuzz/fuzz_$t -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
+		-artifact_prefix="$art/" "$work" $seeds >"$log" 2>&1 || rc=$?
 	# the last status line: "#N DONE cov: C ft: F corp: ... exec/s: E rss: ..." (or the last "pulse"/"NEW" line)
 	line=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 	cov=$(echo "$line" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')

@@ -10,6 +10,7 @@ json or csv input picks the operation: it follows the tables of fuzz_json.c and 
 import hashlib
 import json
 import os
+import struct
 import re
 import sys
 import urllib.parse
@@ -72,6 +73,29 @@ class Corpus:
             print(f"{target}: {len(files)} seeds", file=sys.stderr)
 
 
+def ws_frame(payload, opcode=1, fin=True, key=b"\x12\x34\x56\x78"):
+    """A client's websocket frame: masked, as RFC 6455 requires of clients."""
+    n = len(payload)
+    head = bytes([(0x80 if fin else 0) | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0x80 | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+def http_request(method, target, headers, body):
+    """The raw bytes of a request as a client sends them (fuzz_http reads the head)."""
+    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1:8080"] + headers
+    if body:
+        if not any(h.lower().startswith("content-type:") for h in headers):
+            lines.append("Content-Type: application/json")
+        lines.append(f"Content-Length: {len(body.encode())}")
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
 def sms_texts(obj, out):
     """Every "text" and "body" string inside a JSON value (SMS texts in answers and requests)."""
     if isinstance(obj, dict):
@@ -99,6 +123,7 @@ def main():
             method, _, target = lines[0].partition(" ")
             path, _, query = target.strip().partition("?")
             op = next((name for m, rx, name in table if m == method and rx.match(path)), None)
+            c.add("http", http_request(method, target.strip(), [h for h in lines[1:] if h], payload.rstrip("\n")))
             if query:
                 c.add("form", query)
                 for v in urllib.parse.parse_qs(query).get("text", []):
@@ -124,6 +149,7 @@ def main():
             except ValueError:
                 c.add("json", b"\0" + body.encode())
                 continue
+            c.add("ws", ws_frame(body.strip().encode()))
             op = msg.get("type")
             data = msg.get("data")
             if op in ("sms.twilio_inbound",) and isinstance(data, str):
@@ -180,6 +206,21 @@ def main():
             "emoji": "DISPO 😀".encode(),
             "invalid-utf8": b"STOP \xff\xfe",
             "empty": b"",
+        },
+        "http": {
+            "chunked": b"POST /api/v1/stock/reports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "two-lengths": b"POST /api/v1/items HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+            "dot-segments": b"GET /api/v1/../../etc/passwd HTTP/1.1\r\n\r\n",
+            "percent-nul": b"GET /api/v1/structures?q=%00&dep=%C3%28 HTTP/1.1\r\n\r\n",
+            "lf-only": b"GET /api/v1/whoami HTTP/1.1\nAuthorization: Bearer x\n\n",
+        },
+        "ws": {
+            "ping-close": ws_frame(b"hi", opcode=9) + ws_frame(struct.pack(">H", 1000) + b"bye", opcode=8),
+            "fragmented": ws_frame(b'{"type": "who', fin=False) + ws_frame(b'ami", "id": 1}', opcode=0),
+            "bad-close-code": ws_frame(struct.pack(">H", 1005), opcode=8),
+            "unmasked": b"\x81\x02{}",
+            "long-16": ws_frame(b"x" * 300),
+            "binary": ws_frame(b"\x00\xff", opcode=2),
         },
         "csv": {
             "quoted-newline": b"\0name,category,legal_form,commune\n\"a\nb\",ehpad,sas,81004\n",
