@@ -1,7 +1,8 @@
 #!/bin/sh
 # The second command of the README, and what CI runs: installs what is missing, builds twice
 # (warnings as errors; then AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole
-# suite in both builds; then a third build, with ThreadSanitizer, runs the tests of renfortd's threads.
+# suite in both builds; then a third build, with ThreadSanitizer, runs the tests of renfortd's threads;
+# then each libFuzzer target for a minute (clang, ASan + UBSan).
 set -eu
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
@@ -30,4 +31,6 @@ echo "== threaded tests under ThreadSanitizer"
 TSAN_OPTIONS=halt_on_error=0:exitcode=66:second_deadlock_stack=1 \
 RENFORT_SANITIZED=1 RENFORT_TEST_SETTINGS=checkpoint_pages=1 \
 ctest --test-dir build-tsan --output-on-failure -j2 -L threads
+echo "== fuzzing, 60 s per target (the long run: tests/fuzz/run.sh, 10 minutes each)"
+tests/fuzz/run.sh 60
 echo "== all tests passed"

@@ -1,5 +1,7 @@
 #include "gsm.h"
 
+#include "validate.h"
+
 #include <string.h>
 
 /* Code points of the GSM 03.38 basic set outside ASCII, and the ASCII characters it lacks. */
@@ -64,6 +66,10 @@ int sms_size_of(const char *text, struct sms_size *out)
 {
 	size_t sept = 0, u16 = 0;
 	int gsm = 1;
+	/* next_cp() decodes; what is UTF-8 at all (no overlong form, surrogate, or past U+10FFFF) is
+	 * the validator's one definition */
+	if (utf8_length(text) < 0)
+		return -1;
 	for (const unsigned char *p = (const unsigned char *)text; *p;) {
 		long cp = next_cp(&p);
 		if (cp < 0)

@@ -17,6 +17,21 @@ static void shorten(const char *in, char *out, size_t max)
 	out[n] = '\0';
 }
 
+/* snprintf stops where the byte limit falls: a last character cut short is taken off whole. */
+static void end_on_character(char *out)
+{
+	size_t n = strlen(out);
+	if (!n)
+		return;
+	size_t start = n - 1;
+	while (start > 0 && ((unsigned char)out[start] & 0xC0) == 0x80)
+		start--;
+	unsigned char c = (unsigned char)out[start];
+	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (n - start < need)
+		out[start] = '\0';
+}
+
 void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen)
 {
 	char holder[48], item[40], when[16] = "";
@@ -55,6 +70,8 @@ void sms_text_alert(const struct alert_text *a, const char *lang, char *out, siz
 				 holder, item, days, a->quantity, a->unit ? a->unit : "", when, a->alert_id,
 				 a->dep ? a->dep : "");
 	}
+	if (outlen)
+		end_on_character(out);
 }
 
 const char *sms_text_reply(enum sms_reply r, const char *lang)

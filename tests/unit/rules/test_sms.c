@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "form.h"
@@ -12,6 +13,7 @@
 #include "sms_keywords.h"
 #include "sms_text.h"
 #include "twilio_sig.h"
+#include "validate.h"
 
 static void test_gsm_sizes(void **state)
 {
@@ -135,11 +137,46 @@ static void test_texts(void **state)
 	assert_true(z.segments <= 3);
 }
 
+/* Found by tests/fuzz (fuzz_sms, corpus/sms/finding-size-of-overlong-utf8): sms_size_of() took
+ * overlong forms, surrogates and values past U+10FFFF as characters, where utf8_length() (and the
+ * header's promise, -1 when not UTF-8) refuses them. */
+static void test_size_refuses_what_is_not_utf8(void **state)
+{
+	(void)state;
+	static const char *const not_utf8[] = {"merci \xC1\xA9", "\xE0\x80\xAF", "\xF0\x80\x80\xAF", "\xED\xA0\x80",
+					       "\xF4\x90\x80\x80"};
+	struct sms_size z;
+	for (size_t i = 0; i < sizeof not_utf8 / sizeof not_utf8[0]; i++) {
+		assert_true(utf8_length(not_utf8[i]) < 0);
+		if (sms_size_of(not_utf8[i], &z) != -1)
+			fail_msg("sms_size_of took invalid UTF-8 #%zu", i);
+	}
+	assert_int_equal(sms_size_of("merci \xC3\xA9 \xF0\x9F\x98\x80", &z), 0);
+	assert_int_equal(z.ucs2, 1);
+	assert_int_equal(z.units, 10);
+}
+
+/* Found by tests/fuzz (fuzz_sms, corpus/sms/finding-alert-cut-inside-a-character): a text that
+ * does not fit its buffer was cut by snprintf wherever the byte limit fell, inside a character. */
+static void test_alert_shortened_on_a_character(void **state)
+{
+	(void)state;
+	struct alert_text a = {"stockout", "ééééééééééééééééééééééé", "€€€€€€€€€€€€€", "boîte", 1, 0, 0, 0, "81", 7};
+	for (size_t len = 1; len <= 120; len++) {
+		char out[120];
+		sms_text_alert(&a, "fr", out, len);
+		assert_true(strlen(out) < len);
+		if (utf8_length(out) < 0)
+			fail_msg("cut inside a character at %zu bytes: %s", len, out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gsm_sizes), cmocka_unit_test(test_form), cmocka_unit_test(test_twilio_signature_vectors),
-		cmocka_unit_test(test_keywords), cmocka_unit_test(test_texts),
+		cmocka_unit_test(test_keywords), cmocka_unit_test(test_texts), cmocka_unit_test(test_alert_shortened_on_a_character),
+		cmocka_unit_test(test_size_refuses_what_is_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
