@@ -27,7 +27,7 @@ struct http_req {
 	struct op_request req;
 	struct write_job *job;    /* a write waiting for its commit */
 	struct rf_error refused;  /* an answer decided before the body arrived (it is still read) */
-	const char *special;      /* "healthz", "metrics", "static", "upgrade": not an operation */
+	enum { REQ_OPERATION, REQ_UPGRADE, REQ_HEALTH, REQ_METRICS, REQ_STATIC } kind;
 	/* the answer: status line, header lines and body, written whole */
 	int status;
 	struct buf out;
@@ -396,17 +396,17 @@ static void start_request(struct conn *c)
 		else if (!head->upgrade)
 			rf_error_set(&h->refused, 426, "upgrade_required", "upgrade", "/ws is a websocket: Upgrade: websocket");
 		else
-			h->special = "upgrade";
+			h->kind = REQ_UPGRADE;
 	} else if (strcmp(head->path, "/healthz") == 0 || strcmp(head->path, "/metrics") == 0) {
 		if (head->method != HTTP_GET && head->method != HTTP_HEAD)
 			rf_error_set(&h->refused, 405, "method_not_allowed", "method", "is not allowed on this path");
-		h->special = head->path + 1;
+		h->kind = strcmp(head->path, "/healthz") == 0 ? REQ_HEALTH : REQ_METRICS;
 	} else if (has_prefix_dir(head->path, "/api") || has_prefix_dir(head->path, "/sms"))
 		start_operation(c);
 	else if (head->method != HTTP_GET && head->method != HTTP_HEAD)
 		rf_error_set(&h->refused, 405, "method_not_allowed", "method", "static files are read with GET or HEAD");
 	else
-		h->special = "static";
+		h->kind = REQ_STATIC;
 
 	/* A body larger than allowed is not read: answer, and close (it cannot be skipped cheaply). */
 	if (head->content_length > app->cfg.max_body_bytes) {
@@ -433,16 +433,21 @@ static void finish_request(struct conn *c)
 		answer_error(c, &h->refused);
 		return;
 	}
-	if (h->special) {
-		if (strcmp(h->special, "upgrade") == 0)
-			upgrade(c);
-		else if (strcmp(h->special, "healthz") == 0)
-			answer_health(c);
-		else if (strcmp(h->special, "metrics") == 0)
-			answer_metrics(c);
-		else
-			answer_static(c);
+	switch (h->kind) {
+	case REQ_UPGRADE:
+		upgrade(c);
 		return;
+	case REQ_HEALTH:
+		answer_health(c);
+		return;
+	case REQ_METRICS:
+		answer_metrics(c);
+		return;
+	case REQ_STATIC:
+		answer_static(c);
+		return;
+	case REQ_OPERATION:
+		break;
 	}
 	const struct op *op = h->req.op;
 	if (op->flags & OP_RAW_BODY) {
