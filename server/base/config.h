@@ -38,6 +38,13 @@ struct config {
 	long long silent_after_hours;
 	long long alert_check_interval_s;
 	long long stats_min_count; /* smallest count of people volunteers.stats gives an observer */
+	/* forecasts and quieter alerts (issue 14) */
+	char *forecast_model;      /* trend (forecast.c) or average (burn.c, the estimator before it) */
+	long long forecast_cold_percent;
+	long long forecast_pool_interval_s;
+	long long alert_hold_hours;
+	long long alert_reopen_hours;
+	long long alert_sms_cooldown_hours;
 	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
 	/* SMS */
 	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 long long app_now(const struct app *app)
 {
@@ -22,6 +23,12 @@ int app_open(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "alert_thresholds: %s", why);
 		return -1;
 	}
+	if (strcmp(app->cfg.forecast_model, "trend") && strcmp(app->cfg.forecast_model, "average")) {
+		snprintf(err, errlen, "forecast_model: must be trend or average");
+		return -1;
+	}
+	app->forecast_average = strcmp(app->cfg.forecast_model, "average") == 0;
+	app->forecast = forecast_default_params();
 	if (store_open(&app->store, app->cfg.db, app->cfg.schema_dir, err, errlen))
 		return -1;
 	if (seed_reference_data(app->store, app->cfg.data_dir, app_now(app), err, errlen)) {
@@ -50,4 +57,6 @@ void app_close(struct app *app)
 	store_close(app->store);
 	app->store = NULL;
 	events_release(&app->events);
+	forecast_pool_free(app->pool);
+	app->pool = NULL;
 }

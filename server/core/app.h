@@ -9,6 +9,7 @@
 #include "alert_rules.h"
 #include "config.h"
 #include "events.h"
+#include "forecast.h"
 
 struct store;
 struct hub;
@@ -35,6 +36,10 @@ struct metrics {
 struct app {
 	struct config cfg;
 	struct threshold_rules thresholds; /* parsed from cfg.alert_thresholds */
+	struct forecast_params forecast;   /* the trend estimator's (forecast.c) */
+	int forecast_average;              /* cfg.forecast_model is average: burn.c's trailing average */
+	struct forecast_pool *pool;        /* the territory's pooled prior (stock_forecast.c); NULL until built */
+	long long pool_at;                 /* when it was built (the application's clock) */
 	struct store *store;
 	struct checkpointer *checkpointer; /* NULL: SQLite checkpoints inside commits */
 	struct hub *hub;

@@ -32,6 +32,12 @@ struct alert_row {
 	/* filled by reads for people */
 	char commune[8];
 	double lat, lng;
+	/* quieter alerts (issue 14) */
+	long long calm_since;     /* since when the projection allows a lower severity; 0: it does not */
+	long long reopened_at;    /* the last time it came back after a resolution; 0: never */
+	int reopen_count;
+	char sms_severity[16];    /* of the last SMS sent for it, "" none */
+	long long sms_at;
 	/* the long texts last: alert_row_clear() zeroes what comes before, and only their first byte */
 	char ack_note[UTF8_BYTES(500)];
 	char resolve_note[UTF8_BYTES(500)];
@@ -54,8 +60,13 @@ int store_alert_current(struct store *st, const char *kind, enum holder_kind hk,
 /* The unresolved alert of a kind that has no holder (sms_failed) for département dep ("" region). */
 int store_alert_current_dep(struct store *st, const char *kind, const char *dep, struct alert_row *out);
 int store_alert_insert(struct store *st, struct alert_row *a);
+/* The newest alert of (kind, holder, item), resolved or not; STORE_NOTFOUND when none. */
+int store_alert_latest(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
+		       struct alert_row *out);
 /* Writes severity, status, figures, acknowledgement and resolution; bumps version. */
 int store_alert_update(struct store *st, struct alert_row *a);
+/* Only the hold of an alert (calm_since, 0: none): nothing people see changes, no new version. */
+int store_alert_set_calm(struct store *st, long long id, long long calm_since);
 /* One alert the principal may see (with names for people). */
 int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out);
 

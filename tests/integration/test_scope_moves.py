@@ -25,8 +25,10 @@ QUIET = 0.4  # seconds of silence that say "no event"
 
 
 class Moves(ServerTest):
-    # one rule for every item: below 7 days of cover a warning, below 3 critical
-    extra_args = ("--set", "alert_thresholds=*/*=7,3", "--set", "silent_after_hours=1000")
+    # one rule for every item: below 7 days of cover a warning, below 3 critical; a first count
+    # taken at the catalogue's whole rate (which warns at most); days pass on the test clock
+    extra_args = ("--set", "alert_thresholds=*/*=7,3", "--set", "silent_after_hours=1000",
+                  "--set", "forecast_cold_percent=100", "--set", "test_clock=1")
 
     @classmethod
     def prepare(cls, server):
@@ -183,7 +185,10 @@ class Moves(ServerTest):
             ("o81", self.o81, ["alerts", "stock"]), ("o34", self.o34, ["alerts", "stock"]))}
         try:
             self.assertEqual(self.move("structures", s, "commune", BEZIERS)["dep"], "34")
-            # its next change: critical (2 days of cover), which calls its contact and 34's officer
+            # its next change, a day later: 240 used, 160 left, less than a day of cover: critical,
+            # which calls its contact and 34's officer
+            st, body, _ = self.api("POST", "/api/v1/clock/advance", body={"ms": 86400000})
+            self.assertEqual(st, 200, body)
             crit = self.report("structure", s, self.item, 160)
             self.assertEqual((crit["id"], crit["severity"], crit["dep"]), (warn["id"], "critical", "34"), crit)
             seen = self.heard_by_34_only(watchers, warn["id"])
