@@ -204,12 +204,16 @@ static int shortage(struct app *app, const struct holder_info *h, const struct i
 	enum shortage_level now_level = has ? (enum shortage_level)shortage_level_parse(cur.severity) : LEVEL_NONE;
 	struct thresholds t = thresholds_for(app, h, it);
 	long long now = store_now(st);
+	double days_low = r->days_of_cover;
+	if (r->cover_known && r->stockout_low_at && r->stockout_low_at < r->stockout_at)
+		days_low = r->stockout_low_at > now ? (double)(r->stockout_low_at - now) / 86400000.0 : 0;
 	struct shortage_view v = {r->quantity,	   r->estimated ? r->estimate : r->quantity,
 				  r->cover_known,  r->days_of_cover,
-				  r->stockout_at,  r->from_fallback,
-				  !app->forecast_average};
+				  r->stockout_at,  days_low,
+				  r->from_fallback, !app->forecast_average};
 	struct shortage_step step;
-	shortage_decide(now_level, has ? cur.calm_since : 0, &v, &t, app->cfg.alert_hold_hours * 3600000LL, now, &step);
+	shortage_decide(now_level, has ? cur.calm_since : 0, &v, &t, app->cfg.alert_hold_hours * 3600000LL,
+			app->cfg.alert_reopen_hours * 3600000LL, now, &step);
 	if (step.due_at && (!r->due_at || step.due_at < r->due_at))
 		r->due_at = step.due_at;
 	enum shortage_level next = step.level;

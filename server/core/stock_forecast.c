@@ -20,7 +20,8 @@ void stock_forecast_count(struct app *app, struct stock_row *r, long long quanti
 	struct burn_params bp = burn_default_params();
 	long long consumed = 0;
 	if (burn_sample_of(&r->burn, quantity, now, &bp, &consumed) == BURN_SAMPLE)
-		forecast_observe(&r->samples, r->burn.anchor_at, now, consumed, &app->forecast);
+		forecast_observe(&r->samples, r->burn.anchor_at, now, consumed, r->burn.anchor_quantity + r->burn.inflow,
+				 &app->forecast);
 	burn_observe(&r->burn, quantity, now, &bp);
 }
 

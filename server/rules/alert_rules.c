@@ -157,7 +157,8 @@ static long long earliest(long long a, long long b)
 }
 
 void shortage_decide(enum shortage_level current, long long calm_since, const struct shortage_view *v,
-		     const struct thresholds *t, long long hold_ms, long long now, struct shortage_step *out)
+		     const struct thresholds *t, long long hold_ms, long long stay_ms, long long now,
+		     struct shortage_step *out)
 {
 	enum shortage_level cap = v->low_confidence ? LEVEL_WARNING : LEVEL_STOCKOUT;
 	enum shortage_level raw;
@@ -181,7 +182,10 @@ void shortage_decide(enum shortage_level current, long long calm_since, const st
 	if (raw >= current)
 		out->level = raw;
 	else {
-		enum shortage_level target = calmed_level(current, v->days, t);
+		/* the cover once the window has passed: a projection that already says the level will be
+		 * needed again within it does not calm the alert */
+		double low = v->days_low < v->days ? v->days_low : v->days;
+		enum shortage_level target = calmed_level(current, low - (double)stay_ms / DAY_MS, t);
 		out->level = current;
 		if (target < current) {
 			long long since = calm_since && calm_since <= now ? calm_since : now;

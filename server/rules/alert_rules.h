@@ -56,6 +56,7 @@ struct shortage_view {
 	int cover_known;
 	double days;             /* projected cover from now */
 	long long stockout_at;   /* when the projection runs out (ms) */
+	double days_low;         /* the band's pessimistic end: what calming is judged on (days when no band) */
 	int low_confidence;      /* the rate is the cold-start fallback's: at most a warning */
 	int by_time;             /* the projection moves with time (trend estimator): say when to look again */
 };
@@ -66,10 +67,15 @@ struct shortage_step {
 	long long due_at;        /* when to look again without new data (hold ending, threshold crossed); 0: never */
 };
 
-/* The level after view v at now, from `current` (LEVEL_NONE: no alert) and its calm_since. hold_ms 0
- * calms down at once (shortage_next's rule). */
+/* The level after view v at now, from `current` (LEVEL_NONE: no alert) and its calm_since. A lower
+ * level needs the projected cover past its threshold plus the margin for hold_ms (then the level
+ * goes down) and still stay_ms after that (the reopening window: the projection must not already
+ * say that the alert will be needed again), judged on the band's pessimistic end (escalating on the
+ * central projection, calming only when even the low one allows it). hold_ms and stay_ms 0, and
+ * days_low = days: shortage_next's rule. */
 void shortage_decide(enum shortage_level current, long long calm_since, const struct shortage_view *v,
-		     const struct thresholds *t, long long hold_ms, long long now, struct shortage_step *out);
+		     const struct thresholds *t, long long hold_ms, long long stay_ms, long long now,
+		     struct shortage_step *out);
 
 /* Whether an alert at `level` (just escalated to it) sends SMS, the last ones for its holder and item
  * having been for `last` (LEVEL_NONE: none) at last_at: critical and stock-out only, and within the

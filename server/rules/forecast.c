@@ -162,13 +162,20 @@ static int surprise_threshold_passed(double e, const struct forecast_fit *f, con
 	return fabs(e) > fmax(p->surprise_log, p->surprise_sigmas * f->sigma);
 }
 
-void forecast_observe(struct forecast_state *s, long long from, long long to, long long consumed,
+void forecast_observe(struct forecast_state *s, long long from, long long to, long long consumed, long long available,
 		      const struct forecast_params *p)
 {
 	struct forecast_sample smp = {from + (to - from) / 2, 0, (double)(to - from) / MS_PER_DAY};
-	if (smp.days <= 0 || consumed < 0)
+	if (smp.days <= 0 || consumed < 0 || available <= 0)
 		return;
 	smp.rate = (double)consumed / smp.days;
+	if (consumed >= available && s->n > 0) {
+		/* the shelf ran out: a lower bound of the use, which says something only above the fit */
+		struct forecast_fit f;
+		forecast_fit_of(s, 0, p, &f);
+		if (f.samples > 0 && surprise_of(&f, &smp) <= 0)
+			return;
+	}
 	int flag = 0;
 	if (s->n > 0 && smp.at > s->s[s->n - 1].at) {
 		/* judged against the fit of what came before the newest surprise, if it was one (a second

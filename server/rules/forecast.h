@@ -74,8 +74,11 @@ struct forecast_params {
 
 struct forecast_params forecast_default_params(void);
 
-/* A sample of use: `consumed` units between `from` and `to` (ms, to > from, consumed >= 0). */
-void forecast_observe(struct forecast_state *s, long long from, long long to, long long consumed,
+/* A sample of use: `consumed` units between `from` and `to` (ms, to > from, consumed >= 0), out of
+ * `available` (the count at from plus what came in). A shelf emptied by `to` (consumed = available)
+ * says only that the use was at least that much: it counts when it is above the fit, else it says
+ * nothing (demand cut by the stock-out is no fall of use); nothing available, nothing said. */
+void forecast_observe(struct forecast_state *s, long long from, long long to, long long consumed, long long available,
 		      const struct forecast_params *p);
 
 /* The fit of the state's samples (the newest left out while it is a low surprise), its growth pulled

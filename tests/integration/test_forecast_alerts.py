@@ -157,19 +157,21 @@ class ForecastAlerts(ServerTest):
     def test_a_delivery_does_not_resolve_a_warning_at_once(self):
         s = self.ehpad("EHPAD Les Tamaris")
         item = "face-shield"
-        lv = self.steady(s, item, (1100, 1000, 900))  # 9 days at 100 a day: under the EHPAD's 10
-        self.assertEqual((lv["burn_per_day"], lv["days_of_cover"]), (100, 9), lv)
+        # 9 days at 100 a day, under the EHPAD's 10, after four days of counts: a narrow band
+        lv = self.steady(s, item, (1300, 1200, 1100, 1000, 900))
+        self.assertEqual((lv["burn_per_day"], lv["days_of_cover"], lv["confidence"]), (100, 9, "high"), lv)
         warning = lv["alert"]
         self.assertEqual(warning["severity"], "warning", lv)
         ws = self.server.ws(self.admin)
         try:
             self.assertEqual(ws.request("subscribe", params={"topics": ["alerts"]})["status"], 200)
-            # a delivery: 19 days, past warning + margin; one delivery is not enough to resolve
+            # a delivery: 19 days, past warning + margin three days on (the reopening window), even at
+            # the band's low end; one delivery is not enough to resolve
             moved = self.receipt(s, item, 1000)
             self.assertEqual((moved["alert"]["id"], moved["alert"]["status"]), (warning["id"], "open"), moved)
             self.advance(12 * HOUR)
             self.assertEqual(self.alert(warning["id"])["status"], "open")
-            # a day on, the projection held past 11 days: resolved, by the sweep, without a count
+            # a day on, the projection held: resolved, by the sweep, without a count
             self.advance(12 * HOUR + 60000)
             a = self.alert(warning["id"])
             self.assertEqual((a["status"], a["resolution"]), ("resolved", "recovered"), a)

@@ -253,29 +253,35 @@ static const struct engine_case engine_cases[] = {
 	{"an SMS success without an alert changes nothing", "sms_failed", "34", {AT(STEP_SMS_RECOVERED, 0, "", "", "", 0, "")}},
 };
 
-/* Quieter alerts (issue 14), with a hold of 2 hours, reopening within 72 hours and an SMS cool-down
- * of 24 hours (configuration). */
+/* Quieter alerts (issue 14), with a hold of 2 hours, reopening within 72 hours (and a projection that
+ * must not already say so: calming needs the cover past threshold + margin 3 days on) and an SMS
+ * cool-down of 24 hours (configuration). */
 static const struct engine_case quiet_cases[] = {
 	{"a lift over warning + margin resolves only once it held 2 h", "shortage", NULL,
 	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),
-	  REPORT_AT(H, 100, K, 9, "warning", "open", "", 2, 0, "alert.updated"),
-	  RECHECK_AT(2 * H, 100, 95, K, 8.9, "warning", "open", "", 2, 0, ""),
-	  RECHECK_AT(3 * H, 100, 90, K, 8.8, "warning", "resolved", "recovered", 3, 0, "alert.resolved")}},
+	  REPORT_AT(H, 100, K, 12, "warning", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(2 * H, 100, 95, K, 11.9, "warning", "open", "", 2, 0, ""),
+	  RECHECK_AT(3 * H, 100, 90, K, 11.8, "warning", "resolved", "recovered", 3, 0, "alert.resolved")}},
+	{"past warning + margin, but under it again within the 72 h window: the projection keeps it open", "shortage",
+	 NULL,
+	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),
+	  REPORT_AT(H, 100, K, 10, "warning", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(3 * H, 100, 90, K, 9.9, "warning", "open", "", 2, 0, "")}},
 	{"the cover falling back under warning + margin ends the calm", "shortage", NULL,
 	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),
-	  REPORT_AT(H, 100, K, 9, "warning", "open", "", 2, 0, "alert.updated"),
-	  REPORT_AT(2 * H, 100, K, 7, "warning", "open", "", 3, 0, "alert.updated"),
-	  RECHECK_AT(3 * H + 1, 100, 90, K, 6.9, "warning", "open", "", 3, 0, "")}},
+	  REPORT_AT(H, 100, K, 12, "warning", "open", "", 2, 0, "alert.updated"),
+	  REPORT_AT(2 * H, 100, K, 9, "warning", "open", "", 3, 0, "alert.updated"),
+	  RECHECK_AT(3 * H + 1, 100, 90, K, 8.9, "warning", "open", "", 3, 0, "")}},
 	{"resolved, then short again within 72 h: the same alert reopened, no SMS in the cool-down", "shortage", NULL,
 	 {REPORT_AT(0, 100, K, 2, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened"),
-	  REPORT_AT(H, 100, K, 10, "critical", "open", "", 2, 0, "alert.updated"),
-	  RECHECK_AT(3 * H, 100, 90, K, 9.8, "critical", "resolved", "recovered", 3, 0, "alert.resolved"),
+	  REPORT_AT(H, 100, K, 13, "critical", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(3 * H, 100, 90, K, 12.8, "critical", "resolved", "recovered", 3, 0, "alert.resolved"),
 	  REPORT_AT(5 * H, 100, K, 2, "critical", "open", "", 4, 0, "alert.reopened"),
 	  REPORT_AT(6 * H, 0, K, 0, "stockout", "open", "", 5, RECIPIENTS, SMS3 " alert.updated")}},
 	{"short again after 72 h: a new alert, and its SMS (the cool-down is over)", "shortage", NULL,
 	 {REPORT_AT(0, 100, K, 2, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened"),
-	  REPORT_AT(H, 100, K, 10, "critical", "open", "", 2, 0, "alert.updated"),
-	  RECHECK_AT(3 * H, 100, 90, K, 9.8, "critical", "resolved", "recovered", 3, 0, "alert.resolved"),
+	  REPORT_AT(H, 100, K, 13, "critical", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(3 * H, 100, 90, K, 12.8, "critical", "resolved", "recovered", 3, 0, "alert.resolved"),
 	  REPORT_AT(75 * H + 1, 100, K, 2, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened")}},
 	{"resolved by a person, still short: the next report reopens it", "shortage", NULL,
 	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),

@@ -161,9 +161,9 @@ static void test_decide_without_hold_is_the_rule_of_before(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof level_cases / sizeof level_cases[0]; i++) {
 		const struct level_case *c = &level_cases[i];
-		struct shortage_view v = {c->quantity, c->quantity, c->cover_known, c->days, 0, 0, 0};
+		struct shortage_view v = {c->quantity, c->quantity, c->cover_known, c->days, 0, c->days, 0, 0};
 		struct shortage_step s;
-		shortage_decide(c->current, 0, &v, c->t, 0, NOW, &s);
+		shortage_decide(c->current, 0, &v, c->t, 0, 0, NOW, &s);
 		if (s.level != c->want || s.calm_since || s.due_at)
 			fail_msg("%s: %s (calm since %lld, due %lld), expected %s", c->name, shortage_level_name(s.level),
 				 s.calm_since, s.due_at, shortage_level_name(c->want));
@@ -241,10 +241,10 @@ static void test_decide_cases(void **state)
 	for (size_t i = 0; i < sizeof decide_cases / sizeof decide_cases[0]; i++) {
 		const struct decide_case *c = &decide_cases[i];
 		long long stockout = NOW + (long long)(c->days * DAYMS);
-		struct shortage_view v = {c->quantity, c->estimate, c->known, c->days, stockout, c->low, c->by_time};
+		struct shortage_view v = {c->quantity, c->estimate, c->known, c->days, stockout, c->days, c->low, c->by_time};
 		struct shortage_step s;
 		long long calm = c->calm_since == NOT_CALM ? 0 : NOW - c->calm_since * HOUR;
-		shortage_decide(c->current, calm, &v, &T, 24 * HOUR, NOW, &s);
+		shortage_decide(c->current, calm, &v, &T, 24 * HOUR, 0, NOW, &s);
 		long long want_calm = c->want_calm == NOT_CALM ? 0 : NOW - c->want_calm * HOUR;
 		long long want_due = c->want_due == NO_DUE ? 0 : NOW + c->want_due * HOUR;
 		/* a crossing by time falls a second after the threshold is reached */
@@ -255,6 +255,42 @@ static void test_decide_cases(void **state)
 				 shortage_level_name(s.level), s.calm_since, s.due_at, shortage_level_name(c->want), want_calm,
 				 want_due);
 	}
+}
+
+/* The projection must not already say that the level will be needed again within the reopening
+ * window: with 3 days of it, calming needs the cover past threshold + margin 3 days on; and calming
+ * is judged on the band's pessimistic end. */
+static void test_decide_with_a_window(void **state)
+{
+	(void)state;
+	static const struct {
+		enum shortage_level current;
+		double days;
+		enum shortage_level want;     /* judged on the central projection */
+		enum shortage_level want_low; /* the same with the band's low end half a day sooner */
+	} cases[] = {
+		{WARN, 10.49, WARN, WARN}, {WARN, 10.5, NONE, WARN}, {WARN, 11, NONE, NONE},	{CRIT, 6.49, CRIT, CRIT},
+		{CRIT, 6.5, WARN, CRIT},   {CRIT, 10.5, NONE, WARN}, {CRIT, 11, NONE, NONE},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (int low = 0; low < 2; low++) {
+			double d = cases[i].days;
+			struct shortage_view v = {100, 100, KNOWN, d, NOW + (long long)(d * DAYMS), low ? d - 0.5 : d, 0, 1};
+			struct shortage_step s;
+			/* calm for a day already: the hold is over */
+			shortage_decide(cases[i].current, NOW - 24 * HOUR, &v, &T, 24 * HOUR, 72 * HOUR, NOW, &s);
+			enum shortage_level want = low ? cases[i].want_low : cases[i].want;
+			if (s.level != want)
+				fail_msg("case %zu (%s, %.2f days, low end %.2f): %s, expected %s", i,
+					 shortage_level_name(cases[i].current), d, v.days_low, shortage_level_name(s.level),
+					 shortage_level_name(want));
+		}
+	}
+	/* escalation is on the central projection: a low end under critical is no critical */
+	struct shortage_view v = {100, 100, KNOWN, 5, NOW + 5 * DAYMS, 1, 0, 1};
+	struct shortage_step s;
+	shortage_decide(NONE, 0, &v, &T, 24 * HOUR, 72 * HOUR, NOW, &s);
+	assert_int_equal(s.level, WARN);
 }
 
 /* A delivery lifts the cover over warning + margin, then it runs down: with a hold of a day the
@@ -273,9 +309,10 @@ static void test_delivery_does_not_resolve_at_once(void **state)
 		int resolved = 0, reopened = 0;
 		for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
 			long long now = NOW + seq[i].at_h * HOUR;
-			struct shortage_view v = {100, 100, KNOWN, seq[i].days, now + (long long)(seq[i].days * DAYMS), 0, 1};
+			struct shortage_view v = {100,	 100, KNOWN, seq[i].days, now + (long long)(seq[i].days * DAYMS),
+						  seq[i].days, 0, 1};
 			struct shortage_step s;
-			shortage_decide(l, calm, &v, &T, hold ? 24 * HOUR : 0, now, &s);
+			shortage_decide(l, calm, &v, &T, hold ? 24 * HOUR : 0, 0, now, &s);
 			resolved += l != NONE && s.level == NONE;
 			reopened += l == NONE && s.level != NONE;
 			l = s.level;
@@ -518,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_bouncing_cover_does_not_flap),
 		cmocka_unit_test(test_decide_without_hold_is_the_rule_of_before),
 		cmocka_unit_test(test_decide_cases),
+		cmocka_unit_test(test_decide_with_a_window),
 		cmocka_unit_test(test_delivery_does_not_resolve_at_once),
 		cmocka_unit_test(test_sms_due),
 		cmocka_unit_test(test_reopens),

@@ -86,7 +86,7 @@ static void count(struct lived *l, long long q, long long now)
 	struct forecast_params p = forecast_default_params();
 	long long consumed;
 	if (burn_sample_of(&l->burn, q, now, &bp, &consumed) == BURN_SAMPLE)
-		forecast_observe(&l->fc, l->burn.anchor_at, now, consumed, &p);
+		forecast_observe(&l->fc, l->burn.anchor_at, now, consumed, l->burn.anchor_quantity + l->burn.inflow, &p);
 	burn_observe(&l->burn, q, now, &bp);
 	l->book = q;
 	l->counted_at = now;
@@ -285,6 +285,40 @@ static void test_inbound(void **state)
 	assert_true(fabs(fc.days - 5) < 0.01);
 }
 
+/* A shelf empty for days: counts of zero say nothing of the use (the demand was there, the stock was
+ * not), a count that found the shelf emptied says the use was at least that much; after a delivery
+ * the rate is still the one before (the trailing average had decayed to a fraction of it). */
+static void test_empty_shelf(void **state)
+{
+	(void)state;
+	struct lived l;
+	memset(&l, 0, sizeof l);
+	static const long long counts[] = {1000, 900, 800, 700, 600, 500, 400, 300, 200, 100, 30, 0, 0, 0};
+	int n = (int)(sizeof counts / sizeof counts[0]);
+	for (int d = 0; d < n; d++)
+		count(&l, counts[d], T0 + d * D);
+	/* 50 delivered, gone by the next count: a second emptied shelf, still no fall of use */
+	burn_inflow(&l.burn, 50);
+	count(&l, 0, T0 + n * D);
+	burn_inflow(&l.burn, 300);
+	l.book += 300;
+	count(&l, 200, T0 + (n + 1) * D); /* 100 used of the 300 received */
+	struct forecast fc;
+	struct forecast_fit fit;
+	project(&l, l.counted_at, 0, NULL, 0, &fc, &fit);
+	assert_true(fabs(fc.rate - 100) < 1);
+	assert_true(fabs(fc.days - 2) < 0.02);
+	struct burn_params bp = burn_default_params();
+	assert_true(burn_rate(&l.burn, 0, &bp) < 60); /* the average: three days of zeros, 54 */
+	/* a shelf emptied by a use above the fit: believed (a lower bound, and already a surprise) */
+	memset(&l, 0, sizeof l);
+	for (int d = 0; d < 6; d++)
+		count(&l, 1000 - 100 * d, T0 + d * D);
+	count(&l, 0, T0 + 6 * D); /* 500 gone in a day */
+	project(&l, l.counted_at, 0, NULL, 0, &fc, &fit);
+	assert_true(fc.rate >= 299);
+}
+
 /* A holder with one count: no sample, the fallback (here 20 a day, the catalogue's 80), low
  * confidence, the band from the catalogue's rate to half the fallback's. */
 static void test_one_count(void **state)
@@ -390,38 +424,38 @@ static void test_surprises(void **state)
 	struct forecast_state s;
 	memset(&s, 0, sizeof s);
 	for (int d = 0; d < 6; d++)
-		forecast_observe(&s, T0 + d * D, T0 + (d + 1) * D, 100, &p);
+		forecast_observe(&s, T0 + d * D, T0 + (d + 1) * D, 100, 100000, &p);
 	struct forecast_fit f;
 	forecast_fit_of(&s, 0, &p, &f);
 	assert_true(fabs(f.level - 100) < 1e-9);
 	/* 1000 in a day: believed, up to 3x */
 	struct forecast_state up = s;
-	forecast_observe(&up, T0 + 6 * D, T0 + 7 * D, 1000, &p);
+	forecast_observe(&up, T0 + 6 * D, T0 + 7 * D, 1000, 100000, &p);
 	forecast_fit_of(&up, 0, &p, &f);
 	assert_true(f.surprise);
 	assert_true(fabs(f.level - 300) < 1e-6);
 	/* then 100 again: the surprise was a one-off, the robust fit sets it aside */
-	forecast_observe(&up, T0 + 7 * D, T0 + 8 * D, 100, &p);
+	forecast_observe(&up, T0 + 7 * D, T0 + 8 * D, 100, 100000, &p);
 	forecast_fit_of(&up, 0, &p, &f);
 	assert_false(f.surprise);
 	assert_true(f.level < 125);
 	/* 10 in a day: waits */
 	struct forecast_state down = s;
-	forecast_observe(&down, T0 + 6 * D, T0 + 7 * D, 10, &p);
+	forecast_observe(&down, T0 + 6 * D, T0 + 7 * D, 10, 100000, &p);
 	forecast_fit_of(&down, 0, &p, &f);
 	assert_true(fabs(f.level - 100) < 1e-9);
 	assert_int_equal(f.samples, 6);
 	/* and again: a new regime, which starts with the sample that confirms it */
-	forecast_observe(&down, T0 + 7 * D, T0 + 8 * D, 10, &p);
+	forecast_observe(&down, T0 + 7 * D, T0 + 8 * D, 10, 100000, &p);
 	forecast_fit_of(&down, 0, &p, &f);
 	assert_int_equal(f.samples, 1);
 	assert_true(fabs(f.level - 10) < 1e-9);
 	/* a history of at most FORECAST_HISTORY samples */
 	for (int d = 8; d < 30; d++)
-		forecast_observe(&down, T0 + d * D, T0 + (d + 1) * D, 10, &p);
+		forecast_observe(&down, T0 + d * D, T0 + (d + 1) * D, 10, 100000, &p);
 	assert_int_equal(down.n, FORECAST_HISTORY);
 	/* a sample dated before the newest (a clock put back) restarts the history */
-	forecast_observe(&down, T0, T0 + D, 10, &p);
+	forecast_observe(&down, T0, T0 + D, 10, 100000, &p);
 	assert_int_equal(down.n, 1);
 }
 
@@ -488,6 +522,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_series),	     cmocka_unit_test(test_step_catch_up),
 		cmocka_unit_test(test_inbound),	     cmocka_unit_test(test_one_count),
+		cmocka_unit_test(test_empty_shelf),
 		cmocka_unit_test(test_estimate_between_counts), cmocka_unit_test(test_integration),
 		cmocka_unit_test(test_surprises),    cmocka_unit_test(test_pool),
 	};
