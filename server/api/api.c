@@ -73,6 +73,8 @@ static const struct op ops[] = {
 	{"stock.movement", op_stock_movement, STAFF | SELF_STRUCTURE | SELF_DEPOT, OP_WRITE | OP_RERUNNABLE, "POST", "/api/v1/stock/movements"},
 	{"stock.levels", op_stock_levels, READERS | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/stock/levels"},
 	{"stock.cover", op_stock_cover, READERS, 0, "GET", "/api/v1/stock/cover"},
+	{"epidemic.import", op_epidemic_import, STAFF, OP_WRITE | OP_RAW_BODY, "POST", "/api/v1/epidemic/import"},
+	{"epidemic.list", op_epidemic_list, READERS, 0, "GET", "/api/v1/epidemic"},
 	{"thresholds.list", op_thresholds_list, STAFF | SELF_STRUCTURE, 0, "GET", "/api/v1/thresholds"},
 	{"thresholds.set", op_thresholds_set, STAFF, OP_WRITE, "PUT", "/api/v1/thresholds"},
 	{"thresholds.delete", op_thresholds_delete, STAFF, OP_WRITE, "DELETE", "/api/v1/thresholds"},

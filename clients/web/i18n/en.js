@@ -109,6 +109,9 @@ export default {
   'stock.cell_qty': 'Stock: {q} {unit}',
   'stock.cell_burn': 'Use: {b} a day',
   'stock.cell_holders': 'Holders: {n}',
+  'stock.epidemic': 'COVID hospitalised (ICU)',
+  'stock.epidemic_title': 'Daily hospital figures imported (ARS): patients in hospital, of whom in intensive care, on the latest day loaded',
+  'stock.epidemic_cell': '{date}: {h} in hospital, {icu} in intensive care, {d} deaths',
   'stock.cell_alerts': 'Alerts: {s} stock-out, {c} critical, {w} warning',
   'stock.out_now': 'now',
 

@@ -111,6 +111,9 @@ export default {
   'stock.cell_qty': 'Stock : {q} {unit}',
   'stock.cell_burn': 'Consommation : {b} par jour',
   'stock.cell_holders': 'Détenteurs : {n}',
+  'stock.epidemic': 'Hospitalisés COVID (réa)',
+  'stock.epidemic_title': 'Chiffres hospitaliers quotidiens importés (ARS) : patients hospitalisés, dont en réanimation, au dernier jour chargé',
+  'stock.epidemic_cell': '{date} : {h} hospitalisés, {icu} en réanimation, {d} décès',
   'stock.cell_alerts': 'Alertes : {s} rupture, {c} critiques, {w} vigilance',
   'stock.out_now': 'maintenant',
 
