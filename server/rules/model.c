@@ -183,12 +183,17 @@ const struct entity *entity_by_plural(const char *name)
 	return NULL;
 }
 
+int field_enum_index(const struct field *f, const char *v)
+{
+	for (int i = 0; f->values && f->values[i]; i++)
+		if (strcmp(f->values[i], v) == 0)
+			return i;
+	return -1;
+}
+
 int field_enum_ok(const struct field *f, const char *v)
 {
-	for (const char *const *p = f->values; p && *p; p++)
-		if (strcmp(*p, v) == 0)
-			return 1;
-	return 0;
+	return field_enum_index(f, v) >= 0;
 }
 
 /* --- records ----------------------------------------------------------------------------------- */
