@@ -11,6 +11,7 @@
 struct app;
 struct alert_row;
 struct sms_row;
+struct deploy_event;
 
 enum event_body {
 	EVENT_TEXT,  /* the payload already rendered: a JSON object's text */
@@ -19,6 +20,7 @@ enum event_body {
 	EVENT_LEVEL, /* a stock level after a count or a movement */
 	EVENT_AVAILABILITY, /* a volunteer's availability changed by their SMS */
 	EVENT_SMS_RECEIVED, /* an incoming message, what it said and what was done */
+	EVENT_DEPLOYMENT,   /* a staff request, wave, call, reply or assignment (deploy_event.h) */
 };
 
 struct level_event {
@@ -69,6 +71,7 @@ struct event {
 	struct level_event *level; /* EVENT_LEVEL */
 	struct availability_event *availability; /* EVENT_AVAILABILITY */
 	struct sms_received_event *received;     /* EVENT_SMS_RECEIVED */
+	struct deploy_event *deploy;             /* EVENT_DEPLOYMENT */
 };
 
 struct events {
@@ -93,6 +96,10 @@ int events_add_level(struct app *app, enum holder_kind kind, long long holder, c
 int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability);
 /* "sms.received" of an incoming message (its phone and text are not in it). */
 int events_add_sms_received(struct app *app, const char *dep, const struct sms_received_event *e);
+
+/* A "deployment.*" event about a row (entity "structure" for a request's, "volunteer" for a call's). */
+int events_add_deploy(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+		      const struct deploy_event *e);
 
 /* Gives event i its payload already rendered (text, malloc'ed, consumed): what the answer holds
  * too is written once (a stock report's levels). */

@@ -2,6 +2,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "deployment.h"
 #include "events.h"
 #include "log.h"
 #include "model.h"
@@ -64,6 +65,7 @@ int sms_inbound_receive(struct app *app, const struct sms_incoming *in, struct r
 	if (store_volunteer_by_phone(st, phone, &volunteer, dep, vlang) == STORE_OK && vlang[0])
 		lang = vlang;
 	const char *result = "stored";
+	const char *kwname = sms_keyword_name(kw); /* NULL when none */
 	const char *reply = NULL, *reply_kind = "reply";
 	switch (kw) {
 	case KW_STOP:
@@ -99,19 +101,25 @@ int sms_inbound_receive(struct app *app, const struct sms_incoming *in, struct r
 			result = kw == KW_AVAILABLE ? "available" : "unavailable";
 		}
 		break;
-	default:
-		/* deployment calls answer OUI/NON + code: their module reads the inbox (next issue) */
-		result = "no keyword";
+	default: {
+		/* OUI / NON / ANNULE and a code: an answer to a deployment call, when the sender has calls */
+		int handled = 0;
+		const char *answered = NULL;
+		rc = deployment_sms_reply(app, in_id, phone, text, &handled, &answered);
+		result = handled && answered ? answered : "no keyword";
+		if (handled)
+			kwname = "call";
 		break;
+	}
 	}
 	if (!rc && reply)
 		rc = sms_inbound_queue_reply(app, reply_kind, dep, volunteer ? "volunteer" : "phone", volunteer, phone, lang,
 					     reply, NULL);
 	if (!rc)
-		rc = store_sms_inbox_result(st, in_id, sms_keyword_name(kw), result, volunteer);
+		rc = store_sms_inbox_result(st, in_id, kwname, result, volunteer);
 	struct sms_received_event ev = {.id = in_id, .volunteer_id = volunteer};
 	snprintf(ev.gateway, sizeof ev.gateway, "%s", gateway);
-	snprintf(ev.keyword, sizeof ev.keyword, "%s", kw != KW_NONE ? sms_keyword_name(kw) : "");
+	snprintf(ev.keyword, sizeof ev.keyword, "%s", kwname ? kwname : "");
 	snprintf(ev.result, sizeof ev.result, "%s", result);
 	if (!rc && events_add_sms_received(app, dep, &ev))
 		rc = STORE_ERROR;

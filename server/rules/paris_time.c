@@ -97,6 +97,33 @@ long long paris_midnight(int y, int m, int d)
 	return t;
 }
 
+long long paris_end_of_day(int y, int m, int d)
+{
+	int ny, nm, nd;
+	paris_civil_from_days(paris_days_from_civil(y, m, d) + 1, &ny, &nm, &nd);
+	return paris_midnight(ny, nm, nd);
+}
+
+long long paris_quiet_end(long long t, int start_hour, int end_hour)
+{
+	if (start_hour == end_hour)
+		return 0;
+	struct paris_tm p;
+	paris_fields(t, &p);
+	int in = start_hour < end_hour ? p.hour >= start_hour && p.hour < end_hour
+				       : p.hour >= start_hour || p.hour < end_hour;
+	if (!in)
+		return 0;
+	long long day = paris_days_from_civil(p.year, p.month, p.day);
+	if (start_hour > end_hour && p.hour >= start_hour)
+		day++; /* the evening: they end tomorrow morning */
+	int y, m, d;
+	paris_civil_from_days(day, &y, &m, &d);
+	long long end = 0;
+	paris_to_utc(y, m, d, end_hour, 0, 0, &end);
+	return end;
+}
+
 /* n digits at s into *v: 0, or -1 when they are not all digits. */
 static int digits(const char *s, int n, int *v)
 {

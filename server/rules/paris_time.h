@@ -29,6 +29,12 @@ int paris_to_utc(int y, int m, int d, int hour, int minute, int second, long lon
 
 /* Midnight in Paris that starts the given date, as an instant. */
 long long paris_midnight(int y, int m, int d);
+/* Midnight in Paris that ends the given date (starts the next day). */
+long long paris_end_of_day(int y, int m, int d);
+
+/* Quiet hours from start_hour to end_hour, Paris time (across midnight when start_hour > end_hour;
+ * none when they are equal): the instant they end when t falls within them, else 0. */
+long long paris_quiet_end(long long t, int start_hour, int end_hour);
 
 /* "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (a space instead of T too) read as Paris time, as a
  * browser's datetime-local field gives it. 0 and *utc_ms, or -1. */

@@ -401,6 +401,13 @@ def _holder(t, role):
     return {"holder_kind": "structure", "holder_id": t.s81["id"]}
 
 
+def _staff_request(t, n):
+    """A staff request of the structure of 81 (its volunteer is a nurse of Albi)."""
+    day = 1 + n % 28
+    return {"structure_id": t.s81["id"], "professions": ["nurse"], "count": 1,
+            "shifts": [{"start": "2030-06-%02dT07:00" % day, "end": "2030-06-%02dT19:00" % day}]}
+
+
 OK = "2xx"  # any success: the operation's own tests check the answer itself
 
 # op name -> (roles allowed, what an allowed role gets, builder(test, role, n) -> Req).
@@ -513,6 +520,24 @@ MATRIX = {
     # the test clock is off in this server: an admin is told so (404), the others are refused
     "clock.advance": ({"admin"}, 404, lambda t, r, n: Req("POST", "/api/v1/clock/advance", body={"ms": 1})),
 
+    # deployments: a request of the structure of 81 that called its volunteer (t.r81, made below)
+    "staff_requests.create": (STAFF | {"structure"}, 201, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/requests", body=_staff_request(t, n))),
+    "staff_requests.list": (READERS | {"structure"}, 200, lambda t, r, n: Req("GET", "/api/v1/deployments/requests")),
+    "staff_requests.preview": (STAFF, 200, lambda t, r, n: Req("POST", "/api/v1/deployments/preview",
+                                                               body=_staff_request(t, n))),
+    "staff_requests.get": (READERS | {"structure", "volunteer"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/deployments/requests/%d" % t.r81["id"], params={"id": t.r81["id"]})),
+    "staff_requests.candidates": (STAFF, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/deployments/requests/%d/candidates" % t.r81["id"], params={"id": t.r81["id"]})),
+    "staff_requests.call_now": (STAFF, 200, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/requests/%d/waves" % t.r81["id"], body={}, params={"id": t.r81["id"]})),
+    "staff_requests.cancel": (STAFF | {"structure"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/requests/999999/cancel", body={}, params={"id": 999999})),
+    "staff_calls.list": ({"volunteer"}, 200, lambda t, r, n: Req("GET", "/api/v1/deployments/calls")),
+    "staff_calls.answer": ({"volunteer"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/calls/999999/answer", body={"answer": "accept"}, params={"id": 999999})),
+
     "audit.list": (STAFF, 200, lambda t, r, n: Req("GET", "/api/v1/audit")),
     "tokens.list": ({"admin"}, 200, lambda t, r, n: Req("GET", "/api/v1/tokens")),
     "tokens.create": ({"admin"}, 201, lambda t, r, n: Req("POST", "/api/v1/tokens",
@@ -534,6 +559,9 @@ class RoleMatrix(ScopeBase):
         st, cls.o81, _ = cls.server.http("POST", "/api/v1/duty_officers", token=cls.admin,
                                          body={"name": "Astreinte Tarn", "phone": samples.phone(), "dep": "81"})
         assert st == 201, cls.o81
+        st, cls.r81, _ = cls.server.http("POST", "/api/v1/deployments/requests", token=cls.admin,
+                                         body=_staff_request(cls, 0))
+        assert st == 201 and cls.r81["calls"]["open"] == 1, cls.r81
 
     def test_the_matrix_covers_the_op_table(self):
         table = op_table()

@@ -366,7 +366,7 @@ NAMES_NO_MOVED_ROW = None  # an operation that reads or writes nothing of a stru
 # op name -> what a move means for it: ById / Listed checks (several for one operation), or
 # NAMES_NO_MOVED_ROW. The moved rows: s (a structure with a contact, stock, an alert a_s and its
 # SMS), d (a departemental depot with stock and an alert a_d), v (a volunteer with an SMS sent and
-# one received). New-side writes run in this order (a threshold is set before it is deleted).
+# one received), r (a staff request of s that called v). New-side writes run in this order (a threshold is set before it is deleted).
 MOVED = {
     "whoami": NAMES_NO_MOVED_ROW,
     "territories.list": NAMES_NO_MOVED_ROW,
@@ -453,6 +453,26 @@ MOVED = {
     "sms.twilio_status": NAMES_NO_MOVED_ROW,
     "clock.advance": NAMES_NO_MOVED_ROW,
 
+    # staff requests follow their structure (a trigger moves their dep): the request of s, made below
+    "staff_requests.create": [ById("s", lambda t, rid: Req("POST", "/api/v1/deployments/requests", body={
+        "structure_id": rid, "professions": ["nurse"], "count": 1,
+        "shifts": [{"start": "2030-05-04T07:00", "end": "2030-05-04T19:00"}]}), (201,), roles=("coordinator81",))],
+    "staff_requests.list": [Listed(lambda t: Req("GET", "/api/v1/deployments/requests?limit=1000"),
+                                   lambda t, a: t.r in _ids(a))],
+    "staff_requests.preview": [ById("s", lambda t, rid: Req("POST", "/api/v1/deployments/preview", body={
+        "structure_id": rid, "professions": ["nurse"], "count": 1,
+        "shifts": [{"start": "2030-05-04T07:00", "end": "2030-05-04T19:00"}]}), (200,), roles=("coordinator81",))],
+    "staff_requests.get": [ById("r", _path("GET", "/api/v1/deployments/requests/%d"), (200,))],
+    "staff_requests.candidates": [ById("r", _path("GET", "/api/v1/deployments/requests/%d/candidates"), (200,),
+                                       roles=("coordinator81",))],
+    "staff_requests.call_now": [ById("r", _path("POST", "/api/v1/deployments/requests/%d/waves", {}), (200,),
+                                     roles=("coordinator81",))],
+    "staff_requests.cancel": [ById("r", _path("POST", "/api/v1/deployments/requests/%d/cancel", {}), None,
+                                   roles=("coordinator81",))],  # 34 would cancel it
+    # a volunteer's own calls: their token acts as them wherever they live
+    "staff_calls.list": NAMES_NO_MOVED_ROW,
+    "staff_calls.answer": NAMES_NO_MOVED_ROW,
+
     "audit.list": [ById("s", _audit("structure"), (200,)), ById("d", _audit("depot"), (200,)),
                    ById("v", _audit("volunteer"), (200,)), ById("a_s", _audit("alert"), (200,))],
     "tokens.list": NAMES_NO_MOVED_ROW,
@@ -502,6 +522,11 @@ class MovedMatrix(ServerTest):
         st, _, _ = http("GET", "/sms/kannel/inbound?secret=moves-secret&from=%s&text=DISPO&id=moves-1"
                         % cls.v_phone.replace("+", "%2B"))
         assert st == 200
+        st, req, _ = http("POST", "/api/v1/deployments/requests", token=cls.admin, body={
+            "structure_id": cls.s, "professions": ["nurse"], "count": 1,
+            "shifts": [{"start": "2030-05-03T07:00", "end": "2030-05-03T19:00"}]})
+        assert st == 201 and req["calls"]["open"] == 1, req
+        cls.r = req["id"]
         for plural, rid, field, commune in (("structures", cls.s, "commune", BEZIERS),
                                             ("depots", cls.d, "commune", BEZIERS),
                                             ("volunteers", cls.v, "home_commune", MONTPELLIER)):

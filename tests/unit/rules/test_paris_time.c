@@ -109,11 +109,28 @@ static void test_civil_days(void **state)
 	}
 }
 
+static void test_quiet_hours(void **state)
+{
+	(void)state;
+	/* 21:00 to 08:00: the evening ends them the next morning, the small hours the same morning */
+	assert_true(paris_quiet_end(local("2026-03-28T22:15"), 21, 8) == local("2026-03-29T08:00"));
+	assert_true(paris_quiet_end(local("2026-03-29T03:30"), 21, 8) == local("2026-03-29T08:00"));
+	assert_true(paris_quiet_end(local("2026-03-28T21:00"), 21, 8) == local("2026-03-29T08:00"));
+	assert_true(paris_quiet_end(local("2026-03-28T20:59"), 21, 8) == 0);
+	assert_true(paris_quiet_end(local("2026-03-29T08:00"), 21, 8) == 0);
+	/* within one day, and none */
+	assert_true(paris_quiet_end(local("2026-07-01T13:30"), 12, 14) == local("2026-07-01T14:00"));
+	assert_true(paris_quiet_end(local("2026-07-01T13:30"), 0, 0) == 0);
+	assert_true(paris_end_of_day(2026, 3, 28) == paris_midnight(2026, 3, 29));
+	assert_true(paris_end_of_day(2026, 12, 31) == iso("2026-12-31T23:00:00Z"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offsets_around_the_changes), cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_local_to_utc), cmocka_unit_test(test_refused), cmocka_unit_test(test_civil_days),
+		cmocka_unit_test(test_quiet_hours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
