@@ -104,6 +104,11 @@ static const struct op ops[] = {
 	{"staff_requests.cancel", op_staff_requests_cancel, STAFF | SELF_STRUCTURE, OP_WRITE, "POST", "/api/v1/deployments/requests/{id}/cancel"},
 	{"staff_calls.list", op_staff_calls_list, SELF_VOLUNTEER, 0, "GET", "/api/v1/deployments/calls"},
 	{"staff_calls.answer", op_staff_calls_answer, SELF_VOLUNTEER, OP_WRITE, "POST", "/api/v1/deployments/calls/{id}/answer"},
+	{"availability.list", op_availability_list, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/volunteers/{id}/availability"},
+	{"availability.add", op_availability_add, STAFF | SELF_VOLUNTEER, OP_WRITE, "POST", "/api/v1/volunteers/{id}/availability"},
+	{"availability.delete", op_availability_delete, STAFF | SELF_VOLUNTEER, OP_WRITE, "DELETE",
+	 "/api/v1/volunteers/{id}/availability/{window_id}"},
+	{"credentials.expiring", op_credentials_expiring, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/credentials/expiring"},
 
 	{"audit.list", op_audit_list, STAFF, 0, "GET", "/api/v1/audit"},
 	{"tokens.list", op_tokens_list, ADMIN, 0, "GET", "/api/v1/tokens"},

@@ -4,6 +4,7 @@
 
 #include "alert_engine.h"
 #include "deployment.h"
+#include "volunteer_availability.h"
 #include "api_handlers.h"
 #include "app.h"
 #include "cap.h"
@@ -351,6 +352,8 @@ int op_clock_advance(struct app *app, struct op_request *req, struct op_response
 	int rc = alert_engine_check_silent(app, now);
 	if (!rc)
 		rc = deployment_tick(app, now);
+	if (!rc)
+		rc = availability_tick(app, now);
 	if (rc)
 		return api_fail_store(app, res, rc, "clock");
 	char iso[32];

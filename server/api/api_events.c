@@ -43,7 +43,7 @@ const char *api_event_payload(const struct event *e, char **owned)
 		j = cJSON_CreateObject();
 		cJSON_AddNumberToObject(j, "id", (double)e->availability->volunteer_id);
 		cJSON_AddStringToObject(j, "availability", e->availability->availability);
-		cJSON_AddStringToObject(j, "source", "sms");
+		cJSON_AddStringToObject(j, "source", e->availability->source);
 		break;
 	case EVENT_SMS_RECEIVED:
 		j = cJSON_CreateObject();

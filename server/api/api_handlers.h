@@ -79,6 +79,12 @@ int op_staff_requests_cancel(struct app *app, struct op_request *req, struct op_
 int op_staff_calls_list(struct app *app, struct op_request *req, struct op_response *res);
 int op_staff_calls_answer(struct app *app, struct op_request *req, struct op_response *res);
 
+/* api_availability.c: availability windows, expiring credentials */
+int op_availability_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_availability_add(struct app *app, struct op_request *req, struct op_response *res);
+int op_availability_delete(struct app *app, struct op_request *req, struct op_response *res);
+int op_credentials_expiring(struct app *app, struct op_request *req, struct op_response *res);
+
 /* hub.c: websocket subscriptions */
 
 #endif

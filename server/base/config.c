@@ -91,6 +91,7 @@ static const struct config_key keys[] = {
 		"the credential kind each profession must hold, valid over the whole shift, when a request names none (profession=kind ...)"),
 	KEY_INT(staff_max_count, 50, 1, 1000, "most people one staff request asks for"),
 	KEY_INT(staff_check_interval_s, 30, 1, 3600, "how often expired calls and request deadlines are looked for"),
+	KEY_INT(credential_reminder_days, 30, 1, 365, "a volunteer whose credential expires within this many days gets a reminder SMS (once per expiry date) and sees it on their page"),
 	KEY_INT(stats_min_count, 5, 1, 1000, "smallest group of volunteers whose count an observer is given (smaller ones are withheld, the gender split first); 1: exact counts"),
 	KEY_INT(test_clock, 0, 0, 1, "1 adds the clock.advance operation that moves renfortd's clock forward: for tests only, never in production"),
 };

@@ -65,6 +65,7 @@ struct config {
 	char *staff_required_credentials;  /* profession=kind ... */
 	long long staff_max_count;
 	long long staff_check_interval_s;
+	long long credential_reminder_days; /* a credential expiring within this many days is reminded */
 };
 
 enum config_type { CONFIG_STR, CONFIG_INT };

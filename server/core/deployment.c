@@ -265,7 +265,7 @@ static int message(struct app *app, const struct staff_request_row *r, const str
 	static const char *const kinds[DTEXT_COUNT] = {
 		"staff_call",	  "staff_confirmed", "staff_filled", "staff_late",   "staff_already",
 		"staff_declined", "staff_withdrawn", "staff_cancelled", "staff_closed", "staff_which",
-		"staff_unclear",  "staff_no_call",   "staff_unfilled"};
+		"staff_unclear",  "staff_no_call",   "staff_unfilled", "availability_until", "credential_reminder"};
 	struct sms_row row;
 	memset(&row, 0, sizeof row);
 	row.kind = kinds[kind];
@@ -967,7 +967,8 @@ int deployment_preview(struct app *app, const struct staff_request_row *r, long 
 	out->wave = r->wave + 1;
 	out->extra_radius_km = wave_extra_km(app, out->wave);
 	deployment_match_request(app, r, out->wave, &out->mrq);
-	struct match_load q = {r, !every_profession && !only_volunteer, only_volunteer, app->cfg.staff_rest_hours * HOUR_MS};
+	struct match_load q = {r, !every_profession && !only_volunteer, only_volunteer, app->cfg.staff_rest_hours * HOUR_MS,
+			       store_now(app->store)};
 	int rc = store_staff_match_load(app->store, &q, &out->pool);
 	if (rc)
 		return refuse_store(app, err, rc, "volunteers");

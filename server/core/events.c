@@ -132,10 +132,12 @@ int events_add_level(struct app *app, enum holder_kind kind, long long holder, c
 	return add_body(app, "stock.level", dep, holder_kind_name(kind), holder, EVENT_LEVEL, &e, sizeof e) ? 0 : -1;
 }
 
-int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
+int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability,
+			    const char *source)
 {
-	struct availability_event e = {volunteer, ""};
+	struct availability_event e = {volunteer, "", ""};
 	snprintf(e.availability, sizeof e.availability, "%s", availability);
+	snprintf(e.source, sizeof e.source, "%s", source);
 	return add_body(app, "volunteer.updated", dep, "volunteer", volunteer, EVENT_AVAILABILITY, &e, sizeof e) ? 0 : -1;
 }
 

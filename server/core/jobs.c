@@ -3,6 +3,7 @@
 #include "alert_engine.h"
 #include "app.h"
 #include "deployment.h"
+#include "volunteer_availability.h"
 #include "sms_sender.h"
 #include "store.h"
 #include "store_idem.h"
@@ -63,6 +64,18 @@ static long long check_deployments(struct app *app, long long now)
 	return app->cfg.staff_check_interval_s * SECOND_US;
 }
 
+/* Availability windows and assigned shifts that began or ended; credential reminders. */
+static long long check_availability(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (availability_tick(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return app->cfg.staff_check_interval_s * SECOND_US;
+}
+
 static long long after_staff_interval(const struct app *app)
 {
 	return app->cfg.staff_check_interval_s * SECOND_US;
@@ -97,6 +110,7 @@ static const struct job jobs[] = {
 	{"tokens", notice_other_writers, after_5s},
 	{"sms", send_sms, at_once},
 	{"deployments", check_deployments, after_staff_interval},
+	{"availability", check_availability, after_staff_interval},
 };
 
 const struct job *jobs_table(size_t *n)

@@ -32,6 +32,25 @@ const char *deploy_text_profession(const char *code, const char *lang)
 	return en ? "support" : "renfort";
 }
 
+static const struct {
+	const char *code, *fr, *en;
+} credentials[] = {
+	{"diploma", "diplôme", "diploma"},
+	{"rpps", "inscription RPPS", "RPPS registration"},
+	{"adeli", "numéro ADELI", "ADELI number"},
+	{"driving_licence", "permis de conduire", "driving licence"},
+	{"first_aid", "attestation de premiers secours", "first aid certificate"},
+	{"vaccination", "certificat de vaccination", "vaccination certificate"},
+};
+
+static const char *credential_name(const char *code, int en)
+{
+	for (size_t i = 0; code && i < sizeof credentials / sizeof credentials[0]; i++)
+		if (strcmp(credentials[i].code, code) == 0)
+			return en ? credentials[i].en : credentials[i].fr;
+	return en ? "credential" : "justificatif";
+}
+
 const char *deploy_text_when(long long utc_ms, char out[16])
 {
 	struct paris_tm t;
@@ -151,6 +170,26 @@ void deploy_text(enum deploy_text_kind k, const struct deploy_text_args *a, cons
 					      "Demande %lld, dép. %s.",
 				 who, commune, a->missing, a->count, prof, when, a->request_id, a->dep ? a->dep : "");
 		break;
+	case DTEXT_UNAVAILABLE_UNTIL: {
+		struct paris_tm t;
+		paris_fields(a->until - 1, &t); /* the last day: the end is the next midnight */
+		snprintf(out, outlen,
+			 en ? "renfort: unavailability recorded through %02d/%02d. AVAILABLE when you can again."
+			    : "renfort : indisponibilité enregistrée jusqu'au %02d/%02d inclus. DISPO quand vous pourrez à "
+			      "nouveau.",
+			 t.day % 100, t.month % 100);
+		break;
+	}
+	case DTEXT_CREDENTIAL: {
+		const char *e = a->expires_on ? a->expires_on : "";
+		int dated = strlen(e) == 10;
+		snprintf(out, outlen,
+			 en ? "renfort: your %s expires on %.2s/%.2s/%.4s. Please renew it and give the new date on your page."
+			    : "renfort : votre %s expire le %.2s/%.2s/%.4s. Renouvelez-le et indiquez la nouvelle date sur votre "
+			      "page.",
+			 credential_name(a->credential, en), dated ? e + 8 : "", dated ? e + 5 : "", dated ? e : "");
+		break;
+	}
 	default:
 		if (outlen)
 			out[0] = '\0';

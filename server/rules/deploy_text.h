@@ -20,6 +20,8 @@ enum deploy_text_kind {
 	DTEXT_UNCLEAR,    /* not understood: how to answer */
 	DTEXT_NO_CALL,    /* a code that names none of their calls, or nothing to withdraw */
 	DTEXT_UNFILLED,   /* to a duty officer: a request nobody is left to fill */
+	DTEXT_UNAVAILABLE_UNTIL, /* INDISPO with a date: recorded until when */
+	DTEXT_CREDENTIAL, /* a credential expires soon: renew it */
 	DTEXT_COUNT
 };
 
@@ -37,6 +39,9 @@ struct deploy_text_args {
 	long long request_id;    /* DTEXT_UNFILLED */
 	int missing, count;      /* DTEXT_UNFILLED */
 	const char *dep;         /* DTEXT_UNFILLED */
+	long long until;         /* DTEXT_UNAVAILABLE_UNTIL: the end (exclusive, midnight Paris) */
+	const char *credential;  /* DTEXT_CREDENTIAL: its kind (diploma...) */
+	const char *expires_on;  /* DTEXT_CREDENTIAL: YYYY-MM-DD */
 };
 
 /* The text of kind k in lang ("fr" default, "en"), at most outlen - 1 bytes. */

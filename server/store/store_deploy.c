@@ -566,7 +566,14 @@ int store_staff_contact(struct store *st, long long volunteer, struct staff_cont
 
 int store_staff_erase_volunteer(struct store *st, long long volunteer)
 {
-	sqlite3_stmt *s = store_prepare(st, "UPDATE staff_replies SET text = NULL WHERE volunteer_id = ?");
+	sqlite3_stmt *s = store_prepare(st, "DELETE FROM volunteer_windows WHERE volunteer_id = ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, volunteer);
+	int wrc = store_step_done(st, s, "erase windows");
+	if (wrc)
+		return wrc;
+	s = store_prepare(st, "UPDATE staff_replies SET text = NULL WHERE volunteer_id = ?");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, volunteer);
@@ -640,13 +647,19 @@ static void bind_load(sqlite3_stmt *s, const struct match_load *q)
 
 static int load_volunteers(struct store *st, const struct match_load *q, struct match_pool *pool)
 {
+	/* "unavailable" said with no window to explain it (the page, INDISPO without a date): until they
+	 * say otherwise; one that a window explains (an unavailability covering now, available-only
+	 * windows still to come) is the windows' to judge */
 	sqlite3_stmt *s = store_prepare(
 		st, "SELECT v.id, v.status, v.profession, c.lat, c.lng, v.travel_radius_km, v.skills, v.languages, "
-		    "v.availability, v.dep FROM volunteers v LEFT JOIN communes c ON c.insee = v.home_commune WHERE" LOAD_WHERE
-		    " ORDER BY v.id");
+		    "v.availability = 'unavailable' AND NOT EXISTS (SELECT 1 FROM volunteer_windows w WHERE w.volunteer_id = "
+		    "v.id AND ((w.kind = 'unavailable' AND w.start_at <= ?3 AND (w.end_at IS NULL OR w.end_at > ?3)) OR "
+		    "(w.kind = 'available' AND w.end_at > ?3))), v.dep "
+		    "FROM volunteers v LEFT JOIN communes c ON c.insee = v.home_commune WHERE" LOAD_WHERE " ORDER BY v.id");
 	if (!s)
 		return STORE_ERROR;
 	bind_load(s, q);
+	sqlite3_bind_int64(s, 3, q->now);
 	const struct field *prof = entity_field(&entity_volunteer, "profession", NULL);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -678,9 +691,7 @@ static int load_volunteers(struct store *st, const struct match_load *q, struct 
 		v->lat = sqlite3_column_double(s, 3);
 		v->lng = sqlite3_column_double(s, 4);
 		v->radius_km = sqlite3_column_int(s, 5);
-		const char *avail = (const char *)sqlite3_column_text(s, 8);
-		/* "unavailable" said with no date: until they say otherwise */
-		v->unavailable_open = avail && strcmp(avail, "unavailable") == 0;
+		v->unavailable_open = sqlite3_column_int(s, 8);
 		store_column_copy(e->dep, sizeof e->dep, s, 9);
 		e->skills_at = pool_text(pool, (const char *)sqlite3_column_text(s, 6));
 		e->langs_at = pool_text(pool, (const char *)sqlite3_column_text(s, 7));
@@ -776,6 +787,41 @@ static int load_assignments(struct store *st, const struct match_load *q, struct
 	return rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "assignments");
 }
 
+/* Their unavailabilities that overlap the request's span, and their available-only windows still to
+ * come (past ones say nothing any more): each kind's list in start order. */
+static int load_windows(struct store *st, const struct match_load *q, struct match_pool *pool, int only)
+{
+	sqlite3_stmt *s = store_prepare(st, only ? "SELECT w.volunteer_id, w.start_at, coalesce(w.end_at, 9223372036854775807) "
+						   "FROM volunteer_windows w JOIN volunteers v ON v.id = w.volunteer_id "
+						   "WHERE w.kind = 'available' AND w.end_at > ?5 AND" LOAD_WHERE
+						   " ORDER BY w.volunteer_id, w.start_at"
+						 : "SELECT w.volunteer_id, w.start_at, coalesce(w.end_at, 9223372036854775807) "
+						   "FROM volunteer_windows w JOIN volunteers v ON v.id = w.volunteer_id "
+						   "WHERE w.kind = 'unavailable' AND w.start_at < ?4 AND (w.end_at IS NULL "
+						   "OR w.end_at > ?3) AND" LOAD_WHERE " ORDER BY w.volunteer_id, w.start_at");
+	if (!s)
+		return STORE_ERROR;
+	bind_load(s, q);
+	sqlite3_bind_int64(s, 3, q->request ? q->request->starts_at : 0);
+	sqlite3_bind_int64(s, 4, q->request ? q->request->ends_at : 0);
+	sqlite3_bind_int64(s, 5, q->now);
+	int rc;
+	long long last = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct match_volunteer *v = by_id(pool, sqlite3_column_int64(s, 0));
+		if (!v)
+			continue;
+		struct match_pool_entry *e = &pool->e[v - pool->v];
+		if (add_window(pool, v, only ? &e->only_at : &e->unavail_at, only ? &v->navailable_only : &v->nunavailable,
+			       &last, sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), 0)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "windows");
+}
+
 /* Fairness: when each was last called, how often each was deployed; and who this request called. */
 static int load_history(struct store *st, const struct match_load *q, struct match_pool *pool)
 {
@@ -805,6 +851,10 @@ int store_staff_match_load(struct store *st, const struct match_load *q, struct 
 	int rc = load_volunteers(st, q, pool);
 	if (!rc)
 		rc = load_credentials(st, q, pool);
+	if (!rc)
+		rc = load_windows(st, q, pool, 0);
+	if (!rc)
+		rc = load_windows(st, q, pool, 1);
 	if (!rc)
 		rc = load_assignments(st, q, pool);
 	if (!rc)

@@ -145,13 +145,15 @@ struct match_load {
 	int only_professions;       /* 1: only the request's professions (the others cannot be called) */
 	long long only_volunteer;   /* >0: that volunteer only */
 	long long rest_ms;          /* assignments this close to the request's shifts are read */
+	long long now;              /* windows still to come, and what holds now */
 };
 
 /* Reads every volunteer (not erased) the load asks for into pool. */
 int store_staff_match_load(struct store *st, const struct match_load *q, struct match_pool *pool);
 void match_pool_release(struct match_pool *pool);
 
-/* Erasure: a volunteer's free-text replies and their audit snapshots lose their text. */
+/* Erasure: a volunteer's free-text replies and their audit snapshots lose their text, their
+ * availability windows go. */
 int store_staff_erase_volunteer(struct store *st, long long volunteer);
 
 #endif

@@ -538,6 +538,16 @@ MATRIX = {
     "staff_calls.answer": ({"volunteer"}, 404, lambda t, r, n: Req(
         "POST", "/api/v1/deployments/calls/999999/answer", body={"answer": "accept"}, params={"id": 999999})),
 
+    "availability.list": (STAFF | {"volunteer"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/volunteers/%d/availability" % t.v81["id"], params={"id": t.v81["id"]})),
+    "availability.add": (STAFF | {"volunteer"}, 201, lambda t, r, n: Req(
+        "POST", "/api/v1/volunteers/%d/availability" % t.v81["id"], params={"id": t.v81["id"]},
+        body={"kind": "unavailable", "start": "2031-01-01T00:00", "end": "2031-01-02T00:00"})),
+    "availability.delete": (STAFF | {"volunteer"}, 404, lambda t, r, n: Req(
+        "DELETE", "/api/v1/volunteers/%d/availability/999999" % t.v81["id"],
+        params={"id": t.v81["id"], "window_id": 999999})),
+    "credentials.expiring": (STAFF | {"volunteer"}, 200, lambda t, r, n: Req("GET", "/api/v1/credentials/expiring")),
+
     "audit.list": (STAFF, 200, lambda t, r, n: Req("GET", "/api/v1/audit")),
     "tokens.list": ({"admin"}, 200, lambda t, r, n: Req("GET", "/api/v1/tokens")),
     "tokens.create": ({"admin"}, 201, lambda t, r, n: Req("POST", "/api/v1/tokens",

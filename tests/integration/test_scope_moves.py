@@ -8,6 +8,7 @@ new département get the row. Regional depots stay readable by every coordinator
 The moves are made by the admin (a coordinator must cover both départements to move a row)."""
 
 import csv
+import datetime
 import http.server
 import io
 import itertools
@@ -473,6 +474,15 @@ MOVED = {
     "staff_calls.list": NAMES_NO_MOVED_ROW,
     "staff_calls.answer": NAMES_NO_MOVED_ROW,
 
+    "availability.list": [ById("v", _path("GET", "/api/v1/volunteers/%d/availability"), (200,))],
+    "availability.add": [ById("v", _path("POST", "/api/v1/volunteers/%d/availability", {
+        "kind": "unavailable", "start": "2031-01-01T00:00", "end": "2031-01-02T00:00"}), (201,))],
+    # a window that is none: the moved volunteer's is 34's to say (404 window_id), 81's as missing
+    "availability.delete": [ById("v", lambda t, rid: Req("DELETE", "/api/v1/volunteers/%d/availability/999999" % rid,
+                                                         params={"id": rid, "window_id": 999999}), (404,))],
+    "credentials.expiring": [Listed(lambda t: Req("GET", "/api/v1/credentials/expiring?limit=1000"),
+                                    lambda t, a: t.v in {x["volunteer_id"] for x in a["items"]})],
+
     "audit.list": [ById("s", _audit("structure"), (200,)), ById("d", _audit("depot"), (200,)),
                    ById("v", _audit("volunteer"), (200,)), ById("a_s", _audit("alert"), (200,))],
     "tokens.list": NAMES_NO_MOVED_ROW,
@@ -508,6 +518,8 @@ class MovedMatrix(ServerTest):
         cls.s = cls.create_record("structures", samples.structure(commune=ALBI))["id"]
         cls.d = cls.create_record("depots", samples.depot(commune=ALBI))["id"]
         body = samples.volunteer(home_commune=ALBI)
+        # a credential that expires soon (credentials.expiring lists it)
+        body["credentials"].append({"kind": "first_aid", "expires_on": datetime.date.today().isoformat()})
         cls.v, cls.v_phone = cls.create_record("volunteers", body)["id"], body["phone"]
         alerts = {}
         for name, kind, rid in (("a_s", "structure", cls.s), ("a_d", "depot", cls.d)):
