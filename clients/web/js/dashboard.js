@@ -9,6 +9,7 @@ import {
 import { Live, Buffer } from './live.js';
 import { RegionMap } from './map.js';
 import { timeBars, hBars, stepLine } from './charts.js';
+import { RequestsBoard } from './deploy_board.js';
 
 const PAGE = 'dashboard';
 const CATEGORIES = ['hospital', 'psychiatric_hospital', 'rehabilitation', 'long_term_care', 'ehpad', 'disability_home',
@@ -48,6 +49,7 @@ const state = {
 
 let map = null;
 let live = null;
+let board = null; // the staff requests board (deploy_board.js)
 const buffer = new Buffer(applyEvent);
 const timers = {};
 
@@ -98,8 +100,9 @@ async function main() {
   });
   onLangChange(renderAll);
 
-  const topics = ['alerts', 'stock', 'structures', 'depots'];
+  const topics = ['alerts', 'stock', 'structures', 'depots', 'deployments'];
   if (who.role !== 'observer') topics.push('volunteers', 'sms');
+  board = new RequestsBoard($('#requests-board'), { canAct: state.canAct, coordinator: who.role !== 'observer' });
   let firstSync;
   const synced = new Promise((r) => { firstSync = r; });
   let loadStarted = false;
@@ -182,6 +185,7 @@ async function reloadAll() {
       stats: loadStats(),
       sms: state.who.role === 'observer' ? Promise.resolve() : loadSms(),
       audit: state.who.role === 'observer' ? Promise.resolve() : loadAlertHistory(),
+      requests: board.load(),
     };
     const names = Object.keys(jobs);
     const results = await Promise.allSettled(Object.values(jobs));
@@ -902,6 +906,8 @@ function applyEvent(ev) {
     }, () => {}), 1000);
   } else if (type.startsWith('volunteer.')) {
     later('stats', () => loadStats().then(() => { renderPool(); renderKpis(); }, () => {}), 3000);
+  } else if (type.startsWith('deployment.')) {
+    board.applyEvent(ev);
   } else if (type.startsWith('sms.')) {
     const m = ev.entity === 'sms' ? state.sms.find((x) => x.id === ev.entity_id) : null;
     if (m && ev.data.status) {
