@@ -109,6 +109,10 @@ static const struct op ops[] = {
 	{"availability.delete", op_availability_delete, STAFF | SELF_VOLUNTEER, OP_WRITE, "DELETE",
 	 "/api/v1/volunteers/{id}/availability/{window_id}"},
 	{"credentials.expiring", op_credentials_expiring, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/credentials/expiring"},
+	{"signup.communes", op_communes_list, EVERYONE, OP_PUBLIC, "GET", "/api/v1/signup/communes"},
+	{"signup.code", op_signup_code, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup/code"},
+	{"signup.create", op_signup_create, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup"},
+	{"signup.link", op_signup_link, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup/link"},
 
 	{"audit.list", op_audit_list, STAFF, 0, "GET", "/api/v1/audit"},
 	{"tokens.list", op_tokens_list, ADMIN, 0, "GET", "/api/v1/tokens"},

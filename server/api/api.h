@@ -46,6 +46,7 @@ struct op_request {
 	long long now;
 	void *session;     /* the websocket session the request came on, or NULL (HTTP) */
 	char signature[64]; /* X-Twilio-Signature of a gateway webhook */
+	char peer[48];      /* the client's address (HTTP), for the public operations' rate limits */
 };
 
 struct op_response {

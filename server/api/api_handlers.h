@@ -85,6 +85,11 @@ int op_availability_add(struct app *app, struct op_request *req, struct op_respo
 int op_availability_delete(struct app *app, struct op_request *req, struct op_response *res);
 int op_credentials_expiring(struct app *app, struct op_request *req, struct op_response *res);
 
+/* api_signup.c: joining the reserve (public: no token) */
+int op_signup_code(struct app *app, struct op_request *req, struct op_response *res);
+int op_signup_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_signup_link(struct app *app, struct op_request *req, struct op_response *res);
+
 /* hub.c: websocket subscriptions */
 
 #endif

@@ -66,6 +66,11 @@ struct config {
 	long long staff_max_count;
 	long long staff_check_interval_s;
 	long long credential_reminder_days; /* a credential expiring within this many days is reminded */
+	/* sign-up: the public page's confirmation codes and limits */
+	long long signup_code_ttl_s;
+	long long signup_code_attempts;
+	long long signup_per_phone;        /* codes (and lost links) a phone gets per hour */
+	long long signup_per_address;      /* requests an address makes per hour */
 };
 
 enum config_type { CONFIG_STR, CONFIG_INT };

@@ -265,7 +265,8 @@ static int message(struct app *app, const struct staff_request_row *r, const str
 	static const char *const kinds[DTEXT_COUNT] = {
 		"staff_call",	  "staff_confirmed", "staff_filled", "staff_late",   "staff_already",
 		"staff_declined", "staff_withdrawn", "staff_cancelled", "staff_closed", "staff_which",
-		"staff_unclear",  "staff_no_call",   "staff_unfilled", "availability_until", "credential_reminder"};
+		"staff_unclear",  "staff_no_call",   "staff_unfilled", "availability_until", "credential_reminder",
+		"signup_code", "signup_welcome", "signup_link"};
 	struct sms_row row;
 	memset(&row, 0, sizeof row);
 	row.kind = kinds[kind];

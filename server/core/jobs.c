@@ -3,6 +3,7 @@
 #include "alert_engine.h"
 #include "app.h"
 #include "deployment.h"
+#include "signup.h"
 #include "volunteer_availability.h"
 #include "sms_sender.h"
 #include "store.h"
@@ -76,6 +77,18 @@ static long long check_availability(struct app *app, long long now)
 	return app->cfg.staff_check_interval_s * SECOND_US;
 }
 
+/* Sign-up counts older than the hour they limit. */
+static long long prune_signups(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (signup_prune(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return 600 * SECOND_US;
+}
+
 static long long after_staff_interval(const struct app *app)
 {
 	return app->cfg.staff_check_interval_s * SECOND_US;
@@ -111,6 +124,7 @@ static const struct job jobs[] = {
 	{"sms", send_sms, at_once},
 	{"deployments", check_deployments, after_staff_interval},
 	{"availability", check_availability, after_staff_interval},
+	{"signups", prune_signups, after_a_minute},
 };
 
 const struct job *jobs_table(size_t *n)

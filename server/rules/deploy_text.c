@@ -190,6 +190,26 @@ void deploy_text(enum deploy_text_kind k, const struct deploy_text_args *a, cons
 			 credential_name(a->credential, en), dated ? e + 8 : "", dated ? e + 5 : "", dated ? e : "");
 		break;
 	}
+	case DTEXT_SIGNUP_CODE:
+		snprintf(out, outlen,
+			 en ? "renfort: your confirmation code is %s. It lasts %d minutes. Never give it to anyone."
+			    : "renfort : votre code de confirmation est %s. Il est valable %d minutes. Ne le donnez à personne.",
+			 code, a->minutes);
+		break;
+	case DTEXT_SIGNUP_WELCOME:
+		snprintf(out, outlen,
+			 en ? "renfort: welcome to the reserve! Your page: %s . Keep this link to yourself. A coordinator will "
+			      "check your credentials before your first call."
+			    : "renfort : bienvenue dans la réserve ! Votre page : %s . Gardez ce lien pour vous. Un "
+			      "coordinateur vérifiera vos qualifications avant votre premier appel.",
+			 a->url ? a->url : "");
+		break;
+	case DTEXT_SIGNUP_LINK:
+		snprintf(out, outlen,
+			 en ? "renfort: your personal page: %s . The previous link no longer works."
+			    : "renfort : votre page personnelle : %s . L'ancien lien ne fonctionne plus.",
+			 a->url ? a->url : "");
+		break;
 	default:
 		if (outlen)
 			out[0] = '\0';

@@ -22,6 +22,9 @@ enum deploy_text_kind {
 	DTEXT_UNFILLED,   /* to a duty officer: a request nobody is left to fill */
 	DTEXT_UNAVAILABLE_UNTIL, /* INDISPO with a date: recorded until when */
 	DTEXT_CREDENTIAL, /* a credential expires soon: renew it */
+	DTEXT_SIGNUP_CODE,    /* the code that confirms a phone at sign-up */
+	DTEXT_SIGNUP_WELCOME, /* signed up: the personal link, and validation to come */
+	DTEXT_SIGNUP_LINK,    /* a lost link, sent again */
 	DTEXT_COUNT
 };
 
@@ -42,6 +45,8 @@ struct deploy_text_args {
 	long long until;         /* DTEXT_UNAVAILABLE_UNTIL: the end (exclusive, midnight Paris) */
 	const char *credential;  /* DTEXT_CREDENTIAL: its kind (diploma...) */
 	const char *expires_on;  /* DTEXT_CREDENTIAL: YYYY-MM-DD */
+	const char *url;         /* DTEXT_SIGNUP_WELCOME, DTEXT_SIGNUP_LINK: the volunteer's page */
+	int minutes;             /* DTEXT_SIGNUP_CODE: how long the code lasts */
 };
 
 /* The text of kind k in lang ("fr" default, "en"), at most outlen - 1 bytes. */

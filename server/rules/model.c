@@ -18,7 +18,8 @@ static const char *const professions[] = {
 	"social_worker", "educator", "logistician", "driver", "administrative", "other", NULL};
 static const char *const availabilities[] = {"available", "unavailable", "on_mission", NULL};
 static const char *const genders[] = {"female", "male", "other", NULL};
-static const char *const volunteer_statuses[] = {"active", "suspended", NULL};
+/* pending: signed up on the public page, waiting for a coordinator to validate their credentials */
+static const char *const volunteer_statuses[] = {"active", "pending", "suspended", NULL};
 static const char *const credential_kinds[] = {"diploma", "rpps", "adeli", "driving_licence", "first_aid",
 					       "vaccination", "other", NULL};
 

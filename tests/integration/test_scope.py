@@ -548,6 +548,13 @@ MATRIX = {
         params={"id": t.v81["id"], "window_id": 999999})),
     "credentials.expiring": (STAFF | {"volunteer"}, 200, lambda t, r, n: Req("GET", "/api/v1/credentials/expiring")),
 
+    # the public sign-up (no token: one given is ignored): everybody's, HTTP only
+    "signup.communes": (EVERYONE, 200, lambda t, r, n: Req("GET", "/api/v1/signup/communes?q=albi")),
+    "signup.code": (EVERYONE, 202, lambda t, r, n: Req("POST", "/api/v1/signup/code", body={"phone": samples.phone()})),
+    "signup.create": (EVERYONE, 422, lambda t, r, n: Req("POST", "/api/v1/signup", body={
+        "phone": samples.phone(), "code": "123456", "consent": True})),
+    "signup.link": (EVERYONE, 202, lambda t, r, n: Req("POST", "/api/v1/signup/link", body={"phone": samples.phone()})),
+
     "audit.list": (STAFF, 200, lambda t, r, n: Req("GET", "/api/v1/audit")),
     "tokens.list": ({"admin"}, 200, lambda t, r, n: Req("GET", "/api/v1/tokens")),
     "tokens.create": ({"admin"}, 201, lambda t, r, n: Req("POST", "/api/v1/tokens",
@@ -560,6 +567,8 @@ MATRIX = {
 
 
 WEBHOOKS = ("sms.kannel_inbound", "sms.kannel_dlr", "sms.twilio_inbound", "sms.twilio_status")
+# operations without a token (HTTP only): the gateways' webhooks and the public sign-up
+PUBLIC = WEBHOOKS + ("signup.communes", "signup.code", "signup.create", "signup.link")
 
 
 class RoleMatrix(ScopeBase):
@@ -619,10 +628,10 @@ class RoleMatrix(ScopeBase):
                     err = data.get("error") if isinstance(data, dict) else None
                     self.check(name, role, st, err, role in allowed, ok_status)
 
-    def test_webhooks_are_http_only(self):
+    def test_public_operations_are_http_only(self):
         w = self.server.ws(token=self.admin)
         try:
-            for name in WEBHOOKS:
+            for name in PUBLIC:
                 m = w.request(name, params={"secret": "x"})
                 self.assertEqual((m["status"], m["error"]["field"]), (404, "type"), m)
         finally:
@@ -635,7 +644,7 @@ class RoleMatrix(ScopeBase):
             try:
                 for name, (allowed, ok_status, build) in sorted(MATRIX.items()):
                     n += 1
-                    if name in WEBHOOKS:
+                    if name in PUBLIC:
                         continue
                     req = build(self, role, n)
                     with self.subTest(op=name, role=role):
@@ -650,8 +659,8 @@ class RoleMatrix(ScopeBase):
         self.assertEqual(self.api("DELETE", "/api/v1/tokens/%d" % tid)[0], 200)
         for name, (_, _, build) in sorted(MATRIX.items()):
             req = build(self, "admin", 0)
-            if req.method is None or name in WEBHOOKS:
-                continue  # webhooks need no token: a secret or a signature instead
+            if req.method is None or name in PUBLIC:
+                continue  # webhooks need no token (a secret or a signature instead), nor the sign-up
             for token in (None, secret, "rf_" + "x" * 43):
                 with self.subTest(op=name, token=bool(token)):
                     st, data, _ = self.server.http(req.method, req.path, token=token, **req.http_kw())

@@ -453,6 +453,10 @@ MOVED = {
     "sms.twilio_inbound": NAMES_NO_MOVED_ROW,
     "sms.twilio_status": NAMES_NO_MOVED_ROW,
     "clock.advance": NAMES_NO_MOVED_ROW,
+    "signup.communes": NAMES_NO_MOVED_ROW,
+    "signup.code": NAMES_NO_MOVED_ROW,
+    "signup.create": NAMES_NO_MOVED_ROW,
+    "signup.link": NAMES_NO_MOVED_ROW,
 
     # staff requests follow their structure (a trigger moves their dep): the request of s, made below
     "staff_requests.create": [ById("s", lambda t, rid: Req("POST", "/api/v1/deployments/requests", body={

@@ -172,3 +172,57 @@ export class RequestsBoard {
     }
   }
 }
+
+// Volunteers who signed up on the public page and wait for a coordinator to check their
+// credentials (status "pending"): validated here, they can be called.
+export class PendingVolunteers {
+  constructor(root) {
+    this.root = root;
+    this.rows = [];
+    root.addEventListener('click', (ev) => this.onClick(ev));
+  }
+
+  async load() {
+    try {
+      this.rows = await apiAll('/volunteers', { status: 'pending' });
+    } catch (e) {
+      toast(`${t('error.load')}: ${errorText(e)}`, 'error');
+    }
+    this.render();
+  }
+
+  applyEvent(ev) {
+    if (ev.event === 'volunteer.created' && ev.data && ev.data.status === 'pending') this.load();
+    else if (ev.event === 'volunteer.updated' && this.rows.some((r) => r.id === ev.entity_id)) this.load();
+  }
+
+  render() {
+    const box = clear(this.root);
+    if (!this.rows.length) {
+      box.append(h('li', { class: 'empty' }, t('pending.none')));
+      return;
+    }
+    for (const v of this.rows) {
+      box.append(h('li', { class: 'pending', dataset: { volunteer: String(v.id) } },
+        h('strong', {}, `${v.first_name} ${v.last_name}`), ` · ${tEnum('profession', v.profession)} · ${v.dep}`,
+        h('div', { class: 'muted small-print' }, v.credentials.map((c) => [tEnum('credential', c.kind), c.reference,
+          c.expires_on].filter(Boolean).join(' ')).join(' ; ') || t('vol.no_credentials')),
+        h('button', { type: 'button', class: 'small', dataset: { validate: String(v.id) } }, t('pending.validate'))));
+    }
+  }
+
+  async onClick(ev) {
+    const b = ev.target.closest('button[data-validate]');
+    if (!b) return;
+    const id = Number(b.dataset.validate);
+    b.disabled = true;
+    try {
+      await api('PATCH', `/volunteers/${id}`, { body: { status: 'active' }, key: newKey(`validate-${id}`) });
+      toast(t('pending.validated'));
+      await this.load();
+    } catch (e) {
+      toast(errorText(e), 'error');
+      b.disabled = false;
+    }
+  }
+}
