@@ -95,6 +95,25 @@ static const struct op ops[] = {
 	 "/sms/twilio/status"},
 	{"clock.advance", op_clock_advance, ADMIN, OP_WRITE, "POST", "/api/v1/clock/advance"},
 
+	{"staff_requests.create", op_staff_requests_create, STAFF | SELF_STRUCTURE, OP_WRITE, "POST", "/api/v1/deployments/requests"},
+	{"staff_requests.list", op_staff_requests_list, READERS | SELF_STRUCTURE, 0, "GET", "/api/v1/deployments/requests"},
+	{"staff_requests.preview", op_staff_requests_preview, STAFF, 0, "POST", "/api/v1/deployments/preview"},
+	{"staff_requests.get", op_staff_requests_get, READERS | SELF_STRUCTURE | SELF_VOLUNTEER, 0, "GET", "/api/v1/deployments/requests/{id}"},
+	{"staff_requests.candidates", op_staff_requests_candidates, STAFF, 0, "GET", "/api/v1/deployments/requests/{id}/candidates"},
+	{"staff_requests.call_now", op_staff_requests_call_now, STAFF, OP_WRITE, "POST", "/api/v1/deployments/requests/{id}/waves"},
+	{"staff_requests.cancel", op_staff_requests_cancel, STAFF | SELF_STRUCTURE, OP_WRITE, "POST", "/api/v1/deployments/requests/{id}/cancel"},
+	{"staff_calls.list", op_staff_calls_list, SELF_VOLUNTEER, 0, "GET", "/api/v1/deployments/calls"},
+	{"staff_calls.answer", op_staff_calls_answer, SELF_VOLUNTEER, OP_WRITE, "POST", "/api/v1/deployments/calls/{id}/answer"},
+	{"availability.list", op_availability_list, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/volunteers/{id}/availability"},
+	{"availability.add", op_availability_add, STAFF | SELF_VOLUNTEER, OP_WRITE, "POST", "/api/v1/volunteers/{id}/availability"},
+	{"availability.delete", op_availability_delete, STAFF | SELF_VOLUNTEER, OP_WRITE, "DELETE",
+	 "/api/v1/volunteers/{id}/availability/{window_id}"},
+	{"credentials.expiring", op_credentials_expiring, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/credentials/expiring"},
+	{"signup.communes", op_communes_list, EVERYONE, OP_PUBLIC, "GET", "/api/v1/signup/communes"},
+	{"signup.code", op_signup_code, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup/code"},
+	{"signup.create", op_signup_create, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup"},
+	{"signup.link", op_signup_link, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup/link"},
+
 	{"audit.list", op_audit_list, STAFF, 0, "GET", "/api/v1/audit"},
 	{"tokens.list", op_tokens_list, ADMIN, 0, "GET", "/api/v1/tokens"},
 	{"tokens.create", op_tokens_create, ADMIN, OP_WRITE, "POST", "/api/v1/tokens"},
@@ -339,6 +358,22 @@ int api_fail(struct op_response *res, int status, const char *code, const char *
 	res->status = status;
 	rf_error_set(&res->err, status, code, field, "%s", rule);
 	return -1;
+}
+
+int api_fail_error(struct op_response *res, const struct rf_error *err)
+{
+	res->status = err->status;
+	res->err = *err;
+	return -1;
+}
+
+void api_add_time(cJSON *o, const char *name, long long ms)
+{
+	char iso[32];
+	if (ms)
+		cJSON_AddStringToObject(o, name, clock_format_iso(ms, iso));
+	else
+		cJSON_AddNullToObject(o, name);
 }
 
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what)

@@ -66,6 +66,7 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	int critical = strcmp(a->severity, "critical") == 0;
 	int silent = strcmp(a->kind, "silent") == 0;
 	int sms = strcmp(a->kind, "sms_failed") == 0;
+	int staff = strcmp(a->kind, "staff_unfilled") == 0;
 	if (standalone)
 		buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_puts(out, "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n");
@@ -89,12 +90,14 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	element(out, "    ", "category", "Health");
 	if (sms)
 		snprintf(text, sizeof text, "Échec d'envoi de SMS");
+	else if (staff)
+		snprintf(text, sizeof text, "Renfort de personnel non pourvu");
 	else if (silent)
 		snprintf(text, sizeof text, "Structure sans relevé de stock");
 	else
 		snprintf(text, sizeof text, "Pénurie : %s", a->item_name);
 	element(out, "    ", "event", text);
-	element(out, "    ", "responseType", resolved ? "AllClear" : (silent || sms) ? "Assess" : "Prepare");
+	element(out, "    ", "responseType", resolved ? "AllClear" : (silent || sms || staff) ? "Assess" : "Prepare");
 	element(out, "    ", "urgency", resolved ? "Past" : stockout ? "Immediate" : critical ? "Expected" : "Future");
 	element(out, "    ", "severity", resolved ? "Minor" : (stockout || critical) ? "Severe" : "Moderate");
 	element(out, "    ", "certainty", stockout ? "Observed" : "Likely");
@@ -103,6 +106,9 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	if (sms)
 		snprintf(text, sizeof text, "%lld SMS n'ont pas pu être envoyés (département %s)", a->quantity,
 			 a->dep[0] ? a->dep : "région");
+	else if (staff)
+		snprintf(text, sizeof text, "%s : %lld personne(s) manquante(s), demande %lld", a->holder_name, a->quantity,
+			 a->request_id);
 	else if (silent)
 		snprintf(text, sizeof text, "%s : aucun relevé de stock récent", a->holder_name);
 	else if (stockout)
@@ -115,6 +121,10 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	if (sms)
 		snprintf(text, sizeof text, "Les passerelles SMS ont refusé ou n'ont pas pris ces messages après toutes les "
 					    "tentatives. Voir la file d'envoi.");
+	else if (staff)
+		snprintf(text, sizeof text, "La demande de renfort %lld de %s (département %s) n'a plus personne à appeler, "
+					    "ou son échéance est passée : %lld place(s) non pourvue(s).",
+			 a->request_id, a->holder_name, a->dep, a->quantity);
 	else if (silent)
 		snprintf(text, sizeof text, "La structure %s (département %s) n'a pas compté son stock depuis trop longtemps.",
 			 a->holder_name, a->dep);
@@ -128,13 +138,20 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	element(out, "    ", "description", text);
 	element(out, "    ", "instruction", resolved ? "Aucune action requise."
 					      : sms	 ? "Vérifier les passerelles SMS et joindre les destinataires autrement."
+					      : staff	 ? "Élargir la recherche ou solliciter d'autres renforts."
 					      : silent ? "Contacter la structure et obtenir un relevé de stock."
 						       : "Vérifier le stock partagé disponible et proposer une allocation.");
 	snprintf(text, sizeof text, "%lld", a->id);
 	parameter(out, "renfort:alert_id", text);
 	parameter(out, "renfort:kind", a->kind);
 	parameter(out, "renfort:level", a->severity);
-	if (!silent && !sms) {
+	if (staff) {
+		snprintf(text, sizeof text, "%lld", a->request_id);
+		parameter(out, "renfort:request_id", text);
+		snprintf(text, sizeof text, "%lld", a->quantity);
+		parameter(out, "renfort:missing", text);
+	}
+	if (!silent && !sms && !staff) {
 		parameter(out, "renfort:item", a->item_code);
 		snprintf(text, sizeof text, "%lld", a->quantity);
 		parameter(out, "renfort:quantity", text);
@@ -180,7 +197,10 @@ int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_
 	buf_printf(out, "<entry>\n<id>urn:renfort:alert:%lld:v%d</id>\n<title>", a->id, a->version);
 	xml_escape(out, a->holder_name);
 	buf_puts(out, " — ");
-	xml_escape(out, strcmp(a->kind, "silent") == 0 ? "sans relevé" : strcmp(a->kind, "sms_failed") == 0 ? "SMS non envoyés" : a->item_name);
+	xml_escape(out, strcmp(a->kind, "silent") == 0		 ? "sans relevé"
+			: strcmp(a->kind, "sms_failed") == 0	 ? "SMS non envoyés"
+			: strcmp(a->kind, "staff_unfilled") == 0 ? "renfort non pourvu"
+								 : a->item_name);
 	buf_printf(out, " (%s)</title>\n<updated>%s</updated>\n", a->severity, cap_time(a->updated_at, t));
 	buf_puts(out, "<link rel=\"alternate\" type=\"application/cap+xml\" href=\"");
 	xml_escape(out, base_url);

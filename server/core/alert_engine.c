@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "log.h"
 #include "outbox.h"
+#include "deploy_text.h"
 #include "sms_text.h"
 #include "store_sms.h"
 
@@ -22,10 +23,15 @@ static struct thresholds thresholds_for(struct app *app, const struct holder_inf
 	return threshold_rules_lookup(&app->thresholds, h->category, it->code);
 }
 
+/* The text of a message about an alert, in a recipient's language. */
+typedef void (*alert_text_fn)(const void *args, const char *lang, char *out, size_t outlen);
+
 struct sms_ctx {
 	struct app *app;
 	const struct alert_row *alert;
-	const struct alert_text *text;
+	const char *kind;       /* the outbox kind: alert_critical, staff_unfilled */
+	alert_text_fn text;
+	const void *text_args;
 	int failed;
 };
 
@@ -33,10 +39,10 @@ static int queue_one(void *ctx, const struct recipient *r)
 {
 	struct sms_ctx *c = ctx;
 	char text[480];
-	sms_text_alert(c->text, r->lang, text, sizeof text);
+	c->text(c->text_args, r->lang, text, sizeof text);
 	struct sms_row row;
 	memset(&row, 0, sizeof row);
-	row.kind = "alert_critical";
+	row.kind = c->kind;
 	row.dep = c->alert->dep;
 	row.recipient_kind = r->kind;
 	row.recipient_id = r->id;
@@ -52,12 +58,17 @@ static int queue_one(void *ctx, const struct recipient *r)
 	return 0;
 }
 
+static void shortage_text(const void *args, const char *lang, char *out, size_t outlen)
+{
+	sms_text_alert(args, lang, out, outlen);
+}
+
 /* The outbox rows of a critical alert: the structure's contacts and the département's officers. */
 static int queue_sms(struct app *app, const struct holder_info *h, const struct item_info *it, const struct alert_row *a)
 {
 	struct alert_text t = {a->severity, h->name, it->name, it->unit, a->quantity, a->cover_known,
 			       a->days_of_cover, a->stockout_at, a->dep, a->id};
-	struct sms_ctx c = {app, a, &t, 0};
+	struct sms_ctx c = {app, a, "alert_critical", shortage_text, &t, 0};
 	if (h->kind == HOLDER_STRUCTURE && store_structure_contacts(app->store, h->id, queue_one, &c))
 		return -1;
 	if (!c.failed && store_duty_officers_for(app->store, h->dep, queue_one, &c))
@@ -301,4 +312,69 @@ int alert_engine_resolve(struct app *app, const struct principal *who, long long
 			 struct alert_row *out)
 {
 	return by_person(app, who, id, note, 1, out);
+}
+
+static void unfilled_text(const void *args, const char *lang, char *out, size_t outlen)
+{
+	deploy_text(DTEXT_UNFILLED, args, lang, out, outlen);
+}
+
+int alert_engine_staff_unfilled(struct app *app, const struct staff_unfilled *u, struct alert_row *out)
+{
+	struct alert_row cur;
+	struct holder_info h;
+	memset(&h, 0, sizeof h);
+	h.kind = HOLDER_STRUCTURE;
+	h.id = u->structure_id;
+	snprintf(h.dep, sizeof h.dep, "%s", u->dep);
+	snprintf(h.name, sizeof h.name, "%s", u->structure_name);
+	snprintf(h.commune, sizeof h.commune, "%s", u->commune);
+	h.lat = u->lat;
+	h.lng = u->lng;
+	int rc = store_alert_current_request(app->store, u->request_id, &cur);
+	if (rc == STORE_OK) {
+		/* open already: it counts the places still missing */
+		cur.quantity = u->missing;
+		if (strcmp(cur.status, "acknowledged") == 0 && u->deadline)
+			snprintf(cur.status, sizeof cur.status, "open"); /* the deadline passed: look again */
+		if ((rc = store_alert_update(app->store, &cur)))
+			return rc;
+		show(&cur, &h, NULL);
+		*out = cur;
+		return emit(app, "updated", &cur);
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	alert_row_clear(&cur);
+	snprintf(cur.kind, sizeof cur.kind, "staff_unfilled");
+	cur.holder_kind = HOLDER_STRUCTURE;
+	cur.holder_id = u->structure_id;
+	cur.request_id = u->request_id;
+	snprintf(cur.dep, sizeof cur.dep, "%s", u->dep);
+	snprintf(cur.severity, sizeof cur.severity, "critical");
+	cur.quantity = u->missing;
+	if ((rc = store_alert_insert(app->store, &cur)))
+		return rc;
+	/* the duty officers are called as for a critical shortage */
+	struct deploy_text_args t = {.structure = u->structure_name, .commune = u->commune_name, .profession = u->profession,
+				     .start = u->starts_at, .request_id = u->request_id, .missing = u->missing,
+				     .count = u->count, .dep = u->dep};
+	struct sms_ctx c = {app, &cur, "staff_unfilled", unfilled_text, &t, 0};
+	if (store_duty_officers_for(app->store, u->dep, queue_one, &c) || c.failed)
+		return STORE_ERROR;
+	show(&cur, &h, NULL);
+	*out = cur;
+	return emit(app, "opened", &cur);
+}
+
+int alert_engine_staff_settled(struct app *app, long long request_id, const char *resolution)
+{
+	struct alert_row cur;
+	int rc = store_alert_current_request(app->store, request_id, &cur);
+	if (rc == STORE_OK) {
+		struct holder_info h;
+		if (store_holder_get(app->store, &principal_system, HOLDER_STRUCTURE, cur.holder_id, &h) == STORE_OK)
+			return resolve_found(app, STORE_OK, &cur, resolution, &h, NULL);
+	}
+	return resolve_found(app, rc, &cur, resolution, NULL, NULL);
 }

@@ -23,6 +23,21 @@ int alert_engine_check_silent(struct app *app, long long now);
 int alert_engine_sms_failed(struct app *app, const char *dep);
 /* A message of dep went through: an open SMS alert there resolves. */
 int alert_engine_sms_recovered(struct app *app, const char *dep);
+/* A staff request nobody is left to fill, or whose deadline came unfilled. */
+struct staff_unfilled {
+	long long request_id, structure_id;
+	const char *dep, *structure_name, *commune, *commune_name, *profession;
+	double lat, lng;
+	int missing, count;
+	long long starts_at;
+	int deadline;  /* 1: the deadline passed (an acknowledged alert opens again) */
+};
+/* Its staff_unfilled alert opens, with an SMS to the département's duty officers (the region's
+ * when it has none), or counts the places still missing; *out gets it. */
+int alert_engine_staff_unfilled(struct app *app, const struct staff_unfilled *u, struct alert_row *out);
+/* The request was filled (resolution "recovered") or cancelled ("manual"): its alert, if any,
+ * resolves. */
+int alert_engine_staff_settled(struct app *app, long long request_id, const char *resolution);
 /* By a person. 404 for an alert outside the principal's scope, 409 for a resolved one. */
 int alert_engine_acknowledge(struct app *app, const struct principal *who, long long id, const char *note,
 			     struct alert_row *out);

@@ -50,4 +50,6 @@ void app_close(struct app *app)
 	store_close(app->store);
 	app->store = NULL;
 	events_release(&app->events);
+	free(app->signup_guard);
+	app->signup_guard = NULL;
 }

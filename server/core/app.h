@@ -16,6 +16,7 @@ struct write_job;
 struct lws_context;
 struct eventlog;
 struct sms_sender;
+struct signup_guard;
 
 struct metrics {
 	unsigned long long http_requests[6]; /* by status class: 1xx..5xx, index 1..5 */
@@ -59,6 +60,8 @@ struct app {
 	void (*publish)(struct app *app, const struct event *list, size_t n);
 	/* set by the transport: wakes the event loop; the one hook called from another thread */
 	void (*wake)(struct app *app);
+
+	struct signup_guard *signup_guard;     /* refused sign-up attempts, counted in memory (signup.c) */
 
 	struct metrics metrics;
 	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */

@@ -1,6 +1,7 @@
 #include "events.h"
 
 #include "app.h"
+#include "deploy_event.h"
 #include "store.h"
 #include "store_alert.h"
 #include "store_sms.h"
@@ -17,6 +18,7 @@ static void event_free_body(struct event *ev)
 	free(ev->level);
 	free(ev->availability);
 	free(ev->received);
+	free(ev->deploy);
 }
 
 static struct event *add(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id)
@@ -113,6 +115,9 @@ static struct event *add_body(struct app *app, const char *type, const char *dep
 	case EVENT_AVAILABILITY:
 		ev->availability = copy;
 		break;
+	case EVENT_DEPLOYMENT:
+		ev->deploy = copy;
+		break;
 	default:
 		ev->received = copy;
 		break;
@@ -127,16 +132,24 @@ int events_add_level(struct app *app, enum holder_kind kind, long long holder, c
 	return add_body(app, "stock.level", dep, holder_kind_name(kind), holder, EVENT_LEVEL, &e, sizeof e) ? 0 : -1;
 }
 
-int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
+int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability,
+			    const char *source)
 {
-	struct availability_event e = {volunteer, ""};
+	struct availability_event e = {volunteer, "", ""};
 	snprintf(e.availability, sizeof e.availability, "%s", availability);
+	snprintf(e.source, sizeof e.source, "%s", source);
 	return add_body(app, "volunteer.updated", dep, "volunteer", volunteer, EVENT_AVAILABILITY, &e, sizeof e) ? 0 : -1;
 }
 
 int events_add_sms_received(struct app *app, const char *dep, const struct sms_received_event *e)
 {
 	return add_body(app, "sms.received", dep, "sms_in", e->id, EVENT_SMS_RECEIVED, e, sizeof *e) ? 0 : -1;
+}
+
+int events_add_deploy(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+		      const struct deploy_event *e)
+{
+	return add_body(app, type, dep, entity, entity_id, EVENT_DEPLOYMENT, e, sizeof *e) ? 0 : -1;
 }
 
 void events_set_text(struct app *app, size_t i, char *text)

@@ -4,8 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Cuts a UTF-8 string to at most max bytes without splitting a character. */
-static void shorten(const char *in, char *out, size_t max)
+void sms_text_shorten(const char *in, char *out, size_t max)
 {
 	size_t n = strlen(in);
 	if (n >= max) {
@@ -35,8 +34,8 @@ static void end_on_character(char *out)
 void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen)
 {
 	char holder[48], item[40], when[16] = "";
-	shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
-	shorten(a->item_name ? a->item_name : "", item, sizeof item);
+	sms_text_shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
+	sms_text_shorten(a->item_name ? a->item_name : "", item, sizeof item);
 	if (a->cover_known && a->stockout_at > 0) {
 		time_t t = (time_t)(a->stockout_at / 1000);
 		struct tm tm;

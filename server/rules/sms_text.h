@@ -19,6 +19,9 @@ struct alert_text {
 	long long alert_id;
 };
 
+/* Cuts a UTF-8 string to at most max - 1 bytes without splitting a character (a name in a text). */
+void sms_text_shorten(const char *in, char *out, size_t max);
+
 /* A critical shortage alert, at most out_len - 1 bytes (names are shortened to fit). */
 void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen);
 

@@ -13,7 +13,7 @@
 	"coalesce(a.quantity, -1), a.days_of_cover, coalesce(a.stockout_at, 0), a.opened_at, a.updated_at, " \
 	"a.version, coalesce(a.acknowledged_at, 0), coalesce(a.acknowledged_by, 0), coalesce(a.ack_note, ''), " \
 	"coalesce(a.resolved_at, 0), coalesce(a.resolved_by, 0), coalesce(a.resolution, ''), "              \
-	"coalesce(a.resolve_note, '')"
+	"coalesce(a.resolve_note, ''), coalesce(a.request_id, 0)"
 
 /* holder name, commune, coordinates, and item code and name, for people */
 #define ALERT_NAMES                                                                                      \
@@ -50,13 +50,14 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 	a->resolved_by = sqlite3_column_int64(s, 18);
 	store_column_copy(a->resolution, sizeof a->resolution, s, 19);
 	store_column_copy(a->resolve_note, sizeof a->resolve_note, s, 20);
+	a->request_id = sqlite3_column_int64(s, 21);
 	if (with_names) {
-		store_column_copy(a->holder_name, sizeof a->holder_name, s, 21);
-		store_column_copy(a->item_code, sizeof a->item_code, s, 22);
-		store_column_copy(a->item_name, sizeof a->item_name, s, 23);
-		store_column_copy(a->commune, sizeof a->commune, s, 24);
-		a->lat = sqlite3_column_double(s, 25);
-		a->lng = sqlite3_column_double(s, 26);
+		store_column_copy(a->holder_name, sizeof a->holder_name, s, 22);
+		store_column_copy(a->item_code, sizeof a->item_code, s, 23);
+		store_column_copy(a->item_name, sizeof a->item_name, s, 24);
+		store_column_copy(a->commune, sizeof a->commune, s, 25);
+		a->lat = sqlite3_column_double(s, 26);
+		a->lng = sqlite3_column_double(s, 27);
 	}
 }
 
@@ -147,6 +148,20 @@ int store_alert_current_dep(struct store *st, const char *kind, const char *dep,
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
 }
 
+int store_alert_current_request(struct store *st, long long request, struct alert_row *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.kind = 'staff_unfilled' "
+					    "AND a.request_id = ? AND a.status != 'resolved'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, request);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_alert(s, out, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
+}
+
 static void bind_figures(sqlite3_stmt *s, const struct alert_row *a, int first)
 {
 	if (a->quantity >= 0)
@@ -160,8 +175,8 @@ static void bind_figures(sqlite3_stmt *s, const struct alert_row *a, int first)
 int store_alert_insert(struct store *st, struct alert_row *a)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO alerts(kind, holder_kind, holder_id, item_id, dep, severity, status, "
-					    "quantity, days_of_cover, stockout_at, opened_at, updated_at) "
-					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?10)");
+					    "quantity, days_of_cover, stockout_at, opened_at, updated_at, request_id) "
+					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?10, ?11)");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, a->kind, -1, SQLITE_STATIC);
@@ -173,6 +188,8 @@ int store_alert_insert(struct store *st, struct alert_row *a)
 	sqlite3_bind_text(s, 6, a->severity, -1, SQLITE_STATIC);
 	bind_figures(s, a, 7);
 	sqlite3_bind_int64(s, 10, store_now(st));
+	if (a->request_id)
+		sqlite3_bind_int64(s, 11, a->request_id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)

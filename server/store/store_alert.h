@@ -13,7 +13,7 @@ struct principal;
 
 struct alert_row {
 	long long id;
-	char kind[16];        /* shortage, silent */
+	char kind[16];        /* shortage, silent, sms_failed, staff_unfilled */
 	enum holder_kind holder_kind;
 	long long holder_id;
 	long long item_id;    /* 0: none */
@@ -29,6 +29,7 @@ struct alert_row {
 	long long acknowledged_at, acknowledged_by;
 	long long resolved_at, resolved_by;
 	char resolution[16];
+	long long request_id;  /* staff_unfilled: the staff request; 0 otherwise */
 	/* filled by reads for people */
 	char commune[8];
 	double lat, lng;
@@ -53,6 +54,8 @@ int store_alert_current(struct store *st, const char *kind, enum holder_kind hk,
 			struct alert_row *out);
 /* The unresolved alert of a kind that has no holder (sms_failed) for département dep ("" region). */
 int store_alert_current_dep(struct store *st, const char *kind, const char *dep, struct alert_row *out);
+/* The unresolved staff_unfilled alert of a staff request; STORE_NOTFOUND when none. */
+int store_alert_current_request(struct store *st, long long request, struct alert_row *out);
 int store_alert_insert(struct store *st, struct alert_row *a);
 /* Writes severity, status, figures, acknowledgement and resolution; bumps version. */
 int store_alert_update(struct store *st, struct alert_row *a);

@@ -8,6 +8,7 @@ new département get the row. Regional depots stay readable by every coordinator
 The moves are made by the admin (a coordinator must cover both départements to move a row)."""
 
 import csv
+import datetime
 import http.server
 import io
 import itertools
@@ -366,7 +367,7 @@ NAMES_NO_MOVED_ROW = None  # an operation that reads or writes nothing of a stru
 # op name -> what a move means for it: ById / Listed checks (several for one operation), or
 # NAMES_NO_MOVED_ROW. The moved rows: s (a structure with a contact, stock, an alert a_s and its
 # SMS), d (a departemental depot with stock and an alert a_d), v (a volunteer with an SMS sent and
-# one received). New-side writes run in this order (a threshold is set before it is deleted).
+# one received), r (a staff request of s that called v). New-side writes run in this order (a threshold is set before it is deleted).
 MOVED = {
     "whoami": NAMES_NO_MOVED_ROW,
     "territories.list": NAMES_NO_MOVED_ROW,
@@ -452,6 +453,39 @@ MOVED = {
     "sms.twilio_inbound": NAMES_NO_MOVED_ROW,
     "sms.twilio_status": NAMES_NO_MOVED_ROW,
     "clock.advance": NAMES_NO_MOVED_ROW,
+    "signup.communes": NAMES_NO_MOVED_ROW,
+    "signup.code": NAMES_NO_MOVED_ROW,
+    "signup.create": NAMES_NO_MOVED_ROW,
+    "signup.link": NAMES_NO_MOVED_ROW,
+
+    # staff requests follow their structure (a trigger moves their dep): the request of s, made below
+    "staff_requests.create": [ById("s", lambda t, rid: Req("POST", "/api/v1/deployments/requests", body={
+        "structure_id": rid, "professions": ["nurse"], "count": 1,
+        "shifts": [{"start": "2030-05-04T07:00", "end": "2030-05-04T19:00"}]}), (201,), roles=("coordinator81",))],
+    "staff_requests.list": [Listed(lambda t: Req("GET", "/api/v1/deployments/requests?limit=1000"),
+                                   lambda t, a: t.r in _ids(a))],
+    "staff_requests.preview": [ById("s", lambda t, rid: Req("POST", "/api/v1/deployments/preview", body={
+        "structure_id": rid, "professions": ["nurse"], "count": 1,
+        "shifts": [{"start": "2030-05-04T07:00", "end": "2030-05-04T19:00"}]}), (200,), roles=("coordinator81",))],
+    "staff_requests.get": [ById("r", _path("GET", "/api/v1/deployments/requests/%d"), (200,))],
+    "staff_requests.candidates": [ById("r", _path("GET", "/api/v1/deployments/requests/%d/candidates"), (200,),
+                                       roles=("coordinator81",))],
+    "staff_requests.call_now": [ById("r", _path("POST", "/api/v1/deployments/requests/%d/waves", {}), (200,),
+                                     roles=("coordinator81",))],
+    "staff_requests.cancel": [ById("r", _path("POST", "/api/v1/deployments/requests/%d/cancel", {}), None,
+                                   roles=("coordinator81",))],  # 34 would cancel it
+    # a volunteer's own calls: their token acts as them wherever they live
+    "staff_calls.list": NAMES_NO_MOVED_ROW,
+    "staff_calls.answer": NAMES_NO_MOVED_ROW,
+
+    "availability.list": [ById("v", _path("GET", "/api/v1/volunteers/%d/availability"), (200,))],
+    "availability.add": [ById("v", _path("POST", "/api/v1/volunteers/%d/availability", {
+        "kind": "unavailable", "start": "2031-01-01T00:00", "end": "2031-01-02T00:00"}), (201,))],
+    # a window that is none: the moved volunteer's is 34's to say (404 window_id), 81's as missing
+    "availability.delete": [ById("v", lambda t, rid: Req("DELETE", "/api/v1/volunteers/%d/availability/999999" % rid,
+                                                         params={"id": rid, "window_id": 999999}), (404,))],
+    "credentials.expiring": [Listed(lambda t: Req("GET", "/api/v1/credentials/expiring?limit=1000"),
+                                    lambda t, a: t.v in {x["volunteer_id"] for x in a["items"]})],
 
     "audit.list": [ById("s", _audit("structure"), (200,)), ById("d", _audit("depot"), (200,)),
                    ById("v", _audit("volunteer"), (200,)), ById("a_s", _audit("alert"), (200,))],
@@ -488,6 +522,8 @@ class MovedMatrix(ServerTest):
         cls.s = cls.create_record("structures", samples.structure(commune=ALBI))["id"]
         cls.d = cls.create_record("depots", samples.depot(commune=ALBI))["id"]
         body = samples.volunteer(home_commune=ALBI)
+        # a credential that expires soon (credentials.expiring lists it)
+        body["credentials"].append({"kind": "first_aid", "expires_on": datetime.date.today().isoformat()})
         cls.v, cls.v_phone = cls.create_record("volunteers", body)["id"], body["phone"]
         alerts = {}
         for name, kind, rid in (("a_s", "structure", cls.s), ("a_d", "depot", cls.d)):
@@ -502,6 +538,11 @@ class MovedMatrix(ServerTest):
         st, _, _ = http("GET", "/sms/kannel/inbound?secret=moves-secret&from=%s&text=DISPO&id=moves-1"
                         % cls.v_phone.replace("+", "%2B"))
         assert st == 200
+        st, req, _ = http("POST", "/api/v1/deployments/requests", token=cls.admin, body={
+            "structure_id": cls.s, "professions": ["nurse"], "count": 1,
+            "shifts": [{"start": "2030-05-03T07:00", "end": "2030-05-03T19:00"}]})
+        assert st == 201 and req["calls"]["open"] == 1, req
+        cls.r = req["id"]
         for plural, rid, field, commune in (("structures", cls.s, "commune", BEZIERS),
                                             ("depots", cls.d, "commune", BEZIERS),
                                             ("volunteers", cls.v, "home_commune", MONTPELLIER)):

@@ -9,6 +9,7 @@ import {
 import { Live, Buffer } from './live.js';
 import { RegionMap } from './map.js';
 import { timeBars, hBars, stepLine } from './charts.js';
+import { RequestsBoard, PendingVolunteers } from './deploy_board.js';
 
 const PAGE = 'dashboard';
 const CATEGORIES = ['hospital', 'psychiatric_hospital', 'rehabilitation', 'long_term_care', 'ehpad', 'disability_home',
@@ -48,6 +49,8 @@ const state = {
 
 let map = null;
 let live = null;
+let board = null; // the staff requests board (deploy_board.js)
+let pending = null; // sign-ups to validate (coordinators)
 const buffer = new Buffer(applyEvent);
 const timers = {};
 
@@ -98,8 +101,13 @@ async function main() {
   });
   onLangChange(renderAll);
 
-  const topics = ['alerts', 'stock', 'structures', 'depots'];
+  const topics = ['alerts', 'stock', 'structures', 'depots', 'deployments'];
   if (who.role !== 'observer') topics.push('volunteers', 'sms');
+  board = new RequestsBoard($('#requests-board'), { canAct: state.canAct, coordinator: who.role !== 'observer' });
+  if (state.canAct) {
+    pending = new PendingVolunteers($('#pending-volunteers'));
+    $('#pending-box').hidden = false;
+  }
   let firstSync;
   const synced = new Promise((r) => { firstSync = r; });
   let loadStarted = false;
@@ -182,6 +190,8 @@ async function reloadAll() {
       stats: loadStats(),
       sms: state.who.role === 'observer' ? Promise.resolve() : loadSms(),
       audit: state.who.role === 'observer' ? Promise.resolve() : loadAlertHistory(),
+      requests: board.load(),
+      pending: pending ? pending.load() : Promise.resolve(),
     };
     const names = Object.keys(jobs);
     const results = await Promise.allSettled(Object.values(jobs));
@@ -901,7 +911,10 @@ function applyEvent(ev) {
       drawDepots();
     }, () => {}), 1000);
   } else if (type.startsWith('volunteer.')) {
+    if (pending) pending.applyEvent(ev);
     later('stats', () => loadStats().then(() => { renderPool(); renderKpis(); }, () => {}), 3000);
+  } else if (type.startsWith('deployment.')) {
+    board.applyEvent(ev);
   } else if (type.startsWith('sms.')) {
     const m = ev.entity === 'sms' ? state.sms.find((x) => x.id === ev.entity_id) : null;
     if (m && ev.data.status) {
