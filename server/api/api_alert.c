@@ -74,6 +74,13 @@ cJSON *alert_json(const struct alert_row *a)
 		cJSON_AddNullToObject(o, "resolution");
 		cJSON_AddNullToObject(o, "resolve_note");
 	}
+	if (a->allocation_id) {
+		/* the allocation that answers it (only when there is one) */
+		cJSON *al = cJSON_AddObjectToObject(o, "allocation");
+		cJSON_AddNumberToObject(al, "id", (double)a->allocation_id);
+		cJSON_AddStringToObject(al, "status", a->allocation_status);
+		cJSON_AddNumberToObject(al, "quantity", (double)a->allocation_quantity);
+	}
 	return o;
 }
 

@@ -57,6 +57,18 @@ static void parameter(struct buf *out, const char *name, const char *value)
 	buf_puts(out, "    </parameter>\n");
 }
 
+/* An allocation's status in the CAP message's language. */
+static const char *allocation_status_fr(const char *status)
+{
+	static const char *const names[][2] = {{"proposed", "proposée"}, {"approved", "approuvée"},
+					       {"dispatched", "expédiée"}, {"received", "reçue"},
+					       {"cancelled", "annulée"}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(status, names[i][0]) == 0)
+			return names[i][1];
+	return status;
+}
+
 int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender, int standalone)
 {
 	char t[32], id[64];
@@ -125,15 +137,28 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	else
 		snprintf(text, sizeof text, "Stock compté : %lld. Niveau : %s, statut : %s.", a->quantity, a->severity,
 			 a->status);
+	if (a->allocation_id) {
+		/* the allocation that answers it: each of its steps is a new version of the alert */
+		size_t len = strlen(text);
+		snprintf(text + len, sizeof text - len, " Allocation %lld (%s) : %lld unités.", a->allocation_id,
+			 allocation_status_fr(a->allocation_status), a->allocation_quantity);
+	}
 	element(out, "    ", "description", text);
 	element(out, "    ", "instruction", resolved ? "Aucune action requise."
 					      : sms	 ? "Vérifier les passerelles SMS et joindre les destinataires autrement."
 					      : silent ? "Contacter la structure et obtenir un relevé de stock."
-						       : "Vérifier le stock partagé disponible et proposer une allocation.");
+					      : a->allocation_id && strcmp(a->allocation_status, "cancelled")
+						      ? "Allocation en cours : suivre l'expédition et la réception."
+						      : "Vérifier le stock partagé disponible et proposer une allocation.");
 	snprintf(text, sizeof text, "%lld", a->id);
 	parameter(out, "renfort:alert_id", text);
 	parameter(out, "renfort:kind", a->kind);
 	parameter(out, "renfort:level", a->severity);
+	if (a->allocation_id) {
+		snprintf(text, sizeof text, "%lld", a->allocation_id);
+		parameter(out, "renfort:allocation_id", text);
+		parameter(out, "renfort:allocation_status", a->allocation_status);
+	}
 	if (!silent && !sms) {
 		parameter(out, "renfort:item", a->item_code);
 		snprintf(text, sizeof text, "%lld", a->quantity);

@@ -80,6 +80,16 @@ static const struct config_key keys[] = {
 	KEY_INT(sms_http_timeout_ms, 10000, 100, 600000, "time given to a gateway to answer"),
 	KEY_INT(sms_max_segments, 6, 1, 20, "longest message, in SMS segments (longer texts are refused or shortened)"),
 	KEY_INT(stats_min_count, 5, 1, 1000, "smallest group of volunteers whose count an observer is given (smaller ones are withheld, the gender split first); 1: exact counts"),
+	KEY_INT(allocation_target_days, 14, 1, 365, "days of cover an allocation proposal brings each structure to (need = target x burn rate - stock - incoming)"),
+	KEY_INT(allocation_cap_days, 10, 1, 365, "anti-hoarding: no structure is given stock past this cover while another stays below allocation_floor_days"),
+	KEY_INT(allocation_floor_days, 3, 0, 365, "anti-hoarding: the cover below which a structure keeps the others at allocation_cap_days (at most the cap and the target)"),
+	KEY_STR(allocation_weights, "ehpad=2 long_term_care=2 hospital=1.5 disability_home=1.5 *=1",
+		"vulnerability weights of structure categories when stock is short: a structure of weight 2 is raised to twice the common level of cover (\"*\" for the others)"),
+	KEY_STR(allocation_legal_weights, "*=1",
+		"weights of legal forms when stock is short, multiplied with the category's (public=1.2 association=1.2 ... gives public and social-economy structures precedence; neutral by default)"),
+	KEY_STR(allocation_packs, "gloves-examination=50 gloves-surgical=25 mask-medical-surgical-for-healthworker=50 mask-medical-surgical-for-patient=50 respirator=20 gown-protective=10 apron-disposable=50 *=1",
+		"the minimum useful quantity (a box) of items, in the item's units: allocation lines are whole packs (\"*\" for the others)"),
+	KEY_INT(surplus_days, 21, 1, 365, "a structure has stock to spare for the nearest-stock search above this many days of its own use"),
 	KEY_INT(test_clock, 0, 0, 1, "1 adds the clock.advance operation that moves renfortd's clock forward: for tests only, never in production"),
 };
 

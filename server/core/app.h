@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "alert_rules.h"
+#include "allocation.h"
 #include "config.h"
 #include "events.h"
 
@@ -35,6 +36,7 @@ struct metrics {
 struct app {
 	struct config cfg;
 	struct threshold_rules thresholds; /* parsed from cfg.alert_thresholds */
+	struct allocation_config alloc;    /* parsed from cfg.allocation_* */
 	struct store *store;
 	struct checkpointer *checkpointer; /* NULL: SQLite checkpoints inside commits */
 	struct hub *hub;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "stock.h"
+#include "store_allocation.h"
 
 struct app;
 struct alert_row;
@@ -19,6 +20,8 @@ enum event_body {
 	EVENT_LEVEL, /* a stock level after a count or a movement */
 	EVENT_AVAILABILITY, /* a volunteer's availability changed by their SMS */
 	EVENT_SMS_RECEIVED, /* an incoming message, what it said and what was done */
+	EVENT_ALLOCATION,   /* an allocation as allocations.get shows it */
+	EVENT_REQUEST,      /* a request for stock as stock_requests.list shows it */
 };
 
 struct level_event {
@@ -60,6 +63,11 @@ struct event {
 	char dep[4];           /* the département it concerns, "" region-wide */
 	char entity[16];       /* the row it is about: "structure", "sms", "" */
 	long long entity_id;
+	/* a second row it is about ("" when none): an allocation's source depot or structure. The event
+	 * reaches whoever may read, and follows, either row. */
+	char dep2[4];
+	char entity2[16];
+	long long entity2_id;
 	long long at;          /* the transaction's time */
 	long long seq;         /* given at publication, after the commit */
 	enum event_body body;
@@ -69,6 +77,8 @@ struct event {
 	struct level_event *level; /* EVENT_LEVEL */
 	struct availability_event *availability; /* EVENT_AVAILABILITY */
 	struct sms_received_event *received;     /* EVENT_SMS_RECEIVED */
+	struct allocation_row *allocation;       /* EVENT_ALLOCATION */
+	struct stock_request_row *request;       /* EVENT_REQUEST */
 };
 
 struct events {
@@ -93,6 +103,11 @@ int events_add_level(struct app *app, enum holder_kind kind, long long holder, c
 int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability);
 /* "sms.received" of an incoming message (its phone and text are not in it). */
 int events_add_sms_received(struct app *app, const char *dep, const struct sms_received_event *e);
+
+/* "allocation.<what>" of an allocation as it is now: about its structure and its source. */
+int events_add_allocation(struct app *app, const char *what, const struct allocation_row *a);
+/* "allocation.request_<what>" of a request for stock: about its structure. */
+int events_add_request(struct app *app, const char *what, const struct stock_request_row *r);
 
 /* Gives event i its payload already rendered (text, malloc'ed, consumed): what the answer holds
  * too is written once (a stock report's levels). */

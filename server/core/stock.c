@@ -28,6 +28,11 @@ int stock_movement_kind_parse(const char *name)
 	return -1;
 }
 
+int stock_origin_known(const char *name)
+{
+	return strcmp(name, "purchase") == 0 || strcmp(name, "donation") == 0 || strcmp(name, "other") == 0;
+}
+
 static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
 {
 	rf_error_set(err, status, code, field, "%s", rule);
@@ -190,7 +195,7 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 			rc = store_stock_put(st, &r);
 		}
 		struct ledger_entry e = {h.kind, h.id, its[i].id, "report", qty - before, qty, who->token_id,
-					 in->idempotency_key, out->report_id, NULL, 0};
+					 in->idempotency_key, out->report_id, NULL, 0, NULL};
 		if (!rc)
 			rc = store_ledger_append(st, &e);
 		struct alert_row a;
@@ -211,8 +216,13 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 {
 	struct holder_info h;
 	struct item_info it;
-	if (stock_holder_find(app, who, &in->holder, &h, err) || stock_item_find(app, &in->item, "item", &it, err))
+	/* an allocation's step has checked its parties' scope by its own rules: who only signs the ledger */
+	const struct principal *reader = in->scope_checked ? &principal_system : who;
+	if (stock_holder_find(app, reader, &in->holder, &h, err) || stock_item_find(app, &in->item, "item", &it, err))
 		return -1;
+	if (in->kind == MOVE_RECEIPT && !in->cause.kind && !in->origin)
+		return refuse(err, 422, "required", "origin",
+			      "is required for a receipt that no allocation delivers: purchase, donation or other");
 	struct store *st = app->store;
 	long long now = store_now(st);
 	struct stock_row r;
@@ -231,7 +241,8 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 		burn_inflow(&r.burn, delta);
 	refresh_cover(&r, &it, &h, now);
 	struct ledger_entry e = {h.kind, h.id, it.id, stock_movement_kind_name(in->kind), delta, r.quantity,
-				 who->token_id, in->idempotency_key, 0, in->cause.kind, in->cause.kind ? in->cause.id : 0};
+				 who->token_id, in->idempotency_key, 0, in->cause.kind, in->cause.kind ? in->cause.id : 0,
+				 in->kind == MOVE_RECEIPT && !in->cause.kind ? in->origin : NULL};
 	struct alert_row a;
 	if ((rc = store_stock_put(st, &r)) || (rc = store_ledger_append(st, &e)) ||
 	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = level_done(app, &h, &it, &r, &a, &out->level)))

@@ -1,6 +1,7 @@
 #include "allocation.h"
 
 #include "geo.h"
+#include "model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,9 +27,20 @@ int alloc_outcome_is_line(enum alloc_outcome o)
 double alloc_stock_now(long long quantity, long long counted_at, double burn_per_day, long long now)
 {
 	double s = (double)quantity;
+	/* whole units used: a proposal made a second after a count gives the same figures as one made
+	 * at the count (the explanation's numbers do not move with the milliseconds) */
 	if (burn_per_day > 0 && counted_at > 0 && now > counted_at)
-		s -= burn_per_day * (double)(now - counted_at) / DAY_MS;
+		s -= floor(burn_per_day * (double)(now - counted_at) / DAY_MS + 1e-9);
 	return s > 0 ? s : 0;
+}
+
+long long alloc_need(double target_days, double burn_per_day, double s)
+{
+	if (!(burn_per_day > 0))
+		return 0;
+	/* counted up to the unit: a fraction left by floating point below 1e-6 is not one more unit */
+	double x = target_days * burn_per_day - s;
+	return x > 1e-6 ? (long long)ceil(x - 1e-6) : 0;
 }
 
 long long alloc_surplus(long long quantity, long long counted_at, double burn_per_day, double keep_days, long long now)
@@ -133,12 +145,6 @@ static void unit_vector(double lat, double lng, double v[3])
 	v[2] = sin(la);
 }
 
-/* Units x: a need is counted up to the unit (a fraction left by floating point below 1e-6 is not
- * one more unit). */
-static long long units_up(double x)
-{
-	return x > 1e-6 ? (long long)ceil(x - 1e-6) : 0;
-}
 
 /* The figures of every holder: stock now, cover, need and demand. Returns the number of holders
  * that take part (known rate, some demand), listed in parts. */
@@ -158,7 +164,7 @@ static size_t assess(const struct alloc_params *p, long long now, const struct a
 		double s = o->stock_now + (double)h[i].incoming;
 		o->cover_known = 1;
 		o->cover_before = o->cover_after = s / b;
-		o->need = units_up(p->target_days * b - s);
+		o->need = alloc_need(p->target_days, b, s);
 		o->demand = o->need;
 		if (h[i].requested > 0 && h[i].requested < o->need)
 			o->demand = h[i].requested;
@@ -299,7 +305,7 @@ static enum alloc_outcome outcome_of(const struct part *x, const struct alloc_ho
 	return held_by_cap ? ALLOC_OVER_CAP : ALLOC_ABOVE_LEVEL;
 }
 
-int allocation_propose(const struct alloc_params *p, long long now, const struct alloc_holder *h, size_t nh,
+int alloc_split(const struct alloc_params *p, long long now, const struct alloc_holder *h, size_t nh,
 		       const struct alloc_depot *d, size_t nd, struct alloc_holder_out *out, struct alloc_line *lines,
 		       struct alloc_summary *sum)
 {
@@ -414,8 +420,8 @@ static int known_key(const char *key, const char *const *known)
 	return 0;
 }
 
-const char *alloc_weights_parse(const char *text, const char *const *known, struct alloc_weights *out, char *err,
-				size_t errlen)
+const char *alloc_weights_parse(const char *text, const char *const *known, double min, double max, int whole,
+				struct alloc_weights *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	const char *p = text;
@@ -430,7 +436,7 @@ const char *alloc_weights_parse(const char *text, const char *const *known, stru
 		int len = (int)(end - p);
 		const char *eq = memchr(p, '=', (size_t)len);
 		const char *rule = NULL;
-		char key[32], num[32];
+		char key[65], num[32];
 		if (!eq || eq == p || (size_t)(eq - p) >= sizeof key || (size_t)(end - eq - 1) >= sizeof num || end == eq + 1)
 			rule = "must look like key=weight";
 		else {
@@ -440,8 +446,8 @@ const char *alloc_weights_parse(const char *text, const char *const *known, stru
 			num[end - eq - 1] = '\0';
 			char *e;
 			double w = strtod(num, &e);
-			if (*e || !(w >= 0.01) || w > 100)
-				rule = "needs a weight from 0.01 to 100";
+			if (*e || !(w >= min) || w > max || (whole && w != floor(w)))
+				rule = whole ? "needs a whole number in range" : "needs a weight in range";
 			else if (!known_key(key, known))
 				rule = "names no known key";
 			else if (out->n == ALLOC_WEIGHTS_MAX)
@@ -476,4 +482,49 @@ double alloc_weight(const struct alloc_weights *w, const char *key)
 			any = w->w[k].weight;
 	}
 	return any;
+}
+
+/* --- the configuration ------------------------------------------------------------------------------- */
+
+const char *allocation_config_init(struct allocation_config *c, long long target_days, long long cap_days,
+				   long long floor_days, long long surplus_days, const char *weights,
+				   const char *legal_weights, const char *packs, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->target_days = (double)target_days;
+	c->cap_days = (double)cap_days;
+	c->floor_days = (double)floor_days;
+	c->surplus_days = (double)surplus_days;
+	if (floor_days > cap_days || floor_days > target_days) {
+		snprintf(err, errlen, "allocation_floor_days: %lld is above allocation_cap_days or allocation_target_days", floor_days);
+		return "must not be above the cap nor the target";
+	}
+	const struct field *cat = entity_field(&entity_structure, "category", NULL);
+	const struct field *legal = entity_field(&entity_structure, "legal_form", NULL);
+	char why[160];
+	const char *rule = alloc_weights_parse(weights, cat->values, 0.01, 100, 0, &c->categories, why, sizeof why);
+	if (rule) {
+		snprintf(err, errlen, "allocation_weights: %s (categories of structures, weights from 0.01 to 100)", why);
+		return rule;
+	}
+	if ((rule = alloc_weights_parse(legal_weights, legal->values, 0.01, 100, 0, &c->legal_forms, why, sizeof why))) {
+		snprintf(err, errlen, "allocation_legal_weights: %s (legal forms of structures, weights from 0.01 to 100)", why);
+		return rule;
+	}
+	if ((rule = alloc_weights_parse(packs, NULL, 1, 1000000, 1, &c->packs, why, sizeof why))) {
+		snprintf(err, errlen, "allocation_packs: %s (item codes, whole numbers of units from 1 to 1000000)", why);
+		return rule;
+	}
+	return NULL;
+}
+
+struct alloc_params allocation_params(const struct allocation_config *c, const char *item_code)
+{
+	struct alloc_params p = {c->target_days, c->cap_days, c->floor_days, (long long)alloc_weight(&c->packs, item_code)};
+	return p;
+}
+
+double allocation_weight(const struct allocation_config *c, const char *category, const char *legal_form)
+{
+	return alloc_weight(&c->categories, category) * alloc_weight(&c->legal_forms, legal_form);
 }

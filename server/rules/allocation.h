@@ -1,8 +1,9 @@
 /* allocation: a fair split of one item's shared stock among the holders of a territory, and the
  * ranking of the nearest stock. Pure functions of their inputs and `now`: no SQL, no I/O.
  *
- * The split (allocation_propose), in words:
- *   - a holder's stock now is its level less what it used since its count (burn rate x time);
+ * The split (alloc_split), in words:
+ *   - a holder's stock now is its level less what it used since its count (burn rate x time, in
+ *     whole units);
  *     with what is already on its way (approved or dispatched to it), that is its cover;
  *   - its need is what brings it to the target cover: target x burn - stock - incoming; its demand
  *     is that need, or its open request when it asked for less (a request above the need is
@@ -105,12 +106,17 @@ struct alloc_summary {
 /* Splits the depots' supply of one item among the holders. out gets one entry per holder; lines
  * needs room for nh + nd lines (each holder has one line, plus one for each depot it empties).
  * 0, or -1 when memory runs out. */
-int allocation_propose(const struct alloc_params *p, long long now, const struct alloc_holder *h, size_t nh,
+int alloc_split(const struct alloc_params *p, long long now, const struct alloc_holder *h, size_t nh,
 		       const struct alloc_depot *d, size_t nd, struct alloc_holder_out *out, struct alloc_line *lines,
 		       struct alloc_summary *sum);
 
-/* The stock a holder has now: quantity less burn x time since its count (not below 0). */
+/* The stock a holder has now: quantity less the whole units burn x time since its count used (not
+ * below 0). */
 double alloc_stock_now(long long quantity, long long counted_at, double burn_per_day, long long now);
+
+/* The need, in whole units, of a holder whose stock now plus incoming is s: target x burn - s, 0
+ * when none or when the burn rate is unknown. */
+long long alloc_need(double target_days, double burn_per_day, double s);
 
 /* What a structure can spare: its stock now less `keep_days` of its own use; 0 when its use is
  * unknown (nobody can say what it can spare). */
@@ -121,6 +127,7 @@ long long alloc_surplus(long long quantity, long long counted_at, double burn_pe
 struct nearest_candidate {
 	int kind;            /* the caller's (structure, depot) */
 	long long id;
+	size_t ref;          /* the caller's, carried along */
 	double lat, lng;
 	long long available; /* what it can give */
 	double distance_km;  /* set by alloc_nearest */
@@ -137,17 +144,38 @@ size_t alloc_nearest(double lat, double lng, double radius_km, struct nearest_ca
 /* Weights by a key (a structure category, a legal form): "ehpad=2 hospital=1.5 *=1". */
 struct alloc_weights {
 	struct {
-		char key[32];
+		char key[65]; /* an item code is up to 64 bytes */
 		double weight;
 	} w[ALLOC_WEIGHTS_MAX];
 	size_t n;
 };
 
-/* Parses "key=weight ..." (weights from 0.01 to 100; "*" for any other key; keys must be among
- * known, NULL-terminated, when known is given). NULL, or the rule broken with the entry in err. */
-const char *alloc_weights_parse(const char *text, const char *const *known, struct alloc_weights *out, char *err,
-				size_t errlen);
+/* Parses "key=weight ..." (weights from min to max, whole numbers when whole is set; "*" for any
+ * other key; keys must be among known, NULL-terminated, when known is given). NULL, or the rule
+ * broken with the entry in err. */
+const char *alloc_weights_parse(const char *text, const char *const *known, double min, double max, int whole,
+				struct alloc_weights *out, char *err, size_t errlen);
 /* The weight of key: its own, else "*"'s, else 1. */
 double alloc_weight(const struct alloc_weights *w, const char *key);
+
+/* --- the configuration ------------------------------------------------------------------------------- */
+
+/* The allocator's settings, read once from the configuration. */
+struct allocation_config {
+	double target_days, cap_days, floor_days;
+	double surplus_days;
+	struct alloc_weights categories, legal_forms; /* vulnerability and policy weights */
+	struct alloc_weights packs;                   /* units per pack, by item code */
+};
+
+/* From the configuration's values (config.h's allocation_* keys and surplus_days). NULL, or the rule
+ * broken, with err naming the key. */
+const char *allocation_config_init(struct allocation_config *c, long long target_days, long long cap_days,
+				   long long floor_days, long long surplus_days, const char *weights,
+				   const char *legal_weights, const char *packs, char *err, size_t errlen);
+/* The parameters of a proposal for the item of this code. */
+struct alloc_params allocation_params(const struct allocation_config *c, const char *item_code);
+/* A structure's weight: its category's times its legal form's. */
+double allocation_weight(const struct allocation_config *c, const char *category, const char *legal_form);
 
 #endif

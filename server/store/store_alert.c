@@ -13,12 +13,14 @@
 	"coalesce(a.quantity, -1), a.days_of_cover, coalesce(a.stockout_at, 0), a.opened_at, a.updated_at, " \
 	"a.version, coalesce(a.acknowledged_at, 0), coalesce(a.acknowledged_by, 0), coalesce(a.ack_note, ''), " \
 	"coalesce(a.resolved_at, 0), coalesce(a.resolved_by, 0), coalesce(a.resolution, ''), "              \
-	"coalesce(a.resolve_note, '')"
+	"coalesce(a.resolve_note, ''), coalesce(a.allocation_id, 0)"
 
 /* holder name, commune, coordinates, and item code and name, for people */
 #define ALERT_NAMES                                                                                      \
 	", coalesce(s.name, d.name, ''), coalesce(i.code, ''), coalesce(i.name, ''), coalesce(s.commune, d.commune, ''), " \
-	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0)"
+	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0), "                                          \
+	"(SELECT status FROM allocations WHERE id = a.allocation_id), "                                    \
+	"(SELECT quantity FROM allocations WHERE id = a.allocation_id)"
 #define ALERT_JOINS                                                                                      \
 	" FROM alerts a LEFT JOIN structures s ON a.holder_kind = 'structure' AND s.id = a.holder_id "     \
 	"LEFT JOIN depots d ON a.holder_kind = 'depot' AND d.id = a.holder_id "                           \
@@ -50,13 +52,16 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 	a->resolved_by = sqlite3_column_int64(s, 18);
 	store_column_copy(a->resolution, sizeof a->resolution, s, 19);
 	store_column_copy(a->resolve_note, sizeof a->resolve_note, s, 20);
+	a->allocation_id = sqlite3_column_int64(s, 21);
 	if (with_names) {
-		store_column_copy(a->holder_name, sizeof a->holder_name, s, 21);
-		store_column_copy(a->item_code, sizeof a->item_code, s, 22);
-		store_column_copy(a->item_name, sizeof a->item_name, s, 23);
-		store_column_copy(a->commune, sizeof a->commune, s, 24);
-		a->lat = sqlite3_column_double(s, 25);
-		a->lng = sqlite3_column_double(s, 26);
+		store_column_copy(a->holder_name, sizeof a->holder_name, s, 22);
+		store_column_copy(a->item_code, sizeof a->item_code, s, 23);
+		store_column_copy(a->item_name, sizeof a->item_name, s, 24);
+		store_column_copy(a->commune, sizeof a->commune, s, 25);
+		a->lat = sqlite3_column_double(s, 26);
+		a->lng = sqlite3_column_double(s, 27);
+		store_column_copy(a->allocation_status, sizeof a->allocation_status, s, 28);
+		a->allocation_quantity = sqlite3_column_int64(s, 29);
 	}
 }
 
@@ -221,6 +226,19 @@ int store_alert_update(struct store *st, struct alert_row *a)
 	a->version++;
 	mark_open_alert(st, a); /* marked already, unless it was resolved and is opened again */
 	return STORE_OK;
+}
+
+int store_alert_link_allocation(struct store *st, long long alert, long long allocation)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE alerts SET allocation_id = ?2, updated_at = ?3, version = version + 1 "
+					    "WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, alert);
+	if (allocation)
+		sqlite3_bind_int64(s, 2, allocation);
+	sqlite3_bind_int64(s, 3, store_now(st));
+	return store_step_done(st, s, "alert link");
 }
 
 int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out)

@@ -29,9 +29,12 @@ struct alert_row {
 	long long acknowledged_at, acknowledged_by;
 	long long resolved_at, resolved_by;
 	char resolution[16];
+	long long allocation_id; /* the allocation that answers it, 0: none */
 	/* filled by reads for people */
 	char commune[8];
 	double lat, lng;
+	char allocation_status[16]; /* the allocation's, "" when none */
+	long long allocation_quantity;
 	/* the long texts last: alert_row_clear() zeroes what comes before, and only their first byte */
 	char ack_note[UTF8_BYTES(500)];
 	char resolve_note[UTF8_BYTES(500)];
@@ -56,6 +59,8 @@ int store_alert_current_dep(struct store *st, const char *kind, const char *dep,
 int store_alert_insert(struct store *st, struct alert_row *a);
 /* Writes severity, status, figures, acknowledgement and resolution; bumps version. */
 int store_alert_update(struct store *st, struct alert_row *a);
+/* Links the alert to the allocation that answers it (0: to none); bumps its version. */
+int store_alert_link_allocation(struct store *st, long long alert, long long allocation);
 /* One alert the principal may see (with names for people). */
 int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out);
 

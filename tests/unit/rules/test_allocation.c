@@ -130,7 +130,7 @@ static void check_case(const struct alloc_case *c)
 	struct alloc_holder_out out[MAXH];
 	struct alloc_line lines[MAXH + MAXD];
 	struct alloc_summary sum;
-	assert_int_equal(allocation_propose(&c->p, NOW, c->h, nh, c->d, nd, out, lines, &sum), 0);
+	assert_int_equal(alloc_split(&c->p, NOW, c->h, nh, c->d, nd, out, lines, &sum), 0);
 	long long given = 0;
 	for (size_t i = 0; i < nh; i++) {
 		if (out[i].outcome != c->outcome[i] || out[i].quantity != c->quantity[i] ||
@@ -181,7 +181,7 @@ static void test_figures(void **state)
 	struct alloc_holder_out out[1];
 	struct alloc_line lines[2];
 	struct alloc_summary sum;
-	assert_int_equal(allocation_propose(&p, NOW, h, 1, d, 1, out, lines, &sum), 0);
+	assert_int_equal(alloc_split(&p, NOW, h, 1, d, 1, out, lines, &sum), 0);
 	assert_true(fabs(out[0].stock_now - 90) < 1e-9);
 	assert_true(out[0].cover_known);
 	assert_true(fabs(out[0].cover_before - 11) < 1e-9); /* (90 + 20) / 10 */
@@ -211,8 +211,8 @@ static void test_order_does_not_matter(void **state)
 	struct alloc_holder_out a[6], b[6];
 	struct alloc_line la[8], lb[8];
 	struct alloc_summary sa, sb;
-	assert_int_equal(allocation_propose(&p, NOW, h, 6, d, 1, a, la, &sa), 0);
-	assert_int_equal(allocation_propose(&p, NOW, r, 6, d, 1, b, lb, &sb), 0);
+	assert_int_equal(alloc_split(&p, NOW, h, 6, d, 1, a, la, &sa), 0);
+	assert_int_equal(alloc_split(&p, NOW, r, 6, d, 1, b, lb, &sb), 0);
 	for (int i = 0; i < 6; i++) {
 		assert_int_equal(a[i].quantity, b[5 - i].quantity);
 		assert_int_equal(a[i].outcome, b[5 - i].outcome);
@@ -258,7 +258,7 @@ static void test_invariants(void **state)
 		struct alloc_holder_out out[NH];
 		struct alloc_line lines[NH + ND];
 		struct alloc_summary sum;
-		assert_int_equal(allocation_propose(&p, NOW, h, nh, d, nd, out, lines, &sum), 0);
+		assert_int_equal(alloc_split(&p, NOW, h, nh, d, nd, out, lines, &sum), 0);
 		long long per_holder[NH] = {0}, given = 0;
 		for (size_t k = 0; k < sum.nlines; k++) {
 			assert_true(lines[k].quantity > 0 && lines[k].quantity % p.pack == 0);
@@ -303,15 +303,16 @@ static void test_nearest(void **state)
 {
 	(void)state;
 	struct nearest_candidate c[] = {
-		{1, 10, MONTPELLIER, 500, 0}, /* about 170 km from Albi */
-		{0, 3, TOULOUSE, 200, 0},     /* about 63 km */
-		{0, 4, ALBI, 0, 0},           /* nothing to give */
-		{0, 2, TOULOUSE, 50, 0},      /* the same place: kind, then id */
-		{1, 11, ALBI, 10, 0},
+		{1, 10, 0, MONTPELLIER, 500, 0}, /* about 170 km from Albi */
+		{0, 3, 1, TOULOUSE, 200, 0},     /* about 67 km */
+		{0, 4, 2, ALBI, 0, 0},           /* nothing to give */
+		{0, 2, 3, TOULOUSE, 50, 0},      /* the same place: kind, then id */
+		{1, 11, 4, ALBI, 10, 0},
 	};
 	size_t n = alloc_nearest(ALBI, 0, c, 5);
 	assert_int_equal(n, 4);
 	assert_int_equal(c[0].id, 11);
+	assert_int_equal(c[0].ref, 4);
 	assert_true(c[0].distance_km < 1e-6);
 	assert_int_equal(c[1].id, 2);
 	assert_int_equal(c[2].id, 3);
@@ -329,6 +330,9 @@ static void test_surplus(void **state)
 	assert_int_equal(alloc_surplus(1000, NOW, 0, 21, NOW), 0); /* use unknown: nothing to say */
 	assert_true(fabs(alloc_stock_now(100, NOW - 10 * DAY, 20, NOW)) < 1e-12); /* not below 0 */
 	assert_true(fabs(alloc_stock_now(100, 0, 20, NOW) - 100) < 1e-12);      /* never counted */
+	/* whole units: 20 a day for a second is no unit used yet, for 1.5 hours 1.25 is one */
+	assert_true(fabs(alloc_stock_now(100, NOW - 1000, 20, NOW) - 100) < 1e-12);
+	assert_true(fabs(alloc_stock_now(100, NOW - DAY / 16, 20, NOW) - 99) < 1e-12);
 }
 
 static void test_weights(void **state)
@@ -337,26 +341,58 @@ static void test_weights(void **state)
 	static const char *const cats[] = {"ehpad", "hospital", NULL};
 	struct alloc_weights w;
 	char err[128];
-	assert_null(alloc_weights_parse("ehpad=2 hospital=1.5 *=0.5", cats, &w, err, sizeof err));
+	assert_null(alloc_weights_parse("ehpad=2 hospital=1.5 *=0.5", cats, 0.01, 100, 0, &w, err, sizeof err));
 	assert_true(alloc_weight(&w, "ehpad") == 2);
 	assert_true(alloc_weight(&w, "hospital") == 1.5);
 	assert_true(alloc_weight(&w, "shelter") == 0.5);
-	assert_null(alloc_weights_parse("", cats, &w, err, sizeof err));
+	assert_null(alloc_weights_parse("", cats, 0.01, 100, 0, &w, err, sizeof err));
 	assert_true(alloc_weight(&w, "ehpad") == 1);
 	static const struct {
 		const char *text, *rule;
 	} bad[] = {
 		{"ehpad", "must look like key=weight"},        {"ehpad=", "must look like key=weight"},
-		{"=2", "must look like key=weight"},           {"ehpad=0", "needs a weight from 0.01 to 100"},
-		{"ehpad=101", "needs a weight from 0.01 to 100"}, {"ehpad=2x", "needs a weight from 0.01 to 100"},
+		{"=2", "must look like key=weight"},           {"ehpad=0", "needs a weight in range"},
+		{"ehpad=101", "needs a weight in range"}, {"ehpad=2x", "needs a weight in range"},
 		{"zoo=2", "names no known key"},               {"ehpad=2 ehpad=3", "gives a key twice"},
 	};
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-		const char *rule = alloc_weights_parse(bad[k].text, cats, &w, err, sizeof err);
+		const char *rule = alloc_weights_parse(bad[k].text, cats, 0.01, 100, 0, &w, err, sizeof err);
 		if (!rule || strcmp(rule, bad[k].rule))
 			fail_msg("%s: %s, expected %s", bad[k].text, rule ? rule : "accepted", bad[k].rule);
 	}
 	assert_non_null(strstr(err, "ehpad=3"));
+	/* packs: whole numbers, any key */
+	assert_null(alloc_weights_parse("gloves=50 *=1", NULL, 1, 1000000, 1, &w, err, sizeof err));
+	assert_true(alloc_weight(&w, "gloves") == 50);
+	assert_string_equal(alloc_weights_parse("gloves=2.5", NULL, 1, 1000000, 1, &w, err, sizeof err),
+			    "needs a whole number in range");
+}
+
+/* The configuration's defaults make a valid configuration; the floor may not pass the cap. */
+static void test_config(void **state)
+{
+	(void)state;
+	struct allocation_config c;
+	char err[256];
+	assert_null(allocation_config_init(&c, 14, 10, 3, 21, "ehpad=2 long_term_care=2 hospital=1.5 *=1", "*=1",
+					   "gloves-examination=50 *=1", err, sizeof err));
+	struct alloc_params p = allocation_params(&c, "gloves-examination");
+	assert_int_equal(p.pack, 50);
+	assert_true(p.target_days == 14 && p.cap_days == 10 && p.floor_days == 3);
+	assert_int_equal(allocation_params(&c, "respirator").pack, 1);
+	assert_true(allocation_weight(&c, "ehpad", "public") == 2);
+	assert_true(allocation_weight(&c, "shelter", "public") == 1);
+	assert_null(allocation_config_init(&c, 14, 10, 3, 21, "*=1", "public=1.2 association=1.2", "*=1", err, sizeof err));
+	assert_true(fabs(allocation_weight(&c, "hospital", "association") - 1.2) < 1e-12);
+	assert_true(allocation_weight(&c, "hospital", "private_for_profit") == 1);
+	assert_non_null(allocation_config_init(&c, 14, 2, 3, 21, "*=1", "*=1", "*=1", err, sizeof err));
+	assert_non_null(strstr(err, "allocation_floor_days"));
+	assert_non_null(allocation_config_init(&c, 14, 10, 3, 21, "nursery=2", "*=1", "*=1", err, sizeof err));
+	assert_non_null(strstr(err, "allocation_weights"));
+	assert_non_null(allocation_config_init(&c, 14, 10, 3, 21, "*=1", "charity=2", "*=1", err, sizeof err));
+	assert_non_null(strstr(err, "allocation_legal_weights"));
+	assert_non_null(allocation_config_init(&c, 14, 10, 3, 21, "*=1", "*=1", "gloves=0", err, sizeof err));
+	assert_non_null(strstr(err, "allocation_packs"));
 }
 
 int main(void)
@@ -364,7 +400,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),	    cmocka_unit_test(test_figures), cmocka_unit_test(test_order_does_not_matter),
 		cmocka_unit_test(test_invariants), cmocka_unit_test(test_nearest), cmocka_unit_test(test_surplus),
-		cmocka_unit_test(test_weights),
+		cmocka_unit_test(test_weights), cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
