@@ -112,7 +112,7 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 {
 	static const char *const names[] = {"status", "kind", "severity", "dep", "holder_kind", "holder_id", "after", "limit", NULL};
 	static const char *const statuses[] = {"open", "acknowledged", "resolved", "active", NULL};
-	static const char *const kinds[] = {"shortage", "silent", "sms_failed", NULL};
+	static const char *const kinds[] = {"shortage", "silent", "sms_failed", "overstock", "large_receipt", NULL};
 	static const char *const severities[] = {"warning", "critical", "stockout", NULL};
 	static const char *const holders[] = {"structure", "depot", NULL};
 	if (api_only_params(req, res, names, "is not a filter of alerts (status, kind, severity, dep, holder_kind, "
@@ -127,7 +127,7 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 	if (!one_of(q.status, statuses))
 		return api_fail(res, 422, "invalid", "status", "must be open, acknowledged, resolved or active");
 	if (q.kind && !one_of(q.kind, kinds))
-		return api_fail(res, 422, "invalid", "kind", "must be shortage, silent or sms_failed");
+		return api_fail(res, 422, "invalid", "kind", "must be shortage, silent, sms_failed, overstock or large_receipt");
 	if (q.severity && !one_of(q.severity, severities))
 		return api_fail(res, 422, "invalid", "severity", "must be warning, critical or stockout");
 	if (q.holder_kind && !one_of(q.holder_kind, holders))

@@ -78,6 +78,8 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	int critical = strcmp(a->severity, "critical") == 0;
 	int silent = strcmp(a->kind, "silent") == 0;
 	int sms = strcmp(a->kind, "sms_failed") == 0;
+	int overstock = strcmp(a->kind, "overstock") == 0;
+	int receipt = strcmp(a->kind, "large_receipt") == 0;
 	if (standalone)
 		buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_puts(out, "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n");
@@ -103,10 +105,14 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 		snprintf(text, sizeof text, "Échec d'envoi de SMS");
 	else if (silent)
 		snprintf(text, sizeof text, "Structure sans relevé de stock");
+	else if (overstock)
+		snprintf(text, sizeof text, "Surstockage : %s", a->item_name);
+	else if (receipt)
+		snprintf(text, sizeof text, "Réception importante sans allocation : %s", a->item_name);
 	else
 		snprintf(text, sizeof text, "Pénurie : %s", a->item_name);
 	element(out, "    ", "event", text);
-	element(out, "    ", "responseType", resolved ? "AllClear" : (silent || sms) ? "Assess" : "Prepare");
+	element(out, "    ", "responseType", resolved ? "AllClear" : (silent || sms || overstock || receipt) ? "Assess" : "Prepare");
 	element(out, "    ", "urgency", resolved ? "Past" : stockout ? "Immediate" : critical ? "Expected" : "Future");
 	element(out, "    ", "severity", resolved ? "Minor" : (stockout || critical) ? "Severe" : "Moderate");
 	element(out, "    ", "certainty", stockout ? "Observed" : "Likely");
@@ -117,6 +123,11 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 			 a->dep[0] ? a->dep : "région");
 	else if (silent)
 		snprintf(text, sizeof text, "%s : aucun relevé de stock récent", a->holder_name);
+	else if (overstock)
+		snprintf(text, sizeof text, "%s : %s, %.1f jours de stock pendant une pénurie du département", a->holder_name,
+			 a->item_name, a->days_of_cover);
+	else if (receipt)
+		snprintf(text, sizeof text, "%s : %lld %s reçus sans allocation", a->holder_name, a->quantity, a->item_name);
 	else if (stockout)
 		snprintf(text, sizeof text, "Rupture de %s à %s", a->item_name, a->holder_name);
 	else
@@ -130,6 +141,14 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	else if (silent)
 		snprintf(text, sizeof text, "La structure %s (département %s) n'a pas compté son stock depuis trop longtemps.",
 			 a->holder_name, a->dep);
+	else if (overstock)
+		snprintf(text, sizeof text, "Stock : %lld, couverture %.1f jours, alors que d'autres structures du département "
+					    "%s sont en pénurie critique de cet article.",
+			 a->quantity, a->days_of_cover, a->dep);
+	else if (receipt)
+		snprintf(text, sizeof text, "Réception de %lld déclarée sans allocation (achat, don), bien au-delà du niveau "
+					    "habituel de la structure. Statut : %s.",
+			 a->quantity, a->status);
 	else if (a->cover_known)
 		snprintf(text, sizeof text, "Stock compté : %lld. Couverture estimée : %.1f jours, rupture prévue le %.10s. "
 					    "Niveau : %s, statut : %s.",
@@ -147,6 +166,8 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	element(out, "    ", "instruction", resolved ? "Aucune action requise."
 					      : sms	 ? "Vérifier les passerelles SMS et joindre les destinataires autrement."
 					      : silent ? "Contacter la structure et obtenir un relevé de stock."
+					      : overstock ? "Proposer un transfert vers les structures en pénurie."
+					      : receipt ? "Vérifier l'origine de cette réception auprès de la structure."
 					      : a->allocation_id && strcmp(a->allocation_status, "cancelled")
 						      ? "Allocation en cours : suivre l'expédition et la réception."
 						      : "Vérifier le stock partagé disponible et proposer une allocation.");
@@ -206,6 +227,8 @@ int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_
 	xml_escape(out, a->holder_name);
 	buf_puts(out, " — ");
 	xml_escape(out, strcmp(a->kind, "silent") == 0 ? "sans relevé" : strcmp(a->kind, "sms_failed") == 0 ? "SMS non envoyés" : a->item_name);
+	if (strcmp(a->kind, "overstock") == 0 || strcmp(a->kind, "large_receipt") == 0)
+		buf_puts(out, strcmp(a->kind, "overstock") == 0 ? " : surstockage" : " : réception importante");
 	buf_printf(out, " (%s)</title>\n<updated>%s</updated>\n", a->severity, cap_time(a->updated_at, t));
 	buf_puts(out, "<link rel=\"alternate\" type=\"application/cap+xml\" href=\"");
 	xml_escape(out, base_url);

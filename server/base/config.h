@@ -46,6 +46,9 @@ struct config {
 	char *allocation_legal_weights; /* "legal_form=weight ..." */
 	char *allocation_packs;         /* "item=units per pack ..." */
 	long long surplus_days;
+	long long overstock_days;       /* anti-hoarding alert */
+	long long large_receipt_factor; /* a declared receipt above this times the usual level is flagged */
+	long long large_receipt_min;
 	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
 	/* SMS */
 	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */

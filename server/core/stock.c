@@ -6,6 +6,7 @@
 #include "burn.h"
 #include "events.h"
 #include "model.h"
+#include "stock_flags.h"
 #include "store.h"
 #include "store_alert.h"
 #include "store_record.h"
@@ -202,6 +203,8 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 		if (!rc)
 			rc = alert_engine_shortage(app, &h, &its[i], &r, &a);
 		if (!rc)
+			rc = alert_engine_overstock(app, &h, &its[i], &r);
+		if (!rc)
 			rc = level_done(app, &h, &its[i], &r, &a, &out->levels[i]);
 		if (rc)
 			return refuse_store(app, err, rc, "items");
@@ -209,6 +212,25 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	if ((rc = alert_engine_reported(app, &h)))
 		return refuse_store(app, err, rc, "report");
 	return 0;
+}
+
+/* Is a declared receipt of q (r: the level with it) large against the holder's usual level: the most
+ * it held over the last 30 days (read before this receipt is in the ledger), or what its target
+ * cover holds? */
+static int receipt_flagged(struct app *app, const struct holder_info *h, const struct item_info *it,
+			   const struct stock_row *r, long long q, long long now, int *large)
+{
+	long long recent = 0;
+	int rc = store_recent_max_level(app->store, h->kind, h->id, it->id, now - 30 * 86400000LL, &recent);
+	if (rc)
+		return rc;
+	long long usual = r->quantity - q;
+	if (recent > usual)
+		usual = recent;
+	if (r->burn_per_day * app->alloc.target_days > (double)usual)
+		usual = (long long)(r->burn_per_day * app->alloc.target_days);
+	*large = receipt_is_large(q, usual, (double)app->cfg.large_receipt_factor, app->cfg.large_receipt_min);
+	return STORE_OK;
 }
 
 int stock_move(struct app *app, const struct principal *who, const struct stock_movement *in,
@@ -244,8 +266,13 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 				 who->token_id, in->idempotency_key, 0, in->cause.kind, in->cause.kind ? in->cause.id : 0,
 				 in->kind == MOVE_RECEIPT && !in->cause.kind ? in->origin : NULL};
 	struct alert_row a;
+	int large = 0;
+	if (in->kind == MOVE_RECEIPT && !in->cause.kind && (rc = receipt_flagged(app, &h, &it, &r, q, now, &large)))
+		return refuse_store(app, err, rc, "item");
 	if ((rc = store_stock_put(st, &r)) || (rc = store_ledger_append(st, &e)) ||
-	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = level_done(app, &h, &it, &r, &a, &out->level)))
+	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = alert_engine_overstock(app, &h, &it, &r)) ||
+	    (large && (rc = alert_engine_large_receipt(app, &h, &it, q, &r))) ||
+	    (rc = level_done(app, &h, &it, &r, &a, &out->level)))
 		return refuse_store(app, err, rc, "item");
 	out->holder_kind = h.kind;
 	out->holder_id = h.id;

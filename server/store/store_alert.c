@@ -6,6 +6,7 @@
 #include "store_sqlite.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ALERT_COLUMNS                                                                                    \
@@ -96,7 +97,21 @@ static int holder_marked(struct store *st, enum store_mark m, const char *list_s
 /* The mark that says a holder may have an open alert of this kind, or -1 for kinds not marked. */
 static int alert_mark(const char *kind)
 {
-	return strcmp(kind, "shortage") == 0 ? MARK_SHORTAGE_ALERT : strcmp(kind, "silent") == 0 ? MARK_SILENT_ALERT : -1;
+	return strcmp(kind, "shortage") == 0    ? MARK_SHORTAGE_ALERT
+	       : strcmp(kind, "silent") == 0    ? MARK_SILENT_ALERT
+	       : strcmp(kind, "overstock") == 0 ? MARK_OVERSTOCK_ALERT
+						: -1;
+}
+
+/* The holders to mark for a mark of alerts (a literal: statements are cached by address). */
+static const char *mark_list_sql(int m)
+{
+	return m == MARK_SHORTAGE_ALERT ? "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+					  "WHERE kind = 'shortage' AND status != 'resolved'"
+	       : m == MARK_SILENT_ALERT ? "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+					  "WHERE kind = 'silent' AND status != 'resolved'"
+					: "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+					  "WHERE kind = 'overstock' AND status != 'resolved'";
 }
 
 static void mark_open_alert(struct store *st, const struct alert_row *a)
@@ -111,12 +126,7 @@ int store_alert_current(struct store *st, const char *kind, enum holder_kind hk,
 {
 	int m = alert_mark(kind);
 	if (m >= 0) {
-		int marked = holder_marked(st, (enum store_mark)m,
-					   m == MARK_SHORTAGE_ALERT ? "SELECT DISTINCT holder_kind, holder_id FROM alerts "
-								      "WHERE kind = 'shortage' AND status != 'resolved'"
-								    : "SELECT DISTINCT holder_kind, holder_id FROM alerts "
-								      "WHERE kind = 'silent' AND status != 'resolved'",
-					   hk, holder);
+		int marked = holder_marked(st, (enum store_mark)m, mark_list_sql(m), hk, holder);
 		if (marked == 0)
 			return STORE_NOTFOUND;
 		if (marked < 0)
@@ -446,4 +456,87 @@ int store_override_list(struct store *st, enum holder_kind hk, long long holder,
 			break;
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "overrides");
+}
+
+/* --- anti-hoarding and flagged receipts --------------------------------------------------------------- */
+
+int store_critical_shortages(struct store *st, const char *dep, long long item, long long except, long long *n)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM alerts WHERE kind = 'shortage' AND status != 'resolved' "
+					    "AND dep = ?1 AND item_id = ?2 AND (severity = 'critical' OR severity = 'stockout') "
+					    "AND NOT (holder_kind = 'structure' AND holder_id = ?3)");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, dep, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, item);
+	sqlite3_bind_int64(s, 3, except);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : store_rc_from_sqlite(st, rc, "critical shortages");
+}
+
+int store_overstock_review_list(struct store *st, double threshold, const char *dep, long long item,
+				int (*cb)(void *ctx, long long holder, long long item), void *ctx)
+{
+	/* structures of the département whose cover passes the threshold where another is critical for the
+	 * item (by the item's index of levels), and those with an open overstock alert (which may have to
+	 * close): each once */
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT l.holder_id, l.item_id FROM stock_levels l JOIN structures s ON s.id = l.holder_id "
+		"WHERE l.item_id = ?3 AND l.holder_kind = 'structure' AND s.dep = ?2 AND l.days_of_cover >= ?1 "
+		"AND EXISTS (SELECT 1 FROM alerts a WHERE a.kind = 'shortage' AND a.status != 'resolved' AND a.dep = s.dep "
+		"AND a.item_id = l.item_id AND (a.severity = 'critical' OR a.severity = 'stockout') "
+		"AND NOT (a.holder_kind = 'structure' AND a.holder_id = l.holder_id)) "
+		"UNION SELECT holder_id, item_id FROM alerts WHERE kind = 'overstock' AND status != 'resolved' AND dep = ?2 "
+		"AND item_id = ?3 ORDER BY 1, 2");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_double(s, 1, threshold);
+	sqlite3_bind_text(s, 2, dep, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, item);
+	/* read them all first: the callback writes alerts */
+	long long (*pairs)[2] = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			void *more = realloc(pairs, cap * sizeof *pairs);
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			pairs = more;
+		}
+		pairs[n][0] = sqlite3_column_int64(s, 0);
+		pairs[n][1] = sqlite3_column_int64(s, 1);
+		n++;
+	}
+	sqlite3_reset(s);
+	int out = rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "overstock review");
+	for (size_t k = 0; out == STORE_OK && k < n; k++)
+		if (cb(ctx, pairs[k][0], pairs[k][1]))
+			break;
+	free(pairs);
+	return out;
+}
+
+int store_recent_max_level(struct store *st, enum holder_kind hk, long long holder, long long item, long long since,
+			   long long *max)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT coalesce(max(quantity_after), 0) FROM stock_ledger WHERE holder_kind = ?1 "
+					    "AND holder_id = ?2 AND item_id = ?3 AND at >= ?4");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int64(s, 3, item);
+	sqlite3_bind_int64(s, 4, since);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*max = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : store_rc_from_sqlite(st, rc, "recent levels");
 }

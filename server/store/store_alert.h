@@ -81,6 +81,18 @@ int store_silent_candidates(struct store *st, long long before,
 /* The last report time of a holder (0 when none). */
 long long store_last_report_at(struct store *st, enum holder_kind hk, long long holder);
 
+/* Anti-hoarding: the open critical or stock-out shortage alerts of an item in a département, but
+ * structure except's. */
+int store_critical_shortages(struct store *st, const char *dep, long long item, long long except, long long *n);
+/* The structures of département dep whose overstock alert for item may have to open (cover at least
+ * threshold days, another of the département critical for the item) or close (one is open); each
+ * once, in id order. */
+int store_overstock_review_list(struct store *st, double threshold, const char *dep, long long item,
+				int (*cb)(void *ctx, long long holder, long long item), void *ctx);
+/* The highest level a holder had of an item since `since` (ms), from its ledger (0 when none). */
+int store_recent_max_level(struct store *st, enum holder_kind hk, long long holder, long long item, long long since,
+			   long long *max);
+
 /* Threshold overrides (item 0: every item of the holder). */
 int store_override_get(struct store *st, enum holder_kind hk, long long holder, long long item, double *warning,
 		       double *critical);

@@ -470,5 +470,84 @@ class Exports(World):
         self.assertEqual(kinds, {("structure", str(self.s1["id"])), ("transit", str(a["id"]))})
 
 
+class Flags(World):
+    """Anti-hoarding and flagged receipts: the well-stocked centre (199 days) while the EHPAD and the
+    hospital of its département are critical; 100,000 pairs received from nowhere."""
+
+    def alerts(self, kind, holder):
+        st, body, _ = self.api("GET", "/api/v1/alerts?kind=%s&holder_kind=structure&holder_id=%d&status=active" % (kind, holder),
+                               token=self.c81)
+        self.assertEqual(st, 200, body)
+        return body["items"]
+
+    def receipt(self, holder, quantity, key, origin="purchase"):
+        st, body, _ = self.api("POST", "/api/v1/stock/movements", token=self.c81, headers={"Idempotency-Key": key}, body={
+            "holder_kind": "structure", "holder_id": holder, "item": ITEM, "kind": "receipt", "quantity": quantity,
+            "origin": origin})
+        self.assertEqual(st, 201, body)
+        return body
+
+    def test_1_overstock_while_others_are_critical_with_hysteresis(self):
+        s6 = self.s6["id"]
+        # the centre counted its 199 days while the EHPAD and the hospital were critical
+        [a] = self.alerts("overstock", s6)
+        self.assertEqual((a["severity"], a["status"], a["quantity"], a["days_of_cover"]), ("warning", "open", 1990, 199))
+        st, cap, _ = self.api("GET", "/api/v1/alerts/%d/cap" % a["id"], token=self.c81)
+        self.assertIn("<event>Surstockage : Test gloves</event>", cap)
+        self.assertEqual(self.alerts("overstock", self.s2["id"]), [])  # the critical ones are not overstocked
+        # the Hérault is not told
+        self.assertError(self.api("GET", "/api/v1/alerts/%d" % a["id"], token=self.c34), 404)
+        # down to 29.5 days: within the margin (a day) of the 30-day threshold, it stays open
+        self.count("structure", s6, 295, "s6-295")
+        self.assertEqual([(x["id"], x["days_of_cover"]) for x in self.alerts("overstock", s6)], [(a["id"], 29.5)])
+        # 28.9 days: below the threshold less the margin, it calms down by itself
+        self.count("structure", s6, 289, "s6-289")
+        self.assertEqual(self.alerts("overstock", s6), [])
+        st, gone, _ = self.api("GET", "/api/v1/alerts/%d" % a["id"], token=self.c81)
+        self.assertEqual((gone["status"], gone["resolution"]), ("resolved", "recovered"))
+        # back to 40 days: a new one opens
+        self.count("structure", s6, 400, "s6-400")
+        [b] = self.alerts("overstock", s6)
+        self.assertNotEqual(b["id"], a["id"])
+        # the critical structures get their stock: nobody around is critical, the overstock closes
+        # without the centre counting again
+        self.receipt(self.s1["id"], 900, "s1-restock")
+        self.receipt(self.s2["id"], 2000, "s2-restock")
+        self.assertEqual(len(self.alerts("overstock", s6)), 1)  # the home care service is still critical
+        self.receipt(self.s3["id"], 500, "s3-restock")
+        self.assertEqual(self.alerts("overstock", s6), [])
+        # and opens again when the hospital is critical again
+        self.count("structure", self.s2["id"], 150, "s2-critical-again")
+        self.assertEqual(len(self.alerts("overstock", s6)), 1)
+
+    def test_2_a_large_receipt_from_nowhere_is_flagged(self):
+        s3 = self.s3["id"]
+        watch = self.watcher(self.c81, ("alerts",))
+        # its usual level: 100 lately, 700 for its target cover; 500 is a usual restock
+        self.receipt(s3, 500, "s3-small")
+        self.assertEqual(self.alerts("large_receipt", s3), [])
+        self.receipt(s3, 100000, "s3-huge", origin="donation")
+        [flag] = self.alerts("large_receipt", s3)
+        self.assertEqual((flag["severity"], flag["status"], flag["quantity"]), ("warning", "open", 100000))
+        events = [e for e in self.drain(watch) if e["event"].startswith("alert.") and e["data"]["kind"] == "large_receipt"]
+        self.assertEqual([(e["event"], e["data"]["id"]) for e in events], [("alert.opened", flag["id"])])
+        self.assertEqual(self.server.sql("SELECT origin, delta FROM stock_ledger WHERE holder_kind = 'structure' AND "
+                                         "holder_id = ? AND kind = 'receipt' ORDER BY id DESC LIMIT 2", (s3,)),
+                         [("donation", 100000), ("purchase", 500)])
+        # acknowledged, then another one: counted in the same flag, which opens again
+        self.assertEqual(self.api("POST", "/api/v1/alerts/%d/acknowledge" % flag["id"], token=self.c81, body={})[0], 200)
+        self.receipt(s3, 900000, "s3-huge-2")
+        [again] = self.alerts("large_receipt", s3)
+        self.assertEqual((again["id"], again["status"], again["quantity"]), (flag["id"], "open", 1000000))
+        st, cap, _ = self.api("GET", "/api/v1/alerts/%d/cap" % flag["id"], token=self.c81)
+        self.assertIn("1000000 Test gloves reçus sans allocation", cap)
+        # an allocation's receipt is no declaration: never flagged
+        st, a, _ = self.api("POST", "/api/v1/allocations", token=self.region, body={
+            "item": ITEM, "source_kind": "depot", "source_id": self.d81["id"], "structure_id": self.s1["id"], "quantity": 900})
+        for step, body in (("approve", {}), ("dispatch", {}), ("receive", {"quantity": 900})):
+            self.step(self.region, a["id"], step, body)
+        self.assertEqual(self.alerts("large_receipt", self.s1["id"]), [])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -192,6 +192,10 @@ static int group_setup(void **state)
 	I[0] = unit_query_int(G->st, "SELECT id FROM items WHERE code = 'respirator'");
 	I[1] = unit_query_int(G->st, "SELECT id FROM items WHERE code = 'gloves-examination'");
 	A.store = G->st;
+	/* the flags of stock (overstock, large receipts) run too: they must move no stock */
+	A.cfg.overstock_days = 30;
+	A.cfg.large_receipt_factor = 3;
+	A.cfg.large_receipt_min = 100;
 	if (threshold_rules_parse("*/*=7,3 ehpad/*=10,4 hospital/*=5,2", 1.0, &A.thresholds, err, sizeof err) ||
 	    allocation_config_init(&A.alloc, 14, 10, 3, 21, "ehpad=2 hospital=1.5 *=1", "*=1", "gloves-examination=50 *=1",
 				   err, sizeof err)) {
