@@ -90,7 +90,7 @@ static const struct config_key keys[] = {
 	KEY_STR(allocation_packs, "gloves-examination=50 gloves-surgical=25 mask-medical-surgical-for-healthworker=50 mask-medical-surgical-for-patient=50 respirator=20 gown-protective=10 apron-disposable=50 *=1",
 		"the minimum useful quantity (a box) of items, in the item's units: allocation lines are whole packs (\"*\" for the others)"),
 	KEY_INT(surplus_days, 21, 1, 365, "a structure has stock to spare for the nearest-stock search above this many days of its own use"),
-	KEY_INT(overstock_days, 30, 1, 3650, "a structure past this many days of cover while another of its département is critical for the item gets an overstock alert"),
+	KEY_INT(overstock_days, 60, 1, 3650, "a structure past this many days of cover (six times the cap) while another of its département is critical for the item gets an overstock alert"),
 	KEY_INT(large_receipt_factor, 3, 1, 1000, "a receipt without allocation above this many times the holder's usual level (its highest of the last 30 days, or its target cover) is flagged to the coordinators"),
 	KEY_INT(large_receipt_min, 100, 1, 1000000000, "receipts without allocation below this quantity are never flagged"),
 	KEY_INT(test_clock, 0, 0, 1, "1 adds the clock.advance operation that moves renfortd's clock forward: for tests only, never in production"),

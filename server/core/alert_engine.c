@@ -209,9 +209,13 @@ int alert_engine_overstock(struct app *app, const struct holder_info *h, const s
 	int next = overstock_next(has, r->cover_known, r->days_of_cover, others, threshold, margin);
 	if (!has)
 		return next ? open_flag(app, "overstock", h, it, r->quantity, r) : STORE_OK;
+	/* a review that finds it as it was writes nothing (no new version for nothing) */
+	int same = cur.quantity == r->quantity && cur.cover_known == r->cover_known && cur.days_of_cover == r->days_of_cover;
 	copy_figures(&cur, r);
 	if (!next)
 		return resolve_found(app, STORE_OK, &cur, "recovered", h, it);
+	if (same)
+		return STORE_OK;
 	if ((rc = store_alert_update(st, &cur)))
 		return rc;
 	show(&cur, h, it);
@@ -243,14 +247,49 @@ static int review_one(void *ctx, long long holder, long long item)
 	return rc != STORE_OK;
 }
 
-int alert_engine_overstock_review(struct app *app, const char *dep, long long item)
+/* The structures of (dep, item) that may need their overstock alert opened or closed. */
+static int review_pair(struct app *app, const char *dep, long long item)
 {
-	if (app->cfg.overstock_days <= 0)
-		return STORE_OK;
 	struct review_ctx c = {app, STORE_OK};
 	int rc = store_overstock_review_list(app->store, (double)app->cfg.overstock_days - app->thresholds.margin_days, dep,
 					     item, review_one, &c);
 	return rc ? rc : c.rc;
+}
+
+void alert_engine_overstock_later(struct app *app, const char *dep, long long item)
+{
+	if (app->cfg.overstock_days <= 0 || app->overstock_overflow)
+		return;
+	for (size_t i = 0; i < app->overstock_npending; i++)
+		if (app->overstock_pending[i].item == item && strcmp(app->overstock_pending[i].dep, dep) == 0)
+			return;
+	size_t cap = sizeof app->overstock_pending / sizeof app->overstock_pending[0];
+	if (app->overstock_npending == cap) {
+		app->overstock_overflow = 1;
+		return;
+	}
+	snprintf(app->overstock_pending[app->overstock_npending].dep, sizeof app->overstock_pending[0].dep, "%s", dep);
+	app->overstock_pending[app->overstock_npending++].item = item;
+}
+
+static int review_listed(void *ctx, const char *dep, long long item)
+{
+	struct review_ctx *c = ctx;
+	c->rc = review_pair(c->app, dep, item);
+	return c->rc != STORE_OK;
+}
+
+int alert_engine_overstock_pending(struct app *app)
+{
+	int rc = STORE_OK;
+	if (app->overstock_overflow) {
+		struct review_ctx c = {app, STORE_OK};
+		rc = store_overstock_pairs(app->store, review_listed, &c);
+		rc = rc ? rc : c.rc;
+	} else
+		for (size_t i = 0; i < app->overstock_npending && !rc; i++)
+			rc = review_pair(app, app->overstock_pending[i].dep, app->overstock_pending[i].item);
+	return rc;
 }
 
 int alert_engine_large_receipt(struct app *app, const struct holder_info *h, const struct item_info *it,
@@ -286,8 +325,8 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 	 * its own alert is written, which they count) */
 	int is = out->id && (strcmp(out->severity, "critical") == 0 || strcmp(out->severity, "stockout") == 0);
 	if (was != is && h->kind == HOLDER_STRUCTURE)
-		rc = alert_engine_overstock_review(app, h->dep, it->id);
-	return rc;
+		alert_engine_overstock_later(app, h->dep, it->id);
+	return STORE_OK;
 }
 
 int alert_engine_reported(struct app *app, const struct holder_info *h)
@@ -422,7 +461,7 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 	/* a critical shortage resolved by hand: the overstock alerts around it follow */
 	if (resolve && strcmp(a.kind, "shortage") == 0 && a.holder_kind == HOLDER_STRUCTURE &&
 	    (strcmp(a.severity, "critical") == 0 || strcmp(a.severity, "stockout") == 0))
-		rc = alert_engine_overstock_review(app, a.dep, a.item_id);
+		alert_engine_overstock_later(app, a.dep, a.item_id);
 	return rc;
 }
 

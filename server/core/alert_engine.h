@@ -20,8 +20,12 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 int alert_engine_overstock(struct app *app, const struct holder_info *h, const struct item_info *it,
 			   const struct stock_row *r);
 /* A shortage of the item in département dep became critical or stopped being: the overstock alerts
- * of its structures follow. */
-int alert_engine_overstock_review(struct app *app, const char *dep, long long item);
+ * of its structures are to follow, once before the transaction commits (tx_commit_only): a review
+ * reads every structure holding the item, and a batch of reports may cross critical many times. */
+void alert_engine_overstock_later(struct app *app, const char *dep, long long item);
+/* The reviews asked for in this transaction (every pair with a critical shortage or an open
+ * overstock alert, after more than the list holds). Run in the caller's transaction. */
+int alert_engine_overstock_pending(struct app *app);
 /* A receipt no allocation delivered, large against the holder's usual level: its large_receipt alert
  * opens, or counts it (and opens again if acknowledged). level: the holder's level after it. */
 int alert_engine_large_receipt(struct app *app, const struct holder_info *h, const struct item_info *it,

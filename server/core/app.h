@@ -62,6 +62,16 @@ struct app {
 	/* set by the transport: wakes the event loop; the one hook called from another thread */
 	void (*wake)(struct app *app);
 
+	/* (département, item) pairs whose overstock alerts are looked at again before the transaction in
+	 * progress commits: a shortage there crossed critical (alert_engine.c, tx.c); past the list's
+	 * size, every pair (overflow) */
+	struct {
+		char dep[4];
+		long long item;
+	} overstock_pending[64];
+	size_t overstock_npending;
+	int overstock_overflow;
+
 	struct metrics metrics;
 	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */
 	char demo_token[48];                     /* printed as a link once the port is known */

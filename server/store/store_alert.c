@@ -540,3 +540,39 @@ int store_recent_max_level(struct store *st, enum holder_kind hk, long long hold
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : store_rc_from_sqlite(st, rc, "recent levels");
 }
+
+int store_overstock_pairs(struct store *st, int (*cb)(void *ctx, const char *dep, long long item), void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT dep, item_id FROM alerts WHERE status != 'resolved' AND "
+					    "item_id IS NOT NULL AND holder_kind = 'structure' AND (kind = 'overstock' OR "
+					    "(kind = 'shortage' AND (severity = 'critical' OR severity = 'stockout'))) ORDER BY 1, 2");
+	if (!s)
+		return STORE_ERROR;
+	/* read them all first: the callback writes alerts */
+	struct pair {
+		char dep[4];
+		long long item;
+	} *pairs = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			void *more = realloc(pairs, cap * sizeof *pairs);
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			pairs = more;
+		}
+		store_column_copy(pairs[n].dep, sizeof pairs[n].dep, s, 0);
+		pairs[n++].item = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	int out = rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "overstock pairs");
+	for (size_t k = 0; out == STORE_OK && k < n; k++)
+		if (cb(ctx, pairs[k].dep, pairs[k].item))
+			break;
+	free(pairs);
+	return out;
+}

@@ -89,6 +89,8 @@ int store_critical_shortages(struct store *st, const char *dep, long long item, 
  * once, in id order. */
 int store_overstock_review_list(struct store *st, double threshold, const char *dep, long long item,
 				int (*cb)(void *ctx, long long holder, long long item), void *ctx);
+/* Every (département, item) with a critical shortage or an open overstock alert. */
+int store_overstock_pairs(struct store *st, int (*cb)(void *ctx, const char *dep, long long item), void *ctx);
 /* The highest level a holder had of an item since `since` (ms), from its ledger (0 when none). */
 int store_recent_max_level(struct store *st, enum holder_kind hk, long long holder, long long item, long long since,
 			   long long *max);

@@ -8,6 +8,7 @@ import {
   initFrame, signIn, wireLogout, showConnection, newKey, ApiError, NetworkError, toast,
 } from './core.js';
 import { Live, Buffer } from './live.js';
+import { initDeliveries } from './deliveries.js';
 
 const PAGE = 'structure';
 const PENDING = 'renfort.pending-report';
@@ -25,12 +26,14 @@ const state = {
   sending: false,
 };
 const buffer = new Buffer(applyEvent);
+let deliveries = null; // the deliveries from the shared stock (deliveries.js)
 
 async function main() {
   initFrame();
   wireLogout(PAGE);
   const { token, who } = await signIn(PAGE, ['structure']);
   state.id = who.subject_id;
+  deliveries = initDeliveries(state.id);
   $('#report-form').addEventListener('submit', onSubmit);
   $('#add-item-btn').addEventListener('click', addLine);
   $('#pending-retry').addEventListener('click', () => {
@@ -62,6 +65,7 @@ async function load() {
       api('GET', '/stock/levels', { params: { limit: 500 } }),
       apiAll('/alerts', { status: 'active' }),
       state.catalogue.length ? Promise.resolve(state.catalogue) : apiAll('/items'),
+      deliveries.reload(),
     ]);
     state.structure = structure;
     if (!state.commune || state.commune.insee !== structure.commune) {
@@ -87,6 +91,7 @@ function renderAll() {
   renderAlerts();
   renderLevels();
   renderStaffForm();
+  deliveries.render();
   showPending();
 }
 
@@ -419,6 +424,8 @@ function applyEvent(ev) {
     if (a.status === 'resolved') state.alerts.delete(a.id);
     else state.alerts.set(a.id, a);
     later(renderAlerts);
+  } else if (type.startsWith('allocation.')) {
+    deliveries.onEvent(ev);
   } else if (type === 'structure.updated' && state.structure) {
     Object.assign(state.structure, { ...ev.data, contacts: state.structure.contacts });
     later(renderHeader);
