@@ -69,6 +69,13 @@ cJSON *alert_json(const struct alert_row *a)
 		cJSON_AddNullToObject(o, "resolution");
 		cJSON_AddNullToObject(o, "resolve_note");
 	}
+	if (a->allocation_id) {
+		/* the allocation that answers it (only when there is one) */
+		cJSON *al = cJSON_AddObjectToObject(o, "allocation");
+		cJSON_AddNumberToObject(al, "id", (double)a->allocation_id);
+		cJSON_AddStringToObject(al, "status", a->allocation_status);
+		cJSON_AddNumberToObject(al, "quantity", (double)a->allocation_quantity);
+	}
 	return o;
 }
 
@@ -100,7 +107,7 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 {
 	static const char *const names[] = {"status", "kind", "severity", "dep", "holder_kind", "holder_id", "after", "limit", NULL};
 	static const char *const statuses[] = {"open", "acknowledged", "resolved", "active", NULL};
-	static const char *const kinds[] = {"shortage", "silent", "sms_failed", "staff_unfilled", NULL};
+	static const char *const kinds[] = {"shortage", "silent", "sms_failed", "staff_unfilled", "overstock", "large_receipt", NULL};
 	static const char *const severities[] = {"warning", "critical", "stockout", NULL};
 	static const char *const holders[] = {"structure", "depot", NULL};
 	if (api_only_params(req, res, names, "is not a filter of alerts (status, kind, severity, dep, holder_kind, "
@@ -115,7 +122,8 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 	if (!one_of(q.status, statuses))
 		return api_fail(res, 422, "invalid", "status", "must be open, acknowledged, resolved or active");
 	if (q.kind && !one_of(q.kind, kinds))
-		return api_fail(res, 422, "invalid", "kind", "must be shortage, silent, sms_failed or staff_unfilled");
+		return api_fail(res, 422, "invalid", "kind",
+				"must be shortage, silent, sms_failed, staff_unfilled, overstock or large_receipt");
 	if (q.severity && !one_of(q.severity, severities))
 		return api_fail(res, 422, "invalid", "severity", "must be warning, critical or stockout");
 	if (q.holder_kind && !one_of(q.holder_kind, holders))

@@ -1,6 +1,7 @@
 #include "api_events.h"
 
 #include "api_alert.h"
+#include "api_allocation.h"
 #include "api_deploy.h"
 #include "api_stock.h"
 #include "events.h"
@@ -63,6 +64,12 @@ const char *api_event_payload(const struct event *e, char **owned)
 		break;
 	case EVENT_DEPLOYMENT:
 		j = deploy_event_json(e->deploy);
+		break;
+	case EVENT_ALLOCATION:
+		j = allocation_json(e->allocation);
+		break;
+	case EVENT_REQUEST:
+		j = request_json(e->request);
 		break;
 	}
 	*owned = j ? cJSON_PrintUnformatted(j) : NULL;

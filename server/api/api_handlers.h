@@ -89,6 +89,24 @@ int op_credentials_expiring(struct app *app, struct op_request *req, struct op_r
 int op_signup_code(struct app *app, struct op_request *req, struct op_response *res);
 int op_signup_create(struct app *app, struct op_request *req, struct op_response *res);
 int op_signup_link(struct app *app, struct op_request *req, struct op_response *res);
+/* api_allocation.c: requests for stock, the nearest stock, reserves, proposals, allocations, exports */
+int op_stock_requests_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_requests_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_requests_cancel(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_nearest(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_reserves_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_reserves_set(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_ledger_export(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_propose(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_proposal(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_export(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_get(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_approve(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_dispatch(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_receive(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_cancel(struct app *app, struct op_request *req, struct op_response *res);
 
 /* hub.c: websocket subscriptions */
 

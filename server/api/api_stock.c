@@ -294,9 +294,9 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 	cJSON_ArrayForEach(j, b)
 	{
 		if (strcmp(j->string, "holder_kind") && strcmp(j->string, "holder_id") && strcmp(j->string, "item") &&
-		    strcmp(j->string, "kind") && strcmp(j->string, "quantity"))
+		    strcmp(j->string, "kind") && strcmp(j->string, "quantity") && strcmp(j->string, "origin"))
 			return api_fail(res, 422, "unknown_field", j->string,
-					"is not a field of a movement (holder_kind, holder_id, item, kind, quantity)");
+					"is not a field of a movement (holder_kind, holder_id, item, kind, quantity, origin)");
 	}
 	struct stock_movement in = {.idempotency_key = req->idem_key};
 	if (read_holder(b, &in.holder, res) || read_item(cJSON_GetObjectItemCaseSensitive(b, "item"), "item", &in.item, res))
@@ -311,6 +311,14 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 		return -1;
 	if (in.quantity == 0)
 		return api_fail(res, 422, "invalid", "quantity", "must be more than 0");
+	/* a receipt no allocation delivers says where it came from (a receipt of an allocation is that
+	 * allocation's: allocations.receive) */
+	const cJSON *origin_j = cJSON_GetObjectItemCaseSensitive(b, "origin");
+	if (origin_j && in.kind != MOVE_RECEIPT)
+		return api_fail(res, 422, "invalid", "origin", "is only for receipts");
+	if (origin_j && (!cJSON_IsString(origin_j) || !stock_origin_known(origin_j->valuestring)))
+		return api_fail(res, 422, "invalid", "origin", "must be " STOCK_ORIGINS);
+	in.origin = origin_j ? origin_j->valuestring : NULL;
 	struct stock_movement_result out;
 	struct rf_error err;
 	if (stock_move(app, &req->who, &in, &out, &err))

@@ -38,6 +38,17 @@ struct config {
 	long long silent_after_hours;
 	long long alert_check_interval_s;
 	long long stats_min_count; /* smallest count of people volunteers.stats gives an observer */
+	/* shared stock: allocation proposals and the nearest stock (rules/allocation.h) */
+	long long allocation_target_days;
+	long long allocation_cap_days;
+	long long allocation_floor_days;
+	char *allocation_weights;       /* "category=weight ..." */
+	char *allocation_legal_weights; /* "legal_form=weight ..." */
+	char *allocation_packs;         /* "item=units per pack ..." */
+	long long surplus_days;
+	long long overstock_days;       /* anti-hoarding alert */
+	long long large_receipt_factor; /* a declared receipt above this times the usual level is flagged */
+	long long large_receipt_min;
 	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
 	/* SMS */
 	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */

@@ -14,6 +14,22 @@ struct principal;
  * (id 0 when there is none open). */
 int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
 			  const struct stock_row *r, struct alert_row *out);
+/* Anti-hoarding: after structure h's level of item it became r, its overstock alert follows (open
+ * past overstock_days of cover while another structure of its département is critical for the
+ * item; closed a margin below, or when nobody around is critical any more). */
+int alert_engine_overstock(struct app *app, const struct holder_info *h, const struct item_info *it,
+			   const struct stock_row *r);
+/* A shortage of the item in département dep became critical or stopped being: the overstock alerts
+ * of its structures are to follow, once before the transaction commits (tx_commit_only): a review
+ * reads every structure holding the item, and a batch of reports may cross critical many times. */
+void alert_engine_overstock_later(struct app *app, const char *dep, long long item);
+/* The reviews asked for in this transaction (every pair with a critical shortage or an open
+ * overstock alert, after more than the list holds). Run in the caller's transaction. */
+int alert_engine_overstock_pending(struct app *app);
+/* A receipt no allocation delivered, large against the holder's usual level: its large_receipt alert
+ * opens, or counts it (and opens again if acknowledged). level: the holder's level after it. */
+int alert_engine_large_receipt(struct app *app, const struct holder_info *h, const struct item_info *it,
+			       long long quantity, const struct stock_row *r);
 /* The holder has just reported: its silent alert, if any, resolves. */
 int alert_engine_reported(struct app *app, const struct holder_info *h);
 /* Opens or updates silent alerts of structures without a count for too long. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "alert_rules.h"
+#include "allocation.h"
 #include "config.h"
 #include "events.h"
 
@@ -36,6 +37,7 @@ struct metrics {
 struct app {
 	struct config cfg;
 	struct threshold_rules thresholds; /* parsed from cfg.alert_thresholds */
+	struct allocation_config alloc;    /* parsed from cfg.allocation_* */
 	struct store *store;
 	struct checkpointer *checkpointer; /* NULL: SQLite checkpoints inside commits */
 	struct hub *hub;
@@ -62,6 +64,15 @@ struct app {
 	void (*wake)(struct app *app);
 
 	struct signup_guard *signup_guard;     /* refused sign-up attempts, counted in memory (signup.c) */
+	/* (département, item) pairs whose overstock alerts are looked at again before the transaction in
+	 * progress commits: a shortage there crossed critical (alert_engine.c, tx.c); past the list's
+	 * size, every pair (overflow) */
+	struct {
+		char dep[4];
+		long long item;
+	} overstock_pending[64];
+	size_t overstock_npending;
+	int overstock_overflow;
 
 	struct metrics metrics;
 	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */

@@ -19,6 +19,8 @@ static void event_free_body(struct event *ev)
 	free(ev->availability);
 	free(ev->received);
 	free(ev->deploy);
+	free(ev->allocation);
+	free(ev->request);
 }
 
 static struct event *add(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id)
@@ -118,6 +120,12 @@ static struct event *add_body(struct app *app, const char *type, const char *dep
 	case EVENT_DEPLOYMENT:
 		ev->deploy = copy;
 		break;
+	case EVENT_ALLOCATION:
+		ev->allocation = copy;
+		break;
+	case EVENT_REQUEST:
+		ev->request = copy;
+		break;
 	default:
 		ev->received = copy;
 		break;
@@ -150,6 +158,26 @@ int events_add_deploy(struct app *app, const char *type, const char *dep, const 
 		      const struct deploy_event *e)
 {
 	return add_body(app, type, dep, entity, entity_id, EVENT_DEPLOYMENT, e, sizeof *e) ? 0 : -1;
+}
+
+int events_add_allocation(struct app *app, const char *what, const struct allocation_row *a)
+{
+	char type[32];
+	snprintf(type, sizeof type, "allocation.%s", what);
+	struct event *ev = add_body(app, type, a->dep, "structure", a->structure_id, EVENT_ALLOCATION, a, sizeof *a);
+	if (!ev)
+		return -1;
+	snprintf(ev->dep2, sizeof ev->dep2, "%s", a->source_dep);
+	snprintf(ev->entity2, sizeof ev->entity2, "%s", holder_kind_name(a->source_kind));
+	ev->entity2_id = a->source_id;
+	return 0;
+}
+
+int events_add_request(struct app *app, const char *what, const struct stock_request_row *r)
+{
+	char type[32];
+	snprintf(type, sizeof type, "allocation.request_%s", what);
+	return add_body(app, type, r->dep, "structure", r->structure_id, EVENT_REQUEST, r, sizeof *r) ? 0 : -1;
 }
 
 void events_set_text(struct app *app, size_t i, char *text)

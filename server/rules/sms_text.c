@@ -73,6 +73,21 @@ void sms_text_alert(const struct alert_text *a, const char *lang, char *out, siz
 		end_on_character(out);
 }
 
+void sms_text_allocation(const struct allocation_text *a, const char *lang, char *out, size_t outlen)
+{
+	char item[40], source[48];
+	sms_text_shorten(a->item_name ? a->item_name : "", item, sizeof item);
+	sms_text_shorten(a->source_name ? a->source_name : "", source, sizeof source);
+	if (lang && strcmp(lang, "en") == 0)
+		snprintf(out, outlen, "renfort: %lld %s of %s are on their way from %s. Confirm the receipt on your page. "
+				      "Allocation %lld.",
+			 a->quantity, a->unit ? a->unit : "", item, source, a->allocation_id);
+	else
+		snprintf(out, outlen, "renfort : %lld %s de %s en route depuis %s. Confirmez la réception sur votre page. "
+				      "Allocation %lld.",
+			 a->quantity, a->unit ? a->unit : "", item, source, a->allocation_id);
+}
+
 const char *sms_text_reply(enum sms_reply r, const char *lang)
 {
 	static const char *const fr[] = {

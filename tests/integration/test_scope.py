@@ -484,7 +484,7 @@ MATRIX = {
         "POST", "/api/v1/stock/reports", body=dict(_holder(t, r), items=[{"item": "respirator", "quantity": 100 + n}]),
         key="matrix-report-%s-%d" % (r, n))),
     "stock.movement": (STAFF | {"structure", "depot"}, OK, lambda t, r, n: Req(
-        "POST", "/api/v1/stock/movements", body=dict(_holder(t, r), item="respirator", kind="receipt", quantity=5),
+        "POST", "/api/v1/stock/movements", body=dict(_holder(t, r), item="respirator", kind="receipt", quantity=5, origin="purchase"),
         key="matrix-move-%s-%d" % (r, n))),
     "stock.levels": (READERS | {"structure", "depot"}, 200, lambda t, r, n: Req("GET", "/api/v1/stock/levels")),
     "stock.cover": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/stock/cover")),
@@ -564,6 +564,41 @@ MATRIX = {
     "tokens.create": ({"admin"}, 201, lambda t, r, n: Req("POST", "/api/v1/tokens",
                                                           body={"role": "observer", "label": "matrix %d" % n})),
     "tokens.revoke": ({"admin"}, 404, lambda t, r, n: Req("DELETE", "/api/v1/tokens/999999", params={"id": 999999})),
+
+    # the shared stock (issue 13): allocation ids that name nothing get 404 from allowed roles
+    "stock_requests.list": (READERS | {"structure"}, 200, lambda t, r, n: Req("GET", "/api/v1/stock/requests")),
+    "stock_requests.create": (STAFF | {"structure"}, 201, lambda t, r, n: Req("POST", "/api/v1/stock/requests", body={
+        "structure_id": t.s81["id"], "item": "respirator", "quantity": 10 + n, "reason": "matrix %d" % n})),
+    "stock_requests.cancel": (STAFF | {"structure"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/stock/requests/999999/cancel", body={"reason": "matrix"}, params={"id": 999999})),
+    "stock.nearest": (READERS, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/stock/nearest?item=respirator&holder_kind=structure&holder_id=%d" % t.s81["id"],
+        params={"item": "respirator", "holder_kind": "structure", "holder_id": t.s81["id"]})),
+    "stock_reserves.list": (READERS | {"depot"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/stock/reserves?depot_id=%d" % t.d81["id"], params={"depot_id": t.d81["id"]})),
+    "stock_reserves.set": (STAFF, 200, lambda t, r, n: Req("PUT", "/api/v1/stock/reserves", body={
+        "depot_id": t.d81["id"], "item": "respirator", "quantity": n})),
+    "stock.ledger_export": (READERS | {"structure", "depot"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/stock/ledger/export")),
+    "allocations.propose": (STAFF, 201, lambda t, r, n: Req("POST", "/api/v1/allocations/propose", body={
+        "item": "respirator", "dep": "81"})),
+    "allocations.proposal": (READERS, 404, lambda t, r, n: Req("GET", "/api/v1/allocations/proposals/999999",
+                                                               params={"id": 999999})),
+    "allocations.list": (READERS | {"structure", "depot"}, 200, lambda t, r, n: Req("GET", "/api/v1/allocations")),
+    "allocations.export": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/allocations/export")),
+    "allocations.create": (STAFF, 201, lambda t, r, n: Req("POST", "/api/v1/allocations", body={
+        "item": "respirator", "source_kind": "depot", "source_id": t.d81["id"], "structure_id": t.s81["id"],
+        "quantity": 5})),
+    "allocations.get": (READERS | {"structure", "depot"}, 404, lambda t, r, n: Req(
+        "GET", "/api/v1/allocations/999999", params={"id": 999999})),
+    "allocations.approve": (STAFF, 404, lambda t, r, n: Req("POST", "/api/v1/allocations/999999/approve", body={},
+                                                            params={"id": 999999})),
+    "allocations.dispatch": (STAFF | {"structure", "depot"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/allocations/999999/dispatch", body={}, params={"id": 999999})),
+    "allocations.receive": (STAFF | {"structure"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/allocations/999999/receive", body={"quantity": 1}, params={"id": 999999})),
+    "allocations.cancel": (STAFF, 404, lambda t, r, n: Req("POST", "/api/v1/allocations/999999/cancel",
+                                                           body={"reason": "matrix"}, params={"id": 999999})),
 
     "subscribe": (EVERYONE, 200, lambda t, r, n: Req(None, None, params={"topics": ["items"]})),
     "unsubscribe": (EVERYONE, 200, lambda t, r, n: Req(None, None, params={"topics": ["items"]})),

@@ -10,6 +10,7 @@ import {
 } from './core.js';
 import { Live, Buffer } from './live.js';
 import { StaffRequests } from './staff_request.js';
+import { initDeliveries } from './deliveries.js';
 
 const PAGE = 'structure';
 const PENDING = 'renfort.pending-report';
@@ -26,12 +27,14 @@ const state = {
 };
 const buffer = new Buffer(applyEvent);
 let staff = null; // the staff requests (staff_request.js)
+let deliveries = null; // the deliveries from the shared stock (deliveries.js)
 
 async function main() {
   initFrame();
   wireLogout(PAGE);
   const { token, who } = await signIn(PAGE, ['structure']);
   state.id = who.subject_id;
+  deliveries = initDeliveries(state.id);
   $('#report-form').addEventListener('submit', onSubmit);
   $('#add-item-btn').addEventListener('click', addLine);
   $('#pending-retry').addEventListener('click', () => {
@@ -63,6 +66,7 @@ async function load() {
       api('GET', '/stock/levels', { params: { limit: 500 } }),
       apiAll('/alerts', { status: 'active' }),
       state.catalogue.length ? Promise.resolve(state.catalogue) : apiAll('/items'),
+      deliveries.reload(),
     ]);
     state.structure = structure;
     if (!state.commune || state.commune.insee !== structure.commune) {
@@ -89,6 +93,7 @@ function renderAll() {
   renderAlerts();
   renderLevels();
   renderStaffForm();
+  deliveries.render();
   showPending();
 }
 
@@ -423,6 +428,8 @@ function applyEvent(ev) {
     later(renderAlerts);
   } else if (type.startsWith('deployment.')) {
     staff.applyEvent(ev);
+  } else if (type.startsWith('allocation.')) {
+    deliveries.onEvent(ev);
   } else if (type === 'structure.updated' && state.structure) {
     Object.assign(state.structure, { ...ev.data, contacts: state.structure.contacts });
     later(renderHeader);
