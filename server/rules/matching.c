@@ -65,9 +65,8 @@ static int missing_word(const char *want, const char *have)
 static int credentials_ok(const struct match_request *rq, const struct match_volunteer *v, long long last_end,
 			  struct match_result *r)
 {
-	for (int k = 0; k < 64; k++) {
-		if (!(rq->credentials >> k & 1))
-			continue;
+	for (unsigned long long want = rq->credentials; want; want &= want - 1) {
+		int k = __builtin_ctzll(want);
 		long long best = 0;
 		for (size_t i = 0; i < v->ncreds; i++)
 			if (v->creds[i].kind == k && v->creds[i].valid_until > best)
@@ -138,27 +137,58 @@ static const struct match_window *in_the_way(const struct match_request *rq, con
 	return NULL;
 }
 
-int match_judge(const struct match_request *rq, const struct match_volunteer *v, long long now, struct match_result *r)
+/* The distances from the request's place to the volunteers' home communes, remembered for one
+ * ranking (many volunteers share a commune): a slot per place's hash, the coordinates' bits as its
+ * key. The same computation either way: the same metres. */
+#define PLACE_SLOTS 2048
+struct place_memo {
+	struct {
+		unsigned long long lat, lng; /* the bits of the coordinates */
+		int distance_m;
+	} slot[PLACE_SLOTS];
+};
+
+/* What a ranking computes once for all the volunteers it judges. */
+struct judging {
+	long long last_end;      /* the end of the last shift */
+	double cos_rq;           /* the cosine of the request's latitude */
+	struct place_memo *memo; /* the distances found so far (NULL: computed each time) */
+};
+
+static void judging_init(struct judging *j, const struct match_request *rq, struct place_memo *memo)
 {
-	memset(r, 0, sizeof *r);
-	r->volunteer_id = v->id;
-	r->distance_m = -1;
-	r->last_called_at = v->last_called_at;
-	r->deployments = v->deployments;
-	(void)now; /* every rule is about the shifts themselves; kept for rules about the present */
-	if (v->already_called)
-		return fail(r, RULE_CALLED);
-	if (v->status != MATCH_ACTIVE) {
-		r->detail_kind = v->status;
-		return fail(r, RULE_STATUS);
-	}
-	if (v->profession < 0 || v->profession > 63 || !(rq->professions >> v->profession & 1))
-		return fail(r, RULE_PROFESSION);
-	long long last_end = 0;
+	j->last_end = 0;
 	for (size_t s = 0; s < rq->nshifts; s++)
-		if (rq->shifts[s].end > last_end)
-			last_end = rq->shifts[s].end;
-	if (rq->credentials && !credentials_ok(rq, v, last_end, r))
+		if (rq->shifts[s].end > j->last_end)
+			j->last_end = rq->shifts[s].end;
+	j->cos_rq = geo_cos_lat(rq->lat);
+	j->memo = memo;
+}
+
+/* Whole metres: the radius's edge is exact (a volunteer 30.000 km away with a 30 km radius is in). */
+static int distance_m(const struct match_request *rq, const struct match_volunteer *v, const struct judging *j)
+{
+	unsigned long long lat, lng;
+	memcpy(&lat, &v->lat, sizeof lat);
+	memcpy(&lng, &v->lng, sizeof lng);
+	size_t i = (size_t)(((lat ^ lng * 0xff51afd7ed558ccdULL) * 0x9e3779b97f4a7c15ULL) >> 53); /* 11 bits */
+	if (j->memo && j->memo->slot[i].lat == lat && j->memo->slot[i].lng == lng)
+		return j->memo->slot[i].distance_m;
+	double km = geo_distance_km_cos(v->lat, v->lng, geo_cos_lat(v->lat), rq->lat, rq->lng, j->cos_rq);
+	int d = (int)lround(km * 1000.0);
+	if (j->memo) {
+		j->memo->slot[i].lat = lat;
+		j->memo->slot[i].lng = lng;
+		j->memo->slot[i].distance_m = d;
+	}
+	return d;
+}
+
+/* The rules after the profession (most volunteers never get there: kept out of line). */
+static int judge_further(const struct match_request *rq, const struct match_volunteer *v, struct match_result *r,
+			 const struct judging *j)
+{
+	if (rq->credentials && !credentials_ok(rq, v, j->last_end, r))
 		return fail(r, RULE_CREDENTIAL);
 	if (!available(rq, v, r))
 		return fail(r, RULE_AVAILABILITY);
@@ -176,9 +206,7 @@ int match_judge(const struct match_request *rq, const struct match_volunteer *v,
 	}
 	if (!v->has_place)
 		return fail(r, RULE_DISTANCE);
-	/* whole metres: the radius's edge is exact (a volunteer 30.000 km away with a 30 km radius is in) */
-	double km = geo_distance_km(v->lat, v->lng, rq->lat, rq->lng);
-	r->distance_m = (int)lround(km * 1000.0);
+	r->distance_m = distance_m(rq, v, j);
 	long long own = (long long)v->radius_km * 1000, widened = own + (long long)rq->extra_radius_km * 1000;
 	if (r->distance_m > widened)
 		return fail(r, RULE_DISTANCE);
@@ -196,16 +224,127 @@ int match_judge(const struct match_request *rq, const struct match_volunteer *v,
 	return RULE_NONE;
 }
 
-static int by_rank(const void *pa, const void *pb)
+static inline int judge(const struct match_request *rq, const struct match_volunteer *v, struct match_result *r,
+			const struct judging *j)
 {
-	const struct match_result *a = pa, *b = pb;
+	memset(r, 0, sizeof *r);
+	r->volunteer_id = v->id;
+	r->distance_m = -1;
+	r->last_called_at = v->last_called_at;
+	r->deployments = v->deployments;
+	if (v->already_called)
+		return fail(r, RULE_CALLED);
+	if (v->status != MATCH_ACTIVE) {
+		r->detail_kind = v->status;
+		return fail(r, RULE_STATUS);
+	}
+	if (v->profession < 0 || v->profession > 63 || !(rq->professions >> v->profession & 1))
+		return fail(r, RULE_PROFESSION);
+	return judge_further(rq, v, r, j);
+}
+
+int match_judge(const struct match_request *rq, const struct match_volunteer *v, long long now, struct match_result *r)
+{
+	(void)now; /* every rule is about the shifts themselves; kept for rules about the present */
+	struct judging j;
+	judging_init(&j, rq, NULL);
+	return judge(rq, v, r, &j);
+}
+
+/* The ranking's order: distance band, then the least recently called, the least deployed, the id. */
+static inline int before(const struct match_result *a, const struct match_result *b)
+{
 	if (a->band != b->band)
-		return a->band < b->band ? -1 : 1;
+		return a->band < b->band;
 	if (a->last_called_at != b->last_called_at)
-		return a->last_called_at < b->last_called_at ? -1 : 1;
+		return a->last_called_at < b->last_called_at;
 	if (a->deployments != b->deployments)
-		return a->deployments < b->deployments ? -1 : 1;
-	return a->volunteer_id < b->volunteer_id ? -1 : a->volunteer_id > b->volunteer_id;
+		return a->deployments < b->deployments;
+	return a->volunteer_id < b->volunteer_id;
+}
+
+static inline void swap(struct match_result *a, struct match_result *b)
+{
+	struct match_result t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Heap sort: the fallback when quicksort's partitions keep coming out lopsided. */
+static void sift(struct match_result *r, size_t root, size_t n)
+{
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		if (child + 1 < n && before(&r[child], &r[child + 1]))
+			child++;
+		if (!before(&r[root], &r[child]))
+			return;
+		swap(&r[root], &r[child]);
+	}
+}
+
+static void heap_sort(struct match_result *r, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(r, i, n);
+	for (size_t end = n; end-- > 1;) {
+		swap(&r[0], &r[end]);
+		sift(r, 0, end);
+	}
+}
+
+/* The eligible in rank order: an introsort with the order inlined (qsort's callback per comparison
+ * was a sixth of the ranking). The order is total (ids differ): the result does not depend on the
+ * sort's stability. */
+static void rank_sort(struct match_result *r, size_t n, int depth)
+{
+	while (n > 16) {
+		if (depth-- == 0) {
+			heap_sort(r, n);
+			return;
+		}
+		/* median of three to r[0], then Hoare's partition around it */
+		size_t mid = n / 2;
+		if (before(&r[mid], &r[0]))
+			swap(&r[mid], &r[0]);
+		if (before(&r[n - 1], &r[0]))
+			swap(&r[n - 1], &r[0]);
+		if (before(&r[n - 1], &r[mid]))
+			swap(&r[n - 1], &r[mid]);
+		swap(&r[0], &r[mid]); /* the median is the pivot, at r[0] */
+		size_t i = 0, j = n;
+		for (;;) {
+			while (before(&r[++i], &r[0]) && i < n - 1)
+				;
+			while (before(&r[0], &r[--j]))
+				;
+			if (i >= j)
+				break;
+			swap(&r[i], &r[j]);
+		}
+		swap(&r[0], &r[j]);
+		/* recurse into the smaller side, loop on the larger */
+		if (j < n - j - 1) {
+			rank_sort(r, j, depth);
+			r += j + 1;
+			n -= j + 1;
+		} else {
+			rank_sort(r + j + 1, n - j - 1, depth);
+			n = j;
+		}
+	}
+	for (size_t i = 1; i < n; i++) /* insertion sort of the small rest */
+		for (size_t k = i; k > 0 && before(&r[k], &r[k - 1]); k--)
+			swap(&r[k], &r[k - 1]);
+}
+
+void match_sort(struct match_result *r, size_t n, int depth_limit)
+{
+	if (depth_limit < 0) { /* 2 log2(n): beyond, quicksort is going quadratic */
+		depth_limit = 0;
+		for (size_t k = n; k > 1; k >>= 1)
+			depth_limit += 2;
+	}
+	rank_sort(r, n, depth_limit);
 }
 
 size_t match_rank(const struct match_request *rq, const struct match_volunteer *v, size_t n, long long now,
@@ -213,23 +352,29 @@ size_t match_rank(const struct match_request *rq, const struct match_volunteer *
 {
 	size_t front = 0, back = n;
 	int band_m = rq->band_km > 0 ? rq->band_km * 1000 : 1;
-	for (size_t i = 0; i < n; i++) {
-		struct match_result r;
-		match_judge(rq, &v[i], now, &r);
-		r.index = i;
-		if (r.rule == RULE_NONE) {
-			r.band = r.distance_m / band_m;
-			out[front++] = r;
+	struct place_memo memo;
+	memset(&memo, 0xff, sizeof memo); /* no coordinate has these bits (a NaN) */
+	struct judging j;
+	judging_init(&j, rq, &memo);
+	(void)now;
+	/* from the last volunteer to the first, each judged in the slot before the excluded so far: an
+	 * excluded one stays there (the excluded end up in input order, never copied), an eligible one
+	 * moves to the front (front <= i < back: that slot is free) */
+	for (size_t i = n; i-- > 0;) {
+		if (i >= 8)
+			__builtin_prefetch(&v[i - 8]);
+		struct match_result *r = &out[back - 1];
+		judge(rq, &v[i], r, &j);
+		r->index = (unsigned int)i;
+		if (r->rule == RULE_NONE) {
+			r->band = r->distance_m / band_m;
+			if (r != &out[front])
+				out[front] = *r;
+			front++;
 		} else
-			out[--back] = r;
+			back--;
 	}
-	/* the excluded were written from the end: put them back in input order */
-	for (size_t i = back, j = n; i + 1 < j; i++, j--) {
-		struct match_result t = out[i];
-		out[i] = out[j - 1];
-		out[j - 1] = t;
-	}
-	qsort(out, front, sizeof *out, by_rank);
+	match_sort(out, front, -1);
 	for (size_t i = 0; i < front; i++)
 		out[i].rank = (int)i + 1;
 	return front;

@@ -745,7 +745,7 @@ static int load_credentials(struct store *st, const struct match_load *q, struct
 }
 
 /* Appends one window of volunteer vid to the pool; *last and the counter say where its list starts. */
-static int add_window(struct match_pool *pool, struct match_volunteer *v, size_t *at, size_t *count, long long *last,
+static int add_window(struct match_pool *pool, struct match_volunteer *v, size_t *at, unsigned int *count, long long *last,
 		      long long start, long long end, long long ref)
 {
 	if (grow((void **)&pool->windows, &pool->capwindows, pool->nwindows + 1, sizeof *pool->windows))

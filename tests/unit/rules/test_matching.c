@@ -1,13 +1,16 @@
 /* Unit tests of matching.c: every rule on its edge (a credential expiring one minute into the shift,
  * the radius to the metre, an assignment overlapping by one minute, the rest period, windows across
  * midnight and across the change to summer time of 29 March 2026), the first failing rule as the
- * reason, and the ranking (distance band, least recently called, least deployed, id). */
+ * reason, and the ranking (distance band, least recently called, least deployed, id), its sort against
+ * qsort's, a large ranking against each volunteer judged alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -350,6 +353,109 @@ static void test_ranking(void **state)
 	assert_int_equal(match_rank(&f.rq, v, 0, 0, out), 0);
 }
 
+/* The reference order, as the ranking's comment states it. */
+static int ref_order(const void *pa, const void *pb)
+{
+	const struct match_result *a = pa, *b = pb;
+	if (a->band != b->band)
+		return a->band < b->band ? -1 : 1;
+	if (a->last_called_at != b->last_called_at)
+		return a->last_called_at < b->last_called_at ? -1 : 1;
+	if (a->deployments != b->deployments)
+		return a->deployments < b->deployments ? -1 : 1;
+	return a->volunteer_id < b->volunteer_id ? -1 : a->volunteer_id > b->volunteer_id;
+}
+
+static unsigned long long lcg(unsigned long long *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x >> 33;
+}
+
+/* match_sort against qsort with the reference order: random sizes and keys with many ties on the
+ * first keys (few bands, few call times), sorted and reverse-sorted inputs, and the heap sort alone
+ * (depth 0), the fallback of a quicksort going quadratic. */
+static void test_sort(void **state)
+{
+	(void)state;
+	enum { MAX = 3000 };
+	static struct match_result a[MAX], b[MAX];
+	unsigned long long x = 12;
+	for (int round = 0; round < 60; round++) {
+		size_t n = round < 20 ? (size_t)round : (size_t)(lcg(&x) % MAX);
+		int pattern = round % 4, spread = 1 + (int)(lcg(&x) % 6);
+		for (size_t i = 0; i < n; i++) {
+			memset(&a[i], 0, sizeof a[i]);
+			a[i].volunteer_id = (long long)(lcg(&x) % 1000000) * MAX + (long long)i; /* distinct */
+			a[i].band = (int)(lcg(&x) % (unsigned)spread);
+			a[i].last_called_at = (long long)(lcg(&x) % 3) * 1000;
+			a[i].deployments = (int)(lcg(&x) % 3);
+			a[i].index = (unsigned)i;
+		}
+		if (pattern == 1 || pattern == 2) {
+			qsort(a, n, sizeof *a, ref_order);
+			if (pattern == 2)
+				for (size_t i = 0; i < n / 2; i++) {
+					struct match_result t = a[i];
+					a[i] = a[n - 1 - i];
+					a[n - 1 - i] = t;
+				}
+		}
+		memcpy(b, a, n * sizeof *a);
+		qsort(b, n, sizeof *b, ref_order);
+		match_sort(a, n, pattern == 3 ? 0 : -1);
+		for (size_t i = 0; i < n; i++)
+			if (a[i].volunteer_id != b[i].volunteer_id || a[i].index != b[i].index)
+				fail_msg("round %d (n %zu, pattern %d): position %zu holds %lld, expected %lld", round, n, pattern, i,
+					 a[i].volunteer_id, b[i].volunteer_id);
+	}
+}
+
+/* A ranking of many volunteers is each one's judgement, the eligible in the reference order, the
+ * excluded after them in input order (the memo of latitudes' cosines changes no distance). */
+static void test_rank_many(void **state)
+{
+	(void)state;
+	enum { N = 2000 };
+	static struct match_volunteer v[N];
+	static struct match_result out[N], one;
+	static char skills[N][16];
+	struct fixture f;
+	setup(&f);
+	f.rq.skills = "icu";
+	unsigned long long x = 81;
+	for (int i = 0; i < N; i++) {
+		v[i] = f.v;
+		v[i].id = 1000 + (long long)(lcg(&x) % 100) * N + i;
+		v[i].profession = (short)(lcg(&x) % 3);
+		/* a few dozen places, shared by many (as communes are) */
+		v[i].lat = ALBI_LAT + (double)(lcg(&x) % 40) * 0.013;
+		v[i].lng = ALBI_LNG - (double)(lcg(&x) % 30) * 0.017;
+		v[i].radius_km = 10 + (int)(lcg(&x) % 50);
+		v[i].last_called_at = (long long)(lcg(&x) % 4) * HOUR;
+		v[i].deployments = (int)(lcg(&x) % 4);
+		v[i].status = lcg(&x) % 10 ? MATCH_ACTIVE : MATCH_SUSPENDED;
+		snprintf(skills[i], sizeof skills[i], "%s", lcg(&x) % 3 ? "icu geriatrics" : "geriatrics");
+		v[i].skills = skills[i];
+	}
+	size_t n = match_rank(&f.rq, v, N, 0, out);
+	assert_true(n > 100 && n < N);
+	for (size_t i = 0; i < N; i++) {
+		const struct match_result *r = &out[i];
+		match_judge(&f.rq, &v[r->index], 0, &one);
+		if (one.rule != r->rule || one.distance_m != r->distance_m || one.volunteer_id != r->volunteer_id)
+			fail_msg("position %zu: volunteer %lld ranked with rule %d at %d m, judged alone %d at %d m", i,
+				 r->volunteer_id, r->rule, r->distance_m, one.rule, one.distance_m);
+		assert_true((i < n) == (r->rule == RULE_NONE));
+		if (i < n) {
+			assert_int_equal(r->rank, (int)i + 1);
+			if (i > 0)
+				assert_true(ref_order(&out[i - 1], r) < 0);
+		} else if (i > n)
+			assert_true(out[i - 1].index < r->index);
+	}
+}
+
 static void test_words(void **state)
 {
 	(void)state;
@@ -368,7 +474,8 @@ int main(void)
 		cmocka_unit_test(test_radius_edges),		cmocka_unit_test(test_assignment_edges),
 		cmocka_unit_test(test_rest_edges),		cmocka_unit_test(test_availability_windows),
 		cmocka_unit_test(test_first_rule_is_the_reason), cmocka_unit_test(test_ranking),
-		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_words),			cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_rank_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
