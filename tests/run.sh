@@ -32,5 +32,5 @@ TSAN_OPTIONS=halt_on_error=0:exitcode=66:second_deadlock_stack=1 \
 RENFORT_SANITIZED=1 RENFORT_TEST_SETTINGS=checkpoint_pages=1 \
 ctest --test-dir build-tsan --output-on-failure -j2 -L threads
 echo "== fuzzing, 60 s per target (the long run: tests/fuzz/run.sh, 10 minutes each)"
-tests/fuzz/run.sh 60
+FUZZ_SEED=1 tests/fuzz/run.sh 60
 echo "== all tests passed"

@@ -150,7 +150,9 @@ int csv_write_field(struct buf *out, const char *s, int last)
 	int rc = 0;
 	if (!s)
 		s = "";
-	if (strpbrk(s, ",\"\r\n")) {
+	/* quoted: a separator, a quote, a line end, or a leading byte order mark (unquoted, a reader
+	 * takes it for the file's own and drops it when the field starts the file) */
+	if (strpbrk(s, ",\"\r\n") || strncmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		rc |= buf_append(out, "\"", 1);
 		for (const char *c = s; *c; c++)
 			rc |= *c == '"' ? buf_append(out, "\"\"", 2) : buf_append(out, c, 1);

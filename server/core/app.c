@@ -29,6 +29,11 @@ int app_open(struct app *app, char *err, size_t errlen)
 	}
 	app->forecast_average = strcmp(app->cfg.forecast_model, "average") == 0;
 	app->forecast = forecast_default_params();
+	const struct config *c = &app->cfg;
+	if (allocation_config_init(&app->alloc, c->allocation_target_days, c->allocation_cap_days, c->allocation_floor_days,
+				   c->surplus_days, c->allocation_weights, c->allocation_legal_weights, c->allocation_packs, err,
+				   errlen))
+		return -1;
 	if (store_open(&app->store, app->cfg.db, app->cfg.schema_dir, err, errlen))
 		return -1;
 	if (seed_reference_data(app->store, app->cfg.data_dir, app_now(app), err, errlen)) {
@@ -59,4 +64,6 @@ void app_close(struct app *app)
 	events_release(&app->events);
 	forecast_pool_free(app->pool);
 	app->pool = NULL;
+	free(app->signup_guard);
+	app->signup_guard = NULL;
 }

@@ -7,6 +7,8 @@
 # build-fuzz/corpus/<name>/, not into the repository; a crash leaves its input in
 # build-fuzz/artifacts/<name>/ and the run fails: fix it, then keep the input as
 # tests/fuzz/corpus/<name>/finding-<what> with a regression test in tests/unit.
+# FUZZ_SEED: libFuzzer's seed (0, the default: a new one each run; tests/run.sh gives 1, so that CI
+# explores the same paths each time and fails only on what a change broke, not on luck).
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-600}
@@ -38,7 +40,8 @@ for t in $targets; do
 	seeds=tests/fuzz/corpus/$t
 	[ -d "$seeds" ] || seeds=
 	# shellcheck disable=SC2086 # $seeds: one directory or none
-	TMPDIR=$tmp build-fuzz/tests/fuzz/fuzz_$t -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+	TMPDIR=$tmp build-fuzz/tests/fuzz/fuzz_$t -max_total_time="$secs" -seed="${FUZZ_SEED:-0}" -print_final_stats=1 \
+		-timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$art/" "$work" $seeds >"$log" 2>&1 || rc=$?
 	# the last status line: "#N DONE cov: C ft: F corp: ... exec/s: E rss: ..." (or the last "pulse"/"NEW" line)
 	line=$(grep -E '^#[0-9]+' "$log" | tail -n 1)

@@ -56,7 +56,7 @@ class ForecastAlerts(ServerTest):
         ForecastAlerts.key += 1
         st, body, _ = self.api("POST", "/api/v1/stock/movements", headers={"Idempotency-Key": f"fm{ForecastAlerts.key}"},
                                body={"holder_kind": "structure", "holder_id": holder, "item": item, "kind": "receipt",
-                                     "quantity": quantity})
+                                     "quantity": quantity, "origin": "purchase"})
         self.assertEqual(st, 201, body)
         return body
 

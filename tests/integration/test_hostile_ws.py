@@ -10,6 +10,7 @@ import time
 import unittest
 
 import samples
+from harness import op_table
 from hostile import HostileTest
 from rawhttp import RawHttp, RawWs, frame, request
 
@@ -158,6 +159,29 @@ class HostileWs(HostileTest):
         self.create_record("structures", samples.structure(name="Seen by nobody revoked"))
         self.assertTrue(listening.http.closed())
         self.before = self.server.fingerprint()  # the revocation and the structure are changes
+
+    def test_revoked_token_every_operation(self):
+        """The role x operation matrix for a revoked token: a socket opened before the revocation,
+        one per operation a coordinator may call on the websocket; after the revocation, each gets
+        its close frame (1008) or a 401 then its close frame: never an answer, never an event."""
+        token, tid = self.api_token("coordinator", scope="region")
+        ops = [o for o in op_table() if "coordinator" in o.roles and "public" not in o.flags]
+        self.assertGreater(len(ops), 30)
+        sockets = [(o.name, self.ws(token)) for o in ops]
+        self.assertEqual(self.api("DELETE", "/api/v1/tokens/%d" % tid)[0], 200)
+        for name, w in sockets:
+            try:
+                w.send(frame(1, json.dumps({"type": name, "id": 1, "params": {}})))
+            except OSError:
+                pass  # already closed: nothing can be asked
+            while True:
+                op, payload = w.recv_frame(timeout=5)
+                if op == 8:
+                    self.assertEqual(int.from_bytes(payload[:2], "big"), 1008, name)
+                    break
+                m = json.loads(payload)
+                self.assertEqual((m.get("type"), m.get("status")), ("error", 401), (name, m))
+        self.before = self.server.fingerprint()  # the revocation
 
     def test_revoked_from_the_command_line(self):
         """Another program revokes: a write sent at once is refused with 401 inside its transaction

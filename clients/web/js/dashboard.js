@@ -9,6 +9,8 @@ import {
 import { Live, Buffer } from './live.js';
 import { RegionMap } from './map.js';
 import { timeBars, hBars, stepLine } from './charts.js';
+import { RequestsBoard, PendingVolunteers } from './deploy_board.js';
+import { initAllocations } from './allocations.js';
 
 const PAGE = 'dashboard';
 const CATEGORIES = ['hospital', 'psychiatric_hospital', 'rehabilitation', 'long_term_care', 'ehpad', 'disability_home',
@@ -49,6 +51,9 @@ const state = {
 
 let map = null;
 let live = null;
+let board = null; // the staff requests board (deploy_board.js)
+let pending = null; // sign-ups to validate (coordinators)
+let alloc = null; // the allocation screen (allocations.js)
 const buffer = new Buffer(applyEvent);
 const timers = {};
 
@@ -92,6 +97,9 @@ async function main() {
   state.canAct = who.role === 'admin' || who.role === 'coordinator';
   $('#scope-label').textContent = scopeText(who);
   wireControls();
+  alloc = initAllocations({
+    who, canAct: state.canAct, items: () => state.items, depNames: () => state.depNames, scopeDeps: () => depsInScope(),
+  });
   map = new RegionMap($('#map'), {
     onPick: (p) => openDetail(p.kind, p.id),
     onDep: (code) => chooseDep(code),
@@ -99,8 +107,13 @@ async function main() {
   });
   onLangChange(renderAll);
 
-  const topics = ['alerts', 'stock', 'structures', 'depots'];
+  const topics = ['alerts', 'stock', 'structures', 'depots', 'deployments', 'allocations'];
   if (who.role !== 'observer') topics.push('volunteers', 'sms');
+  board = new RequestsBoard($('#requests-board'), { canAct: state.canAct, coordinator: who.role !== 'observer' });
+  if (state.canAct) {
+    pending = new PendingVolunteers($('#pending-volunteers'));
+    $('#pending-box').hidden = false;
+  }
   let firstSync;
   const synced = new Promise((r) => { firstSync = r; });
   let loadStarted = false;
@@ -182,7 +195,10 @@ async function reloadAll() {
       levels: loadLevels(),
       stats: loadStats(),
       sms: state.who.role === 'observer' ? Promise.resolve() : loadSms(),
+      allocations: alloc.reload(),
       audit: state.who.role === 'observer' ? Promise.resolve() : loadAlertHistory(),
+      requests: board.load(),
+      pending: pending ? pending.load() : Promise.resolve(),
     };
     const names = Object.keys(jobs);
     const results = await Promise.allSettled(Object.values(jobs));
@@ -211,6 +227,7 @@ function renderAll() {
   renderPool();
   renderSms();
   renderCharts();
+  if (alloc) alloc.render();
   if (state.detail) renderDetail();
 }
 
@@ -240,6 +257,7 @@ function fillSelects() {
     .sort((a, b) => a[1].localeCompare(b[1], locale()));
   fillSelect($('#stock-item'), items, t('filter.all_items'));
   for (const sel of document.querySelectorAll('select option[data-i18n]')) sel.textContent = t(sel.dataset.i18n);
+  if (alloc && state.items.length) alloc.fillSelects();
 }
 
 function wireControls() {
@@ -406,6 +424,9 @@ function renderAlerts() {
 function alertWhat(a) {
   if (a.kind === 'silent') return t('alerts.silent_text');
   if (a.kind === 'sms_failed') return t('alerts.sms_failed_text');
+  if (a.kind === 'overstock' || a.kind === 'large_receipt') {
+    return `${t(`alerts.${a.kind}_text`)} · ${itemName(a.item, a.item_name)} · ${fmtNumber(a.quantity)}`;
+  }
   const parts = [itemName(a.item, a.item_name)];
   if (a.days_of_cover !== null && a.days_of_cover !== undefined) parts.push(t('alerts.days', { d: fmtDays(a.days_of_cover) }));
   if (a.quantity !== null && a.quantity !== undefined) parts.push(t('alerts.qty', { q: fmtNumber(a.quantity) }));
@@ -899,7 +920,9 @@ function renderCharts() {
 function applyEvent(ev) {
   seen(ev.at);
   const type = ev.event;
-  if (type.startsWith('alert.')) {
+  if (type.startsWith('allocation.')) {
+    alloc.onEvent(ev);
+  } else if (type.startsWith('alert.')) {
     const a = ev.data;
     if (type === 'alert.opened') {
       addHistory(a.id, 'opened', ev.at);
@@ -928,7 +951,10 @@ function applyEvent(ev) {
       drawDepots();
     }, () => {}), 1000);
   } else if (type.startsWith('volunteer.')) {
+    if (pending) pending.applyEvent(ev);
     later('stats', () => loadStats().then(() => { renderPool(); renderKpis(); }, () => {}), 3000);
+  } else if (type.startsWith('deployment.')) {
+    board.applyEvent(ev);
   } else if (type.startsWith('sms.')) {
     const m = ev.entity === 'sms' ? state.sms.find((x) => x.id === ev.entity_id) : null;
     if (m && ev.data.status) {

@@ -176,7 +176,7 @@ class Run:
                 self.key += 1
                 self.call("POST", "/api/v1/stock/movements", headers={"Idempotency-Key": "d%d" % self.key},
                           body={"holder_kind": "structure", "holder_id": self.ids[key], "item": e["item"],
-                                "kind": "receipt", "quantity": e["quantity"]})
+                                "kind": "receipt", "quantity": e["quantity"], "origin": "purchase"})
             else:
                 lines = []
                 for item in self.sc["items"]:

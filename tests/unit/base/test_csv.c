@@ -424,6 +424,26 @@ static void test_write_read_round_trip(void **state)
 	buf_release(&b);
 }
 
+/* Found by tests/fuzz (fuzz_csv, corpus/csv/finding-leading-bom): a field that starts with a byte
+ * order mark, written first in a file, was read back without it (taken for the file's own mark).
+ * It is written quoted. */
+static void test_field_starting_with_a_bom(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b);
+	assert_int_equal(csv_write_field(&b, "\xEF\xBB\xBFmark", 0), 0);
+	assert_int_equal(csv_write_field(&b, "after", 1), 0);
+	assert_memory_equal(b.data, "\"\xEF\xBB\xBFmark\",after\r\n", b.len);
+	struct csv_reader r;
+	csv_reader_init(&r, b.data, b.len);
+	assert_int_equal(csv_next_row(&r), 1);
+	assert_int_equal(r.nfields, 2);
+	assert_string_equal(r.fields[0], "\xEF\xBB\xBFmark");
+	csv_reader_release(&r);
+	buf_release(&b);
+}
+
 static void test_reuse_after_release(void **state)
 {
 	(void)state;
@@ -499,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_crlf_and_lf),
 		cmocka_unit_test(test_crlf_after_quoted_field),
 		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_field_starting_with_a_bom),
 		cmocka_unit_test(test_blank_lines_skipped),
 		cmocka_unit_test(test_quoted_empty_line_is_a_row),
 		cmocka_unit_test(test_spaces_kept),
