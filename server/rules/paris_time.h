@@ -5,16 +5,14 @@
 #ifndef RENFORT_PARIS_TIME_H
 #define RENFORT_PARIS_TIME_H
 
+#include "clock.h" /* clock_days_from_civil, clock_civil_from_days */
+
 struct paris_tm {
 	int year, month, day; /* month 1..12 */
 	int hour, minute, second;
 	int wday;             /* 0 Sunday .. 6 Saturday */
 	int dst;              /* 1 in summer time (UTC+2) */
 };
-
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-long long paris_days_from_civil(int y, int m, int d);
-void paris_civil_from_days(long long days, int *y, int *m, int *d);
 
 /* The offset of Paris time from UTC at instant utc_ms: 3600000 or 7200000. */
 long long paris_offset_ms(long long utc_ms);
