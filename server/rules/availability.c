@@ -1,5 +1,6 @@
 #include "availability.h"
 
+#include "clock.h"
 #include "geo.h"
 #include "paris_time.h"
 

@@ -1,5 +1,7 @@
 #include "paris_time.h"
 
+#include "clock.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -5,8 +5,6 @@
 #ifndef RENFORT_PARIS_TIME_H
 #define RENFORT_PARIS_TIME_H
 
-#include "clock.h" /* clock_days_from_civil, clock_civil_from_days */
-
 struct paris_tm {
 	int year, month, day; /* month 1..12 */
 	int hour, minute, second;
