@@ -29,10 +29,8 @@ static int check_deps(struct app *app, const struct principal *who, const struct
 			err->line = rows[i].line;
 			return -1;
 		}
-		if (rc != STORE_OK) {
-			store_rf_error(app->store, rc, "departement_code", err);
-			return -1;
-		}
+		if (rc != STORE_OK)
+			return app_refuse_store(app, err, rc, "departement_code");
 		if (distinct < 128)
 			memcpy(seen[distinct], rows[i].dep, 4);
 		distinct++;
@@ -49,10 +47,8 @@ int epidemic_import(struct app *app, const struct principal *who, const struct e
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		int rc = store_epidemic_put(app->store, &rows[i], now);
-		if (rc != STORE_OK) {
-			store_rf_error(app->store, rc, "body", err);
-			return -1;
-		}
+		if (rc != STORE_OK)
+			return app_refuse_store(app, err, rc, "body");
 		if (!out->first_day[0] || strcmp(rows[i].day, out->first_day) < 0)
 			memcpy(out->first_day, rows[i].day, sizeof out->first_day);
 		if (strcmp(rows[i].day, out->last_day) > 0)
