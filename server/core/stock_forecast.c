@@ -304,7 +304,8 @@ int stock_forecast_cover(struct app *app, const struct principal *who, const cha
 		rc = STORE_ERROR;
 	if (rc == STORE_OK)
 		emit_line(c, &c->cur);
-	if (rc == STORE_OK && c->region) {
+	if (rc == STORE_OK && c->region && c->nregions) {
+		/* no row, no region line (and qsort is not given the NULL of an empty list) */
 		qsort(c->regions, c->nregions, sizeof *c->regions, by_code);
 		for (size_t i = 0; i < c->nregions && !emit_line(c, &c->regions[i]); i++)
 			;
