@@ -6,7 +6,6 @@
 #include "auth.h"
 #include "epidemic.h"
 #include "epidemic_import.h"
-#include "request_check.h"
 #include "store.h"
 #include "store_epidemic.h"
 
@@ -15,11 +14,8 @@
 
 int op_epidemic_import(struct app *app, struct op_request *req, struct op_response *res)
 {
-	if (!req->raw_body || !req->raw_len)
-		return api_fail(res, 400, "invalid_csv", "body", "a CSV file with a header line is required");
-	if (req->content_type[0] && !request_check_media_type(req->content_type, "text/csv") &&
-	    !request_check_media_type(req->content_type, "text/plain"))
-		return api_fail(res, 415, "unsupported_media_type", "content-type", "must be text/csv");
+	if (api_csv_body(req, res))
+		return -1;
 	struct epidemic_row *rows;
 	size_t n;
 	if (epidemic_csv_read(req->raw_body, req->raw_len, &rows, &n, &res->err)) {
