@@ -5,7 +5,7 @@
 set -eu
 
 packages="build-essential cmake pkg-config libwebsockets-dev libsqlite3-dev libcjson-dev \
-libcurl4-openssl-dev libssl-dev sqlite3 curl"
+libcurl4-openssl-dev libssl-dev zlib1g-dev sqlite3 curl"
 if [ "${1:-}" = "--test" ]; then
 	packages="$packages libcmocka-dev python3 python3-websocket libxml2-utils kannel kannel-extras \
 mosquitto chromium valgrind clang libclang-rt-14-dev"

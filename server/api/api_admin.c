@@ -176,6 +176,10 @@ static int add_audit(void *ctx, const struct audit_row *r)
 		cJSON_AddNumberToObject(o, "actor_token", (double)r->actor);
 	else
 		cJSON_AddNullToObject(o, "actor_token");
+	if (r->actor_name)
+		cJSON_AddStringToObject(o, "actor_name", r->actor_name);
+	else
+		cJSON_AddNullToObject(o, "actor_name");
 	cJSON_AddStringToObject(o, "actor_role", r->actor_role ? r->actor_role : "system");
 	cJSON_AddStringToObject(o, "action", r->action);
 	cJSON_AddStringToObject(o, "entity", r->entity);

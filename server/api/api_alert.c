@@ -3,6 +3,7 @@
 #include "api_alert.h"
 
 #include "alert_engine.h"
+#include "alert_escalation.h"
 #include "api_handlers.h"
 #include "app.h"
 #include "cap.h"
@@ -24,6 +25,19 @@ static void add_time(cJSON *o, const char *name, long long ms)
 		cJSON_AddStringToObject(o, name, clock_format_iso(ms, iso));
 	else
 		cJSON_AddNullToObject(o, name);
+}
+
+/* Who did a thing: their token and its label (a coordinator's own token bears their name); null
+ * when nobody did. */
+static void add_person(cJSON *o, const char *name, long long token, const char *label)
+{
+	if (!token) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	cJSON *p = cJSON_AddObjectToObject(o, name);
+	cJSON_AddNumberToObject(p, "token_id", (double)token);
+	cJSON_AddStringToObject(p, "name", label);
 }
 
 cJSON *alert_json(const struct alert_row *a)
@@ -62,11 +76,15 @@ cJSON *alert_json(const struct alert_row *a)
 	add_time(o, "updated_at", a->updated_at);
 	cJSON_AddNumberToObject(o, "version", a->version);
 	add_time(o, "acknowledged_at", a->acknowledged_at);
+	add_person(o, "acknowledged_by", a->acknowledged_at ? a->acknowledged_by : 0, a->acknowledged_by_name);
 	if (a->acknowledged_at)
 		cJSON_AddStringToObject(o, "ack_note", a->ack_note);
 	else
 		cJSON_AddNullToObject(o, "ack_note");
+	add_person(o, "assigned_to", a->assigned_to, a->assigned_name);
+	add_time(o, "assigned_at", a->assigned_to ? a->assigned_at : 0);
 	add_time(o, "resolved_at", a->resolved_at);
+	add_person(o, "resolved_by", a->resolved_at ? a->resolved_by : 0, a->resolved_by_name);
 	if (a->resolved_at) {
 		cJSON_AddStringToObject(o, "resolution", a->resolution);
 		cJSON_AddStringToObject(o, "resolve_note", a->resolve_note);
@@ -363,6 +381,8 @@ int op_clock_advance(struct app *app, struct op_request *req, struct op_response
 	long long now = app_now(app);
 	store_set_now(app->store, now);
 	int rc = alert_engine_check_silent(app, now);
+	if (!rc)
+		rc = escalation_run(app, now);
 	if (rc)
 		return api_fail_store(app, res, rc, "clock");
 	char iso[32];
@@ -376,6 +396,8 @@ int op_alerts_check(struct app *app, struct op_request *req, struct op_response 
 {
 	(void)req;
 	int rc = alert_engine_check_silent(app, store_now(app->store));
+	if (!rc)
+		rc = escalation_run(app, store_now(app->store));
 	if (rc)
 		return api_fail_store(app, res, rc, "alerts");
 	res->data = cJSON_CreateObject();

@@ -191,10 +191,15 @@ static int read_report(const struct op_request *req, struct stock_report *in, st
 	cJSON_ArrayForEach(j, b)
 	{
 		if (strcmp(j->string, "holder_kind") && strcmp(j->string, "holder_id") && strcmp(j->string, "items") &&
-		    strcmp(j->string, "occupancy") && strcmp(j->string, "staff"))
+		    strcmp(j->string, "occupancy") && strcmp(j->string, "staff") && strcmp(j->string, "confirmed"))
 			return api_fail(res, 422, "unknown_field", j->string,
-					"is not a field of a stock report (holder_kind, holder_id, items, occupancy, staff)");
+					"is not a field of a stock report (holder_kind, holder_id, items, occupancy, staff, "
+					"confirmed)");
 	}
+	const cJSON *confirmed = cJSON_GetObjectItemCaseSensitive(b, "confirmed");
+	if (confirmed && !cJSON_IsBool(confirmed))
+		return api_fail(res, 422, "invalid", "confirmed", "must be true or false");
+	in->confirmed = cJSON_IsTrue(confirmed);
 	if (read_holder(b, &in->holder, res))
 		return -1;
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(b, "items");

@@ -1,5 +1,6 @@
 #include "alert_engine.h"
 
+#include "alert_people.h"
 #include "alert_rules.h"
 #include "app.h"
 #include "events.h"
@@ -80,10 +81,11 @@ static void show(struct alert_row *a, const struct holder_info *h, const struct 
 	}
 }
 
-/* The event of a change, with the row as written: a failure fails the transaction. */
-static int emit(struct app *app, const char *what, const struct alert_row *a)
+/* The event of a change, with the row as written and its people (who acknowledged, resolved or
+ * took it): a failure fails the transaction. */
+static int emit(struct app *app, const char *what, struct alert_row *a)
 {
-	return events_add_alert(app, what, a) ? STORE_ERROR : STORE_OK;
+	return alert_emit(app, what, a);
 }
 
 static void copy_figures(struct alert_row *a, const struct stock_row *r)
@@ -138,7 +140,7 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 		snprintf(a.dep, sizeof a.dep, "%s", h->dep);
 		snprintf(a.severity, sizeof a.severity, "%s", shortage_level_name(next));
 		copy_figures(&a, r);
-		if ((rc = store_alert_insert(st, &a)))
+		if ((rc = store_alert_insert(st, &a)) || (rc = alert_carry_acknowledgement(app, &a)))
 			return rc;
 		if (next >= LEVEL_CRITICAL && queue_sms(app, h, it, &a))
 			return STORE_ERROR;
@@ -261,17 +263,9 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 		     struct alert_row *out)
 {
 	struct alert_row a;
-	int rc = store_alert_get(app->store, who, id, &a);
+	int rc = alert_for_person(app, who, id, &a);
 	if (rc)
 		return rc;
-	/* a regional depot's alert is every coordinator's to read, and changed only within scope, like
-	 * the depot itself: elsewhere it answers as a missing one */
-	if (who->role != ROLE_ADMIN && !principal_covers_dep(who, a.dep))
-		return STORE_NOTFOUND;
-	if (strcmp(a.status, "resolved") == 0) {
-		store_set_failure(app->store, "status", "the alert is already resolved");
-		return STORE_CONFLICT;
-	}
 	long long now = store_now(app->store);
 	if (resolve) {
 		snprintf(a.status, sizeof a.status, "resolved");
@@ -287,8 +281,9 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 	}
 	if ((rc = store_alert_update(app->store, &a)))
 		return rc;
+	rc = emit(app, resolve ? "resolved" : "acknowledged", &a);
 	*out = a;
-	return emit(app, resolve ? "resolved" : "acknowledged", &a);
+	return rc;
 }
 
 int alert_engine_acknowledge(struct app *app, const struct principal *who, long long id, const char *note,

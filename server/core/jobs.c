@@ -1,6 +1,7 @@
 #include "jobs.h"
 
 #include "alert_engine.h"
+#include "alert_escalation.h"
 #include "app.h"
 #include "sms_sender.h"
 #include "store.h"
@@ -33,6 +34,18 @@ static long long check_silent(struct app *app, long long now)
 			tx_commit(app);
 	}
 	return app->cfg.alert_check_interval_s * SECOND_US;
+}
+
+/* Critical alerts nobody acknowledged go up to the next duty officers. */
+static long long escalate(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (escalation_run(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return 60 * SECOND_US;
 }
 
 /* A token revoked by another program on the same database (renfortd token revoke) is noticed here:
@@ -76,6 +89,7 @@ static long long at_once(const struct app *app)
 static const struct job jobs[] = {
 	{"idempotency", prune_idempotency, after_a_minute},
 	{"silent", check_silent, after_silent_interval},
+	{"escalation", escalate, after_a_minute},
 	{"tokens", notice_other_writers, after_5s},
 	{"sms", send_sms, at_once},
 };

@@ -22,6 +22,10 @@ struct alert_text {
 /* A critical shortage alert, at most out_len - 1 bytes (names are shortened to fit). */
 void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen);
 
+/* A critical alert nobody acknowledged for `minutes`, sent to the next level of duty officers. */
+void sms_text_escalation(const struct alert_text *a, long long minutes, int level, const char *lang, char *out,
+			 size_t outlen);
+
 /* Short answers to keywords, in lang ("fr" default, "en"). */
 enum sms_reply { REPLY_STOPPED, REPLY_STARTED, REPLY_HELP, REPLY_AVAILABLE, REPLY_UNAVAILABLE, REPLY_UNKNOWN_NUMBER };
 const char *sms_text_reply(enum sms_reply r, const char *lang);

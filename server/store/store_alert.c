@@ -2,6 +2,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "store_alert_people.h"
 #include "store_cache.h"
 #include "store_sqlite.h"
 
@@ -18,11 +19,11 @@
 /* holder name, commune, coordinates, and item code and name, for people */
 #define ALERT_NAMES                                                                                      \
 	", coalesce(s.name, d.name, ''), coalesce(i.code, ''), coalesce(i.name, ''), coalesce(s.commune, d.commune, ''), " \
-	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0)"
+	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0)" ALERT_PEOPLE
 #define ALERT_JOINS                                                                                      \
 	" FROM alerts a LEFT JOIN structures s ON a.holder_kind = 'structure' AND s.id = a.holder_id "     \
 	"LEFT JOIN depots d ON a.holder_kind = 'depot' AND d.id = a.holder_id "                           \
-	"LEFT JOIN items i ON i.id = a.item_id"
+	"LEFT JOIN items i ON i.id = a.item_id" ALERT_PEOPLE_JOINS
 
 static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 {
@@ -57,6 +58,7 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 		store_column_copy(a->commune, sizeof a->commune, s, 24);
 		a->lat = sqlite3_column_double(s, 25);
 		a->lng = sqlite3_column_double(s, 26);
+		store_alert_people_read(s, 27, a);
 	}
 }
 

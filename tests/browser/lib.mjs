@@ -175,6 +175,7 @@ export class Server {
             { item: 'gloves-examination', quantity: 400 + n * 150 },
             { item: 'gown-protective', quantity: 2000 },
           ],
+          confirmed: true, // far below the demo's levels on purpose: the shortages are the point
         },
       });
     }
