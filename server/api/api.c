@@ -366,6 +366,16 @@ void api_add_next(cJSON *data, long long count, long long limit, long long last_
 		cJSON_AddNullToObject(data, "next");
 }
 
+void api_add_next_before(cJSON *data, long long count, long long limit, long long last_id)
+{
+	if (count == limit) {
+		char next[32];
+		snprintf(next, sizeof next, "%lld", last_id);
+		cJSON_AddStringToObject(data, "next_before", next);
+	} else
+		cJSON_AddNullToObject(data, "next_before");
+}
+
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
 	     cJSON *data)
 {

@@ -215,12 +215,7 @@ int op_audit_list(struct app *app, struct op_request *req, struct op_response *r
 	}
 	res->data = cJSON_CreateObject();
 	cJSON_AddItemToObject(res->data, "items", ac.items);
-	if (ac.n == limit) {
-		char next[32];
-		snprintf(next, sizeof next, "%lld", ac.last);
-		cJSON_AddStringToObject(res->data, "next_before", next);
-	} else
-		cJSON_AddNullToObject(res->data, "next_before");
+	api_add_next_before(res->data, ac.n, limit, ac.last);
 	return 0;
 }
 

@@ -29,15 +29,19 @@ static void add_time(cJSON *o, const char *name, long long ms)
 
 /* Who did a thing: their token and its label (a coordinator's own token bears their name); null
  * when nobody did. */
+cJSON *person_json(long long token, const char *label)
+{
+	if (!token)
+		return cJSON_CreateNull();
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "token_id", (double)token);
+	cJSON_AddStringToObject(p, "name", label ? label : "");
+	return p;
+}
+
 static void add_person(cJSON *o, const char *name, long long token, const char *label)
 {
-	if (!token) {
-		cJSON_AddNullToObject(o, name);
-		return;
-	}
-	cJSON *p = cJSON_AddObjectToObject(o, name);
-	cJSON_AddNumberToObject(p, "token_id", (double)token);
-	cJSON_AddStringToObject(p, "name", label);
+	cJSON_AddItemToObject(o, name, person_json(token, label));
 }
 
 cJSON *alert_json(const struct alert_row *a)

@@ -57,13 +57,7 @@ int op_alerts_release(struct app *app, struct op_request *req, struct op_respons
 
 static void add_person(cJSON *o, long long token, const char *label)
 {
-	if (!token) {
-		cJSON_AddNullToObject(o, "by");
-		return;
-	}
-	cJSON *p = cJSON_AddObjectToObject(o, "by");
-	cJSON_AddNumberToObject(p, "token_id", (double)token);
-	cJSON_AddStringToObject(p, "name", label ? label : "");
+	cJSON_AddItemToObject(o, "by", person_json(token, label));
 }
 
 static const char *member_text(const cJSON *o, const char *name)
@@ -249,11 +243,6 @@ int op_handovers_list(struct app *app, struct op_request *req, struct op_respons
 	}
 	res->data = cJSON_CreateObject();
 	cJSON_AddItemToObject(res->data, "items", c.items);
-	if (c.n == limit) {
-		char next[32];
-		snprintf(next, sizeof next, "%lld", c.last);
-		cJSON_AddStringToObject(res->data, "next_before", next);
-	} else
-		cJSON_AddNullToObject(res->data, "next_before");
+	api_add_next_before(res->data, c.n, limit, c.last);
 	return 0;
 }

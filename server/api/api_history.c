@@ -1,5 +1,6 @@
 /* api_history: the past, read back: a holder's stock history from the ledger, and the trends of
  * reports and active alerts of the region or a département, per hour or day. */
+#include "api_alert.h"
 #include "api_handlers.h"
 #include "app.h"
 #include "clock.h"
@@ -28,12 +29,7 @@ static int add_row(void *ctx, const struct ledger_row *r)
 	cJSON_AddStringToObject(o, "kind", r->kind ? r->kind : "");
 	cJSON_AddNumberToObject(o, "delta", (double)r->delta);
 	cJSON_AddNumberToObject(o, "quantity", (double)r->quantity_after);
-	if (r->actor) {
-		cJSON *by = cJSON_AddObjectToObject(o, "by");
-		cJSON_AddNumberToObject(by, "token_id", (double)r->actor);
-		cJSON_AddStringToObject(by, "name", r->actor_name ? r->actor_name : "");
-	} else
-		cJSON_AddNullToObject(o, "by");
+	cJSON_AddItemToObject(o, "by", person_json(r->actor, r->actor_name));
 	if (r->cause_kind) {
 		cJSON *cause = cJSON_AddObjectToObject(o, "cause");
 		cJSON_AddStringToObject(cause, "kind", r->cause_kind);

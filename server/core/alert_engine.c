@@ -6,7 +6,6 @@
 #include "events.h"
 #include "auth.h"
 #include "log.h"
-#include "outbox.h"
 #include "sms_text.h"
 #include "store_sms.h"
 
@@ -35,18 +34,7 @@ static int queue_one(void *ctx, const struct recipient *r)
 	struct sms_ctx *c = ctx;
 	char text[480];
 	sms_text_alert(c->text, r->lang, text, sizeof text);
-	struct sms_row row;
-	memset(&row, 0, sizeof row);
-	row.kind = "alert_critical";
-	row.dep = c->alert->dep;
-	row.recipient_kind = r->kind;
-	row.recipient_id = r->id;
-	row.phone = r->phone;
-	row.lang = r->lang;
-	row.text = text;
-	row.cause_kind = "alert";
-	row.cause_id = c->alert->id;
-	if (outbox_queue(c->app, &row, NULL)) {
+	if (alert_sms_queue(c->app, "alert_critical", c->alert, r, text)) {
 		c->failed = 1;
 		return 1;
 	}

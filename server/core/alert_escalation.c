@@ -4,12 +4,9 @@
 #include "app.h"
 #include "auth.h"
 #include "escalation.h"
-#include "outbox.h"
 #include "sms_text.h"
 #include "store_escalation.h"
 #include "store_sms.h"
-
-#include <string.h>
 
 /* Alerts looked at per run: the rest wait for the next minute. */
 #define ESCALATION_BATCH 256
@@ -27,18 +24,7 @@ static int send_one(void *ctx, const struct recipient *r)
 	struct send_ctx *c = ctx;
 	char text[480];
 	sms_text_escalation(c->text, c->app->cfg.escalation_minutes * c->level, c->level, r->lang, text, sizeof text);
-	struct sms_row row;
-	memset(&row, 0, sizeof row);
-	row.kind = "alert_escalation";
-	row.dep = c->alert->dep;
-	row.recipient_kind = r->kind;
-	row.recipient_id = r->id;
-	row.phone = r->phone;
-	row.lang = r->lang;
-	row.text = text;
-	row.cause_kind = "alert";
-	row.cause_id = c->alert->id;
-	if (outbox_queue(c->app, &row, NULL)) {
+	if (alert_sms_queue(c->app, "alert_escalation", c->alert, r, text)) {
 		c->failed = 1;
 		return 1;
 	}

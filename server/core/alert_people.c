@@ -4,6 +4,8 @@
 #include "app.h"
 #include "auth.h"
 #include "events.h"
+#include "outbox.h"
+#include "store_sms.h"
 #include "store_alert_people.h"
 
 #include <stdio.h>
@@ -23,6 +25,23 @@ int alert_for_person(struct app *app, const struct principal *who, long long id,
 		return STORE_CONFLICT;
 	}
 	return STORE_OK;
+}
+
+int alert_sms_queue(struct app *app, const char *kind, const struct alert_row *a, const struct recipient *r,
+		    const char *text)
+{
+	struct sms_row row;
+	memset(&row, 0, sizeof row);
+	row.kind = kind;
+	row.dep = a->dep;
+	row.recipient_kind = r->kind;
+	row.recipient_id = r->id;
+	row.phone = r->phone;
+	row.lang = r->lang;
+	row.text = text;
+	row.cause_kind = "alert";
+	row.cause_id = a->id;
+	return outbox_queue(app, &row, NULL) ? -1 : 0;
 }
 
 int alert_emit(struct app *app, const char *what, struct alert_row *a)

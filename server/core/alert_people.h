@@ -14,6 +14,12 @@ int alert_for_person(struct app *app, const struct principal *who, long long id,
 /* The event "alert.<what>" of a change, with the row as written and its people filled in. */
 int alert_emit(struct app *app, const char *what, struct alert_row *a);
 
+struct recipient;
+/* Queues one SMS of kind (alert_critical, alert_escalation...) about alert a to recipient r, caused
+ * by the alert: 0, or -1 (the transaction must fail). */
+int alert_sms_queue(struct app *app, const char *kind, const struct alert_row *a, const struct recipient *r,
+		    const char *text);
+
 /* who takes the alert (from whoever had it). */
 int alert_take(struct app *app, const struct principal *who, long long id, struct alert_row *out);
 /* Nobody has the alert any more: 409 when nobody had it. */
