@@ -85,6 +85,7 @@ static const struct config_key keys[] = {
 	KEY_INT(plausibility_floor, 10, 0, 1000000000, "levels below this count as this much for the plausibility rule (3 may well become 40)"),
 	KEY_INT(ack_carry_hours, 24, 0, 8760, "a shortage alert that opens again within this many hours of a recovery takes over the acknowledgement and note of the one that recovered; 0: never"),
 	KEY_INT(history_days, 90, 1, 3650, "how many days back stock histories and trends may be asked for (the ledger itself is kept)"),
+	KEY_INT(alert_sms_cooldown_hours, 24, 0, 8760, "after an alert SMS for a holder and item, no other for this many hours unless the severity rises above the one sent; 0: every time"),
 	KEY_INT(escalation_minutes, 30, 0, 10080, "a critical alert nobody acknowledged for this long is sent to the duty officers of its département, and after twice this long to the region's; 0: never"),
 };
 

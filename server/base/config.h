@@ -44,6 +44,7 @@ struct config {
 	long long plausibility_floor;
 	long long ack_carry_hours;     /* an acknowledgement outlives a recovery by this long */
 	long long escalation_minutes;  /* an unacknowledged critical alert goes up a level after this */
+	long long alert_sms_cooldown_hours; /* a bouncing alert texts a holder and item's people once */
 	long long history_days;        /* how far back stock history and trends may be asked */
 	/* SMS */
 	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */

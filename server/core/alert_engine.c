@@ -5,8 +5,10 @@
 #include "app.h"
 #include "events.h"
 #include "auth.h"
+#include "escalation.h"
 #include "log.h"
 #include "sms_text.h"
+#include "store_escalation.h"
 #include "store_sms.h"
 
 #include <stdio.h>
@@ -41,9 +43,32 @@ static int queue_one(void *ctx, const struct recipient *r)
 	return 0;
 }
 
-/* The outbox rows of a critical alert: the structure's contacts and the département's officers. */
+/* Whether the holder and item's people may be texted about a at this severity: not within the
+ * cool-down of a text at the same or a higher one (rules/escalation.c). */
+static int sms_due(struct app *app, const struct alert_row *a, int *due)
+{
+	char last[16];
+	long long at = 0;
+	int rc = store_alert_sms_last(app->store, a->holder_kind, a->holder_id, a->item_id, last, sizeof last, &at);
+	if (rc && rc != STORE_NOTFOUND)
+		return rc;
+	int last_level = rc == STORE_NOTFOUND ? 0 : shortage_level_parse(last);
+	*due = alert_sms_allowed(store_now(app->store), shortage_level_parse(a->severity), last_level, at,
+				 app->cfg.alert_sms_cooldown_hours * 3600000LL);
+	return STORE_OK;
+}
+
+/* The outbox rows of a critical alert: the structure's contacts and the département's officers,
+ * unless the holder and item are in their SMS cool-down. */
 static int queue_sms(struct app *app, const struct holder_info *h, const struct item_info *it, const struct alert_row *a)
 {
+	int due = 0;
+	if (sms_due(app, a, &due))
+		return -1;
+	if (!due)
+		return 0;
+	if (store_alert_sms_sent(app->store, a->holder_kind, a->holder_id, a->item_id, a->severity))
+		return -1;
 	struct alert_text t = {a->severity, h->name, it->name, it->unit, a->quantity, a->cover_known,
 			       a->days_of_cover, a->stockout_at, a->dep, a->id};
 	struct sms_ctx c = {app, a, &t, 0};
