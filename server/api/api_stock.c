@@ -445,6 +445,10 @@ static int add_cover(void *ctx, const struct cover_view *v)
 		cJSON_AddNumberToObject(o, "days_of_cover", round((double)v->rated_quantity / v->burn_per_day * 100) / 100);
 	else
 		cJSON_AddNullToObject(o, "days_of_cover");
+	if (v->worst_known)
+		cJSON_AddNumberToObject(o, "worst_days_of_cover", round(v->worst_days * 100) / 100);
+	else
+		cJSON_AddNullToObject(o, "worst_days_of_cover");
 	cJSON *alerts = cJSON_AddObjectToObject(o, "alerts");
 	cJSON_AddNumberToObject(alerts, "warning", (double)v->warning);
 	cJSON_AddNumberToObject(alerts, "critical", (double)v->critical);

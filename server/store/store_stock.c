@@ -460,7 +460,8 @@ int store_cover_rollup(struct store *st, const struct principal *p, const char *
 	"i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "                 \
 	"sum(l.burn_per_day > 0), sum(CASE WHEN l.burn_per_day > 0 THEN l.quantity ELSE 0 END), "                \
 	"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "                  \
-	"coalesce(sum(a.severity = 'stockout'), 0) "                                                            \
+	"coalesce(sum(a.severity = 'stockout'), 0), "                                                           \
+	"min(CASE WHEN l.quantity = 0 THEN 0 ELSE l.days_of_cover END) "                                        \
 	"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "           \
 	"JOIN items i ON i.id = l.item_id "                                                                     \
 	"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "  \
@@ -502,6 +503,8 @@ int store_cover_rollup(struct store *st, const struct principal *p, const char *
 				sqlite3_column_int64(s, 9),
 				sqlite3_column_int64(s, 10),
 				sqlite3_column_int64(s, 11),
+				sqlite3_column_type(s, 12) != SQLITE_NULL,
+				sqlite3_column_double(s, 12),
 			};
 			if (cb(ctx, &v))
 				break;

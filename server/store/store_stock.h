@@ -124,6 +124,8 @@ struct cover_view {
 	long long rated_holders, rated_quantity; /* those with a known burn rate, and their stock */
 	double burn_per_day;   /* sum over holders with a known rate */
 	long long warning, critical, stockout; /* holders with an open shortage alert of that severity */
+	int worst_known;       /* some holder's cover is known (an empty shelf's is 0) */
+	double worst_days;     /* the least days of cover of one holder: an aggregate hides it */
 };
 
 /* Totals per département and item (and the region, when the principal sees it all), structures

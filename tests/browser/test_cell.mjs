@@ -76,6 +76,8 @@ async function axeViolations(page) {
 export const more = [
   {
     name: 'worst first: the nearest stock-out leads a region of hundreds of alerts, every one reachable',
+    // 1,400 alerts opened and paged through "more" to the last: 80 s on a loaded two-core machine
+    timeout: 240000,
     fn: () => withDemo(async ({ server, browser }) => {
       const ehpads = await server.ehpads(6);
       await server.seedShortages(ehpads.map((s) => s.id));
@@ -112,6 +114,12 @@ export const more = [
       await page.fill('#alerts-q', ehpads[0].name);
       await page.waitForFunction((name) => [...document.querySelectorAll('#alerts .group-head .holder')].every((b) => b.textContent === name), ehpads[0].name);
       await screenshot(page, 'cell-worst-first');
+      // the département table: the least covered structure beside the aggregate, red where one is out
+      const cover = await server.api('GET', '/stock/cover');
+      const out = cover.items.find((c) => c.dep !== 'region' && c.worst_days_of_cover === 0 && c.days_of_cover !== 0);
+      assert(out, 'a département item whose aggregate hides a stock-out');
+      const cell = page.locator(`#cover td[data-dep="${out.dep}"][data-item="${out.item}"]`);
+      assertEqual((await cell.locator('.worst.cover-stockout').textContent()).trim(), 'min 0', 'the worst cover shows');
     }),
   },
   {

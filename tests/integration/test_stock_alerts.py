@@ -353,6 +353,14 @@ class StockAlerts(ServerTest):
         self.assertEqual({c["dep"] for c in cover["items"]}, {"81"})
         st, cover, _ = self.api("GET", "/api/v1/stock/cover")
         self.assertEqual({c["dep"] for c in cover["items"]}, {"81", "34", "region"})
+        # the worst cover of one structure beside the aggregate (issue 15): an empty shelf is 0
+        st, levels, _ = self.api("GET", "/api/v1/stock/levels?holder_kind=structure&limit=500")
+        for c in cover["items"]:
+            mine = [0 if x["quantity"] == 0 else x["days_of_cover"] for x in levels["items"]
+                    if x["item"] == c["item"] and c["dep"] in ("region", x["dep"])]
+            known = [d for d in mine if d is not None]
+            self.assertEqual(c["worst_days_of_cover"], min(known) if known else None, c)
+        self.assertTrue(any(c["worst_days_of_cover"] == 0 for c in cover["items"]), cover)
         st, levels, _ = self.api("GET", "/api/v1/stock/levels?sort=cover", token=self.coord34)
         self.assertEqual({x["dep"] for x in levels["items"]}, {"34"})
         covers = [x["days_of_cover"] for x in levels["items"] if x["days_of_cover"] is not None]

@@ -110,6 +110,8 @@ export default {
   'stock.cell_burn': 'Use: {b} a day',
   'stock.cell_holders': 'Holders: {n}',
   'stock.cell_alerts': 'Alerts: {s} stock-out, {c} critical, {w} warning',
+  'stock.cell_worst': 'Least covered structure: {d} days',
+  'stock.cell_worst_short': 'min {d}',
   'stock.out_now': 'now',
 
   'levels.holder': 'Structure',

@@ -112,6 +112,8 @@ export default {
   'stock.cell_burn': 'Consommation : {b} par jour',
   'stock.cell_holders': 'Détenteurs : {n}',
   'stock.cell_alerts': 'Alertes : {s} rupture, {c} critiques, {w} vigilance',
+  'stock.cell_worst': 'Structure la moins couverte : {d} jours',
+  'stock.cell_worst_short': 'min {d}',
   'stock.out_now': 'maintenant',
 
   'levels.holder': 'Structure',

@@ -663,10 +663,15 @@ function renderCover() {
         t('stock.cell_burn', { b: fmtNumber(r.burn_per_day, 1) }),
         t('stock.cell_holders', { n: r.structures }),
         t('stock.cell_alerts', { s: r.alerts.stockout, c: r.alerts.critical, w: r.alerts.warning }),
+        t('stock.cell_worst', { d: fmtDays(r.worst_days_of_cover) }),
       ].join('\n');
+      // the aggregate can be green while one structure is about to run out: its cover beside it
+      const w = r.worst_days_of_cover;
+      const showWorst = w !== null && w !== undefined && (r.days_of_cover === null || w < r.days_of_cover);
       return h('td', { class: `${coverClass(r.days_of_cover)}${worst ? ` has-${worst}` : ''}`, title, dataset: { dep: d, item: i.code } },
         h('button', { type: 'button', class: 'cell', onclick: () => drillDown(d, i.code) },
           h('span', { class: 'days' }, fmtDays(r.days_of_cover)),
+          showWorst ? h('span', { class: `worst ${coverClass(w)}` }, t('stock.cell_worst_short', { d: fmtDays(w) })) : null,
           alerts ? h('span', { class: `alerts-n sev-${worst}` }, String(alerts)) : null));
     })));
   table.append(h('thead', {}, head), h('tbody', {}, body));
