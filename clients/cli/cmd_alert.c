@@ -1,6 +1,6 @@
-/* cmd_alert: `renfort alert ack|resolve ID`, and `renfort staff request`, the coordinators'
- * actions. Staff requests are sent to the route the deployment capability will have; a renfortd
- * that does not have it yet says 404 for the path, and the command says so (exit 5). */
+/* cmd_alert: `renfort alert ack|resolve ID`, and `renfort staff request`, the coordinators' and
+ * structures' actions. A renfortd older than staff requests says 404 for their path: the command
+ * says so (exit 5). */
 #include "cli.h"
 #include "cli_http.h"
 #include "cli_out.h"
@@ -87,6 +87,28 @@ out:
 	return rc;
 }
 
+/* The staff request's body from the options: every --profession, one shift --from .. --to. */
+static cJSON *staff_body(const struct cli_args *a, long long structure)
+{
+	cJSON *body = cJSON_CreateObject();
+	if (structure)
+		cJSON_AddNumberToObject(body, "structure_id", (double)structure);
+	cJSON *profs = cJSON_AddArrayToObject(body, "professions");
+	size_t i = 0;
+	for (const char *p; (p = cli_args_next(a, "profession", &i));)
+		cJSON_AddItemToArray(profs, cJSON_CreateString(p));
+	cJSON_AddItemToObject(body, "count", cli_json_scalar(cli_args_get(a, "count")));
+	cJSON *shift = cJSON_CreateObject();
+	cJSON_AddStringToObject(shift, "start", cli_args_get(a, "from"));
+	cJSON_AddStringToObject(shift, "end", cli_args_get(a, "to"));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "shifts"), shift);
+	static const char *const texts[] = {"urgency", "deadline", "notes", "address"};
+	for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
+		if (cli_args_get(a, texts[k]))
+			cJSON_AddStringToObject(body, texts[k], cli_args_get(a, texts[k]));
+	return body;
+}
+
 static int run_staff(struct cli *c, const struct cli_args *a)
 {
 	if (a->npos != 1 || strcmp(a->pos[0], "request") != 0)
@@ -103,13 +125,7 @@ static int run_staff(struct cli *c, const struct cli_args *a)
 	int rc = write_key(c, "staff request", a, "rf-", 1, key, sizeof key);
 	if (rc)
 		return rc;
-	cJSON *body = cJSON_CreateObject();
-	if (structure)
-		cJSON_AddNumberToObject(body, "structure_id", (double)sid);
-	cJSON_AddStringToObject(body, "profession", cli_args_get(a, "profession"));
-	cJSON_AddItemToObject(body, "count", cli_json_scalar(cli_args_get(a, "count")));
-	cJSON_AddStringToObject(body, "from", cli_args_get(a, "from"));
-	cJSON_AddStringToObject(body, "to", cli_args_get(a, "to"));
+	cJSON *body = staff_body(a, sid);
 	struct cli_response res;
 	rc = cli_http_json(c, "POST", STAFF_REQUEST_PATH, body, key, &res);
 	cJSON_Delete(body);
@@ -132,11 +148,15 @@ static int run_staff(struct cli *c, const struct cli_args *a)
 	if (c->json)
 		cli_out_json_line(stdout, res.json);
 	else {
-		char id[32];
+		char id[32], called[32];
 		cli_out_member(res.json, "id", id, sizeof id);
-		printf("staff request %s recorded: %s × %s from %s to %s%s%s\n", id, cli_args_get(a, "count"),
-		       cli_args_get(a, "profession"), cli_args_get(a, "from"), cli_args_get(a, "to"),
-		       cli_out_str(res.json, "status")[0] ? ", status " : "", cli_out_str(res.json, "status"));
+		cli_out_member(cJSON_GetObjectItemCaseSensitive(res.json, "calls"), "called", called, sizeof called);
+		printf("staff request %s recorded: %s × ", id, cli_args_get(a, "count"));
+		size_t i = 0;
+		for (const char *p, *sep = ""; (p = cli_args_next(a, "profession", &i)); sep = " or ")
+			printf("%s%s", sep, p);
+		printf(" from %s to %s, status %s, %s called\n", cli_args_get(a, "from"), cli_args_get(a, "to"),
+		       cli_out_str(res.json, "status"), called);
 	}
 out:
 	cli_response_release(&res);
@@ -145,8 +165,8 @@ out:
 
 static const struct cli_opt alert_opts[] = {{"note", 0, 1}, {"key", 0, 1}, {NULL, 0, 0}};
 static const struct cli_opt staff_opts[] = {
-	{"structure", 0, 1}, {"profession", 0, 1}, {"count", 0, 1}, {"from", 0, 1}, {"to", 0, 1}, {"key", 0, 1},
-	{NULL, 0, 0},
+	{"structure", 0, 1}, {"profession", 0, 1}, {"count", 0, 1}, {"from", 0, 1}, {"to", 0, 1}, {"urgency", 0, 1},
+	{"deadline", 0, 1},  {"notes", 0, 1},	   {"address", 0, 1}, {"key", 0, 1}, {NULL, 0, 0},
 };
 
 const struct cli_command cmd_alert = {
@@ -167,19 +187,23 @@ const struct cli_command cmd_alert = {
 
 const struct cli_command cmd_staff = {
 	"staff", "ask for staff (a deployment request)",
-	"Usage: renfort staff request --profession PROFESSION --count N --from DATE --to DATE\n"
-	"                             [--structure ID] [--key KEY]\n"
+	"Usage: renfort staff request --profession PROFESSION [--profession ...] --count N --from TIME --to TIME\n"
+	"                             [--structure ID] [--urgency immediate|today|planned] [--deadline TIME]\n"
+	"                             [--notes TEXT] [--address TEXT] [--key KEY]\n"
 	"\n"
-	"Asks for N people of a profession (nurse, care_assistant, doctor, ...) for a structure, from one date\n"
-	"to another (YYYY-MM-DD), as POST " STAFF_REQUEST_PATH "\n"
-	"{\"structure_id\", \"profession\", \"count\", \"from\", \"to\"}. A structure's own token may leave out\n"
-	"--structure.\n"
+	"Asks for N people of a profession (nurse, care_assistant, doctor, ...; several --profession for any of\n"
+	"them) for one shift of a structure, as POST " STAFF_REQUEST_PATH ". TIME is Paris time,\n"
+	"2030-03-02T07:00, or ISO 8601 with its offset (2030-03-02T07:00:00+01:00); a shift lasts at most\n"
+	"24 hours. The best-placed volunteers are called at once by SMS (two per place by default); the\n"
+	"answer says how many. --deadline: when the request expires unfilled (default: the shift's start).\n"
+	"A structure's own token may leave out --structure.\n"
 	"\n"
-	"Staff requests are a capability renfortd is getting: a renfortd that does not have it yet answers\n"
-	"404 for that path, and this command then says \"this renfortd does not take staff requests yet\" and\n"
-	"exits with 5 (not available on this server), so that a script can tell it from a refused request (1).\n"
+	"An older renfortd that does not take staff requests answers 404 for that path: this command then says\n"
+	"\"this renfortd does not take staff requests yet\" and exits with 5 (not available on this server), so\n"
+	"that a script can tell it from a refused request (1).\n"
 	"\n"
 	"Example:\n"
-	"  renfort staff request --structure 12 --profession nurse --count 2 --from 2026-12-01 --to 2026-12-14\n",
+	"  renfort staff request --structure 12 --profession nurse --count 3 --from 2030-03-02T07:00 \\\n"
+	"      --to 2030-03-02T19:00 --urgency today --address \"3 rue des Lilas, Albi\"\n",
 	staff_opts, run_staff,
 };

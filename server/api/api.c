@@ -104,10 +104,53 @@ static const struct op ops[] = {
 	 "/sms/twilio/status"},
 	{"clock.advance", op_clock_advance, ADMIN, OP_WRITE, "POST", "/api/v1/clock/advance"},
 
+	{"staff_requests.create", op_staff_requests_create, STAFF | SELF_STRUCTURE, OP_WRITE, "POST", "/api/v1/deployments/requests"},
+	{"staff_requests.list", op_staff_requests_list, READERS | SELF_STRUCTURE, 0, "GET", "/api/v1/deployments/requests"},
+	{"staff_requests.preview", op_staff_requests_preview, STAFF, 0, "POST", "/api/v1/deployments/preview"},
+	{"staff_requests.get", op_staff_requests_get, READERS | SELF_STRUCTURE | SELF_VOLUNTEER, 0, "GET", "/api/v1/deployments/requests/{id}"},
+	{"staff_requests.candidates", op_staff_requests_candidates, STAFF, 0, "GET", "/api/v1/deployments/requests/{id}/candidates"},
+	{"staff_requests.call_now", op_staff_requests_call_now, STAFF, OP_WRITE, "POST", "/api/v1/deployments/requests/{id}/waves"},
+	{"staff_requests.cancel", op_staff_requests_cancel, STAFF | SELF_STRUCTURE, OP_WRITE, "POST", "/api/v1/deployments/requests/{id}/cancel"},
+	{"staff_calls.list", op_staff_calls_list, SELF_VOLUNTEER, 0, "GET", "/api/v1/deployments/calls"},
+	{"staff_calls.answer", op_staff_calls_answer, SELF_VOLUNTEER, OP_WRITE, "POST", "/api/v1/deployments/calls/{id}/answer"},
+	{"availability.list", op_availability_list, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/volunteers/{id}/availability"},
+	{"availability.add", op_availability_add, STAFF | SELF_VOLUNTEER, OP_WRITE, "POST", "/api/v1/volunteers/{id}/availability"},
+	{"availability.delete", op_availability_delete, STAFF | SELF_VOLUNTEER, OP_WRITE, "DELETE",
+	 "/api/v1/volunteers/{id}/availability/{window_id}"},
+	{"credentials.expiring", op_credentials_expiring, STAFF | SELF_VOLUNTEER, 0, "GET", "/api/v1/credentials/expiring"},
+	{"signup.communes", op_communes_list, EVERYONE, OP_PUBLIC, "GET", "/api/v1/signup/communes"},
+	{"signup.code", op_signup_code, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup/code"},
+	{"signup.create", op_signup_create, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup"},
+	{"signup.link", op_signup_link, EVERYONE, OP_WRITE | OP_PUBLIC, "POST", "/api/v1/signup/link"},
+
 	{"audit.list", op_audit_list, STAFF, 0, "GET", "/api/v1/audit"},
 	{"tokens.list", op_tokens_list, ADMIN, 0, "GET", "/api/v1/tokens"},
 	{"tokens.create", op_tokens_create, ADMIN, OP_WRITE, "POST", "/api/v1/tokens"},
 	{"tokens.revoke", op_tokens_revoke, ADMIN, OP_WRITE, "DELETE", "/api/v1/tokens/{id}"},
+
+	/* the shared stock: requests, reserves, the nearest stock, proposals and allocations (issue 13) */
+	{"stock_requests.list", op_stock_requests_list, READERS | SELF_STRUCTURE, 0, "GET", "/api/v1/stock/requests"},
+	{"stock_requests.create", op_stock_requests_create, STAFF | SELF_STRUCTURE, OP_WRITE, "POST", "/api/v1/stock/requests"},
+	{"stock_requests.cancel", op_stock_requests_cancel, STAFF | SELF_STRUCTURE, OP_WRITE, "POST",
+	 "/api/v1/stock/requests/{id}/cancel"},
+	{"stock_reserves.list", op_stock_reserves_list, READERS | SELF_DEPOT, 0, "GET", "/api/v1/stock/reserves"},
+	{"stock_reserves.set", op_stock_reserves_set, STAFF, OP_WRITE, "PUT", "/api/v1/stock/reserves"},
+	{"stock.nearest", op_stock_nearest, READERS, 0, "GET", "/api/v1/stock/nearest"},
+	{"allocations.propose", op_allocations_propose, STAFF, OP_WRITE, "POST", "/api/v1/allocations/propose"},
+	{"allocations.proposal", op_allocations_proposal, READERS, 0, "GET", "/api/v1/allocations/proposals/{id}"},
+	{"allocations.create", op_allocations_create, STAFF, OP_WRITE, "POST", "/api/v1/allocations"},
+	{"allocations.list", op_allocations_list, READERS | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/allocations"},
+	/* before allocations.get: a literal segment wins over {id} by its place in the table */
+	{"allocations.export", op_allocations_export, READERS, 0, "GET", "/api/v1/allocations/export"},
+	{"allocations.get", op_allocations_get, READERS | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/allocations/{id}"},
+	{"allocations.approve", op_allocations_approve, STAFF, OP_WRITE, "POST", "/api/v1/allocations/{id}/approve"},
+	{"allocations.dispatch", op_allocations_dispatch, STAFF | SELF_DEPOT | SELF_STRUCTURE, OP_WRITE, "POST",
+	 "/api/v1/allocations/{id}/dispatch"},
+	{"allocations.receive", op_allocations_receive, STAFF | SELF_STRUCTURE, OP_WRITE, "POST",
+	 "/api/v1/allocations/{id}/receive"},
+	{"allocations.cancel", op_allocations_cancel, STAFF, OP_WRITE, "POST", "/api/v1/allocations/{id}/cancel"},
+	{"stock.ledger_export", op_stock_ledger_export, READERS | SELF_STRUCTURE | SELF_DEPOT, 0, "GET",
+	 "/api/v1/stock/ledger/export"},
 
 	{"subscribe", NULL, EVERYONE, OP_TRANSPORT, NULL, NULL},
 	{"unsubscribe", NULL, EVERYONE, OP_TRANSPORT, NULL, NULL},
@@ -348,6 +391,22 @@ int api_fail(struct op_response *res, int status, const char *code, const char *
 	res->status = status;
 	rf_error_set(&res->err, status, code, field, "%s", rule);
 	return -1;
+}
+
+int api_fail_error(struct op_response *res, const struct rf_error *err)
+{
+	res->status = err->status;
+	res->err = *err;
+	return -1;
+}
+
+void api_add_time(cJSON *o, const char *name, long long ms)
+{
+	char iso[32];
+	if (ms)
+		cJSON_AddStringToObject(o, name, clock_format_iso(ms, iso));
+	else
+		cJSON_AddNullToObject(o, name);
 }
 
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what)

@@ -46,6 +46,7 @@ struct op_request {
 	long long now;
 	void *session;     /* the websocket session the request came on, or NULL (HTTP) */
 	char signature[64]; /* X-Twilio-Signature of a gateway webhook */
+	char peer[48];      /* the client's address (HTTP), for the public operations' rate limits */
 };
 
 struct op_response {
@@ -130,6 +131,10 @@ int api_json_int(const cJSON *j, const char *field, long long min, long long max
 int api_param_limit(struct app *app, struct op_request *req, long long *limit, struct op_response *res);
 /* Sets res to an error. Returns -1 for "return api_fail(...)". */
 int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule);
+/* Sets res to a service's refusal. Returns -1. */
+int api_fail_error(struct op_response *res, const struct rf_error *err);
+/* o.name = the instant ms as ISO 8601, or null when ms is 0. */
+void api_add_time(cJSON *o, const char *name, long long ms);
 /* Maps a store failure to a response error. */
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what);
 /* Keyset paging: "next" is the last id of a full page (the client's next "after"), null otherwise. */

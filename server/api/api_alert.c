@@ -4,6 +4,8 @@
 
 #include "alert_engine.h"
 #include "alert_escalation.h"
+#include "deployment.h"
+#include "volunteer_availability.h"
 #include "api_handlers.h"
 #include "app.h"
 #include "cap.h"
@@ -17,15 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void add_time(cJSON *o, const char *name, long long ms)
-{
-	char iso[32];
-	if (ms)
-		cJSON_AddStringToObject(o, name, clock_format_iso(ms, iso));
-	else
-		cJSON_AddNullToObject(o, name);
-}
 
 /* Who did a thing: their token and its label (a coordinator's own token bears their name); null
  * when nobody did. */
@@ -65,29 +58,31 @@ cJSON *alert_json(const struct alert_row *a)
 		cJSON_AddNullToObject(o, "item");
 		cJSON_AddNullToObject(o, "item_name");
 	}
+	if (a->request_id) /* staff_unfilled: the request, and the places still missing as its quantity */
+		cJSON_AddNumberToObject(o, "request_id", (double)a->request_id);
 	if (a->quantity >= 0)
 		cJSON_AddNumberToObject(o, "quantity", (double)a->quantity);
 	else
 		cJSON_AddNullToObject(o, "quantity");
 	if (a->cover_known) {
 		cJSON_AddNumberToObject(o, "days_of_cover", round(a->days_of_cover * 100) / 100);
-		add_time(o, "stockout_at", a->stockout_at);
+		api_add_time(o, "stockout_at", a->stockout_at);
 	} else {
 		cJSON_AddNullToObject(o, "days_of_cover");
 		cJSON_AddNullToObject(o, "stockout_at");
 	}
-	add_time(o, "opened_at", a->opened_at);
-	add_time(o, "updated_at", a->updated_at);
+	api_add_time(o, "opened_at", a->opened_at);
+	api_add_time(o, "updated_at", a->updated_at);
 	cJSON_AddNumberToObject(o, "version", a->version);
-	add_time(o, "acknowledged_at", a->acknowledged_at);
+	api_add_time(o, "acknowledged_at", a->acknowledged_at);
 	add_person(o, "acknowledged_by", a->acknowledged_at ? a->acknowledged_by : 0, a->acknowledged_by_name);
 	if (a->acknowledged_at)
 		cJSON_AddStringToObject(o, "ack_note", a->ack_note);
 	else
 		cJSON_AddNullToObject(o, "ack_note");
 	add_person(o, "assigned_to", a->assigned_to, a->assigned_name);
-	add_time(o, "assigned_at", a->assigned_to ? a->assigned_at : 0);
-	add_time(o, "resolved_at", a->resolved_at);
+	api_add_time(o, "assigned_at", a->assigned_to ? a->assigned_at : 0);
+	api_add_time(o, "resolved_at", a->resolved_at);
 	add_person(o, "resolved_by", a->resolved_at ? a->resolved_by : 0, a->resolved_by_name);
 	if (a->resolved_at) {
 		cJSON_AddStringToObject(o, "resolution", a->resolution);
@@ -95,6 +90,13 @@ cJSON *alert_json(const struct alert_row *a)
 	} else {
 		cJSON_AddNullToObject(o, "resolution");
 		cJSON_AddNullToObject(o, "resolve_note");
+	}
+	if (a->allocation_id) {
+		/* the allocation that answers it (only when there is one) */
+		cJSON *al = cJSON_AddObjectToObject(o, "allocation");
+		cJSON_AddNumberToObject(al, "id", (double)a->allocation_id);
+		cJSON_AddStringToObject(al, "status", a->allocation_status);
+		cJSON_AddNumberToObject(al, "quantity", (double)a->allocation_quantity);
 	}
 	return o;
 }
@@ -127,7 +129,7 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 {
 	static const char *const names[] = {"status", "kind", "severity", "dep", "holder_kind", "holder_id", "after", "limit", NULL};
 	static const char *const statuses[] = {"open", "acknowledged", "resolved", "active", NULL};
-	static const char *const kinds[] = {"shortage", "silent", "sms_failed", NULL};
+	static const char *const kinds[] = {"shortage", "silent", "sms_failed", "staff_unfilled", "overstock", "large_receipt", NULL};
 	static const char *const severities[] = {"warning", "critical", "stockout", NULL};
 	static const char *const holders[] = {"structure", "depot", NULL};
 	if (api_only_params(req, res, names, "is not a filter of alerts (status, kind, severity, dep, holder_kind, "
@@ -142,7 +144,8 @@ int op_alerts_list(struct app *app, struct op_request *req, struct op_response *
 	if (!one_of(q.status, statuses))
 		return api_fail(res, 422, "invalid", "status", "must be open, acknowledged, resolved or active");
 	if (q.kind && !one_of(q.kind, kinds))
-		return api_fail(res, 422, "invalid", "kind", "must be shortage, silent or sms_failed");
+		return api_fail(res, 422, "invalid", "kind",
+				"must be shortage, silent, sms_failed, staff_unfilled, overstock or large_receipt");
 	if (q.severity && !one_of(q.severity, severities))
 		return api_fail(res, 422, "invalid", "severity", "must be warning, critical or stockout");
 	if (q.holder_kind && !one_of(q.holder_kind, holders))
@@ -387,6 +390,10 @@ int op_clock_advance(struct app *app, struct op_request *req, struct op_response
 	int rc = alert_engine_check_silent(app, now);
 	if (!rc)
 		rc = escalation_run(app, now);
+	if (!rc)
+		rc = deployment_tick(app, now);
+	if (!rc)
+		rc = availability_tick(app, now);
 	if (rc)
 		return api_fail_store(app, res, rc, "clock");
 	char iso[32];

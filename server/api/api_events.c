@@ -1,6 +1,8 @@
 #include "api_events.h"
 
 #include "api_alert.h"
+#include "api_allocation.h"
+#include "api_deploy.h"
 #include "api_stock.h"
 #include "events.h"
 
@@ -42,7 +44,7 @@ const char *api_event_payload(const struct event *e, char **owned)
 		j = cJSON_CreateObject();
 		cJSON_AddNumberToObject(j, "id", (double)e->availability->volunteer_id);
 		cJSON_AddStringToObject(j, "availability", e->availability->availability);
-		cJSON_AddStringToObject(j, "source", "sms");
+		cJSON_AddStringToObject(j, "source", e->availability->source);
 		break;
 	case EVENT_SMS_RECEIVED:
 		j = cJSON_CreateObject();
@@ -59,6 +61,15 @@ const char *api_event_payload(const struct event *e, char **owned)
 		break;
 	case EVENT_SMS:
 		j = sms_event_json(e->sms);
+		break;
+	case EVENT_DEPLOYMENT:
+		j = deploy_event_json(e->deploy);
+		break;
+	case EVENT_ALLOCATION:
+		j = allocation_json(e->allocation);
+		break;
+	case EVENT_REQUEST:
+		j = request_json(e->request);
 		break;
 	}
 	*owned = j ? cJSON_PrintUnformatted(j) : NULL;

@@ -83,6 +83,46 @@ int op_sms_kannel_dlr(struct app *app, struct op_request *req, struct op_respons
 int op_sms_twilio_inbound(struct app *app, struct op_request *req, struct op_response *res);
 int op_sms_twilio_status(struct app *app, struct op_request *req, struct op_response *res);
 
+/* api_deploy.c: staff requests, their candidates, a volunteer's calls and answers */
+int op_staff_requests_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_requests_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_requests_preview(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_requests_get(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_requests_candidates(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_requests_call_now(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_requests_cancel(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_calls_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_staff_calls_answer(struct app *app, struct op_request *req, struct op_response *res);
+
+/* api_availability.c: availability windows, expiring credentials */
+int op_availability_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_availability_add(struct app *app, struct op_request *req, struct op_response *res);
+int op_availability_delete(struct app *app, struct op_request *req, struct op_response *res);
+int op_credentials_expiring(struct app *app, struct op_request *req, struct op_response *res);
+
+/* api_signup.c: joining the reserve (public: no token) */
+int op_signup_code(struct app *app, struct op_request *req, struct op_response *res);
+int op_signup_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_signup_link(struct app *app, struct op_request *req, struct op_response *res);
+/* api_allocation.c: requests for stock, the nearest stock, reserves, proposals, allocations, exports */
+int op_stock_requests_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_requests_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_requests_cancel(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_nearest(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_reserves_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_reserves_set(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_ledger_export(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_propose(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_proposal(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_export(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_create(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_get(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_approve(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_dispatch(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_receive(struct app *app, struct op_request *req, struct op_response *res);
+int op_allocations_cancel(struct app *app, struct op_request *req, struct op_response *res);
+
 /* hub.c: websocket subscriptions */
 
 #endif

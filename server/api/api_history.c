@@ -79,7 +79,7 @@ int op_stock_history(struct app *app, struct op_request *req, struct op_response
 		return -1;
 	}
 	struct history_ctx c = {cJSON_CreateArray(), 0, 0};
-	int rc = store_ledger_list(app->store, h.kind, h.id, it.id, after, req->now - days * 24 * HOUR_MS, limit, add_row,
+	int rc = store_stock_history(app->store, h.kind, h.id, it.id, after, req->now - days * 24 * HOUR_MS, limit, add_row,
 				   &c);
 	if (rc) {
 		cJSON_Delete(c.items);

@@ -35,21 +35,17 @@ static int read_day(struct app *app, struct op_request *req, struct op_response 
 		return api_fail(res, 422, "invalid", "dep", "must be a département code like 81");
 	int y, m, d;
 	if (date) {
-		if (paris_date_parse(date, &y, &m, &d))
+		if (paris_parse_date(date, &y, &m, &d))
 			return api_fail(res, 422, "invalid", "date", "must be a date like 2026-12-02 (a day in Paris)");
-		snprintf(q->date, sizeof q->date, "%s", date);
 	} else {
-		paris_date_of(req->now, q->date);
-		paris_date_parse(q->date, &y, &m, &d);
+		struct paris_tm today;
+		paris_fields(req->now, &today);
+		y = today.year, m = today.month, d = today.day;
 	}
+	snprintf(q->date, sizeof q->date, "%04d-%02d-%02d", y, m, d);
 	q->start = paris_midnight(y, m, d);
-	char next[11];
-	paris_date_of(q->start + 30 * 3600000LL, next); /* a day and a bit later: the next day, whatever its length */
-	paris_date_parse(next, &y, &m, &d);
-	q->end = paris_midnight(y, m, d);
-	char before[11];
-	paris_date_of(q->start - 6 * 3600000LL, before);
-	paris_date_parse(before, &y, &m, &d);
+	q->end = paris_end_of_day(y, m, d);
+	paris_civil_from_days(paris_days_from_civil(y, m, d) - 1, &y, &m, &d);
 	q->prev = paris_midnight(y, m, d);
 	if (q->start > req->now)
 		return api_fail(res, 422, "invalid", "date", "is in the future");

@@ -151,13 +151,6 @@ static int read_item(const cJSON *j, const char *field, struct stock_item_ref *i
 	return api_fail(res, 422, "invalid", field, "must be an item code (string) or id (number)");
 }
 
-static int fail_with(struct op_response *res, const struct rf_error *err)
-{
-	res->status = err->status;
-	res->err = *err;
-	return -1;
-}
-
 /* The holder of a body, found within the caller's scope. */
 static int load_holder(struct app *app, const struct principal *who, const cJSON *body, struct holder_info *h,
 		       struct op_response *res)
@@ -166,7 +159,7 @@ static int load_holder(struct app *app, const struct principal *who, const cJSON
 	struct rf_error err;
 	if (read_holder(body, &ref, res))
 		return -1;
-	return stock_holder_find(app, who, &ref, h, &err) ? fail_with(res, &err) : 0;
+	return stock_holder_find(app, who, &ref, h, &err) ? api_fail_error(res, &err) : 0;
 }
 
 static int load_item(struct app *app, const cJSON *j, const char *field, struct item_info *it, struct op_response *res)
@@ -175,7 +168,7 @@ static int load_item(struct app *app, const cJSON *j, const char *field, struct 
 	struct rf_error err;
 	if (read_item(j, field, &ref, res))
 		return -1;
-	return stock_item_find(app, &ref, field, it, &err) ? fail_with(res, &err) : 0;
+	return stock_item_find(app, &ref, field, it, &err) ? api_fail_error(res, &err) : 0;
 }
 
 /* --- stock.report -------------------------------------------------------------------------------------- */
@@ -281,7 +274,7 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 		api_fail(res, 503, "unavailable", "", "out of memory");
 	else if (read_report(req, in, res) == 0) {
 		if (stock_report_apply(app, &req->who, in, out, &err))
-			fail_with(res, &err);
+			api_fail_error(res, &err);
 		else if (!(res->data_text = report_answer(app, out)))
 			api_fail(res, 503, "unavailable", "", "out of memory");
 		else {
@@ -306,9 +299,9 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 	cJSON_ArrayForEach(j, b)
 	{
 		if (strcmp(j->string, "holder_kind") && strcmp(j->string, "holder_id") && strcmp(j->string, "item") &&
-		    strcmp(j->string, "kind") && strcmp(j->string, "quantity"))
+		    strcmp(j->string, "kind") && strcmp(j->string, "quantity") && strcmp(j->string, "origin"))
 			return api_fail(res, 422, "unknown_field", j->string,
-					"is not a field of a movement (holder_kind, holder_id, item, kind, quantity)");
+					"is not a field of a movement (holder_kind, holder_id, item, kind, quantity, origin)");
 	}
 	struct stock_movement in = {.idempotency_key = req->idem_key};
 	if (read_holder(b, &in.holder, res) || read_item(cJSON_GetObjectItemCaseSensitive(b, "item"), "item", &in.item, res))
@@ -323,10 +316,18 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 		return -1;
 	if (in.quantity == 0)
 		return api_fail(res, 422, "invalid", "quantity", "must be more than 0");
+	/* a receipt no allocation delivers says where it came from (a receipt of an allocation is that
+	 * allocation's: allocations.receive) */
+	const cJSON *origin_j = cJSON_GetObjectItemCaseSensitive(b, "origin");
+	if (origin_j && in.kind != MOVE_RECEIPT)
+		return api_fail(res, 422, "invalid", "origin", "is only for receipts");
+	if (origin_j && (!cJSON_IsString(origin_j) || !stock_origin_known(origin_j->valuestring)))
+		return api_fail(res, 422, "invalid", "origin", "must be " STOCK_ORIGINS);
+	in.origin = origin_j ? origin_j->valuestring : NULL;
 	struct stock_movement_result out;
 	struct rf_error err;
 	if (stock_move(app, &req->who, &in, &out, &err))
-		return fail_with(res, &err);
+		return api_fail_error(res, &err);
 	char extra[96];
 	snprintf(extra, sizeof extra, ",\"kind\":\"%s\",\"delta\":%lld", stock_movement_kind_name(in.kind), out.delta);
 	if (!(res->data_text = api_level_object(out.holder_kind, out.holder_id, &out.level, extra)))

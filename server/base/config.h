@@ -38,6 +38,17 @@ struct config {
 	long long silent_after_hours;
 	long long alert_check_interval_s;
 	long long stats_min_count; /* smallest count of people volunteers.stats gives an observer */
+	/* shared stock: allocation proposals and the nearest stock (rules/allocation.h) */
+	long long allocation_target_days;
+	long long allocation_cap_days;
+	long long allocation_floor_days;
+	char *allocation_weights;       /* "category=weight ..." */
+	char *allocation_legal_weights; /* "legal_form=weight ..." */
+	char *allocation_packs;         /* "item=units per pack ..." */
+	long long surplus_days;
+	long long overstock_days;       /* anti-hoarding alert */
+	long long large_receipt_factor; /* a declared receipt above this times the usual level is flagged */
+	long long large_receipt_min;
 	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
 	/* the coordination cell (issue 15) */
 	long long plausibility_factor; /* a count this many times off the history asks to be confirmed */
@@ -60,6 +71,24 @@ struct config {
 	long long sms_gateway_cooloff_s;
 	long long sms_http_timeout_ms;
 	long long sms_max_segments;
+	/* deployments: staff requests and their call-out waves */
+	long long staff_wave_factor;       /* a wave calls this many people per missing place */
+	long long staff_wave_timeout_s;    /* an unanswered call expires after this */
+	long long staff_rest_hours;        /* rest needed between two assignments */
+	long long staff_distance_band_km;  /* distances within a band rank as equal (then fairness) */
+	long long staff_radius_step_km;    /* each later wave widens every radius by this much */
+	long long staff_radius_max_extra_km;
+	long long staff_quiet_start_hour;  /* no call SMS from this hour... */
+	long long staff_quiet_end_hour;    /* ...to this one (Paris time), unless immediate */
+	char *staff_required_credentials;  /* profession=kind ... */
+	long long staff_max_count;
+	long long staff_check_interval_s;
+	long long credential_reminder_days; /* a credential expiring within this many days is reminded */
+	/* sign-up: the public page's confirmation codes and limits */
+	long long signup_code_ttl_s;
+	long long signup_code_attempts;
+	long long signup_per_phone;        /* codes (and lost links) a phone gets per hour */
+	long long signup_per_address;      /* requests an address makes per hour */
 };
 
 enum config_type { CONFIG_STR, CONFIG_INT };

@@ -7,7 +7,9 @@
 #include "auth.h"
 #include "escalation.h"
 #include "log.h"
+#include "deploy_text.h"
 #include "sms_text.h"
+#include "stock_flags.h"
 #include "store_escalation.h"
 #include "store_sms.h"
 
@@ -24,10 +26,15 @@ static struct thresholds thresholds_for(struct app *app, const struct holder_inf
 	return threshold_rules_lookup(&app->thresholds, h->category, it->code);
 }
 
+/* The text of a message about an alert, in a recipient's language. */
+typedef void (*alert_text_fn)(const void *args, const char *lang, char *out, size_t outlen);
+
 struct sms_ctx {
 	struct app *app;
 	const struct alert_row *alert;
-	const struct alert_text *text;
+	const char *kind;       /* the outbox kind: alert_critical, staff_unfilled */
+	alert_text_fn text;
+	const void *text_args;
 	int failed;
 };
 
@@ -35,12 +42,17 @@ static int queue_one(void *ctx, const struct recipient *r)
 {
 	struct sms_ctx *c = ctx;
 	char text[480];
-	sms_text_alert(c->text, r->lang, text, sizeof text);
-	if (alert_sms_queue(c->app, "alert_critical", c->alert, r, text)) {
+	c->text(c->text_args, r->lang, text, sizeof text);
+	if (alert_sms_queue(c->app, c->kind, c->alert, r, text)) {
 		c->failed = 1;
 		return 1;
 	}
 	return 0;
+}
+
+static void shortage_text(const void *args, const char *lang, char *out, size_t outlen)
+{
+	sms_text_alert(args, lang, out, outlen);
 }
 
 /* Whether the holder and item's people may be texted about a at this severity: not within the
@@ -71,7 +83,7 @@ static int queue_sms(struct app *app, const struct holder_info *h, const struct 
 		return -1;
 	struct alert_text t = {a->severity, h->name, it->name, it->unit, a->quantity, a->cover_known,
 			       a->days_of_cover, a->stockout_at, a->dep, a->id};
-	struct sms_ctx c = {app, a, &t, 0};
+	struct sms_ctx c = {app, a, "alert_critical", shortage_text, &t, 0};
 	if (h->kind == HOLDER_STRUCTURE && store_structure_contacts(app->store, h->id, queue_one, &c))
 		return -1;
 	if (!c.failed && store_duty_officers_for(app->store, h->dep, queue_one, &c))
@@ -127,8 +139,9 @@ static int resolve_found(struct app *app, int rc, struct alert_row *cur, const c
 	return emit(app, "resolved", cur);
 }
 
-int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
-			  const struct stock_row *r, struct alert_row *out)
+/* The shortage alert's step; *was_critical: whether it was critical (or a stock-out) before. */
+static int shortage_step(struct app *app, const struct holder_info *h, const struct item_info *it,
+			 const struct stock_row *r, struct alert_row *out, int *was_critical)
 {
 	struct store *st = app->store;
 	struct alert_row cur;
@@ -140,6 +153,7 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 	struct thresholds t = thresholds_for(app, h, it);
 	enum shortage_level next = shortage_next(now_level, r->quantity, r->cover_known, r->days_of_cover, &t);
 	alert_row_clear(out);
+	*was_critical = now_level >= LEVEL_CRITICAL;
 
 	if (!has && next == LEVEL_NONE)
 		return STORE_OK;
@@ -174,6 +188,171 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 	show(&cur, h, it);
 	*out = cur;
 	return emit(app, "updated", &cur);
+}
+
+/* --- anti-hoarding and flagged receipts --------------------------------------------------------------- */
+
+/* Opens an alert of a holder and item (an overstock or a large receipt, warning), with r's figures. */
+static int open_flag(struct app *app, const char *kind, const struct holder_info *h, const struct item_info *it,
+		     long long quantity, const struct stock_row *r)
+{
+	struct alert_row a;
+	alert_row_clear(&a);
+	snprintf(a.kind, sizeof a.kind, "%s", kind);
+	a.holder_kind = h->kind;
+	a.holder_id = h->id;
+	a.item_id = it->id;
+	snprintf(a.dep, sizeof a.dep, "%s", h->dep);
+	snprintf(a.severity, sizeof a.severity, "warning");
+	copy_figures(&a, r);
+	a.quantity = quantity;
+	int rc = store_alert_insert(app->store, &a);
+	if (rc)
+		return rc;
+	show(&a, h, it);
+	return emit(app, "opened", &a);
+}
+
+int alert_engine_overstock(struct app *app, const struct holder_info *h, const struct item_info *it,
+			   const struct stock_row *r)
+{
+	double threshold = (double)app->cfg.overstock_days, margin = app->thresholds.margin_days;
+	if (h->kind != HOLDER_STRUCTURE || threshold <= 0)
+		return STORE_OK;
+	struct store *st = app->store;
+	struct alert_row cur;
+	int rc = store_alert_current(st, "overstock", h->kind, h->id, it->id, &cur);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	int has = rc == STORE_OK;
+	/* the usual case, a holder under the threshold without an alert, asks nothing more */
+	if (!has && !(r->cover_known && r->days_of_cover >= threshold))
+		return STORE_OK;
+	long long others = 0;
+	if (r->cover_known && r->days_of_cover >= threshold - margin &&
+	    (rc = store_critical_shortages(st, h->dep, it->id, h->id, &others)))
+		return rc;
+	int next = overstock_next(has, r->cover_known, r->days_of_cover, others, threshold, margin);
+	if (!has)
+		return next ? open_flag(app, "overstock", h, it, r->quantity, r) : STORE_OK;
+	/* a review that finds it as it was writes nothing (no new version for nothing) */
+	int same = cur.quantity == r->quantity && cur.cover_known == r->cover_known && cur.days_of_cover == r->days_of_cover;
+	copy_figures(&cur, r);
+	if (!next)
+		return resolve_found(app, STORE_OK, &cur, "recovered", h, it);
+	if (same)
+		return STORE_OK;
+	if ((rc = store_alert_update(st, &cur)))
+		return rc;
+	show(&cur, h, it);
+	return emit(app, "updated", &cur);
+}
+
+struct review_ctx {
+	struct app *app;
+	int rc;
+};
+
+static int review_one(void *ctx, long long holder, long long item)
+{
+	struct review_ctx *c = ctx;
+	struct store *st = c->app->store;
+	struct holder_info h;
+	struct item_info it;
+	struct stock_row r;
+	int rc = store_holder_get(st, &principal_system, HOLDER_STRUCTURE, holder, &h);
+	if (!rc)
+		rc = store_item_find(st, NULL, item, &it);
+	if (!rc)
+		rc = store_stock_get(st, HOLDER_STRUCTURE, holder, item, &r);
+	if (rc == STORE_NOTFOUND)
+		return 0; /* gone since: nothing to say of it */
+	if (!rc)
+		rc = alert_engine_overstock(c->app, &h, &it, &r);
+	c->rc = rc;
+	return rc != STORE_OK;
+}
+
+/* The structures of (dep, item) that may need their overstock alert opened or closed. */
+static int review_pair(struct app *app, const char *dep, long long item)
+{
+	struct review_ctx c = {app, STORE_OK};
+	int rc = store_overstock_review_list(app->store, (double)app->cfg.overstock_days - app->thresholds.margin_days, dep,
+					     item, review_one, &c);
+	return rc ? rc : c.rc;
+}
+
+void alert_engine_overstock_later(struct app *app, const char *dep, long long item)
+{
+	if (app->cfg.overstock_days <= 0 || app->overstock_overflow)
+		return;
+	for (size_t i = 0; i < app->overstock_npending; i++)
+		if (app->overstock_pending[i].item == item && strcmp(app->overstock_pending[i].dep, dep) == 0)
+			return;
+	size_t cap = sizeof app->overstock_pending / sizeof app->overstock_pending[0];
+	if (app->overstock_npending == cap) {
+		app->overstock_overflow = 1;
+		return;
+	}
+	snprintf(app->overstock_pending[app->overstock_npending].dep, sizeof app->overstock_pending[0].dep, "%s", dep);
+	app->overstock_pending[app->overstock_npending++].item = item;
+}
+
+static int review_listed(void *ctx, const char *dep, long long item)
+{
+	struct review_ctx *c = ctx;
+	c->rc = review_pair(c->app, dep, item);
+	return c->rc != STORE_OK;
+}
+
+int alert_engine_overstock_pending(struct app *app)
+{
+	int rc = STORE_OK;
+	if (app->overstock_overflow) {
+		struct review_ctx c = {app, STORE_OK};
+		rc = store_overstock_pairs(app->store, review_listed, &c);
+		rc = rc ? rc : c.rc;
+	} else
+		for (size_t i = 0; i < app->overstock_npending && !rc; i++)
+			rc = review_pair(app, app->overstock_pending[i].dep, app->overstock_pending[i].item);
+	return rc;
+}
+
+int alert_engine_large_receipt(struct app *app, const struct holder_info *h, const struct item_info *it,
+			       long long quantity, const struct stock_row *r)
+{
+	struct alert_row cur;
+	int rc = store_alert_current(app->store, "large_receipt", h->kind, h->id, it->id, &cur);
+	if (rc == STORE_NOTFOUND)
+		return open_flag(app, "large_receipt", h, it, quantity, r);
+	if (rc)
+		return rc;
+	/* one more large receipt: counted in the open flag, which asks to be looked at again */
+	cur.quantity += quantity;
+	cur.cover_known = r->cover_known;
+	cur.days_of_cover = r->days_of_cover;
+	cur.stockout_at = r->stockout_at;
+	if (strcmp(cur.status, "acknowledged") == 0)
+		snprintf(cur.status, sizeof cur.status, "open");
+	if ((rc = store_alert_update(app->store, &cur)))
+		return rc;
+	show(&cur, h, it);
+	return emit(app, "updated", &cur);
+}
+
+int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
+			  const struct stock_row *r, struct alert_row *out)
+{
+	int was = 0;
+	int rc = shortage_step(app, h, it, r, out, &was);
+	if (rc)
+		return rc;
+	/* a structure critical now, or not any more: the overstock alerts of its département follow (once
+	 * its own alert is written, which they count) */
+	int is = out->id && (strcmp(out->severity, "critical") == 0 || strcmp(out->severity, "stockout") == 0);
+	if (was != is && h->kind == HOLDER_STRUCTURE)
+		alert_engine_overstock_later(app, h->dep, it->id);
+	return STORE_OK;
 }
 
 int alert_engine_reported(struct app *app, const struct holder_info *h)
@@ -294,8 +473,13 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 	}
 	if ((rc = store_alert_update(app->store, &a)))
 		return rc;
-	rc = emit(app, resolve ? "resolved" : "acknowledged", &a);
+	if ((rc = emit(app, resolve ? "resolved" : "acknowledged", &a)))
+		return rc;
 	*out = a;
+	/* a critical shortage resolved by hand: the overstock alerts around it follow */
+	if (resolve && strcmp(a.kind, "shortage") == 0 && a.holder_kind == HOLDER_STRUCTURE &&
+	    (strcmp(a.severity, "critical") == 0 || strcmp(a.severity, "stockout") == 0))
+		alert_engine_overstock_later(app, a.dep, a.item_id);
 	return rc;
 }
 
@@ -309,4 +493,69 @@ int alert_engine_resolve(struct app *app, const struct principal *who, long long
 			 struct alert_row *out)
 {
 	return by_person(app, who, id, note, 1, out);
+}
+
+static void unfilled_text(const void *args, const char *lang, char *out, size_t outlen)
+{
+	deploy_text(DTEXT_UNFILLED, args, lang, out, outlen);
+}
+
+int alert_engine_staff_unfilled(struct app *app, const struct staff_unfilled *u, struct alert_row *out)
+{
+	struct alert_row cur;
+	struct holder_info h;
+	memset(&h, 0, sizeof h);
+	h.kind = HOLDER_STRUCTURE;
+	h.id = u->structure_id;
+	snprintf(h.dep, sizeof h.dep, "%s", u->dep);
+	snprintf(h.name, sizeof h.name, "%s", u->structure_name);
+	snprintf(h.commune, sizeof h.commune, "%s", u->commune);
+	h.lat = u->lat;
+	h.lng = u->lng;
+	int rc = store_alert_current_request(app->store, u->request_id, &cur);
+	if (rc == STORE_OK) {
+		/* open already: it counts the places still missing */
+		cur.quantity = u->missing;
+		if (strcmp(cur.status, "acknowledged") == 0 && u->deadline)
+			snprintf(cur.status, sizeof cur.status, "open"); /* the deadline passed: look again */
+		if ((rc = store_alert_update(app->store, &cur)))
+			return rc;
+		show(&cur, &h, NULL);
+		*out = cur;
+		return emit(app, "updated", &cur);
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	alert_row_clear(&cur);
+	snprintf(cur.kind, sizeof cur.kind, "staff_unfilled");
+	cur.holder_kind = HOLDER_STRUCTURE;
+	cur.holder_id = u->structure_id;
+	cur.request_id = u->request_id;
+	snprintf(cur.dep, sizeof cur.dep, "%s", u->dep);
+	snprintf(cur.severity, sizeof cur.severity, "critical");
+	cur.quantity = u->missing;
+	if ((rc = store_alert_insert(app->store, &cur)))
+		return rc;
+	/* the duty officers are called as for a critical shortage */
+	struct deploy_text_args t = {.structure = u->structure_name, .commune = u->commune_name, .profession = u->profession,
+				     .start = u->starts_at, .request_id = u->request_id, .missing = u->missing,
+				     .count = u->count, .dep = u->dep};
+	struct sms_ctx c = {app, &cur, "staff_unfilled", unfilled_text, &t, 0};
+	if (store_duty_officers_for(app->store, u->dep, queue_one, &c) || c.failed)
+		return STORE_ERROR;
+	show(&cur, &h, NULL);
+	*out = cur;
+	return emit(app, "opened", &cur);
+}
+
+int alert_engine_staff_settled(struct app *app, long long request_id, const char *resolution)
+{
+	struct alert_row cur;
+	int rc = store_alert_current_request(app->store, request_id, &cur);
+	if (rc == STORE_OK) {
+		struct holder_info h;
+		if (store_holder_get(app->store, &principal_system, HOLDER_STRUCTURE, cur.holder_id, &h) == STORE_OK)
+			return resolve_found(app, STORE_OK, &cur, resolution, &h, NULL);
+	}
+	return resolve_found(app, rc, &cur, resolution, NULL, NULL);
 }

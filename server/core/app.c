@@ -22,6 +22,11 @@ int app_open(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "alert_thresholds: %s", why);
 		return -1;
 	}
+	const struct config *c = &app->cfg;
+	if (allocation_config_init(&app->alloc, c->allocation_target_days, c->allocation_cap_days, c->allocation_floor_days,
+				   c->surplus_days, c->allocation_weights, c->allocation_legal_weights, c->allocation_packs, err,
+				   errlen))
+		return -1;
 	if (store_open(&app->store, app->cfg.db, app->cfg.schema_dir, err, errlen))
 		return -1;
 	if (seed_reference_data(app->store, app->cfg.data_dir, app_now(app), err, errlen)) {
@@ -50,4 +55,6 @@ void app_close(struct app *app)
 	store_close(app->store);
 	app->store = NULL;
 	events_release(&app->events);
+	free(app->signup_guard);
+	app->signup_guard = NULL;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "alert_rules.h"
+#include "allocation.h"
 #include "config.h"
 #include "events.h"
 
@@ -16,6 +17,7 @@ struct write_job;
 struct lws_context;
 struct eventlog;
 struct sms_sender;
+struct signup_guard;
 
 struct metrics {
 	unsigned long long http_requests[6]; /* by status class: 1xx..5xx, index 1..5 */
@@ -35,6 +37,7 @@ struct metrics {
 struct app {
 	struct config cfg;
 	struct threshold_rules thresholds; /* parsed from cfg.alert_thresholds */
+	struct allocation_config alloc;    /* parsed from cfg.allocation_* */
 	struct store *store;
 	struct checkpointer *checkpointer; /* NULL: SQLite checkpoints inside commits */
 	struct hub *hub;
@@ -59,6 +62,17 @@ struct app {
 	void (*publish)(struct app *app, const struct event *list, size_t n);
 	/* set by the transport: wakes the event loop; the one hook called from another thread */
 	void (*wake)(struct app *app);
+
+	struct signup_guard *signup_guard;     /* refused sign-up attempts, counted in memory (signup.c) */
+	/* (département, item) pairs whose overstock alerts are looked at again before the transaction in
+	 * progress commits: a shortage there crossed critical (alert_engine.c, tx.c); past the list's
+	 * size, every pair (overflow) */
+	struct {
+		char dep[4];
+		long long item;
+	} overstock_pending[64];
+	size_t overstock_npending;
+	int overstock_overflow;
 
 	struct metrics metrics;
 	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */

@@ -1,6 +1,7 @@
 #include "events.h"
 
 #include "app.h"
+#include "deploy_event.h"
 #include "store.h"
 #include "store_alert.h"
 #include "store_sms.h"
@@ -17,6 +18,9 @@ static void event_free_body(struct event *ev)
 	free(ev->level);
 	free(ev->availability);
 	free(ev->received);
+	free(ev->deploy);
+	free(ev->allocation);
+	free(ev->request);
 }
 
 static struct event *add(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id)
@@ -113,6 +117,15 @@ static struct event *add_body(struct app *app, const char *type, const char *dep
 	case EVENT_AVAILABILITY:
 		ev->availability = copy;
 		break;
+	case EVENT_DEPLOYMENT:
+		ev->deploy = copy;
+		break;
+	case EVENT_ALLOCATION:
+		ev->allocation = copy;
+		break;
+	case EVENT_REQUEST:
+		ev->request = copy;
+		break;
 	default:
 		ev->received = copy;
 		break;
@@ -127,16 +140,44 @@ int events_add_level(struct app *app, enum holder_kind kind, long long holder, c
 	return add_body(app, "stock.level", dep, holder_kind_name(kind), holder, EVENT_LEVEL, &e, sizeof e) ? 0 : -1;
 }
 
-int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
+int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability,
+			    const char *source)
 {
-	struct availability_event e = {volunteer, ""};
+	struct availability_event e = {volunteer, "", ""};
 	snprintf(e.availability, sizeof e.availability, "%s", availability);
+	snprintf(e.source, sizeof e.source, "%s", source);
 	return add_body(app, "volunteer.updated", dep, "volunteer", volunteer, EVENT_AVAILABILITY, &e, sizeof e) ? 0 : -1;
 }
 
 int events_add_sms_received(struct app *app, const char *dep, const struct sms_received_event *e)
 {
 	return add_body(app, "sms.received", dep, "sms_in", e->id, EVENT_SMS_RECEIVED, e, sizeof *e) ? 0 : -1;
+}
+
+int events_add_deploy(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+		      const struct deploy_event *e)
+{
+	return add_body(app, type, dep, entity, entity_id, EVENT_DEPLOYMENT, e, sizeof *e) ? 0 : -1;
+}
+
+int events_add_allocation(struct app *app, const char *what, const struct allocation_row *a)
+{
+	char type[32];
+	snprintf(type, sizeof type, "allocation.%s", what);
+	struct event *ev = add_body(app, type, a->dep, "structure", a->structure_id, EVENT_ALLOCATION, a, sizeof *a);
+	if (!ev)
+		return -1;
+	snprintf(ev->dep2, sizeof ev->dep2, "%s", a->source_dep);
+	snprintf(ev->entity2, sizeof ev->entity2, "%s", holder_kind_name(a->source_kind));
+	ev->entity2_id = a->source_id;
+	return 0;
+}
+
+int events_add_request(struct app *app, const char *what, const struct stock_request_row *r)
+{
+	char type[32];
+	snprintf(type, sizeof type, "allocation.request_%s", what);
+	return add_body(app, type, r->dep, "structure", r->structure_id, EVENT_REQUEST, r, sizeof *r) ? 0 : -1;
 }
 
 void events_set_text(struct app *app, size_t i, char *text)

@@ -7,18 +7,23 @@
 #include <stddef.h>
 
 #include "stock.h"
+#include "store_allocation.h"
 
 struct app;
 struct alert_row;
 struct sms_row;
+struct deploy_event;
 
 enum event_body {
 	EVENT_TEXT,  /* the payload already rendered: a JSON object's text */
 	EVENT_ALERT, /* an alert row, rendered as alerts.get shows it */
 	EVENT_SMS,   /* an outbox row, without its phone or text */
 	EVENT_LEVEL, /* a stock level after a count or a movement */
-	EVENT_AVAILABILITY, /* a volunteer's availability changed by their SMS */
+	EVENT_AVAILABILITY, /* a volunteer's availability changed by their SMS, or a window */
 	EVENT_SMS_RECEIVED, /* an incoming message, what it said and what was done */
+	EVENT_DEPLOYMENT,   /* a staff request, wave, call, reply or assignment (deploy_event.h) */
+	EVENT_ALLOCATION,   /* an allocation as allocations.get shows it */
+	EVENT_REQUEST,      /* a request for stock as stock_requests.list shows it */
 };
 
 struct level_event {
@@ -30,6 +35,7 @@ struct level_event {
 struct availability_event {
 	long long volunteer_id;
 	char availability[16];
+	char source[8];  /* "sms", or "window" (one began or ended) */
 };
 
 struct sms_received_event {
@@ -60,6 +66,11 @@ struct event {
 	char dep[4];           /* the département it concerns, "" region-wide */
 	char entity[16];       /* the row it is about: "structure", "sms", "" */
 	long long entity_id;
+	/* a second row it is about ("" when none): an allocation's source depot or structure. The event
+	 * reaches whoever may read, and follows, either row. */
+	char dep2[4];
+	char entity2[16];
+	long long entity2_id;
 	long long at;          /* the transaction's time */
 	long long seq;         /* given at publication, after the commit */
 	enum event_body body;
@@ -69,6 +80,9 @@ struct event {
 	struct level_event *level; /* EVENT_LEVEL */
 	struct availability_event *availability; /* EVENT_AVAILABILITY */
 	struct sms_received_event *received;     /* EVENT_SMS_RECEIVED */
+	struct deploy_event *deploy;             /* EVENT_DEPLOYMENT */
+	struct allocation_row *allocation;       /* EVENT_ALLOCATION */
+	struct stock_request_row *request;       /* EVENT_REQUEST */
 };
 
 struct events {
@@ -89,10 +103,20 @@ int events_add_sms(struct app *app, const char *what, const struct sms_row *r);
 /* "stock.level" of a holder's item. */
 int events_add_level(struct app *app, enum holder_kind kind, long long holder, const char *dep,
 		     const struct stock_level *level);
-/* "volunteer.updated" for an availability a volunteer's SMS changed. */
-int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability);
+/* "volunteer.updated" for an availability a volunteer's SMS (source "sms") or a window ("window")
+ * changed. */
+int events_add_availability(struct app *app, long long volunteer, const char *dep, const char *availability,
+			    const char *source);
 /* "sms.received" of an incoming message (its phone and text are not in it). */
 int events_add_sms_received(struct app *app, const char *dep, const struct sms_received_event *e);
+
+/* A "deployment.*" event about a row (entity "structure" for a request's, "volunteer" for a call's). */
+int events_add_deploy(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,
+		      const struct deploy_event *e);
+/* "allocation.<what>" of an allocation as it is now: about its structure and its source. */
+int events_add_allocation(struct app *app, const char *what, const struct allocation_row *a);
+/* "allocation.request_<what>" of a request for stock: about its structure. */
+int events_add_request(struct app *app, const char *what, const struct stock_request_row *r);
 
 /* Gives event i its payload already rendered (text, malloc'ed, consumed): what the answer holds
  * too is written once (a stock report's levels). */

@@ -3,6 +3,9 @@
 #include "alert_engine.h"
 #include "alert_escalation.h"
 #include "app.h"
+#include "deployment.h"
+#include "signup.h"
+#include "volunteer_availability.h"
 #include "sms_sender.h"
 #include "store.h"
 #include "store_idem.h"
@@ -63,6 +66,47 @@ static long long send_sms(struct app *app, long long now)
 	return sms_sender_tick(app->sms, now);
 }
 
+/* Deployment calls that went unanswered (the next wave), requests whose deadline came. */
+static long long check_deployments(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (deployment_tick(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return app->cfg.staff_check_interval_s * SECOND_US;
+}
+
+/* Availability windows and assigned shifts that began or ended; credential reminders. */
+static long long check_availability(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (availability_tick(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return app->cfg.staff_check_interval_s * SECOND_US;
+}
+
+/* Sign-up counts older than the hour they limit. */
+static long long prune_signups(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (signup_prune(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return 600 * SECOND_US;
+}
+
+static long long after_staff_interval(const struct app *app)
+{
+	return app->cfg.staff_check_interval_s * SECOND_US;
+}
+
 static long long after_a_minute(const struct app *app)
 {
 	(void)app;
@@ -92,6 +136,9 @@ static const struct job jobs[] = {
 	{"escalation", escalate, after_a_minute},
 	{"tokens", notice_other_writers, after_5s},
 	{"sms", send_sms, at_once},
+	{"deployments", check_deployments, after_staff_interval},
+	{"availability", check_availability, after_staff_interval},
+	{"signups", prune_signups, after_a_minute},
 };
 
 const struct job *jobs_table(size_t *n)

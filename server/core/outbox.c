@@ -2,6 +2,7 @@
 
 #include "alert_engine.h"
 #include "app.h"
+#include "deployment.h"
 #include "events.h"
 #include "sms_sender.h"
 #include "store.h"
@@ -26,8 +27,15 @@ static int sms_failed_alert(struct app *app, const struct sms_row *row, enum out
 	return STORE_OK;
 }
 
+/* A deployment call whose SMS could not be delivered: the next candidate is called. */
+static int call_outcome(struct app *app, const struct sms_row *row, enum outbox_outcome outcome)
+{
+	return deployment_sms_outcome(app, row, outcome == OUTBOX_FAILED || outcome == OUTBOX_UNDELIVERED);
+}
+
 static const struct listener listeners[] = {
 	{"*", sms_failed_alert},
+	{"call", call_outcome},
 };
 
 static const char *const outcome_names[] = {"sent", "failed", "delivered", "failed"};

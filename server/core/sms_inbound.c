@@ -2,6 +2,9 @@
 
 #include "app.h"
 #include "auth.h"
+#include "deploy_text.h"
+#include "deployment.h"
+#include "volunteer_availability.h"
 #include "events.h"
 #include "log.h"
 #include "model.h"
@@ -33,17 +36,6 @@ int sms_inbound_queue_reply(struct app *app, const char *kind, const char *dep, 
 /* Volunteers of one phone an availability keyword reaches at most. */
 #define PHONE_VOLUNTEERS_MAX 32
 
-static int set_availability(struct app *app, long long volunteer, const char *dep, const char *availability)
-{
-	struct record *patch = record_new(&entity_volunteer);
-	record_set_text(patch, VOLUNTEER_AVAILABILITY, availability);
-	int rc = store_record_update(app->store, &principal_system, volunteer, patch);
-	record_free(patch);
-	if (!rc && events_add_availability(app, volunteer, dep, availability))
-		rc = STORE_ERROR;
-	return rc;
-}
-
 int sms_inbound_receive(struct app *app, const struct sms_incoming *in, struct rf_error *err)
 {
 	struct store *st = app->store;
@@ -64,7 +56,9 @@ int sms_inbound_receive(struct app *app, const struct sms_incoming *in, struct r
 	if (store_volunteer_by_phone(st, phone, &volunteer, dep, vlang) == STORE_OK && vlang[0])
 		lang = vlang;
 	const char *result = "stored";
+	const char *kwname = sms_keyword_name(kw); /* NULL when none */
 	const char *reply = NULL, *reply_kind = "reply";
+	char until_text[200];
 	switch (kw) {
 	case KW_STOP:
 		rc = store_sms_optout(st, phone, 1);
@@ -92,26 +86,39 @@ int sms_inbound_receive(struct app *app, const struct sms_incoming *in, struct r
 			 * whoever holds it answers for each of them */
 			struct phone_volunteer vs[PHONE_VOLUNTEERS_MAX];
 			int nv = 0;
+			long long until = 0;
 			rc = store_volunteers_by_phone(st, phone, vs, PHONE_VOLUNTEERS_MAX, &nv);
+			/* INDISPO may say until when ("INDISPO 3", "INDISPO 15/04"): a window */
 			for (int i = 0; !rc && i < nv; i++)
-				rc = set_availability(app, vs[i].id, vs[i].dep, kw == KW_AVAILABLE ? "available" : "unavailable");
+				rc = availability_by_sms(app, vs[i].id, vs[i].dep, kw == KW_AVAILABLE, text, &until);
 			reply = sms_text_reply(kw == KW_AVAILABLE ? REPLY_AVAILABLE : REPLY_UNAVAILABLE, lang);
-			result = kw == KW_AVAILABLE ? "available" : "unavailable";
+			if (until) {
+				struct deploy_text_args a = {.until = until};
+				deploy_text(DTEXT_UNAVAILABLE_UNTIL, &a, lang, until_text, sizeof until_text);
+				reply = until_text;
+			}
+			result = kw == KW_AVAILABLE ? "available" : until ? "unavailable until" : "unavailable";
 		}
 		break;
-	default:
-		/* deployment calls answer OUI/NON + code: their module reads the inbox (next issue) */
-		result = "no keyword";
+	default: {
+		/* OUI / NON / ANNULE and a code: an answer to a deployment call, when the sender has calls */
+		int handled = 0;
+		const char *answered = NULL;
+		rc = deployment_sms_reply(app, in_id, phone, text, &handled, &answered);
+		result = handled && answered ? answered : "no keyword";
+		if (handled)
+			kwname = "call";
 		break;
+	}
 	}
 	if (!rc && reply)
 		rc = sms_inbound_queue_reply(app, reply_kind, dep, volunteer ? "volunteer" : "phone", volunteer, phone, lang,
 					     reply, NULL);
 	if (!rc)
-		rc = store_sms_inbox_result(st, in_id, sms_keyword_name(kw), result, volunteer);
+		rc = store_sms_inbox_result(st, in_id, kwname, result, volunteer);
 	struct sms_received_event ev = {.id = in_id, .volunteer_id = volunteer};
 	snprintf(ev.gateway, sizeof ev.gateway, "%s", gateway);
-	snprintf(ev.keyword, sizeof ev.keyword, "%s", kw != KW_NONE ? sms_keyword_name(kw) : "");
+	snprintf(ev.keyword, sizeof ev.keyword, "%s", kwname ? kwname : "");
 	snprintf(ev.result, sizeof ev.result, "%s", result);
 	if (!rc && events_add_sms_received(app, dep, &ev))
 		rc = STORE_ERROR;

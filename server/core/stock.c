@@ -7,6 +7,7 @@
 #include "events.h"
 #include "model.h"
 #include "plausibility.h"
+#include "stock_flags.h"
 #include "store.h"
 #include "store_alert.h"
 #include "store_record.h"
@@ -27,6 +28,11 @@ int stock_movement_kind_parse(const char *name)
 		if (strcmp(name, movement_names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+int stock_origin_known(const char *name)
+{
+	return strcmp(name, "purchase") == 0 || strcmp(name, "donation") == 0 || strcmp(name, "other") == 0;
 }
 
 static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
@@ -224,12 +230,14 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 			rc = store_stock_put(st, &r);
 		}
 		struct ledger_entry e = {h.kind, h.id, its[i].id, "report", qty - before, qty, who->token_id,
-					 in->idempotency_key, out->report_id, NULL, 0};
+					 in->idempotency_key, out->report_id, NULL, 0, NULL};
 		if (!rc)
 			rc = store_ledger_append(st, &e);
 		struct alert_row a;
 		if (!rc)
 			rc = alert_engine_shortage(app, &h, &its[i], &r, &a);
+		if (!rc)
+			rc = alert_engine_overstock(app, &h, &its[i], &r);
 		if (!rc)
 			rc = level_done(app, &h, &its[i], &r, &a, &out->levels[i]);
 		if (rc)
@@ -240,13 +248,37 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	return 0;
 }
 
+/* Is a declared receipt of q (r: the level with it) large against the holder's usual level: the most
+ * it held over the last 30 days (read before this receipt is in the ledger), or what its target
+ * cover holds? */
+static int receipt_flagged(struct app *app, const struct holder_info *h, const struct item_info *it,
+			   const struct stock_row *r, long long q, long long now, int *large)
+{
+	long long recent = 0;
+	int rc = store_recent_max_level(app->store, h->kind, h->id, it->id, now - 30 * 86400000LL, &recent);
+	if (rc)
+		return rc;
+	long long usual = r->quantity - q;
+	if (recent > usual)
+		usual = recent;
+	if (r->burn_per_day * app->alloc.target_days > (double)usual)
+		usual = (long long)(r->burn_per_day * app->alloc.target_days);
+	*large = receipt_is_large(q, usual, (double)app->cfg.large_receipt_factor, app->cfg.large_receipt_min);
+	return STORE_OK;
+}
+
 int stock_move(struct app *app, const struct principal *who, const struct stock_movement *in,
 	       struct stock_movement_result *out, struct rf_error *err)
 {
 	struct holder_info h;
 	struct item_info it;
-	if (stock_holder_find(app, who, &in->holder, &h, err) || stock_item_find(app, &in->item, "item", &it, err))
+	/* an allocation's step has checked its parties' scope by its own rules: who only signs the ledger */
+	const struct principal *reader = in->scope_checked ? &principal_system : who;
+	if (stock_holder_find(app, reader, &in->holder, &h, err) || stock_item_find(app, &in->item, "item", &it, err))
 		return -1;
+	if (in->kind == MOVE_RECEIPT && !in->cause.kind && !in->origin)
+		return refuse(err, 422, "required", "origin",
+			      "is required for a receipt that no allocation delivers: purchase, donation or other");
 	struct store *st = app->store;
 	long long now = store_now(st);
 	struct stock_row r;
@@ -265,10 +297,16 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 		burn_inflow(&r.burn, delta);
 	refresh_cover(&r, &it, &h, now);
 	struct ledger_entry e = {h.kind, h.id, it.id, stock_movement_kind_name(in->kind), delta, r.quantity,
-				 who->token_id, in->idempotency_key, 0, in->cause.kind, in->cause.kind ? in->cause.id : 0};
+				 who->token_id, in->idempotency_key, 0, in->cause.kind, in->cause.kind ? in->cause.id : 0,
+				 in->kind == MOVE_RECEIPT && !in->cause.kind ? in->origin : NULL};
 	struct alert_row a;
+	int large = 0;
+	if (in->kind == MOVE_RECEIPT && !in->cause.kind && (rc = receipt_flagged(app, &h, &it, &r, q, now, &large)))
+		return refuse_store(app, err, rc, "item");
 	if ((rc = store_stock_put(st, &r)) || (rc = store_ledger_append(st, &e)) ||
-	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = level_done(app, &h, &it, &r, &a, &out->level)))
+	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = alert_engine_overstock(app, &h, &it, &r)) ||
+	    (large && (rc = alert_engine_large_receipt(app, &h, &it, q, &r))) ||
+	    (rc = level_done(app, &h, &it, &r, &a, &out->level)))
 		return refuse_store(app, err, rc, "item");
 	out->holder_kind = h.kind;
 	out->holder_id = h.id;

@@ -80,8 +80,14 @@ struct stock_movement {
 	enum stock_movement_kind kind;
 	long long quantity; /* received, sent, used; for an adjustment, the new level */
 	struct stock_cause cause;
+	const char *origin; /* a receipt without a cause: where it came from (purchase, donation, other) */
 	const char *idempotency_key;
+	int scope_checked;  /* the caller checked the holder is within its rules (an allocation's step) */
 };
+
+#define STOCK_ORIGINS "purchase, donation or other"
+/* Is name a declared receipt's origin? */
+int stock_origin_known(const char *name);
 
 struct stock_movement_result {
 	enum holder_kind holder_kind;
@@ -94,7 +100,8 @@ struct stock_movement_result {
  * implausible items[i].quantity for a count far from the history that is not confirmed). */
 int stock_report_apply(struct app *app, const struct principal *who, const struct stock_report *in,
 		       struct stock_report_result *out, struct rf_error *err);
-/* Applies a movement. 0, or -1 with err set (a dispatch of more than there is: 422 quantity). */
+/* Applies a movement. 0, or -1 with err set (a dispatch of more than there is: 422 quantity; a
+ * receipt with neither cause nor origin: 422 origin). */
 int stock_move(struct app *app, const struct principal *who, const struct stock_movement *in,
 	       struct stock_movement_result *out, struct rf_error *err);
 

@@ -1,5 +1,6 @@
 #include "tx.h"
 
+#include "alert_engine.h"
 #include "app.h"
 #include "events.h"
 #include "store.h"
@@ -9,15 +10,30 @@ int tx_begin(struct app *app)
 	return store_begin(app->store, app_now(app), NULL) ? -1 : 0;
 }
 
+static void forget_overstock(struct app *app)
+{
+	app->overstock_npending = 0;
+	app->overstock_overflow = 0;
+}
+
 void tx_rollback(struct app *app)
 {
 	store_rollback(app->store);
 	events_drop_from(app, 0);
+	forget_overstock(app);
 }
 
 int tx_commit_only(struct app *app)
 {
 	app->metrics.commits++;
+	/* the overstock alerts of the départements where a shortage crossed critical in this transaction,
+	 * once for all its writes (a review reads every structure holding the item), before it commits */
+	if ((app->overstock_npending || app->overstock_overflow) && alert_engine_overstock_pending(app)) {
+		app->metrics.commit_failures++;
+		tx_rollback(app);
+		return -1;
+	}
+	forget_overstock(app);
 	/* the numbers this transaction's events will get are used up, even if publishing is cut short */
 	size_t n = events_mark(app);
 	if ((n && store_meta_set(app->store, "event_seq", app->event_seq + (long long)n)) || store_commit(app->store)) {

@@ -32,6 +32,7 @@ static void clear(struct logged_event *e)
 {
 	free(e->type);
 	free(e->entity);
+	free(e->entity2);
 	msg_unref(e->msg);
 	memset(e, 0, sizeof *e);
 }
@@ -94,6 +95,13 @@ static struct msg *event_msg(long long seq, long long at, const char *type, cons
 const struct logged_event *eventlog_append(struct eventlog *log, long long seq, long long at, const char *type,
 					   const char *dep, const char *entity, long long entity_id, const char *payload)
 {
+	return eventlog_append2(log, seq, at, type, dep, entity, entity_id, NULL, NULL, 0, payload);
+}
+
+const struct logged_event *eventlog_append2(struct eventlog *log, long long seq, long long at, const char *type,
+					    const char *dep, const char *entity, long long entity_id, const char *dep2,
+					    const char *entity2, long long entity2_id, const char *payload)
+{
 	struct logged_event e;
 	memset(&e, 0, sizeof e);
 	if (seq != log->next_seq) {
@@ -112,8 +120,11 @@ const struct logged_event *eventlog_append(struct eventlog *log, long long seq, 
 	snprintf(e.dep, sizeof e.dep, "%s", dep ? dep : "");
 	e.entity = entity ? strdup(entity) : NULL;
 	e.entity_id = entity_id;
+	snprintf(e.dep2, sizeof e.dep2, "%s", dep2 ? dep2 : "");
+	e.entity2 = entity2 ? strdup(entity2) : NULL;
+	e.entity2_id = entity2_id;
 	e.msg = event_msg(e.seq, at, type, dep, entity, entity_id, payload);
-	if (!e.type || (entity && !e.entity) || !e.msg) {
+	if (!e.type || (entity && !e.entity) || (entity2 && !e.entity2) || !e.msg) {
 		clear(&e);
 		return NULL;
 	}

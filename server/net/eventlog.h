@@ -17,6 +17,11 @@ struct logged_event {
 	char dep[4];      /* "" when region-wide */
 	char *entity;     /* NULL when none */
 	long long entity_id;
+	/* a second row it is about (an allocation's source), entity2 NULL when none: the event reaches
+	 * who may read and follows either row */
+	char dep2[4];
+	char *entity2;
+	long long entity2_id;
 	struct msg *msg;  /* {"type":"event",...} ready to send */
 };
 
@@ -31,6 +36,11 @@ void eventlog_free(struct eventlog *log);
  * no longer be replayed without a gap). */
 const struct logged_event *eventlog_append(struct eventlog *log, long long seq, long long at, const char *type,
 					   const char *dep, const char *entity, long long entity_id, const char *payload);
+/* The same for an event about two rows: the second's département, entity and id (the envelope names
+ * the first). */
+const struct logged_event *eventlog_append2(struct eventlog *log, long long seq, long long at, const char *type,
+					    const char *dep, const char *entity, long long entity_id, const char *dep2,
+					    const char *entity2, long long entity2_id, const char *payload);
 /* The last number given out (next_seq - 1 before any event). */
 long long eventlog_last_seq(const struct eventlog *log);
 /* Can the log replay everything after seq? (false when older events were dropped or seq is unknown) */

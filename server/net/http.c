@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 /* One request on its way through: its head, the operation it leads to, and the answer. */
@@ -380,6 +382,20 @@ static void add_query(const struct http_head *head, cJSON *params)
 	}
 }
 
+/* The address the connection comes from ("192.0.2.7", "2001:db8::1"), "" when unknown. */
+static void peer_address(struct lws *wsi, char *out, size_t n)
+{
+	struct sockaddr_storage a;
+	socklen_t len = sizeof a;
+	out[0] = '\0';
+	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&a, &len))
+		return;
+	if (a.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&a)->sin_addr, out, (socklen_t)n);
+	else if (a.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&a)->sin6_addr, out, (socklen_t)n);
+}
+
 /* The operation of an /api or /sms request, its caller and its headers into h->req; an error
  * found here is kept in h->refused and answered once the body has been read. */
 static void start_operation(struct conn *c)
@@ -401,13 +417,15 @@ static void start_operation(struct conn *c)
 	}
 	h->req.op = op;
 	add_query(head, h->req.params);
-	if (op->flags & OP_PUBLIC)
+	if (op->flags & OP_PUBLIC) {
 		/* gateways' webhooks: they prove themselves with a secret or a signature, checked by the
-		 * operation; they act as renfortd itself */
+		 * operation; they act as renfortd itself. Sign-ups: limited per phone and per address */
 		h->req.who = principal_system;
-	else if (api_authenticate(app, request_token(head), &h->req.who, err))
+		peer_address(c->wsi, h->req.peer, sizeof h->req.peer);
+	} else if (api_authenticate(app, request_token(head), &h->req.who, err))
 		return;
-	const char *key = http_head_field(head, "idempotency-key");
+	/* a public operation's callers are nobody in particular: one's key must not answer another */
+	const char *key = op->flags & OP_PUBLIC ? NULL : http_head_field(head, "idempotency-key");
 	if (key) {
 		size_t n = strlen(key);
 		if (n < 1 || n > 128) {

@@ -84,7 +84,7 @@ void hub_close_all(struct hub *h, int code, const char *reason)
 		ws_close(s, code, reason);
 }
 
-static int session_wants(const struct ws_session *s, const char *type, const char *dep, const char *entity, long long id)
+static int party_wanted(const struct ws_session *s, const char *type, const char *dep, const char *entity, long long id)
 {
 	if (!s->ntopics || !event_visible(&s->who, type, dep, entity, id))
 		return 0;
@@ -94,11 +94,18 @@ static int session_wants(const struct ws_session *s, const char *type, const cha
 	return 0;
 }
 
+/* An event about two rows (an allocation: its structure and its source) reaches a session that may
+ * read, and follows, either of them. */
+static int session_wants(const struct ws_session *s, const struct logged_event *ev)
+{
+	return party_wanted(s, ev->type, ev->dep[0] ? ev->dep : NULL, ev->entity, ev->entity_id) ||
+	       (ev->entity2 && party_wanted(s, ev->type, ev->dep2[0] ? ev->dep2 : NULL, ev->entity2, ev->entity2_id));
+}
+
 void hub_publish(struct hub *h, const struct logged_event *ev)
 {
-	const char *dep = ev->dep[0] ? ev->dep : NULL;
 	for (struct ws_session *s = h->head; s; s = s->next) {
-		if (s->replaying || s->closing || !session_wants(s, ev->type, dep, ev->entity, ev->entity_id))
+		if (s->replaying || s->closing || !session_wants(s, ev))
 			continue;
 		ws_send(s, ev->msg);
 	}
@@ -108,7 +115,7 @@ static int refill_row(void *ctx, const struct logged_event *ev)
 {
 	struct ws_session *s = ctx;
 	s->cursor = ev->seq;
-	if (session_wants(s, ev->type, ev->dep[0] ? ev->dep : NULL, ev->entity, ev->entity_id))
+	if (session_wants(s, ev))
 		ws_send(s, ev->msg);
 	return s->closing;
 }

@@ -183,8 +183,9 @@ static void publish(struct app *app, const struct event *list, size_t n)
 		char *owned;
 		const char *payload = api_event_payload(ev, &owned);
 		const struct logged_event *e =
-			payload ? eventlog_append(app->eventlog, ev->seq, ev->at, ev->type, ev->dep,
-						  ev->entity[0] ? ev->entity : NULL, ev->entity_id, payload)
+			payload ? eventlog_append2(app->eventlog, ev->seq, ev->at, ev->type, ev->dep,
+						   ev->entity[0] ? ev->entity : NULL, ev->entity_id, ev->dep2,
+						   ev->entity2[0] ? ev->entity2 : NULL, ev->entity2_id, payload)
 				: NULL;
 		free(owned);
 		if (e)

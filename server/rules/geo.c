@@ -4,12 +4,24 @@
 #include <math.h>
 #include <string.h>
 
+#define RAD (M_PI / 180.0)
+
+double geo_cos_lat(double lat)
+{
+	return cos(lat * RAD);
+}
+
+double geo_distance_km_cos(double lat1, double lng1, double cos_lat1, double lat2, double lng2, double cos_lat2)
+{
+	double dlat = (lat2 - lat1) * RAD, dlng = (lng2 - lng1) * RAD;
+	double s1 = sin(dlat / 2), s2 = sin(dlng / 2);
+	double a = s1 * s1 + cos_lat1 * cos_lat2 * s2 * s2;
+	return 2 * 6371.0 * asin(sqrt(a < 1 ? a : 1));
+}
+
 double geo_distance_km(double lat1, double lng1, double lat2, double lng2)
 {
-	const double r = 6371.0, rad = M_PI / 180.0;
-	double dlat = (lat2 - lat1) * rad, dlng = (lng2 - lng1) * rad;
-	double a = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * rad) * cos(lat2 * rad) * sin(dlng / 2) * sin(dlng / 2);
-	return 2 * r * asin(sqrt(a < 1 ? a : 1));
+	return geo_distance_km_cos(lat1, lng1, geo_cos_lat(lat1), lat2, lng2, geo_cos_lat(lat2));
 }
 
 /* The base letters of a two-byte UTF-8 letter (é -> "E", œ -> "OE"), or "" for anything else

@@ -18,7 +18,8 @@ static const char *const professions[] = {
 	"social_worker", "educator", "logistician", "driver", "administrative", "other", NULL};
 static const char *const availabilities[] = {"available", "unavailable", "on_mission", NULL};
 static const char *const genders[] = {"female", "male", "other", NULL};
-static const char *const volunteer_statuses[] = {"active", "suspended", NULL};
+/* pending: signed up on the public page, waiting for a coordinator to validate their credentials */
+static const char *const volunteer_statuses[] = {"active", "pending", "suspended", NULL};
 static const char *const credential_kinds[] = {"diploma", "rpps", "adeli", "driving_licence", "first_aid",
 					       "vaccination", "other", NULL};
 
@@ -183,12 +184,17 @@ const struct entity *entity_by_plural(const char *name)
 	return NULL;
 }
 
+int field_enum_index(const struct field *f, const char *v)
+{
+	for (int i = 0; f->values && f->values[i]; i++)
+		if (strcmp(f->values[i], v) == 0)
+			return i;
+	return -1;
+}
+
 int field_enum_ok(const struct field *f, const char *v)
 {
-	for (const char *const *p = f->values; p && *p; p++)
-		if (strcmp(*p, v) == 0)
-			return 1;
-	return 0;
+	return field_enum_index(f, v) >= 0;
 }
 
 /* --- records ----------------------------------------------------------------------------------- */

@@ -96,6 +96,8 @@ const struct field *entity_field(const struct entity *e, const char *name, int *
 const struct entity *entity_by_plural(const char *name);
 /* Is v one of f->values? */
 int field_enum_ok(const struct field *f, const char *v);
+/* The index of v in f->values, or -1. */
+int field_enum_index(const struct field *f, const char *v);
 
 /* --- records: one row of an entity, as typed values ------------------------------------------- */
 

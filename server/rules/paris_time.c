@@ -3,21 +3,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DAY_MS 86400000LL
 #define HOUR_MS 3600000LL
+#define DAY_MS 86400000LL
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static long long days_from_civil(int y, int m, int d)
+/* Howard Hinnant's days_from_civil: exact for every Gregorian date, no table. */
+long long paris_days_from_civil(int y, int m, int d)
 {
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	long long yoe = y - era * 400;
+	long long yy = (long long)y - (m <= 2);
+	long long era = (yy >= 0 ? yy : yy - 399) / 400;
+	long long yoe = yy - era * 400;
 	long long doy = (153LL * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(long long z, int *y, int *m, int *d)
+void paris_civil_from_days(long long z, int *y, int *m, int *d)
 {
 	z += 719468;
 	long long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -25,63 +25,140 @@ static void civil_from_days(long long z, int *y, int *m, int *d)
 	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	long long mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
+	int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+	int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (mm <= 2));
+	*m = mm;
+	*d = dd;
 }
 
 /* The day (since the epoch) of the last Sunday of month m of year y. */
 static long long last_sunday(int y, int m)
 {
-	long long last = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
-	long long weekday = (last + 4) % 7; /* 1970-01-01 was a Thursday (4); 0 is Sunday */
-	if (weekday < 0)
-		weekday += 7;
-	return last - weekday;
+	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+	long long last = paris_days_from_civil(ny, nm, 1) - 1;
+	long long wday = ((last % 7) + 7 + 4) % 7; /* 1970-01-01 was a Thursday */
+	return last - wday;
 }
 
-long long paris_offset(long long ms)
+/* The day of an instant, rounded down (before 1970 too). */
+static long long day_of(long long ms)
 {
-	long long day = ms >= 0 ? ms / DAY_MS : (ms - DAY_MS + 1) / DAY_MS;
+	long long d = ms / DAY_MS;
+	return ms % DAY_MS < 0 ? d - 1 : d;
+}
+
+long long paris_offset_ms(long long utc_ms)
+{
+	long long days = day_of(utc_ms);
 	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
-	long long start = last_sunday(y, 3) * DAY_MS + HOUR_MS;
-	long long end = last_sunday(y, 10) * DAY_MS + HOUR_MS;
-	return ms >= start && ms < end ? 2 * HOUR_MS : HOUR_MS;
+	paris_civil_from_days(days, &y, &m, &d);
+	long long start = last_sunday(y, 3) * DAY_MS + HOUR_MS, end = last_sunday(y, 10) * DAY_MS + HOUR_MS;
+	return utc_ms >= start && utc_ms < end ? 2 * HOUR_MS : HOUR_MS;
+}
+
+void paris_fields(long long utc_ms, struct paris_tm *out)
+{
+	long long off = paris_offset_ms(utc_ms), local = utc_ms + off, days = day_of(local);
+	long long in_day = local - days * DAY_MS;
+	paris_civil_from_days(days, &out->year, &out->month, &out->day);
+	out->hour = (int)(in_day / HOUR_MS);
+	out->minute = (int)(in_day / 60000 % 60);
+	out->second = (int)(in_day / 1000 % 60);
+	out->wday = (int)(((days % 7) + 7 + 4) % 7);
+	out->dst = off == 2 * HOUR_MS;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : n[m - 1];
+}
+
+int paris_to_utc(int y, int m, int d, int hour, int minute, int second, long long *utc_ms)
+{
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m) || hour < 0 || hour > 24 ||
+	    minute < 0 || minute > 59 || second < 0 || second > 59 || (hour == 24 && (minute || second)))
+		return -1;
+	long long local = paris_days_from_civil(y, m, d) * DAY_MS + hour * HOUR_MS + minute * 60000LL + second * 1000LL;
+	/* summer time first: a time that exists twice is its first occurrence; a time that does not
+	 * exist in summer time reads in winter time */
+	long long summer = local - 2 * HOUR_MS;
+	*utc_ms = paris_offset_ms(summer) == 2 * HOUR_MS ? summer : local - HOUR_MS;
+	return 0;
 }
 
 long long paris_midnight(int y, int m, int d)
 {
-	long long utc_midnight = days_from_civil(y, m, d) * DAY_MS;
-	/* the changes happen at 01:00 UTC, so the offset an hour before UTC midnight is the one at
-	 * Paris midnight (22:00 or 23:00 UTC the day before) */
-	return utc_midnight - paris_offset(utc_midnight - HOUR_MS);
+	long long t = 0;
+	if (paris_to_utc(y, m, d, 0, 0, 0, &t))
+		return paris_days_from_civil(y, m, d) * DAY_MS - HOUR_MS;
+	return t;
 }
 
-void paris_date_of(long long ms, char out[11])
+long long paris_end_of_day(int y, int m, int d)
 {
-	long long local = ms + paris_offset(ms);
-	long long day = local >= 0 ? local / DAY_MS : (local - DAY_MS + 1) / DAY_MS;
+	int ny, nm, nd;
+	paris_civil_from_days(paris_days_from_civil(y, m, d) + 1, &ny, &nm, &nd);
+	return paris_midnight(ny, nm, nd);
+}
+
+long long paris_quiet_end(long long t, int start_hour, int end_hour)
+{
+	if (start_hour == end_hour)
+		return 0;
+	struct paris_tm p;
+	paris_fields(t, &p);
+	int in = start_hour < end_hour ? p.hour >= start_hour && p.hour < end_hour
+				       : p.hour >= start_hour || p.hour < end_hour;
+	if (!in)
+		return 0;
+	long long day = paris_days_from_civil(p.year, p.month, p.day);
+	if (start_hour > end_hour && p.hour >= start_hour)
+		day++; /* the evening: they end tomorrow morning */
 	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
-	/* years 0..9999, months and days of two digits: 10 characters */
-	unsigned yy = (unsigned)(y < 0 ? 0 : y) % 10000u, mm = (unsigned)m % 100u, dd = (unsigned)d % 100u;
-	snprintf(out, 11, "%04u-%02u-%02u", yy, mm, dd);
+	paris_civil_from_days(day, &y, &m, &d);
+	long long end = 0;
+	paris_to_utc(y, m, d, end_hour, 0, 0, &end);
+	return end;
 }
 
-int paris_date_parse(const char *s, int *y, int *m, int *d)
+/* n digits at s into *v: 0, or -1 when they are not all digits. */
+static int digits(const char *s, int n, int *v)
 {
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
 			return -1;
-	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	*m = (s[5] - '0') * 10 + (s[6] - '0');
-	*d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (*y < 2000 || *y > 2999 || *m < 1 || *m > 12 || *d < 1)
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+int paris_parse_date(const char *s, int *y, int *m, int *d)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, y) || digits(s + 5, 2, m) || digits(s + 8, 2, d))
 		return -1;
-	int y2, m2, d2;
-	civil_from_days(days_from_civil(*y, *m, *d), &y2, &m2, &d2);
-	return m2 == *m && d2 == *d ? 0 : -1; /* 2026-02-30 is no day */
+	if (*y < 1900 || *y > 2199 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+		return -1;
+	return 0;
+}
+
+int paris_parse_local(const char *s, long long *utc_ms)
+{
+	size_t n = strlen(s);
+	int y, m, d, hh, mm, ss = 0;
+	char date[11];
+	if ((n != 16 && n != 19) || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
+		return -1;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (paris_parse_date(date, &y, &m, &d) || digits(s + 11, 2, &hh) || digits(s + 14, 2, &mm))
+		return -1;
+	if (n == 19 && (s[16] != ':' || digits(s + 17, 2, &ss)))
+		return -1;
+	if (hh > 23)
+		return -1;
+	return paris_to_utc(y, m, d, hh, mm, ss, utc_ms);
 }

@@ -1,16 +1,45 @@
-/* paris_time: calendar days as the cells live them, in Europe/Paris (CET, CEST from the last Sunday
- * of March to the last Sunday of October, changing at 01:00 UTC). A daily report "for the 2nd"
- * covers the 2nd from midnight to midnight in Paris, not in UTC. Pure. */
+/* paris_time: the region's civil time (Europe/Paris: CET, UTC+1, and CEST, UTC+2, from the last
+ * Sunday of March at 01:00 UTC to the last Sunday of October at 01:00 UTC, the EU rule since 1996).
+ * Pure arithmetic on milliseconds since the epoch: no tz database, no TZ variable, no lock. Shifts,
+ * expiry dates, quiet hours and "INDISPO 15/04" are said in this time by people; renfort keeps UTC. */
 #ifndef RENFORT_PARIS_TIME_H
 #define RENFORT_PARIS_TIME_H
 
-/* "YYYY-MM-DD" (a real date, years 2000 to 2999) into its parts: 0, or -1. */
-int paris_date_parse(const char *s, int *y, int *m, int *d);
-/* The instant (ms since the epoch) of 00:00 in Paris on that day. */
+struct paris_tm {
+	int year, month, day; /* month 1..12 */
+	int hour, minute, second;
+	int wday;             /* 0 Sunday .. 6 Saturday */
+	int dst;              /* 1 in summer time (UTC+2) */
+};
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+long long paris_days_from_civil(int y, int m, int d);
+void paris_civil_from_days(long long days, int *y, int *m, int *d);
+
+/* The offset of Paris time from UTC at instant utc_ms: 3600000 or 7200000. */
+long long paris_offset_ms(long long utc_ms);
+/* The Paris wall clock at instant utc_ms. */
+void paris_fields(long long utc_ms, struct paris_tm *out);
+
+/* The instant of a Paris wall-clock time. A time that does not exist (the hour skipped on the last
+ * Sunday of March, 02:00 to 03:00) is read in winter time (02:30 is then 03:30 summer time); one
+ * that exists twice (02:00 to 03:00 on the last Sunday of October) is the first, in summer time.
+ * 0, or -1 when a field is out of range. */
+int paris_to_utc(int y, int m, int d, int hour, int minute, int second, long long *utc_ms);
+
+/* Midnight in Paris that starts the given date, as an instant. */
 long long paris_midnight(int y, int m, int d);
-/* The Paris date of an instant, as "YYYY-MM-DD" (out: 11 bytes). */
-void paris_date_of(long long ms, char out[11]);
-/* Paris's offset from UTC at an instant, in ms (3,600,000 or 7,200,000). */
-long long paris_offset(long long ms);
+/* Midnight in Paris that ends the given date (starts the next day). */
+long long paris_end_of_day(int y, int m, int d);
+
+/* Quiet hours from start_hour to end_hour, Paris time (across midnight when start_hour > end_hour;
+ * none when they are equal): the instant they end when t falls within them, else 0. */
+long long paris_quiet_end(long long t, int start_hour, int end_hour);
+
+/* "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (a space instead of T too) read as Paris time, as a
+ * browser's datetime-local field gives it. 0 and *utc_ms, or -1. */
+int paris_parse_local(const char *s, long long *utc_ms);
+/* "YYYY-MM-DD": 0 and the date, or -1 (not a real date). */
+int paris_parse_date(const char *s, int *y, int *m, int *d);
 
 #endif

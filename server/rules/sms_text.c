@@ -4,8 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Cuts a UTF-8 string to at most max bytes without splitting a character. */
-static void shorten(const char *in, char *out, size_t max)
+void sms_text_shorten(const char *in, char *out, size_t max)
 {
 	size_t n = strlen(in);
 	if (n >= max) {
@@ -35,8 +34,8 @@ static void end_on_character(char *out)
 void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen)
 {
 	char holder[48], item[40], when[16] = "";
-	shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
-	shorten(a->item_name ? a->item_name : "", item, sizeof item);
+	sms_text_shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
+	sms_text_shorten(a->item_name ? a->item_name : "", item, sizeof item);
 	if (a->cover_known && a->stockout_at > 0) {
 		time_t t = (time_t)(a->stockout_at / 1000);
 		struct tm tm;
@@ -74,6 +73,21 @@ void sms_text_alert(const struct alert_text *a, const char *lang, char *out, siz
 		end_on_character(out);
 }
 
+void sms_text_allocation(const struct allocation_text *a, const char *lang, char *out, size_t outlen)
+{
+	char item[40], source[48];
+	sms_text_shorten(a->item_name ? a->item_name : "", item, sizeof item);
+	sms_text_shorten(a->source_name ? a->source_name : "", source, sizeof source);
+	if (lang && strcmp(lang, "en") == 0)
+		snprintf(out, outlen, "renfort: %lld %s of %s are on their way from %s. Confirm the receipt on your page. "
+				      "Allocation %lld.",
+			 a->quantity, a->unit ? a->unit : "", item, source, a->allocation_id);
+	else
+		snprintf(out, outlen, "renfort : %lld %s de %s en route depuis %s. Confirmez la réception sur votre page. "
+				      "Allocation %lld.",
+			 a->quantity, a->unit ? a->unit : "", item, source, a->allocation_id);
+}
+
 const char *sms_text_reply(enum sms_reply r, const char *lang)
 {
 	static const char *const fr[] = {
@@ -103,8 +117,8 @@ void sms_text_escalation(const struct alert_text *a, long long minutes, int leve
 			 size_t outlen)
 {
 	char holder[48], item[40];
-	shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
-	shorten(a->item_name ? a->item_name : "", item, sizeof item);
+	sms_text_shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
+	sms_text_shorten(a->item_name ? a->item_name : "", item, sizeof item);
 	const char *dep = a->dep ? a->dep : "";
 	if (lang && strcmp(lang, "en") == 0)
 		snprintf(out, outlen, "renfort ESCALATION %s: alert %lld (%s, %s, dept %s) not acknowledged for %lld min. "

@@ -19,12 +19,26 @@ struct alert_text {
 	long long alert_id;
 };
 
+/* Cuts a UTF-8 string to at most max - 1 bytes without splitting a character (a name in a text). */
+void sms_text_shorten(const char *in, char *out, size_t max);
+
 /* A critical shortage alert, at most out_len - 1 bytes (names are shortened to fit). */
 void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen);
 
 /* A critical alert nobody acknowledged for `minutes`, sent to the next level of duty officers. */
 void sms_text_escalation(const struct alert_text *a, long long minutes, int level, const char *lang, char *out,
 			 size_t outlen);
+struct allocation_text {
+	long long quantity;
+	const char *item_name;
+	const char *unit;
+	const char *source_name; /* the depot or structure it comes from */
+	long long allocation_id;
+};
+
+/* An allocation on its way to the structure whose contacts get it: what, how much, from where, and
+ * that the receipt is confirmed on the structure's page. */
+void sms_text_allocation(const struct allocation_text *a, const char *lang, char *out, size_t outlen);
 
 /* Short answers to keywords, in lang ("fr" default, "en"). */
 enum sms_reply { REPLY_STOPPED, REPLY_STARTED, REPLY_HELP, REPLY_AVAILABLE, REPLY_UNAVAILABLE, REPLY_UNKNOWN_NUMBER };

@@ -104,6 +104,9 @@ int event_visible(const struct principal *p, const char *type, const char *dep, 
 		if (strncmp(type, "volunteer.", 10) == 0 || strncmp(type, "sms.", 4) == 0 ||
 		    strncmp(type, "duty_officer.", 13) == 0)
 			return 0;
+		/* a deployment's calls and replies are about a volunteer: observers get its counts only */
+		if (entity && strcmp(entity, "volunteer") == 0)
+			return 0;
 		/* fall through */
 	case ROLE_COORDINATOR:
 		if (dep && dep[0])

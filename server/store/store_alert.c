@@ -7,6 +7,7 @@
 #include "store_sqlite.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ALERT_COLUMNS                                                                                    \
@@ -14,12 +15,14 @@
 	"coalesce(a.quantity, -1), a.days_of_cover, coalesce(a.stockout_at, 0), a.opened_at, a.updated_at, " \
 	"a.version, coalesce(a.acknowledged_at, 0), coalesce(a.acknowledged_by, 0), coalesce(a.ack_note, ''), " \
 	"coalesce(a.resolved_at, 0), coalesce(a.resolved_by, 0), coalesce(a.resolution, ''), "              \
-	"coalesce(a.resolve_note, '')"
+	"coalesce(a.resolve_note, ''), coalesce(a.request_id, 0), coalesce(a.allocation_id, 0)"
 
 /* holder name, commune, coordinates, and item code and name, for people */
 #define ALERT_NAMES                                                                                      \
 	", coalesce(s.name, d.name, ''), coalesce(i.code, ''), coalesce(i.name, ''), coalesce(s.commune, d.commune, ''), " \
-	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0)" ALERT_PEOPLE
+	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0), "                                          \
+	"(SELECT status FROM allocations WHERE id = a.allocation_id), "                                    \
+	"(SELECT quantity FROM allocations WHERE id = a.allocation_id)" ALERT_PEOPLE
 #define ALERT_JOINS                                                                                      \
 	" FROM alerts a LEFT JOIN structures s ON a.holder_kind = 'structure' AND s.id = a.holder_id "     \
 	"LEFT JOIN depots d ON a.holder_kind = 'depot' AND d.id = a.holder_id "                           \
@@ -51,14 +54,18 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 	a->resolved_by = sqlite3_column_int64(s, 18);
 	store_column_copy(a->resolution, sizeof a->resolution, s, 19);
 	store_column_copy(a->resolve_note, sizeof a->resolve_note, s, 20);
+	a->request_id = sqlite3_column_int64(s, 21);
+	a->allocation_id = sqlite3_column_int64(s, 22);
 	if (with_names) {
-		store_column_copy(a->holder_name, sizeof a->holder_name, s, 21);
-		store_column_copy(a->item_code, sizeof a->item_code, s, 22);
-		store_column_copy(a->item_name, sizeof a->item_name, s, 23);
-		store_column_copy(a->commune, sizeof a->commune, s, 24);
-		a->lat = sqlite3_column_double(s, 25);
-		a->lng = sqlite3_column_double(s, 26);
-		store_alert_people_read(s, 27, a);
+		store_column_copy(a->holder_name, sizeof a->holder_name, s, 23);
+		store_column_copy(a->item_code, sizeof a->item_code, s, 24);
+		store_column_copy(a->item_name, sizeof a->item_name, s, 25);
+		store_column_copy(a->commune, sizeof a->commune, s, 26);
+		a->lat = sqlite3_column_double(s, 27);
+		a->lng = sqlite3_column_double(s, 28);
+		store_column_copy(a->allocation_status, sizeof a->allocation_status, s, 29);
+		a->allocation_quantity = sqlite3_column_int64(s, 30);
+		store_alert_people_read(s, 31, a);
 	}
 }
 
@@ -93,7 +100,21 @@ static int holder_marked(struct store *st, enum store_mark m, const char *list_s
 /* The mark that says a holder may have an open alert of this kind, or -1 for kinds not marked. */
 static int alert_mark(const char *kind)
 {
-	return strcmp(kind, "shortage") == 0 ? MARK_SHORTAGE_ALERT : strcmp(kind, "silent") == 0 ? MARK_SILENT_ALERT : -1;
+	return strcmp(kind, "shortage") == 0    ? MARK_SHORTAGE_ALERT
+	       : strcmp(kind, "silent") == 0    ? MARK_SILENT_ALERT
+	       : strcmp(kind, "overstock") == 0 ? MARK_OVERSTOCK_ALERT
+						: -1;
+}
+
+/* The holders to mark for a mark of alerts (a literal: statements are cached by address). */
+static const char *mark_list_sql(int m)
+{
+	return m == MARK_SHORTAGE_ALERT ? "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+					  "WHERE kind = 'shortage' AND status != 'resolved'"
+	       : m == MARK_SILENT_ALERT ? "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+					  "WHERE kind = 'silent' AND status != 'resolved'"
+					: "SELECT DISTINCT holder_kind, holder_id FROM alerts "
+					  "WHERE kind = 'overstock' AND status != 'resolved'";
 }
 
 static void mark_open_alert(struct store *st, const struct alert_row *a)
@@ -108,12 +129,7 @@ int store_alert_current(struct store *st, const char *kind, enum holder_kind hk,
 {
 	int m = alert_mark(kind);
 	if (m >= 0) {
-		int marked = holder_marked(st, (enum store_mark)m,
-					   m == MARK_SHORTAGE_ALERT ? "SELECT DISTINCT holder_kind, holder_id FROM alerts "
-								      "WHERE kind = 'shortage' AND status != 'resolved'"
-								    : "SELECT DISTINCT holder_kind, holder_id FROM alerts "
-								      "WHERE kind = 'silent' AND status != 'resolved'",
-					   hk, holder);
+		int marked = holder_marked(st, (enum store_mark)m, mark_list_sql(m), hk, holder);
 		if (marked == 0)
 			return STORE_NOTFOUND;
 		if (marked < 0)
@@ -149,6 +165,20 @@ int store_alert_current_dep(struct store *st, const char *kind, const char *dep,
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
 }
 
+int store_alert_current_request(struct store *st, long long request, struct alert_row *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.kind = 'staff_unfilled' "
+					    "AND a.request_id = ? AND a.status != 'resolved'");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, request);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_alert(s, out, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
+}
+
 static void bind_figures(sqlite3_stmt *s, const struct alert_row *a, int first)
 {
 	if (a->quantity >= 0)
@@ -162,8 +192,8 @@ static void bind_figures(sqlite3_stmt *s, const struct alert_row *a, int first)
 int store_alert_insert(struct store *st, struct alert_row *a)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO alerts(kind, holder_kind, holder_id, item_id, dep, severity, status, "
-					    "quantity, days_of_cover, stockout_at, opened_at, updated_at) "
-					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?10)");
+					    "quantity, days_of_cover, stockout_at, opened_at, updated_at, request_id) "
+					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?10, ?11)");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, a->kind, -1, SQLITE_STATIC);
@@ -175,6 +205,8 @@ int store_alert_insert(struct store *st, struct alert_row *a)
 	sqlite3_bind_text(s, 6, a->severity, -1, SQLITE_STATIC);
 	bind_figures(s, a, 7);
 	sqlite3_bind_int64(s, 10, store_now(st));
+	if (a->request_id)
+		sqlite3_bind_int64(s, 11, a->request_id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -223,6 +255,19 @@ int store_alert_update(struct store *st, struct alert_row *a)
 	a->version++;
 	mark_open_alert(st, a); /* marked already, unless it was resolved and is opened again */
 	return STORE_OK;
+}
+
+int store_alert_link_allocation(struct store *st, long long alert, long long allocation)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE alerts SET allocation_id = ?2, updated_at = ?3, version = version + 1 "
+					    "WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, alert);
+	if (allocation)
+		sqlite3_bind_int64(s, 2, allocation);
+	sqlite3_bind_int64(s, 3, store_now(st));
+	return store_step_done(st, s, "alert link");
 }
 
 int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out)
@@ -430,4 +475,123 @@ int store_override_list(struct store *st, enum holder_kind hk, long long holder,
 			break;
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "overrides");
+}
+
+/* --- anti-hoarding and flagged receipts --------------------------------------------------------------- */
+
+int store_critical_shortages(struct store *st, const char *dep, long long item, long long except, long long *n)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM alerts WHERE kind = 'shortage' AND status != 'resolved' "
+					    "AND dep = ?1 AND item_id = ?2 AND (severity = 'critical' OR severity = 'stockout') "
+					    "AND NOT (holder_kind = 'structure' AND holder_id = ?3)");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, dep, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, item);
+	sqlite3_bind_int64(s, 3, except);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : store_rc_from_sqlite(st, rc, "critical shortages");
+}
+
+int store_overstock_review_list(struct store *st, double threshold, const char *dep, long long item,
+				int (*cb)(void *ctx, long long holder, long long item), void *ctx)
+{
+	/* structures of the département whose cover passes the threshold where another is critical for the
+	 * item (by the item's index of levels), and those with an open overstock alert (which may have to
+	 * close): each once */
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT l.holder_id, l.item_id FROM stock_levels l JOIN structures s ON s.id = l.holder_id "
+		"WHERE l.item_id = ?3 AND l.holder_kind = 'structure' AND s.dep = ?2 AND l.days_of_cover >= ?1 "
+		"AND EXISTS (SELECT 1 FROM alerts a WHERE a.kind = 'shortage' AND a.status != 'resolved' AND a.dep = s.dep "
+		"AND a.item_id = l.item_id AND (a.severity = 'critical' OR a.severity = 'stockout') "
+		"AND NOT (a.holder_kind = 'structure' AND a.holder_id = l.holder_id)) "
+		"UNION SELECT holder_id, item_id FROM alerts WHERE kind = 'overstock' AND status != 'resolved' AND dep = ?2 "
+		"AND item_id = ?3 ORDER BY 1, 2");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_double(s, 1, threshold);
+	sqlite3_bind_text(s, 2, dep, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, item);
+	/* read them all first: the callback writes alerts */
+	long long (*pairs)[2] = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			void *more = realloc(pairs, cap * sizeof *pairs);
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			pairs = more;
+		}
+		pairs[n][0] = sqlite3_column_int64(s, 0);
+		pairs[n][1] = sqlite3_column_int64(s, 1);
+		n++;
+	}
+	sqlite3_reset(s);
+	int out = rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "overstock review");
+	for (size_t k = 0; out == STORE_OK && k < n; k++)
+		if (cb(ctx, pairs[k][0], pairs[k][1]))
+			break;
+	free(pairs);
+	return out;
+}
+
+int store_recent_max_level(struct store *st, enum holder_kind hk, long long holder, long long item, long long since,
+			   long long *max)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT coalesce(max(quantity_after), 0) FROM stock_ledger WHERE holder_kind = ?1 "
+					    "AND holder_id = ?2 AND item_id = ?3 AND at >= ?4");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, holder);
+	sqlite3_bind_int64(s, 3, item);
+	sqlite3_bind_int64(s, 4, since);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*max = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_OK : store_rc_from_sqlite(st, rc, "recent levels");
+}
+
+int store_overstock_pairs(struct store *st, int (*cb)(void *ctx, const char *dep, long long item), void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT dep, item_id FROM alerts WHERE status != 'resolved' AND "
+					    "item_id IS NOT NULL AND holder_kind = 'structure' AND (kind = 'overstock' OR "
+					    "(kind = 'shortage' AND (severity = 'critical' OR severity = 'stockout'))) ORDER BY 1, 2");
+	if (!s)
+		return STORE_ERROR;
+	/* read them all first: the callback writes alerts */
+	struct pair {
+		char dep[4];
+		long long item;
+	} *pairs = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			void *more = realloc(pairs, cap * sizeof *pairs);
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			pairs = more;
+		}
+		store_column_copy(pairs[n].dep, sizeof pairs[n].dep, s, 0);
+		pairs[n++].item = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	int out = rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "overstock pairs");
+	for (size_t k = 0; out == STORE_OK && k < n; k++)
+		if (cb(ctx, pairs[k].dep, pairs[k].item))
+			break;
+	free(pairs);
+	return out;
 }

@@ -13,7 +13,7 @@ struct principal;
 
 struct alert_row {
 	long long id;
-	char kind[16];        /* shortage, silent */
+	char kind[16];        /* shortage, silent, sms_failed, staff_unfilled */
 	enum holder_kind holder_kind;
 	long long holder_id;
 	long long item_id;    /* 0: none */
@@ -29,10 +29,14 @@ struct alert_row {
 	long long acknowledged_at, acknowledged_by;
 	long long resolved_at, resolved_by;
 	char resolution[16];
+	long long request_id;  /* staff_unfilled: the staff request; 0 otherwise */
+	long long allocation_id; /* the allocation that answers it, 0: none */
 	/* filled by reads for people */
 	char commune[8];
 	double lat, lng;
 	long long assigned_to, assigned_at; /* who took it ("I take it"): a token, 0 when nobody */
+	char allocation_status[16]; /* the allocation's, "" when none */
+	long long allocation_quantity;
 	/* the long texts last: alert_row_clear() zeroes what comes before, and only their first byte */
 	char ack_note[UTF8_BYTES(500)];
 	char resolve_note[UTF8_BYTES(500)];
@@ -59,9 +63,13 @@ int store_alert_current(struct store *st, const char *kind, enum holder_kind hk,
 			struct alert_row *out);
 /* The unresolved alert of a kind that has no holder (sms_failed) for département dep ("" region). */
 int store_alert_current_dep(struct store *st, const char *kind, const char *dep, struct alert_row *out);
+/* The unresolved staff_unfilled alert of a staff request; STORE_NOTFOUND when none. */
+int store_alert_current_request(struct store *st, long long request, struct alert_row *out);
 int store_alert_insert(struct store *st, struct alert_row *a);
 /* Writes severity, status, figures, acknowledgement and resolution; bumps version. */
 int store_alert_update(struct store *st, struct alert_row *a);
+/* Links the alert to the allocation that answers it (0: to none); bumps its version. */
+int store_alert_link_allocation(struct store *st, long long alert, long long allocation);
 /* One alert the principal may see (with names for people). */
 int store_alert_get(struct store *st, const struct principal *p, long long id, struct alert_row *out);
 
@@ -81,6 +89,20 @@ int store_silent_candidates(struct store *st, long long before,
 			    void *ctx);
 /* The last report time of a holder (0 when none). */
 long long store_last_report_at(struct store *st, enum holder_kind hk, long long holder);
+
+/* Anti-hoarding: the open critical or stock-out shortage alerts of an item in a département, but
+ * structure except's. */
+int store_critical_shortages(struct store *st, const char *dep, long long item, long long except, long long *n);
+/* The structures of département dep whose overstock alert for item may have to open (cover at least
+ * threshold days, another of the département critical for the item) or close (one is open); each
+ * once, in id order. */
+int store_overstock_review_list(struct store *st, double threshold, const char *dep, long long item,
+				int (*cb)(void *ctx, long long holder, long long item), void *ctx);
+/* Every (département, item) with a critical shortage or an open overstock alert. */
+int store_overstock_pairs(struct store *st, int (*cb)(void *ctx, const char *dep, long long item), void *ctx);
+/* The highest level a holder had of an item since `since` (ms), from its ledger (0 when none). */
+int store_recent_max_level(struct store *st, enum holder_kind hk, long long holder, long long item, long long since,
+			   long long *max);
 
 /* Threshold overrides (item 0: every item of the holder). */
 int store_override_get(struct store *st, enum holder_kind hk, long long holder, long long item, double *warning,

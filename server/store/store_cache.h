@@ -34,6 +34,7 @@ enum store_mark {
 	MARK_OVERRIDES,      /* has threshold overrides */
 	MARK_SHORTAGE_ALERT, /* has an open shortage alert */
 	MARK_SILENT_ALERT,   /* has an open silent alert */
+	MARK_OVERSTOCK_ALERT, /* has an open overstock alert */
 	MARK_COUNT
 };
 /* Whether the holder is marked; -1 when the cache does not know the marks of that kind. The store

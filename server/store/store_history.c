@@ -3,8 +3,8 @@
 #include "auth.h"
 #include "store_sqlite.h"
 
-int store_ledger_list(struct store *st, enum holder_kind hk, long long holder, long long item, long long after,
-		      long long since, long long limit, int (*cb)(void *ctx, const struct ledger_row *r), void *ctx)
+int store_stock_history(struct store *st, enum holder_kind hk, long long holder, long long item, long long after,
+			long long since, long long limit, int (*cb)(void *ctx, const struct ledger_row *r), void *ctx)
 {
 	sqlite3_stmt *s = store_prepare(
 		st, "SELECT l.id, l.at, l.item_id, i.code, l.kind, l.delta, l.quantity_after, coalesce(l.actor, 0), t.label, "

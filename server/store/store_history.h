@@ -23,8 +23,8 @@ struct ledger_row {
 
 /* The ledger of a holder (of one item when item > 0), oldest first, ids above after, at or after
  * since (ms), at most limit rows. */
-int store_ledger_list(struct store *st, enum holder_kind hk, long long holder, long long item, long long after,
-		      long long since, long long limit, int (*cb)(void *ctx, const struct ledger_row *r), void *ctx);
+int store_stock_history(struct store *st, enum holder_kind hk, long long holder, long long item, long long after,
+			long long since, long long limit, int (*cb)(void *ctx, const struct ledger_row *r), void *ctx);
 
 struct trend_bucket {
 	long long t;         /* start of the bucket (ms) */

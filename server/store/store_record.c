@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "log.h"
+#include "store_deploy.h"
 #include "store_sqlite.h"
 
 #include <stdio.h>
@@ -603,6 +604,9 @@ int store_record_erase(struct store *st, const struct entity *e, const struct pr
 		return rc;
 	if (e == &entity_volunteer && (rc = exec_bound(st, "UPDATE sms_inbox SET phone = NULL, text = NULL "
 						       "WHERE volunteer_id = ?", id, "erase received messages")))
+		return rc;
+	/* what they answered to deployment calls, in their own words */
+	if (e == &entity_volunteer && (rc = store_staff_erase_volunteer(st, id)))
 		return rc;
 	buf_init(&sql);
 	buf_printf(&sql, "DELETE FROM idempotency WHERE entity = '%s' AND entity_id = ?", e->name);

@@ -13,7 +13,10 @@
 	"WHEN 'depot' THEN (SELECT dep FROM depots WHERE id = entity_id) "                              \
 	"WHEN 'volunteer' THEN (SELECT dep FROM volunteers WHERE id = entity_id) "                      \
 	"WHEN 'duty_officer' THEN (SELECT coalesce(dep, '') FROM duty_officers WHERE id = entity_id) "  \
-	"WHEN 'alert' THEN (SELECT dep FROM alerts WHERE id = entity_id) END, "                         \
+	"WHEN 'alert' THEN (SELECT dep FROM alerts WHERE id = entity_id) "                              \
+	"WHEN 'staff_request' THEN (SELECT dep FROM staff_requests WHERE id = entity_id) "              \
+	"WHEN 'staff_call' THEN (SELECT dep FROM staff_requests WHERE id = parent_id) "                 \
+	"WHEN 'staff_reply' THEN (SELECT dep FROM staff_requests WHERE id = parent_id) END, "           \
 	"CASE WHEN entity IN ('structure', 'depot', 'volunteer', 'duty_officer') THEN "                 \
 	"(SELECT coalesce(json_extract(g.before, '$.dep'), '') FROM audit g WHERE g.entity = audit.entity " \
 	"AND g.entity_id = audit.entity_id AND g.action = 'delete') END, "                              \

@@ -11,7 +11,7 @@ int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sms_outbox(created_at, kind, dep, recipient_kind, recipient_id, phone, "
 					    "lang, text, cause_kind, cause_id, status, next_attempt_at, updated_at) "
-					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?1, ?1)");
+					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', max(?1, ?11), ?1)");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, store_now(st));
@@ -28,6 +28,8 @@ int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id)
 		sqlite3_bind_text(s, 9, r->cause_kind, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 10, r->cause_id);
 	}
+	/* a message held back (a call during quiet hours) goes out at next_attempt_at */
+	sqlite3_bind_int64(s, 11, r->next_attempt_at);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)

@@ -35,6 +35,7 @@ static inline long long sms_row_alert_id(const struct sms_row *r)
 	return r->cause_kind && strcmp(r->cause_kind, "alert") == 0 ? r->cause_id : 0;
 }
 
+/* Queues r, to go out now, or at r->next_attempt_at when that is later (held back). */
 int store_sms_enqueue(struct store *st, const struct sms_row *r, long long *id);
 
 struct sms_query {

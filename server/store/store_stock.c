@@ -10,7 +10,7 @@
 
 const char *holder_kind_name(enum holder_kind k)
 {
-	return k == HOLDER_DEPOT ? "depot" : k == HOLDER_NONE ? "none" : "structure";
+	return k == HOLDER_DEPOT ? "depot" : k == HOLDER_NONE ? "none" : k == HOLDER_TRANSIT ? "transit" : "structure";
 }
 
 int holder_kind_parse(const char *name)
@@ -174,8 +174,8 @@ int store_stock_put(struct store *st, const struct stock_row *r)
 int store_ledger_append(struct store *st, const struct ledger_entry *e)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO stock_ledger(holder_kind, holder_id, item_id, kind, delta, "
-					    "quantity_after, actor, idempotency_key, at, report_id, cause_kind, cause_id) "
-					    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+					    "quantity_after, actor, idempotency_key, at, report_id, cause_kind, cause_id, origin) "
+					    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, holder_kind_name(e->kind), -1, SQLITE_STATIC);
@@ -195,6 +195,8 @@ int store_ledger_append(struct store *st, const struct ledger_entry *e)
 		sqlite3_bind_text(s, 11, e->cause_kind, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 12, e->cause_id);
 	}
+	if (e->origin)
+		sqlite3_bind_text(s, 13, e->origin, -1, SQLITE_STATIC);
 	return store_step_done(st, s, "ledger");
 }
 

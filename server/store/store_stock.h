@@ -9,10 +9,15 @@
 
 struct principal;
 
-enum holder_kind { HOLDER_STRUCTURE, HOLDER_DEPOT, HOLDER_NONE /* alerts about no holder (SMS) */ };
+enum holder_kind {
+	HOLDER_STRUCTURE,
+	HOLDER_DEPOT,
+	HOLDER_NONE,    /* alerts about no holder (SMS) */
+	HOLDER_TRANSIT, /* stock on its way, in the ledger only: holder_id is the allocation */
+};
 
 const char *holder_kind_name(enum holder_kind k);
-int holder_kind_parse(const char *name); /* -1 when unknown */
+int holder_kind_parse(const char *name); /* -1 when unknown ("transit" is no holder a request names) */
 
 /* A structure or depot as the stock code needs it. */
 struct holder_info {
@@ -61,6 +66,7 @@ struct ledger_entry {
 	long long report_id;        /* the report of a count, 0 otherwise */
 	const char *cause_kind;     /* what caused a movement ("allocation"...), NULL: a declaration */
 	long long cause_id;
+	const char *origin;         /* a declared receipt's: purchase, donation, other; NULL otherwise */
 };
 int store_ledger_append(struct store *st, const struct ledger_entry *e);
 int store_report_insert(struct store *st, enum holder_kind kind, long long holder, int items, long long occupancy,

@@ -136,7 +136,9 @@ export const more = [
       await target.locator('button.ack').click();
       await pm.fill('#alert-note', 'livraison 6h');
       await pm.click('#alert-confirm');
-      await pm.waitForFunction((x) => window.renfort.state.alerts.get(x)?.status === 'acknowledged', id);
+      // the answer, not the event (which may come first, the dialog still open): the dialog closed
+      await pm.waitForFunction((x) => window.renfort.state.alerts.get(x)?.status === 'acknowledged' &&
+        !document.querySelector('#alert-dialog').open, id);
       const after = await pm.evaluate(() => [window.scrollY, document.querySelector('.alerts-card').scrollTop, document.querySelector('#alerts').scrollTop]);
       assertEqual(JSON.stringify(after), JSON.stringify(before), 'the page and the feed did not move');
       const focus = await pm.evaluate(() => {

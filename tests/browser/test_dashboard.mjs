@@ -47,7 +47,9 @@ export const tests = [
       assert(await page.locator('#pool-chart svg rect').count() > 5, 'volunteer pool chart drawn');
       assert(await page.locator('#sms-counts .chip').count() > 0, 'SMS outbox counted (critical alerts queue SMS)');
       assert(await page.locator('#chart-alerts svg rect').count() > 0, 'alert history chart has bars (from the audit log)');
-      assert((await page.textContent('#sec-later')).includes('Pas encore disponible'), 'placeholders say what is not there yet');
+      assert(await page.locator('#sec-alloc').count() === 1 && await page.locator('#sec-deploy').count() === 1,
+             'the allocation and staff request sections are there');
+      assert(!(await page.textContent('main')).includes('Pas encore disponible'), 'no placeholder is left on the dashboard');
 
       const shot = await screenshot(page, 'dashboard', { fullPage: false });
       await screenshot(page, 'dashboard-full', { fullPage: true });

@@ -64,9 +64,9 @@ export const tests = [
       // the same key again is the same report: nothing counted twice
       const again = await server.http('POST', '/stock/reports', { token, key, body: sentBody });
       assertEqual(again.data.report_id, reportId, `a replay with the key answers the first report (${JSON.stringify(again.data)})`);
-      // the request-staff form says the capability is coming
-      assert((await page.textContent('#staff-h + .banner')).includes('Bientôt'), 'staff requests: coming');
-      assert(await page.locator('#staff-form button[type="submit"]').isDisabled(), 'staff request cannot be sent yet');
+      // the request-staff form is there, ready (its use: test_deploy)
+      assert(!(await page.locator('#staff-form button[type="submit"]').isDisabled()), 'staff requests can be sent');
+      assertEqual(await page.inputValue('#staff-start'), '07:00', 'a day shift by default');
     }),
   },
   {

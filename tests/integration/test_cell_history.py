@@ -39,7 +39,8 @@ class History(ServerTest):
             assert st == 201, body
             cls.server.http("POST", "/api/v1/clock/advance", cls.admin, body={"ms": 2 * HOUR})
         st, body, _ = cls.server.http("POST", "/api/v1/stock/movements", cls.marie, body={
-            "holder_kind": "structure", "holder_id": cls.albi, "item": "respirator", "kind": "receipt", "quantity": 300},
+            "holder_kind": "structure", "holder_id": cls.albi, "item": "respirator", "kind": "receipt", "quantity": 300,
+            "origin": "purchase"},
             headers={"Idempotency-Key": "m1"})
         assert st == 201, body
         st, body, _ = cls.server.http("POST", "/api/v1/stock/reports", cls.admin, body={

@@ -235,7 +235,7 @@ class CliTest(ServerTest):
                 self.assertIn("--url URL", p.stdout)
                 self.assertEqual(p.stderr, "")
         staff = self.ok(self.cli.run("staff", "--help")).stdout
-        self.assertIn("this renfortd does not take staff requests yet", staff)
+        self.assertIn("does not take staff requests yet", staff)
         self.assertIn("exits with 5", staff)
         self.assertIn("renfort ", self.ok(self.cli.run("--version")).stdout)
 
@@ -627,13 +627,66 @@ class CliTest(ServerTest):
         self.fails(self.renfort("alert", "resolve", str(alert)), 1, "status: the alert is already resolved")
         self.fails(self.renfort("alert", "ack", "999999"), 1, "id: no such record")
 
-    def test_staff_request_is_not_available_yet(self):
-        p = self.fails(self.renfort("staff", "request", "--structure", str(self.albi), "--profession", "nurse",
-                                    "--count", "2", "--from", "2026-12-01", "--to", "2026-12-14"), 5,
-                       "this renfortd does not take staff requests yet")
-        self.assertEqual(p.stdout, "")
-        self.fails(self.renfort("staff", "request", "--profession", "nurse", "--count", "1", "--from", "2026-12-01",
-                                "--to", "2026-12-02", url=f"http://127.0.0.1:{free_port()}"), 3)
+    def test_staff_request(self):
+        st, v, _ = self.api("POST", "/api/v1/volunteers", body={
+            "first_name": "Léa", "last_name": "Cli", "phone": "+33639980777", "profession": "nurse",
+            "home_commune": ALBI, "consent_at": "2024-03-01", "skills": ["cli-staff"],
+            "credentials": [{"kind": "diploma"}]})
+        self.assertEqual(st, 201, v)
+        p = self.ok(self.renfort("staff", "request", "--structure", str(self.albi), "--profession", "nurse",
+                                 "--count", "1", "--from", "2030-03-02T07:00", "--to", "2030-03-02T19:00",
+                                 "--urgency", "today", "--address", "3 rue des Lilas, Albi"))
+        m = re.fullmatch(r"staff request (\d+) recorded: 1 × nurse from 2030-03-02T07:00 to 2030-03-02T19:00, "
+                         r"status filling, (\d+) called\n", p.stdout)
+        self.assertIsNotNone(m, p.stdout)
+        st, r, _ = self.api("GET", "/api/v1/deployments/requests/" + m.group(1))
+        self.assertEqual((r["structure_id"], r["address"], r["urgency"]), (self.albi, "3 rue des Lilas, Albi", "today"))
+        self.assertIn(v["id"], [c["volunteer_id"] for c in r["call_list"]])
+        # the structure for itself, as JSON
+        p = self.ok(self.renfort("staff", "request", "--profession", "nurse", "--profession", "care_assistant",
+                                 "--count", "2", "--from", "2030-03-03T07:00", "--to", "2030-03-03T19:00", "--json",
+                                 token=self.albi_token))
+        self.assertEqual(json.loads(p.stdout)["professions"], ["nurse", "care_assistant"])
+        # refused, named; out of scope, missing
+        self.fails(self.renfort("staff", "request", "--structure", str(self.albi), "--profession", "nurse",
+                                "--count", "1", "--from", "2030-03-02T19:00", "--to", "2030-03-02T07:00"), 1,
+                   "shifts[0].end: must be after the start")
+        self.fails(self.renfort("staff", "request", "--structure", str(self.albi), "--profession", "nurse",
+                                "--count", "1", "--from", "2030-03-02T07:00", "--to", "2030-03-02T19:00",
+                                token=self.coord34), 1, "structure_id: no such structure")
+        self.fails(self.renfort("staff", "request", "--profession", "nurse", "--count", "1", "--from", "2030-03-02T07:00",
+                                "--to", "2030-03-02T19:00", url=f"http://127.0.0.1:{free_port()}"), 3)
+
+    def test_staff_request_to_an_older_renfortd(self):
+        """A server without the route answers 404 for the path: exit 5, said plainly."""
+        import http.server
+        import threading
+
+        class Old(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = b'{"error": {"code": "not_found", "field": "path", "rule": "no such path", "message": "x"}}'
+                self.send_response(404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        old = http.server.HTTPServer(("127.0.0.1", 0), Old)
+        t = threading.Thread(target=old.serve_forever, daemon=True)
+        t.start()
+        try:
+            p = self.fails(self.renfort("staff", "request", "--structure", "1", "--profession", "nurse", "--count", "2",
+                                        "--from", "2030-03-02T07:00", "--to", "2030-03-02T19:00",
+                                        url=f"http://127.0.0.1:{old.server_address[1]}"), 5,
+                           "this renfortd does not take staff requests yet")
+            self.assertEqual(p.stdout, "")
+        finally:
+            old.shutdown()
+            old.server_close()
 
 
 class CliReconnect(unittest.TestCase):

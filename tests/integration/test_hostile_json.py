@@ -61,7 +61,8 @@ OPS = [
        lambda f: {"holder_kind": "structure", "holder_id": f["structure"], "items": [{"item": STR, "quantity": NUM}]},
        ok=lambda f: (b"1", GLOVES)),
     Op("stock.movement", "POST", "/api/v1/stock/movements",
-       lambda f: {"holder_kind": "depot", "holder_id": f["depot"], "item": STR, "kind": "receipt", "quantity": NUM},
+       lambda f: {"holder_kind": "depot", "holder_id": f["depot"], "item": STR, "kind": "receipt", "quantity": NUM,
+                  "origin": "donation"},
        ok=lambda f: (b"1", GLOVES)),
     Op("thresholds.set", "PUT", "/api/v1/thresholds",
        lambda f: {"holder_kind": "structure", "holder_id": f["structure"], "item": STR, "warning_days": NUM,
@@ -363,7 +364,7 @@ class HostileJson(JsonFixture):
         report = lambda f: {"holder_kind": "structure", "holder_id": f["structure"], "occupancy": 10, "staff": 5,
                             "items": [{"item": "gloves-examination", "quantity": 5}]}
         movement = lambda f: {"holder_kind": "depot", "holder_id": f["depot"], "item": "gloves-examination",
-                              "kind": "receipt", "quantity": 5}
+                              "kind": "receipt", "quantity": 5, "origin": "donation"}
         threshold = lambda f: {"holder_kind": "structure", "holder_id": f["structure"], "item": "gloves-examination",
                                "warning_days": 10, "critical_days": 2}
         sms = lambda f: {"to": samples.phone(), "text": "Bonjour", "lang": "fr"}
@@ -389,7 +390,8 @@ class HostileJson(JsonFixture):
                 ("holder_kind", T), ("holder_id", I), ("occupancy", I), ("staff", I), ("items", L),
                 ("items[0].item", T + I), ("items[0].quantity", I))],
             *[("stock.movement", movement, p, k) for p, k in (
-                ("holder_kind", T), ("holder_id", I), ("item", T + I), ("kind", T), ("quantity", I))],
+                ("holder_kind", T), ("holder_id", I), ("item", T + I), ("kind", T), ("quantity", I),
+                ("origin", T))],
             *[("thresholds.set", threshold, p, k) for p, k in (
                 ("holder_kind", T), ("holder_id", I), ("item", T + I + Z), ("warning_days", N + I),
                 ("critical_days", N + I))],
@@ -415,7 +417,7 @@ class HostileJson(JsonFixture):
                  ("sms.send", "volunteer_id"), ("tokens.create", "subject_id")]
         bases = {"stock.report": lambda: {"holder_kind": "structure", "holder_id": s, "items": [{"item": 1, "quantity": 5}]},
                  "stock.movement": lambda: {"holder_kind": "structure", "holder_id": s, "item": 1, "kind": "receipt",
-                                            "quantity": 5},
+                                            "quantity": 5, "origin": "donation"},
                  "thresholds.set": lambda: {"holder_kind": "structure", "holder_id": s, "item": 1, "warning_days": 9,
                                             "critical_days": 3},
                  "sms.send": lambda: {"volunteer_id": v, "text": "Bonjour"},

@@ -90,7 +90,7 @@ class WholeNumbers(IntegrityTest):
     def test_movement_item(self):
         with self.unchanged():
             self.refused(self.api("POST", "/api/v1/stock/movements", body={
-                "holder_kind": "structure", "holder_id": self.s["id"], "item": 3.7, "kind": "receipt", "quantity": 5},
+                "holder_kind": "structure", "holder_id": self.s["id"], "item": 3.7, "kind": "receipt", "quantity": 5, "origin": "purchase"},
                 headers={"Idempotency-Key": "mv-frac"}), 422, "item", "invalid", "must be a positive integer")
 
     def test_sms_send_volunteer_id(self):

@@ -212,6 +212,8 @@ def match(expected, actual, vars_, path="$"):
         if isinstance(actual, str):
             if normalize_text(vars_.text(expected, path, False)) == normalize_text(actual):
                 return
+            if capture_in_text(expected, actual, vars_):
+                return
         raise Mismatch("%s: expected %r, got %r" % (path, expected, actual))
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
@@ -237,6 +239,34 @@ def match(expected, actual, vars_, path="$"):
         if abs(expected - actual) <= 1e-9 * max(1.0, abs(expected)):
             return
     raise Mismatch("%s: expected %r, got %r" % (path, expected, actual))
+
+
+def capture_in_text(expected, actual, vars_):
+    """A text with placeholders not defined yet inside it ("your code is <signup_code>."): they
+    capture the word at their place (letters, digits, - and _) when the rest matches as it is."""
+    parts = PLACEHOLDER.split(expected)  # text, name, text, name, ..., text
+    names = [n for n in parts[1::2] if n != "any" and n not in vars_]
+    if not names:
+        return False
+    regex, seen = "", set()
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            regex += re.escape(part)
+        elif part == "any":
+            regex += ".*?"
+        elif part in vars_:
+            v = vars_[part]
+            regex += re.escape(v if isinstance(v, str) else json.dumps(v))
+        elif part in seen:
+            regex += "(?P=%s)" % part
+        else:
+            seen.add(part)
+            regex += "(?P<%s>[A-Za-z0-9_-]+)" % part
+    m = re.fullmatch(regex, actual, re.S)
+    if not m:
+        return False
+    vars_.update(m.groupdict())
+    return True
 
 
 DATE_RE = re.compile(r"\b\d{4}-\d\d-\d\d\b")

@@ -403,6 +403,13 @@ def _holder(t, role):
     return {"holder_kind": "structure", "holder_id": t.s81["id"]}
 
 
+def _staff_request(t, n):
+    """A staff request of the structure of 81 (its volunteer is a nurse of Albi)."""
+    day = 1 + n % 28
+    return {"structure_id": t.s81["id"], "professions": ["nurse"], "count": 1,
+            "shifts": [{"start": "2030-06-%02dT07:00" % day, "end": "2030-06-%02dT19:00" % day}]}
+
+
 OK = "2xx"  # any success: the operation's own tests check the answer itself
 
 # op name -> (roles allowed, what an allowed role gets, builder(test, role, n) -> Req).
@@ -477,7 +484,7 @@ MATRIX = {
         "POST", "/api/v1/stock/reports", body=dict(_holder(t, r), items=[{"item": "respirator", "quantity": 100 + n}], confirmed=True),
         key="matrix-report-%s-%d" % (r, n))),
     "stock.movement": (STAFF | {"structure", "depot"}, OK, lambda t, r, n: Req(
-        "POST", "/api/v1/stock/movements", body=dict(_holder(t, r), item="respirator", kind="receipt", quantity=5),
+        "POST", "/api/v1/stock/movements", body=dict(_holder(t, r), item="respirator", kind="receipt", quantity=5, origin="purchase"),
         key="matrix-move-%s-%d" % (r, n))),
     "stock.levels": (READERS | {"structure", "depot"}, 200, lambda t, r, n: Req("GET", "/api/v1/stock/levels")),
     "stock.cover": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/stock/cover")),
@@ -535,11 +542,81 @@ MATRIX = {
     # the test clock is off in this server: an admin is told so (404), the others are refused
     "clock.advance": ({"admin"}, 404, lambda t, r, n: Req("POST", "/api/v1/clock/advance", body={"ms": 1})),
 
+    # deployments: a request of the structure of 81 that called its volunteer (t.r81, made below)
+    "staff_requests.create": (STAFF | {"structure"}, 201, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/requests", body=_staff_request(t, n))),
+    "staff_requests.list": (READERS | {"structure"}, 200, lambda t, r, n: Req("GET", "/api/v1/deployments/requests")),
+    "staff_requests.preview": (STAFF, 200, lambda t, r, n: Req("POST", "/api/v1/deployments/preview",
+                                                               body=_staff_request(t, n))),
+    "staff_requests.get": (READERS | {"structure", "volunteer"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/deployments/requests/%d" % t.r81["id"], params={"id": t.r81["id"]})),
+    "staff_requests.candidates": (STAFF, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/deployments/requests/%d/candidates" % t.r81["id"], params={"id": t.r81["id"]})),
+    "staff_requests.call_now": (STAFF, 200, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/requests/%d/waves" % t.r81["id"], body={}, params={"id": t.r81["id"]})),
+    "staff_requests.cancel": (STAFF | {"structure"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/requests/999999/cancel", body={}, params={"id": 999999})),
+    "staff_calls.list": ({"volunteer"}, 200, lambda t, r, n: Req("GET", "/api/v1/deployments/calls")),
+    "staff_calls.answer": ({"volunteer"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/deployments/calls/999999/answer", body={"answer": "accept"}, params={"id": 999999})),
+
+    "availability.list": (STAFF | {"volunteer"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/volunteers/%d/availability" % t.v81["id"], params={"id": t.v81["id"]})),
+    "availability.add": (STAFF | {"volunteer"}, 201, lambda t, r, n: Req(
+        "POST", "/api/v1/volunteers/%d/availability" % t.v81["id"], params={"id": t.v81["id"]},
+        body={"kind": "unavailable", "start": "2031-01-01T00:00", "end": "2031-01-02T00:00"})),
+    "availability.delete": (STAFF | {"volunteer"}, 404, lambda t, r, n: Req(
+        "DELETE", "/api/v1/volunteers/%d/availability/999999" % t.v81["id"],
+        params={"id": t.v81["id"], "window_id": 999999})),
+    "credentials.expiring": (STAFF | {"volunteer"}, 200, lambda t, r, n: Req("GET", "/api/v1/credentials/expiring")),
+
+    # the public sign-up (no token: one given is ignored): everybody's, HTTP only
+    "signup.communes": (EVERYONE, 200, lambda t, r, n: Req("GET", "/api/v1/signup/communes?q=albi")),
+    "signup.code": (EVERYONE, 202, lambda t, r, n: Req("POST", "/api/v1/signup/code", body={"phone": samples.phone()})),
+    "signup.create": (EVERYONE, 422, lambda t, r, n: Req("POST", "/api/v1/signup", body={
+        "phone": samples.phone(), "code": "123456", "consent": True})),
+    "signup.link": (EVERYONE, 202, lambda t, r, n: Req("POST", "/api/v1/signup/link", body={"phone": samples.phone()})),
+
     "audit.list": (STAFF, 200, lambda t, r, n: Req("GET", "/api/v1/audit")),
     "tokens.list": ({"admin"}, 200, lambda t, r, n: Req("GET", "/api/v1/tokens")),
     "tokens.create": ({"admin"}, 201, lambda t, r, n: Req("POST", "/api/v1/tokens",
                                                           body={"role": "observer", "label": "matrix %d" % n})),
     "tokens.revoke": ({"admin"}, 404, lambda t, r, n: Req("DELETE", "/api/v1/tokens/999999", params={"id": 999999})),
+
+    # the shared stock (issue 13): allocation ids that name nothing get 404 from allowed roles
+    "stock_requests.list": (READERS | {"structure"}, 200, lambda t, r, n: Req("GET", "/api/v1/stock/requests")),
+    "stock_requests.create": (STAFF | {"structure"}, 201, lambda t, r, n: Req("POST", "/api/v1/stock/requests", body={
+        "structure_id": t.s81["id"], "item": "respirator", "quantity": 10 + n, "reason": "matrix %d" % n})),
+    "stock_requests.cancel": (STAFF | {"structure"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/stock/requests/999999/cancel", body={"reason": "matrix"}, params={"id": 999999})),
+    "stock.nearest": (READERS, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/stock/nearest?item=respirator&holder_kind=structure&holder_id=%d" % t.s81["id"],
+        params={"item": "respirator", "holder_kind": "structure", "holder_id": t.s81["id"]})),
+    "stock_reserves.list": (READERS | {"depot"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/stock/reserves?depot_id=%d" % t.d81["id"], params={"depot_id": t.d81["id"]})),
+    "stock_reserves.set": (STAFF, 200, lambda t, r, n: Req("PUT", "/api/v1/stock/reserves", body={
+        "depot_id": t.d81["id"], "item": "respirator", "quantity": n})),
+    "stock.ledger_export": (READERS | {"structure", "depot"}, 200, lambda t, r, n: Req(
+        "GET", "/api/v1/stock/ledger/export")),
+    "allocations.propose": (STAFF, 201, lambda t, r, n: Req("POST", "/api/v1/allocations/propose", body={
+        "item": "respirator", "dep": "81"})),
+    "allocations.proposal": (READERS, 404, lambda t, r, n: Req("GET", "/api/v1/allocations/proposals/999999",
+                                                               params={"id": 999999})),
+    "allocations.list": (READERS | {"structure", "depot"}, 200, lambda t, r, n: Req("GET", "/api/v1/allocations")),
+    "allocations.export": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/allocations/export")),
+    "allocations.create": (STAFF, 201, lambda t, r, n: Req("POST", "/api/v1/allocations", body={
+        "item": "respirator", "source_kind": "depot", "source_id": t.d81["id"], "structure_id": t.s81["id"],
+        "quantity": 5})),
+    "allocations.get": (READERS | {"structure", "depot"}, 404, lambda t, r, n: Req(
+        "GET", "/api/v1/allocations/999999", params={"id": 999999})),
+    "allocations.approve": (STAFF, 404, lambda t, r, n: Req("POST", "/api/v1/allocations/999999/approve", body={},
+                                                            params={"id": 999999})),
+    "allocations.dispatch": (STAFF | {"structure", "depot"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/allocations/999999/dispatch", body={}, params={"id": 999999})),
+    "allocations.receive": (STAFF | {"structure"}, 404, lambda t, r, n: Req(
+        "POST", "/api/v1/allocations/999999/receive", body={"quantity": 1}, params={"id": 999999})),
+    "allocations.cancel": (STAFF, 404, lambda t, r, n: Req("POST", "/api/v1/allocations/999999/cancel",
+                                                           body={"reason": "matrix"}, params={"id": 999999})),
 
     "subscribe": (EVERYONE, 200, lambda t, r, n: Req(None, None, params={"topics": ["items"]})),
     "unsubscribe": (EVERYONE, 200, lambda t, r, n: Req(None, None, params={"topics": ["items"]})),
@@ -547,6 +624,8 @@ MATRIX = {
 
 
 WEBHOOKS = ("sms.kannel_inbound", "sms.kannel_dlr", "sms.twilio_inbound", "sms.twilio_status")
+# operations without a token (HTTP only): the gateways' webhooks and the public sign-up
+PUBLIC = WEBHOOKS + ("signup.communes", "signup.code", "signup.create", "signup.link")
 
 
 class RoleMatrix(ScopeBase):
@@ -556,6 +635,9 @@ class RoleMatrix(ScopeBase):
         st, cls.o81, _ = cls.server.http("POST", "/api/v1/duty_officers", token=cls.admin,
                                          body={"name": "Astreinte Tarn", "phone": samples.phone(), "dep": "81"})
         assert st == 201, cls.o81
+        st, cls.r81, _ = cls.server.http("POST", "/api/v1/deployments/requests", token=cls.admin,
+                                         body=_staff_request(cls, 0))
+        assert st == 201 and cls.r81["calls"]["open"] == 1, cls.r81
 
     def test_the_matrix_covers_the_op_table(self):
         table = op_table()
@@ -603,10 +685,10 @@ class RoleMatrix(ScopeBase):
                     err = data.get("error") if isinstance(data, dict) else None
                     self.check(name, role, st, err, role in allowed, ok_status)
 
-    def test_webhooks_are_http_only(self):
+    def test_public_operations_are_http_only(self):
         w = self.server.ws(token=self.admin)
         try:
-            for name in WEBHOOKS:
+            for name in PUBLIC:
                 m = w.request(name, params={"secret": "x"})
                 self.assertEqual((m["status"], m["error"]["field"]), (404, "type"), m)
         finally:
@@ -619,7 +701,7 @@ class RoleMatrix(ScopeBase):
             try:
                 for name, (allowed, ok_status, build) in sorted(MATRIX.items()):
                     n += 1
-                    if name in WEBHOOKS:
+                    if name in PUBLIC:
                         continue
                     req = build(self, role, n)
                     with self.subTest(op=name, role=role):
@@ -634,8 +716,8 @@ class RoleMatrix(ScopeBase):
         self.assertEqual(self.api("DELETE", "/api/v1/tokens/%d" % tid)[0], 200)
         for name, (_, _, build) in sorted(MATRIX.items()):
             req = build(self, "admin", 0)
-            if req.method is None or name in WEBHOOKS:
-                continue  # webhooks need no token: a secret or a signature instead
+            if req.method is None or name in PUBLIC:
+                continue  # webhooks need no token (a secret or a signature instead), nor the sign-up
             for token in (None, secret, "rf_" + "x" * 43):
                 with self.subTest(op=name, token=bool(token)):
                     st, data, _ = self.server.http(req.method, req.path, token=token, **req.http_kw())

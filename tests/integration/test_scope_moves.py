@@ -8,6 +8,7 @@ new département get the row. Regional depots stay readable by every coordinator
 The moves are made by the admin (a coordinator must cover both départements to move a row)."""
 
 import csv
+import datetime
 import http.server
 import io
 import itertools
@@ -322,10 +323,12 @@ class ById:
 
 class Listed:
     """An operation that answers many rows: `sees(t, answer)` says whether the moved rows are in it.
-    Old side: they are not; new side: they are."""
+    Old side: they are not; new side: they are (new=False: the new side does not read this at all,
+    as a proposal made over the old département). status: what both sides get."""
 
-    def __init__(self, build, sees):
+    def __init__(self, build, sees, status=200, new=True):
         self.build, self.sees, self.roles = build, sees, ("coordinator81", "observer")
+        self.status, self.new = status, new
 
 
 def _ids(answer):
@@ -334,6 +337,14 @@ def _ids(answer):
 
 def _csv_ids(text):
     return {int(r["id"]) for r in csv.DictReader(io.StringIO(text))}
+
+
+def _csv_holders(text):
+    return {(r["holder_kind"], int(r["holder_id"])) for r in csv.DictReader(io.StringIO(text))}
+
+
+def _assessed(answer):
+    return {h["structure_id"] for h in answer["holders"]}
 
 
 def _report(kind, quantity):
@@ -366,7 +377,7 @@ NAMES_NO_MOVED_ROW = None  # an operation that reads or writes nothing of a stru
 # op name -> what a move means for it: ById / Listed checks (several for one operation), or
 # NAMES_NO_MOVED_ROW. The moved rows: s (a structure with a contact, stock, an alert a_s and its
 # SMS), d (a departemental depot with stock and an alert a_d), v (a volunteer with an SMS sent and
-# one received). New-side writes run in this order (a threshold is set before it is deleted).
+# one received), r (a staff request of s that called v). New-side writes run in this order (a threshold is set before it is deleted).
 MOVED = {
     "whoami": NAMES_NO_MOVED_ROW,
     "territories.list": NAMES_NO_MOVED_ROW,
@@ -418,7 +429,7 @@ MOVED = {
 
     "stock.report": [ById("s", _report("structure", 0), (201,)), ById("d", _report("depot", 0), (201,))],
     "stock.movement": [ById("s", lambda t, rid: Req("POST", "/api/v1/stock/movements", body={
-        "holder_kind": "structure", "holder_id": rid, "item": "respirator", "kind": "receipt", "quantity": 5},
+        "holder_kind": "structure", "holder_id": rid, "item": "respirator", "kind": "receipt", "quantity": 5, "origin": "purchase"},
         key="moved-movement-%d" % next(KEYS)), (201,))],
     "stock.levels": [ById("s", _holder_query("/api/v1/stock/levels", "structure"), (200,)),
                      ById("d", _holder_query("/api/v1/stock/levels", "depot"), (200,))],
@@ -466,12 +477,77 @@ MOVED = {
     "sms.twilio_inbound": NAMES_NO_MOVED_ROW,
     "sms.twilio_status": NAMES_NO_MOVED_ROW,
     "clock.advance": NAMES_NO_MOVED_ROW,
+    "signup.communes": NAMES_NO_MOVED_ROW,
+    "signup.code": NAMES_NO_MOVED_ROW,
+    "signup.create": NAMES_NO_MOVED_ROW,
+    "signup.link": NAMES_NO_MOVED_ROW,
+
+    # staff requests follow their structure (a trigger moves their dep): the request of s, made below
+    "staff_requests.create": [ById("s", lambda t, rid: Req("POST", "/api/v1/deployments/requests", body={
+        "structure_id": rid, "professions": ["nurse"], "count": 1,
+        "shifts": [{"start": "2030-05-04T07:00", "end": "2030-05-04T19:00"}]}), (201,), roles=("coordinator81",))],
+    "staff_requests.list": [Listed(lambda t: Req("GET", "/api/v1/deployments/requests?limit=1000"),
+                                   lambda t, a: t.r in _ids(a))],
+    "staff_requests.preview": [ById("s", lambda t, rid: Req("POST", "/api/v1/deployments/preview", body={
+        "structure_id": rid, "professions": ["nurse"], "count": 1,
+        "shifts": [{"start": "2030-05-04T07:00", "end": "2030-05-04T19:00"}]}), (200,), roles=("coordinator81",))],
+    "staff_requests.get": [ById("r", _path("GET", "/api/v1/deployments/requests/%d"), (200,))],
+    "staff_requests.candidates": [ById("r", _path("GET", "/api/v1/deployments/requests/%d/candidates"), (200,),
+                                       roles=("coordinator81",))],
+    "staff_requests.call_now": [ById("r", _path("POST", "/api/v1/deployments/requests/%d/waves", {}), (200,),
+                                     roles=("coordinator81",))],
+    "staff_requests.cancel": [ById("r", _path("POST", "/api/v1/deployments/requests/%d/cancel", {}), None,
+                                   roles=("coordinator81",))],  # 34 would cancel it
+    # a volunteer's own calls: their token acts as them wherever they live
+    "staff_calls.list": NAMES_NO_MOVED_ROW,
+    "staff_calls.answer": NAMES_NO_MOVED_ROW,
+
+    "availability.list": [ById("v", _path("GET", "/api/v1/volunteers/%d/availability"), (200,))],
+    "availability.add": [ById("v", _path("POST", "/api/v1/volunteers/%d/availability", {
+        "kind": "unavailable", "start": "2031-01-01T00:00", "end": "2031-01-02T00:00"}), (201,))],
+    # a window that is none: the moved volunteer's is 34's to say (404 window_id), 81's as missing
+    "availability.delete": [ById("v", lambda t, rid: Req("DELETE", "/api/v1/volunteers/%d/availability/999999" % rid,
+                                                         params={"id": rid, "window_id": 999999}), (404,))],
+    "credentials.expiring": [Listed(lambda t: Req("GET", "/api/v1/credentials/expiring?limit=1000"),
+                                    lambda t, a: t.v in {x["volunteer_id"] for x in a["items"]})],
 
     "audit.list": [ById("s", _audit("structure"), (200,)), ById("d", _audit("depot"), (200,)),
                    ById("v", _audit("volunteer"), (200,)), ById("a_s", _audit("alert"), (200,))],
     "tokens.list": NAMES_NO_MOVED_ROW,
     "tokens.create": NAMES_NO_MOVED_ROW,
     "tokens.revoke": NAMES_NO_MOVED_ROW,
+
+    # the shared stock: requests, allocations and the ledger read their parties where they are now
+    "stock_requests.list": [Listed(lambda t: Req("GET", "/api/v1/stock/requests"), lambda t, a: t.r_s in _ids(a))],
+    "stock_requests.create": [ById("s", lambda t, rid: Req("POST", "/api/v1/stock/requests", body={
+        "structure_id": rid, "item": "respirator", "quantity": 5, "reason": "moved"}), (201,))],
+    "stock_requests.cancel": [ById("r_s", _path("POST", "/api/v1/stock/requests/%d/cancel", {"reason": "moved"}),
+                                   (200, 409))],
+    "stock.nearest": [ById(row, (lambda kind: lambda t, rid: Req(
+        "GET", "/api/v1/stock/nearest?item=gloves-examination&holder_kind=%s&holder_id=%d" % (kind, rid),
+        params={"item": "gloves-examination", "holder_kind": kind, "holder_id": rid}))(kind), (200,))
+        for row, kind in (("s", "structure"), ("d", "depot"))],
+    "stock_reserves.list": [ById("d", lambda t, rid: Req("GET", "/api/v1/stock/reserves?depot_id=%d" % rid,
+                                                         params={"depot_id": rid}), (200,))],
+    "stock_reserves.set": [ById("d", lambda t, rid: Req("PUT", "/api/v1/stock/reserves", body={
+        "depot_id": rid, "item": "respirator", "quantity": 1}), (200,))],
+    "stock.ledger_export": [Listed(lambda t: Req("GET", "/api/v1/stock/ledger/export"),
+                                   lambda t, a: ("structure", t.s) in _csv_holders(a))],
+    "allocations.propose": [Listed(lambda t: Req("POST", "/api/v1/allocations/propose", body={"item": "gloves-examination"}),
+                                   lambda t, a: t.s in _assessed(a), status=201)],
+    # a proposal over 81 stays 81's: the structure that left is no longer in its explanation
+    "allocations.proposal": [Listed(lambda t: Req("GET", "/api/v1/allocations/proposals/%d" % t.p81, params={"id": t.p81}),
+                                    lambda t, a: t.s in _assessed(a), new=False)],
+    "allocations.list": [Listed(lambda t: Req("GET", "/api/v1/allocations"), lambda t, a: t.al in _ids(a))],
+    "allocations.export": [Listed(lambda t: Req("GET", "/api/v1/allocations/export"), lambda t, a: t.al in _csv_ids(a))],
+    "allocations.create": [ById("s", lambda t, rid: Req("POST", "/api/v1/allocations", body={
+        "item": "gloves-examination", "source_kind": "depot", "source_id": t.d, "structure_id": rid, "quantity": 5}),
+        (201,))],
+    "allocations.get": [ById("al", _path("GET", "/api/v1/allocations/%d"), (200,))],
+    "allocations.approve": [ById("al", _path("POST", "/api/v1/allocations/%d/approve", {}), (200, 409))],
+    "allocations.dispatch": [ById("al", _path("POST", "/api/v1/allocations/%d/dispatch", {}), (200, 409))],
+    "allocations.receive": [ById("al", _path("POST", "/api/v1/allocations/%d/receive", {"quantity": 100}), (200, 409))],
+    "allocations.cancel": [ById("al", _path("POST", "/api/v1/allocations/%d/cancel", {"reason": "moved"}), (200, 409))],
 
     "subscribe": [ById("s", _topic("structure"), (200,)), ById("d", _topic("depot"), (200,)),
                   ById("v", _topic("volunteer"), (200,), roles=("coordinator81",))],
@@ -502,6 +578,8 @@ class MovedMatrix(ServerTest):
         cls.s = cls.create_record("structures", samples.structure(commune=ALBI))["id"]
         cls.d = cls.create_record("depots", samples.depot(commune=ALBI))["id"]
         body = samples.volunteer(home_commune=ALBI)
+        # a credential that expires soon (credentials.expiring lists it)
+        body["credentials"].append({"kind": "first_aid", "expires_on": datetime.date.today().isoformat()})
         cls.v, cls.v_phone = cls.create_record("volunteers", body)["id"], body["phone"]
         alerts = {}
         for name, kind, rid in (("a_s", "structure", cls.s), ("a_d", "depot", cls.d)):
@@ -511,11 +589,36 @@ class MovedMatrix(ServerTest):
             assert st == 201, rep
             alerts[name] = rep["levels"][0]["alert"]["id"]
         cls.a_s, cls.a_d = alerts["a_s"], alerts["a_d"]
+        # the shared stock of the moving rows: gloves at both, a request, an allocation d -> s, and
+        # a proposal made over 81
+        for kind, rid, quantity in (("structure", cls.s, 500), ("depot", cls.d, 5000)):
+            st, rep, _ = http("POST", "/api/v1/stock/reports", token=cls.admin, headers={"Idempotency-Key": "g%s" % kind},
+                              body={"holder_kind": kind, "holder_id": rid,
+                                    "items": [{"item": "gloves-examination", "quantity": quantity}]})
+            assert st == 201, rep
+        st, req, _ = http("POST", "/api/v1/stock/requests", token=cls.admin, body={
+            "structure_id": cls.s, "item": "gloves-examination", "quantity": 300, "reason": "before the move"})
+        assert st == 201, req
+        cls.r_s = req["id"]
+        st, al, _ = http("POST", "/api/v1/allocations", token=cls.admin, body={
+            "item": "gloves-examination", "source_kind": "depot", "source_id": cls.d, "structure_id": cls.s,
+            "quantity": 100})
+        assert st == 201, al
+        cls.al = al["id"]
+        st, prop, _ = http("POST", "/api/v1/allocations/propose", token=cls.old["coordinator81"], body={
+            "item": "gloves-examination", "dep": "81"})
+        assert st == 201 and cls.s in _assessed(prop), prop
+        cls.p81 = prop["id"]
         st, sms, _ = http("POST", "/api/v1/sms/send", token=cls.admin, body={"volunteer_id": cls.v, "text": "Dispo ?"})
         assert st == 201, sms
         st, _, _ = http("GET", "/sms/kannel/inbound?secret=moves-secret&from=%s&text=DISPO&id=moves-1"
                         % cls.v_phone.replace("+", "%2B"))
         assert st == 200
+        st, req, _ = http("POST", "/api/v1/deployments/requests", token=cls.admin, body={
+            "structure_id": cls.s, "professions": ["nurse"], "count": 1,
+            "shifts": [{"start": "2030-05-03T07:00", "end": "2030-05-03T19:00"}]})
+        assert st == 201 and req["calls"]["open"] == 1, req
+        cls.r = req["id"]
         for plural, rid, field, commune in (("structures", cls.s, "commune", BEZIERS),
                                             ("depots", cls.d, "commune", BEZIERS),
                                             ("volunteers", cls.v, "home_commune", MONTPELLIER)):
@@ -559,10 +662,12 @@ class MovedMatrix(ServerTest):
             with self.subTest(op=name, role=role, row=getattr(check, "row", None), transport=transport):
                 if isinstance(check, Listed):
                     st, got = self.answer(transport, old, name, check.build(self))
-                    self.assertEqual(st, 200, got)
+                    self.assertEqual(st, check.status, got)
                     self.assertFalse(check.sees(self, got), "81 still sees the moved rows")
+                    if not check.new:
+                        continue
                     st, got = self.answer(transport, new, name, check.build(self))
-                    self.assertEqual(st, 200, got)
+                    self.assertEqual(st, check.status, got)
                     self.assertTrue(check.sees(self, got), "34 does not see the moved rows")
                     continue
                 rid = getattr(self, check.row)

@@ -59,7 +59,7 @@ class StockAlerts(ServerTest):
     def receipt(self, holder, item, quantity):
         StockAlerts.key += 1
         st, body, _ = self.api("POST", "/api/v1/stock/movements", body={
-            "holder_kind": "structure", "holder_id": holder, "item": item, "kind": "receipt", "quantity": quantity},
+            "holder_kind": "structure", "holder_id": holder, "item": item, "kind": "receipt", "quantity": quantity, "origin": "purchase"},
             headers={"Idempotency-Key": f"m{StockAlerts.key}"})
         self.assertEqual(st, 201, body)
         return body

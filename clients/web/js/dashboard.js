@@ -11,6 +11,8 @@ import { RegionMap } from './map.js';
 import { worstFirst, matches, groupByHolder } from './triage.js';
 import { Attention } from './attention.js';
 import { timeBars, hBars, stepLine } from './charts.js';
+import { RequestsBoard, PendingVolunteers } from './deploy_board.js';
+import { initAllocations } from './allocations.js';
 
 const PAGE = 'dashboard';
 const CATEGORIES = ['hospital', 'psychiatric_hospital', 'rehabilitation', 'long_term_care', 'ehpad', 'disability_home',
@@ -56,6 +58,9 @@ const state = {
 let map = null;
 let live = null;
 let attention = null; // title badge, sound, notifications (attention.js)
+let board = null; // the staff requests board (deploy_board.js)
+let pending = null; // sign-ups to validate (coordinators)
+let alloc = null; // the allocation screen (allocations.js)
 const buffer = new Buffer(applyEvent);
 const timers = {};
 
@@ -100,6 +105,9 @@ async function main() {
   $('#scope-label').textContent = scopeText(who);
   wireControls();
   attention = new Attention($('#attention-tools'));
+  alloc = initAllocations({
+    who, canAct: state.canAct, items: () => state.items, depNames: () => state.depNames, scopeDeps: () => depsInScope(),
+  });
   map = new RegionMap($('#map'), {
     onPick: (p) => openDetail(p.kind, p.id),
     onDep: (code) => chooseDep(code),
@@ -108,8 +116,13 @@ async function main() {
   onLangChange(renderAll);
   onLangChange(() => attention.retitle(document.title.replace(/^\(\d+\) /, '')));
 
-  const topics = ['alerts', 'stock', 'structures', 'depots'];
+  const topics = ['alerts', 'stock', 'structures', 'depots', 'deployments', 'allocations'];
   if (who.role !== 'observer') topics.push('volunteers', 'sms');
+  board = new RequestsBoard($('#requests-board'), { canAct: state.canAct, coordinator: who.role !== 'observer' });
+  if (state.canAct) {
+    pending = new PendingVolunteers($('#pending-volunteers'));
+    $('#pending-box').hidden = false;
+  }
   let firstSync;
   const synced = new Promise((r) => { firstSync = r; });
   let loadStarted = false;
@@ -191,8 +204,11 @@ async function reloadAll() {
       levels: loadLevels(),
       stats: loadStats(),
       sms: state.who.role === 'observer' ? Promise.resolve() : loadSms(),
+      allocations: alloc.reload(),
       audit: state.who.role === 'observer' ? Promise.resolve() : loadAlertHistory(),
       trends: loadTrends(),
+      requests: board.load(),
+      pending: pending ? pending.load() : Promise.resolve(),
     };
     const names = Object.keys(jobs);
     const results = await Promise.allSettled(Object.values(jobs));
@@ -221,6 +237,7 @@ function renderAll() {
   renderPool();
   renderSms();
   renderCharts();
+  if (alloc) alloc.render();
   if (state.detail) renderDetail();
 }
 
@@ -255,6 +272,7 @@ function fillSelects() {
   fillSelect($('#alerts-cat'), CATEGORIES.map((c) => [c, tEnum('category', c)]), t('filter.all_categories'));
   fillSelect($('#alerts-legal'), LEGAL_FORMS.map((c) => [c, tEnum('legal_form', c)]), t('filter.all_legal_forms'));
   for (const sel of document.querySelectorAll('select option[data-i18n]')) sel.textContent = t(sel.dataset.i18n);
+  if (alloc && state.items.length) alloc.fillSelects();
 }
 
 function wireControls() {
@@ -474,6 +492,9 @@ function alertGroup(g) {
 function alertWhat(a) {
   if (a.kind === 'silent') return t('alerts.silent_text');
   if (a.kind === 'sms_failed') return t('alerts.sms_failed_text');
+  if (a.kind === 'overstock' || a.kind === 'large_receipt') {
+    return `${t(`alerts.${a.kind}_text`)} · ${itemName(a.item, a.item_name)} · ${fmtNumber(a.quantity)}`;
+  }
   const parts = [itemName(a.item, a.item_name)];
   if (a.days_of_cover !== null && a.days_of_cover !== undefined) parts.push(t('alerts.days', { d: fmtDays(a.days_of_cover) }));
   if (a.quantity !== null && a.quantity !== undefined) parts.push(t('alerts.qty', { q: fmtNumber(a.quantity) }));
@@ -998,7 +1019,9 @@ function renderCharts() {
 function applyEvent(ev) {
   seen(ev.at);
   const type = ev.event;
-  if (type.startsWith('alert.')) {
+  if (type.startsWith('allocation.')) {
+    alloc.onEvent(ev);
+  } else if (type.startsWith('alert.')) {
     const a = ev.data;
     if (type === 'alert.opened') {
       addHistory(a.id, 'opened', ev.at);
@@ -1028,7 +1051,10 @@ function applyEvent(ev) {
       drawDepots();
     }, () => {}), 1000);
   } else if (type.startsWith('volunteer.')) {
+    if (pending) pending.applyEvent(ev);
     later('stats', () => loadStats().then(() => { renderPool(); renderKpis(); }, () => {}), 3000);
+  } else if (type.startsWith('deployment.')) {
+    board.applyEvent(ev);
   } else if (type.startsWith('sms.')) {
     const m = ev.entity === 'sms' ? state.sms.find((x) => x.id === ev.entity_id) : null;
     if (m && ev.data.status) {

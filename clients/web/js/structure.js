@@ -1,4 +1,5 @@
-// A care structure's page (structure token): count stock on one screen, see its alerts and levels.
+// A care structure's page (structure token): count stock on one screen, see its alerts and levels,
+// ask for staff and see who is coming.
 // A report carries an Idempotency-Key chosen when it is submitted and kept (in sessionStorage)
 // until the server answers: a retry after a network error, even after a reload of the page, sends
 // the same key, and renfortd counts the report once.
@@ -10,11 +11,11 @@ import {
 import { Live, Buffer } from './live.js';
 import { parseCount, askPlausible, itemUsedBy } from './count_check.js';
 import { StockHistory } from './stock_history.js';
+import { StaffRequests } from './staff_request.js';
+import { initDeliveries } from './deliveries.js';
 
 const PAGE = 'structure';
 const PENDING = 'renfort.pending-report';
-const PROFESSIONS = ['nurse', 'care_assistant', 'doctor', 'midwife', 'pharmacist', 'physiotherapist', 'psychologist',
-  'social_worker', 'educator', 'logistician', 'driver', 'administrative', 'other'];
 
 const state = {
   id: null,
@@ -28,25 +29,28 @@ const state = {
 };
 const buffer = new Buffer(applyEvent);
 let history = null; // the stock history chart (stock_history.js)
+let staff = null; // the staff requests (staff_request.js)
+let deliveries = null; // the deliveries from the shared stock (deliveries.js)
 
 async function main() {
   initFrame();
   wireLogout(PAGE);
   const { token, who } = await signIn(PAGE, ['structure']);
   state.id = who.subject_id;
+  deliveries = initDeliveries(state.id);
   $('#report-form').addEventListener('submit', onSubmit);
   $('#add-item-btn').addEventListener('click', addLine);
   $('#pending-retry').addEventListener('click', () => {
     const p = loadPending();
     if (p) send(p);
   });
-  $('#staff-form').addEventListener('submit', (ev) => ev.preventDefault());
   $('#add-item-q').addEventListener('input', renderAddSelect);
   // a count that could not go is resent when the network is back (the same key: counted once)
   window.addEventListener('online', () => {
     const p = loadPending();
     if (p && !state.sending) send(p);
   });
+  staff = new StaffRequests();
   onLangChange(renderAll);
   const live = new Live({
     token,
@@ -74,12 +78,14 @@ async function load() {
       api('GET', '/stock/levels', { params: { limit: 500 } }),
       apiAll('/alerts', { status: 'active' }),
       state.catalogue.length ? Promise.resolve(state.catalogue) : apiAll('/items'),
+      deliveries.reload(),
     ]);
     state.structure = structure;
     if (!state.commune || state.commune.insee !== structure.commune) {
       state.commune = await api('GET', `/communes/${structure.commune}`).catch(() => null);
     }
     state.levels = levels.items;
+    await staff.load();
     state.alerts = new Map(alerts.map((a) => [a.id, a]));
     state.catalogue = items;
     for (const l of state.levels) if (!state.lines.includes(l.item)) state.lines.push(l.item);
@@ -100,6 +106,7 @@ function renderAll() {
   renderAlerts();
   renderLevels();
   renderStaffForm();
+  deliveries.render();
   showPending();
 }
 
@@ -420,8 +427,8 @@ function renderLevels() {
 }
 
 function renderStaffForm() {
-  const sel = clear($('#staff-profession'));
-  for (const p of PROFESSIONS) sel.append(h('option', { value: p }, tEnum('profession', p)));
+  staff.renderForm();
+  staff.render();
 }
 
 // --- live ------------------------------------------------------------------------------------------
@@ -453,6 +460,10 @@ function applyEvent(ev) {
     if (a.status === 'resolved') state.alerts.delete(a.id);
     else state.alerts.set(a.id, a);
     later(renderAlerts);
+  } else if (type.startsWith('deployment.')) {
+    staff.applyEvent(ev);
+  } else if (type.startsWith('allocation.')) {
+    deliveries.onEvent(ev);
   } else if (type === 'structure.updated' && state.structure) {
     Object.assign(state.structure, { ...ev.data, contacts: state.structure.contacts });
     later(renderHeader);

@@ -1,11 +1,12 @@
-// A volunteer's page (volunteer token): own profile and availability now. Deployment calls will
-// be listed here once deployments exist on the server.
+// A volunteer's page (volunteer token): their calls to answer and assignments, own profile,
+// availability now and its windows, credentials and their notices.
 import { t, tEnum, onLangChange } from './i18n.js';
 import {
   api, h, clear, $, flash, fmtDate, fmtTime, errorText, initFrame, signIn, wireLogout, showConnection, newKey,
   ApiError, NetworkError, toast,
 } from './core.js';
 import { Live } from './live.js';
+import { VolunteerCalls } from './volunteer_calls.js';
 
 const PAGE = 'volunteer';
 const COMMON_LANGS = ['fr', 'en', 'es', 'it', 'de', 'pt', 'ar', 'oc', 'ca'];
@@ -20,11 +21,16 @@ async function main() {
   const form = $('#vol-form');
   form.addEventListener('submit', save);
   form.addEventListener('input', () => { state.dirty = true; });
-  onLangChange(render);
+  const calls = new VolunteerCalls(state.id);
+  onLangChange(() => {
+    render();
+    calls.render();
+  });
   new Live({
     token,
     topics: [`volunteer:${state.id}`],
     onEvent: (ev) => {
+      calls.applyEvent(ev);
       // changed elsewhere (an SMS "DISPO", a coordinator): reload, unless the form is being edited
       if (ev.event === 'volunteer.updated' && !state.dirty && !state.saving) load();
     },
@@ -32,9 +38,10 @@ async function main() {
     onFailing: () => api('GET', '/whoami').catch(() => {}),
     onSync: (kind) => {
       if (kind === 'reload' && !state.dirty) load();
+      if (kind !== 'resumed') calls.load();
     },
   }).start();
-  await load();
+  await Promise.all([load(), calls.load()]);
 }
 
 async function load() {

@@ -135,6 +135,19 @@ static void test_texts(void **state)
 	struct sms_size z;
 	assert_int_equal(sms_size_of(out, &z), 0);
 	assert_true(z.segments <= 3);
+
+	/* an allocation on its way: what, how much, from where, and where to confirm; long names cut */
+	struct allocation_text t = {500, "Gloves, examination", "Pair",
+				    "Socle régional Occitanie — entrepôt de Toulouse-Blagnac, quai numéro 4 et suivants", 12};
+	sms_text_allocation(&t, "fr", out, sizeof out);
+	assert_non_null(strstr(out, "500 Pair de Gloves, examination en route depuis Socle régional"));
+	assert_non_null(strstr(out, "Allocation 12."));
+	assert_null(strstr(out, "suivants"));
+	sms_text_allocation(&t, "en", out, sizeof out);
+	assert_non_null(strstr(out, "500 Pair of Gloves, examination are on their way"));
+	/* the source's accent makes it UCS-2 (70 characters a segment): three at most */
+	assert_int_equal(sms_size_of(out, &z), 0);
+	assert_true(z.segments <= 3);
 }
 
 /* Found by tests/fuzz (fuzz_sms, corpus/sms/finding-size-of-overlong-utf8): sms_size_of() took
