@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "log.h"
+#include "paris_time.h"
 #include "store.h"
 #include "store_idem.h"
 #include "tx.h"
@@ -344,10 +345,10 @@ int api_param_id(struct op_request *req, const char *name, long long *id, struct
 	return 0;
 }
 
-int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule)
+static int only_members(const cJSON *o, struct op_response *res, const char *const *names, const char *rule)
 {
 	const cJSON *p;
-	cJSON_ArrayForEach(p, req->params)
+	cJSON_ArrayForEach(p, o)
 	{
 		int ok = 0;
 		for (const char *const *n = names; *n && !ok; n++)
@@ -355,6 +356,26 @@ int api_only_params(struct op_request *req, struct op_response *res, const char 
 		if (!ok)
 			return api_fail(res, 422, "unknown_field", p->string, rule);
 	}
+	return 0;
+}
+
+int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule)
+{
+	return only_members(req->params, res, names, rule);
+}
+
+int api_only_fields(const cJSON *body, struct op_response *res, const char *const *names, const char *rule)
+{
+	if (!cJSON_IsObject(body))
+		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
+	return only_members(body, res, names, rule);
+}
+
+int api_read_time(const cJSON *j, const char *field, long long *ms, struct op_response *res)
+{
+	if (!cJSON_IsString(j) || (clock_parse_iso(j->valuestring, ms) && paris_parse_local(j->valuestring, ms)))
+		return api_fail(res, 422, "invalid", field,
+				"must be a time: 2026-03-30T07:00:00+02:00, or 2026-03-30T07:00 in Paris time");
 	return 0;
 }
 

@@ -117,6 +117,11 @@ const char *api_param(struct op_request *req, const char *name, char *tmp, size_
 int api_param_id(struct op_request *req, const char *name, long long *id, struct op_response *res);
 /* 422 unknown_field (with rule) for a parameter not in names (NULL-terminated). */
 int api_only_params(struct op_request *req, struct op_response *res, const char *const *names, const char *rule);
+/* The same for the members of a JSON body, which must be an object (400 invalid_json otherwise). */
+int api_only_fields(const cJSON *body, struct op_response *res, const char *const *names, const char *rule);
+/* A time given as ISO 8601 with its offset, or as Paris wall-clock time ("2030-03-02T07:00"); 422
+ * invalid naming field otherwise. */
+int api_read_time(const cJSON *j, const char *field, long long *ms, struct op_response *res);
 /* An optional integer parameter in [min, max], read by int_from_text (no fraction, sign, space or
  * trailing text): *out is left alone when it is absent; 422 invalid with rule (NULL: int_rule's)
  * when it is not such an integer. */

@@ -59,28 +59,15 @@ int op_availability_list(struct app *app, struct op_request *req, struct op_resp
 	return answer(app, req, id, now, res);
 }
 
-/* A time given as ISO 8601 with its offset, or Paris wall-clock time. */
-static int read_time(const cJSON *j, const char *field, long long *ms, struct op_response *res)
-{
-	if (!cJSON_IsString(j) || (clock_parse_iso(j->valuestring, ms) && paris_parse_local(j->valuestring, ms)))
-		return api_fail(res, 422, "invalid", field,
-				"must be a time: 2030-03-02T07:00:00+01:00, or 2030-03-02T07:00 in Paris time");
-	return 0;
-}
-
 int op_availability_add(struct app *app, struct op_request *req, struct op_response *res)
 {
 	long long id;
 	if (api_param_id(req, "id", &id, res))
 		return -1;
-	const cJSON *b = req->body, *j;
-	if (!cJSON_IsObject(b))
-		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
-	cJSON_ArrayForEach(j, b)
-	{
-		if (strcmp(j->string, "kind") && strcmp(j->string, "start") && strcmp(j->string, "end"))
-			return api_fail(res, 422, "unknown_field", j->string, "is not a field of a window (kind, start, end)");
-	}
+	static const char *const names[] = {"kind", "start", "end", NULL};
+	const cJSON *b = req->body;
+	if (api_only_fields(b, res, names, "is not a field of a window (kind, start, end)"))
+		return -1;
 	struct window_row w;
 	memset(&w, 0, sizeof w);
 	w.volunteer_id = id;
@@ -94,11 +81,11 @@ int op_availability_add(struct app *app, struct op_request *req, struct op_respo
 	int only = strcmp(w.kind, "available") == 0;
 	const cJSON *start = cJSON_GetObjectItemCaseSensitive(b, "start"), *end = cJSON_GetObjectItemCaseSensitive(b, "end");
 	w.start_at = req->now;
-	if (start && read_time(start, "start", &w.start_at, res))
+	if (start && api_read_time(start, "start", &w.start_at, res))
 		return -1;
 	if (!start && only)
 		return api_fail(res, 422, "required", "start", "is required for an available-only window");
-	if (end && !cJSON_IsNull(end) && read_time(end, "end", &w.end_at, res))
+	if (end && !cJSON_IsNull(end) && api_read_time(end, "end", &w.end_at, res))
 		return -1;
 	if (!w.end_at && only)
 		return api_fail(res, 422, "required", "end", "is required for an available-only window");

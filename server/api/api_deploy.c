@@ -28,16 +28,6 @@
 
 /* --- reading a request --------------------------------------------------------------------------- */
 
-/* An instant given as ISO 8601 with its offset ("2026-03-30T07:00:00+02:00", "...Z"), or as Paris
- * wall-clock time without one ("2026-03-30T07:00", what a browser's datetime-local gives). */
-static int read_time(const cJSON *j, const char *field, long long *ms, struct op_response *res)
-{
-	if (!cJSON_IsString(j) || (clock_parse_iso(j->valuestring, ms) && paris_parse_local(j->valuestring, ms)))
-		return api_fail(res, 422, "invalid", field,
-				"must be a time: 2026-03-30T07:00:00+02:00, or 2026-03-30T07:00 in Paris time");
-	return 0;
-}
-
 /* A JSON list of words into out, space-separated: each checked by check (NULL: one of e.field's
  * values), no duplicates, at most max. */
 static int read_words(const cJSON *j, const char *field, const struct entity *e, const char *efield,
@@ -120,10 +110,10 @@ static int read_shifts(struct app *app, const cJSON *j, struct staff_request_row
 		}
 		struct match_window *w = &r->shifts[i];
 		snprintf(field, sizeof field, "shifts[%d].start", i);
-		if (read_time(cJSON_GetObjectItemCaseSensitive(s, "start"), field, &w->start, res))
+		if (api_read_time(cJSON_GetObjectItemCaseSensitive(s, "start"), field, &w->start, res))
 			return -1;
 		snprintf(field, sizeof field, "shifts[%d].end", i);
-		if (read_time(cJSON_GetObjectItemCaseSensitive(s, "end"), field, &w->end, res))
+		if (api_read_time(cJSON_GetObjectItemCaseSensitive(s, "end"), field, &w->end, res))
 			return -1;
 		if (w->end <= w->start)
 			return api_fail(res, 422, "invalid", field, "must be after the start");
@@ -149,19 +139,11 @@ static const char *const request_fields[] = {"structure_id", "professions", "cou
 /* The body of staffrequests.create (and of a preview) into r. */
 static int read_request(struct app *app, struct op_request *req, struct staff_request_row *r, struct op_response *res)
 {
-	const cJSON *b = req->body, *j;
-	if (!cJSON_IsObject(b))
-		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
-	cJSON_ArrayForEach(j, b)
-	{
-		int known = 0;
-		for (const char *const *f = request_fields; *f && !known; f++)
-			known = strcmp(*f, j->string) == 0;
-		if (!known)
-			return api_fail(res, 422, "unknown_field", j->string,
-					"is not a field of a staff request (structure_id, professions, count, shifts, urgency, "
-					"deadline, skills, languages, credentials, notes, address, contact_phone)");
-	}
+	const cJSON *b = req->body;
+	if (api_only_fields(b, res, request_fields,
+			    "is not a field of a staff request (structure_id, professions, count, shifts, urgency, "
+			    "deadline, skills, languages, credentials, notes, address, contact_phone)"))
+		return -1;
 	memset(r, 0, sizeof *r);
 	const cJSON *sid = cJSON_GetObjectItemCaseSensitive(b, "structure_id");
 	if (sid) {
@@ -193,7 +175,7 @@ static int read_request(struct app *app, struct op_request *req, struct staff_re
 	}
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(b, "deadline");
 	if (d) {
-		if (read_time(d, "deadline", &r->deadline, res))
+		if (api_read_time(d, "deadline", &r->deadline, res))
 			return -1;
 		long long last_end = 0;
 		for (int i = 0; i < r->nshifts; i++)
@@ -229,17 +211,14 @@ static cJSON *words_json(const char *list)
 {
 	cJSON *a = cJSON_CreateArray();
 	char word[64];
-	for (const char *p = list; *p;) {
-		while (*p == ' ')
-			p++;
-		size_t n = strcspn(p, " ");
-		if (n && n < sizeof word) {
-			memcpy(word, p, n);
+	const char *w;
+	size_t n;
+	for (const char *p = list; (w = match_next_word(&p, &n));)
+		if (n < sizeof word) {
+			memcpy(word, w, n);
 			word[n] = '\0';
 			cJSON_AddItemToArray(a, cJSON_CreateString(word));
 		}
-		p += n;
-	}
 	return a;
 }
 
@@ -423,17 +402,31 @@ static int request_detail(struct app *app, const struct principal *who, const st
 
 /* --- operations on requests ---------------------------------------------------------------------------- */
 
-int op_staff_requests_create(struct app *app, struct op_request *req, struct op_response *res)
+/* The request of the body, read, then created or only checked by the service; NULL (the answer
+ * set) when refused. */
+static struct staff_request_row *body_request(struct app *app, struct op_request *req, struct op_response *res,
+					      int (*service)(struct app *, const struct principal *,
+							     struct staff_request_row *, struct rf_error *))
 {
 	struct staff_request_row *r = malloc(sizeof *r);
-	if (!r)
-		return api_fail(res, 503, "unavailable", "", "out of memory");
 	struct rf_error err;
-	int rc = read_request(app, req, r, res);
-	if (!rc && deployment_request_create(app, &req->who, r, &err))
-		rc = api_fail_error(res, &err);
+	if (!r)
+		api_fail(res, 503, "unavailable", "", "out of memory");
+	else if (read_request(app, req, r, res) || (service(app, &req->who, r, &err) && api_fail_error(res, &err))) {
+		free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+int op_staff_requests_create(struct app *app, struct op_request *req, struct op_response *res)
+{
+	struct staff_request_row *r = body_request(app, req, res, deployment_request_create);
+	if (!r)
+		return -1;
 	cJSON *o = NULL;
-	if (!rc && (rc = request_detail(app, &req->who, r, &o)))
+	int rc = request_detail(app, &req->who, r, &o);
+	if (rc)
 		rc = api_fail_store(app, res, rc, "request");
 	if (!rc) {
 		res->status = 201;
@@ -559,15 +552,10 @@ int op_staff_requests_cancel(struct app *app, struct op_request *req, struct op_
 	if (api_param_id(req, "id", &id, res))
 		return -1;
 	char reason[UTF8_BYTES(200)] = "";
+	static const char *const names[] = {"reason", NULL};
 	if (req->body) {
-		const cJSON *j;
-		if (!cJSON_IsObject(req->body))
-			return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
-		cJSON_ArrayForEach(j, req->body)
-		{
-			if (strcmp(j->string, "reason"))
-				return api_fail(res, 422, "unknown_field", j->string, "is not a field of a cancellation (reason)");
-		}
+		if (api_only_fields(req->body, res, names, "is not a field of a cancellation (reason)"))
+			return -1;
 		if (read_text(cJSON_GetObjectItemCaseSensitive(req->body, "reason"), "reason", 200, reason, sizeof reason, res))
 			return -1;
 	}
@@ -600,18 +588,14 @@ static const char *enum_value(const struct entity *e, const char *field, int i)
 /* The n-th word of a space-separated list into out. */
 static const char *nth_word(const char *list, int n, char *out, size_t outlen)
 {
+	const char *w;
+	size_t len;
 	out[0] = '\0';
-	const char *p = list;
-	for (int i = 0; *p; i++) {
-		while (*p == ' ')
-			p++;
-		size_t len = strcspn(p, " ");
-		if (i == n) {
-			snprintf(out, outlen, "%.*s", (int)len, p);
+	for (const char *p = list; (w = match_next_word(&p, &len)); n--)
+		if (n == 0) {
+			snprintf(out, outlen, "%.*s", (int)len, w);
 			break;
 		}
-		p += len;
-	}
 	return out;
 }
 
@@ -785,15 +769,10 @@ static int render_preview(struct app *app, struct op_request *req, const struct 
 
 int op_staff_requests_preview(struct app *app, struct op_request *req, struct op_response *res)
 {
-	struct staff_request_row *r = malloc(sizeof *r);
+	struct staff_request_row *r = body_request(app, req, res, deployment_request_prepare);
 	if (!r)
-		return api_fail(res, 503, "unavailable", "", "out of memory");
-	struct rf_error err;
-	int rc = read_request(app, req, r, res);
-	if (!rc && deployment_request_prepare(app, &req->who, r, &err))
-		rc = api_fail_error(res, &err);
-	if (!rc)
-		rc = render_preview(app, req, r, res);
+		return -1;
+	int rc = render_preview(app, req, r, res);
 	free(r);
 	return rc;
 }
@@ -895,14 +874,10 @@ int op_staff_calls_answer(struct app *app, struct op_request *req, struct op_res
 	long long id;
 	if (api_param_id(req, "id", &id, res))
 		return -1;
-	const cJSON *b = req->body, *j;
-	if (!cJSON_IsObject(b))
-		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
-	cJSON_ArrayForEach(j, b)
-	{
-		if (strcmp(j->string, "answer"))
-			return api_fail(res, 422, "unknown_field", j->string, "is not a field of an answer (answer)");
-	}
+	static const char *const names[] = {"answer", NULL};
+	const cJSON *b = req->body;
+	if (api_only_fields(b, res, names, "is not a field of an answer (answer)"))
+		return -1;
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(b, "answer");
 	if (!a)
 		return api_fail(res, 422, "required", "answer", "is required");

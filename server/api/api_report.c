@@ -45,7 +45,7 @@ static int read_day(struct app *app, struct op_request *req, struct op_response 
 	snprintf(q->date, sizeof q->date, "%04d-%02d-%02d", y, m, d);
 	q->start = paris_midnight(y, m, d);
 	q->end = paris_end_of_day(y, m, d);
-	paris_civil_from_days(paris_days_from_civil(y, m, d) - 1, &y, &m, &d);
+	clock_civil_from_days(clock_days_from_civil(y, m, d) - 1, &y, &m, &d);
 	q->prev = paris_midnight(y, m, d);
 	if (q->start > req->now)
 		return api_fail(res, 422, "invalid", "date", "is in the future");

@@ -24,22 +24,6 @@ static int read_phone(const cJSON *b, char out[24], struct op_response *res)
 	return 0;
 }
 
-static int only(const cJSON *b, const char *const *names, const char *rule, struct op_response *res)
-{
-	if (!cJSON_IsObject(b))
-		return api_fail(res, 400, "invalid_json", "body", "a JSON object is required");
-	const cJSON *j;
-	cJSON_ArrayForEach(j, b)
-	{
-		int known = 0;
-		for (const char *const *n = names; *n && !known; n++)
-			known = strcmp(*n, j->string) == 0;
-		if (!known)
-			return api_fail(res, 422, "unknown_field", j->string, rule);
-	}
-	return 0;
-}
-
 static const char *read_lang(const cJSON *b, struct op_response *res)
 {
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(b, "lang");
@@ -56,7 +40,8 @@ int op_signup_code(struct app *app, struct op_request *req, struct op_response *
 {
 	static const char *const names[] = {"phone", "lang", NULL};
 	char phone[24];
-	if (only(req->body, names, "is not a field of a code request (phone, lang)", res) || read_phone(req->body, phone, res))
+	if (api_only_fields(req->body, res, names, "is not a field of a code request (phone, lang)") ||
+	    read_phone(req->body, phone, res))
 		return -1;
 	const char *lang = read_lang(req->body, res);
 	struct rf_error err;
@@ -83,7 +68,7 @@ int op_signup_create(struct app *app, struct op_request *req, struct op_response
 					    "travel_radius_km", "sms_lang", "gender",	  "credentials", NULL};
 	const cJSON *b = req->body;
 	char phone[24];
-	if (only(b, names, "is not a field of a sign-up", res) || read_phone(b, phone, res))
+	if (api_only_fields(b, res, names, "is not a field of a sign-up") || read_phone(b, phone, res))
 		return -1;
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(b, "code");
 	if (!code)
@@ -147,7 +132,8 @@ int op_signup_link(struct app *app, struct op_request *req, struct op_response *
 	static const char *const names[] = {"phone", NULL};
 	char phone[24];
 	struct rf_error err;
-	if (only(req->body, names, "is not a field of a link request (phone)", res) || read_phone(req->body, phone, res))
+	if (api_only_fields(req->body, res, names, "is not a field of a link request (phone)") ||
+	    read_phone(req->body, phone, res))
 		return -1;
 	if (signup_send_link(app, phone, req->peer, &err))
 		return api_fail_error(res, &err);

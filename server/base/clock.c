@@ -19,10 +19,7 @@ long long clock_mono_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm, the inverse of
- * days_from_civil below): gmtime_r takes glibc's time zone lock, and this runs for every level and
- * event. */
-static void civil_from_days(long long z, long long *y, int *m, int *d)
+void clock_civil_from_days(long long z, int *y, int *m, int *d)
 {
 	z += 719468;
 	long long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -32,7 +29,17 @@ static void civil_from_days(long long z, long long *y, int *m, int *d)
 	long long mp = (5 * doy + 2) / 153;
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+long long clock_days_from_civil(int y, int m, int d)
+{
+	long long yy = (long long)y - (m <= 2);
+	long long era = (yy >= 0 ? yy : yy - 399) / 400;
+	long long yoe = yy - era * 400;
+	long long doy = (153LL * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
 }
 
 const char *clock_format_iso(long long ms, char out[32])
@@ -48,9 +55,8 @@ const char *clock_format_iso(long long ms, char out[32])
 		in_day += 86400;
 		days -= 1;
 	}
-	long long year;
-	int month, day;
-	civil_from_days(days, &year, &month, &day);
+	int year, month, day;
+	clock_civil_from_days(days, &year, &month, &day);
 	/* years 0..9999 only: keeps the fields within their widths */
 	if (year < 0 || year > 9999)
 		year = year < 0 ? 0 : 9999;
@@ -78,17 +84,6 @@ static int digits(const char *s, int n, int *v)
 		*v = *v * 10 + (s[i] - '0');
 	}
 	return 0;
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static long long days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	long long yoe = y - era * 400;
-	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
 }
 
 int clock_parse_iso(const char *s, long long *ms)
@@ -133,7 +128,7 @@ int clock_parse_iso(const char *s, long long *ms)
 		return -1;
 	if (*p)
 		return -1;
-	long long days = days_from_civil(y, mo, d);
+	long long days = clock_days_from_civil(y, mo, d);
 	*ms = ((days * 86400 + h * 3600 + mi * 60 + se) - offset_min * 60) * 1000 + frac;
 	return 0;
 }

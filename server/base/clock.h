@@ -14,4 +14,9 @@ const char *clock_format_iso(long long ms, char out[32]);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)"; returns 0 and sets *ms, or -1. */
 int clock_parse_iso(const char *s, long long *ms);
 
+/* Days since 1970-01-01 of a Gregorian date, and back (Howard Hinnant's algorithms: exact for every
+ * date, no table; gmtime_r and timegm take glibc's time zone lock). */
+long long clock_days_from_civil(int y, int m, int d);
+void clock_civil_from_days(long long days, int *y, int *m, int *d);
+
 #endif

@@ -30,3 +30,9 @@ void rf_error_clear(struct rf_error *e)
 {
 	memset(e, 0, sizeof *e);
 }
+
+int rf_refuse(struct rf_error *e, int status, const char *code, const char *field, const char *rule)
+{
+	rf_error_set(e, status, code, field, "%s", rule);
+	return -1;
+}

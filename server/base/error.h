@@ -16,5 +16,7 @@ __attribute__((format(printf, 5, 6)))
 #endif
 void rf_error_set(struct rf_error *e, int status, const char *code, const char *field, const char *fmt, ...);
 void rf_error_clear(struct rf_error *e);
+/* Sets e (rule as it is) and returns -1: `return rf_refuse(err, 409, "conflict", "status", "...");`. */
+int rf_refuse(struct rf_error *e, int status, const char *code, const char *field, const char *rule);
 
 #endif

@@ -17,21 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
-{
-	rf_error_set(err, status, code, field, "%s", rule);
-	return -1;
-}
-
-static int refuse_store(struct app *app, struct rf_error *err, int rc, const char *field)
-{
-	store_rf_error(app->store, rc, field, err);
-	return -1;
-}
-
 static int not_found(struct rf_error *err)
 {
-	return refuse(err, 404, "not_found", "id", "no such allocation");
+	return rf_refuse(err, 404, "not_found", "id", "no such allocation");
 }
 
 /* A line's cause in the ledger and the outbox: "allocation" from a depot, "transfer" from a structure. */
@@ -64,7 +52,7 @@ static int load(struct app *app, const struct principal *who, long long id, stru
 	int rc = store_allocation_get(app->store, who, id, a);
 	if (rc == STORE_NOTFOUND)
 		return not_found(err);
-	return rc ? refuse_store(app, err, rc, "allocation") : 0;
+	return rc ? app_refuse_store(app, err, rc, "allocation") : 0;
 }
 
 /* 409 unless the allocation is in the status a step starts from. */
@@ -75,7 +63,7 @@ static int in_status(const struct allocation_row *a, enum allocation_status want
 	char rule[128];
 	snprintf(rule, sizeof rule, "is %s: only a%s %s allocation can be %s", allocation_status_name(a->status),
 		 want == ALLOCATION_APPROVED ? "n" : "", allocation_status_name(want), step);
-	return refuse(err, 409, "conflict", "status", rule);
+	return rf_refuse(err, 409, "conflict", "status", rule);
 }
 
 /* The row as it now is (names and version), its event, and the caller's copy. */
@@ -84,7 +72,7 @@ static int step_done(struct app *app, long long id, const char *what, struct all
 	int rc = store_allocation_get(app->store, &principal_system, id, out);
 	if (!rc && events_add_allocation(app, what, out))
 		rc = STORE_ERROR;
-	return rc ? refuse_store(app, err, rc, "allocation") : 0;
+	return rc ? app_refuse_store(app, err, rc, "allocation") : 0;
 }
 
 /* Moves stock of one party (the source or the structure) as a step of allocation a: the level, the
@@ -113,7 +101,7 @@ static int transit(struct app *app, const struct principal *who, const struct al
 	struct ledger_entry e = {HOLDER_TRANSIT, a->id, a->item_id, kind, delta, after, who->token_id, NULL, 0,
 				 cause_of(a), a->id, NULL};
 	int rc = store_ledger_append(app->store, &e);
-	return rc ? refuse_store(app, err, rc, "allocation") : 0;
+	return rc ? app_refuse_store(app, err, rc, "allocation") : 0;
 }
 
 /* The structure's open shortage alert for the item, which the allocation answers (kept when none). */
@@ -314,7 +302,7 @@ int allocation_propose(struct app *app, const struct principal *who, const struc
 	if (stock_item_find(app, item, "item", &it, err))
 		return -1;
 	if (dep && (strlen(dep) != 2 || !principal_covers_dep(who, dep)))
-		return refuse(err, 404, "not_found", "dep", "no such département in your territory");
+		return rf_refuse(err, 404, "not_found", "dep", "no such département in your territory");
 	struct propose_inputs in;
 	memset(&in, 0, sizeof in);
 	in.app = app;
@@ -338,7 +326,7 @@ int allocation_propose(struct app *app, const struct principal *who, const struc
 	free(in.h);
 	free(in.x);
 	free(in.d);
-	return rc ? refuse_store(app, err, rc, "proposal") : 0;
+	return rc ? app_refuse_store(app, err, rc, "proposal") : 0;
 }
 
 /* --- a line by hand --------------------------------------------------------------------------------------- */
@@ -365,20 +353,20 @@ int allocation_create(struct app *app, const struct principal *who, const struct
 		return -1;
 	int rc = store_holder_get(st, &principal_system, HOLDER_STRUCTURE, in->structure_id, &to);
 	if (rc == STORE_NOTFOUND || (!rc && !may_change(who, HOLDER_STRUCTURE, to.id, to.dep)))
-		return refuse(err, 404, "not_found", "structure_id", "no such structure");
+		return rf_refuse(err, 404, "not_found", "structure_id", "no such structure");
 	if (!rc)
 		rc = store_holder_get(st, &principal_system, in->source_kind, in->source_id, &from);
 	if (!rc && !source_readable(app, who, &from))
 		rc = STORE_NOTFOUND;
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 404, "not_found", "source_id", "no such depot or structure");
+		return rf_refuse(err, 404, "not_found", "source_id", "no such depot or structure");
 	if (rc)
-		return refuse_store(app, err, rc, "source_id");
+		return app_refuse_store(app, err, rc, "source_id");
 	if (in->source_kind == HOLDER_STRUCTURE && in->source_id == in->structure_id)
-		return refuse(err, 422, "invalid", "source_id", "must not be the structure that receives");
+		return rf_refuse(err, 422, "invalid", "source_id", "must not be the structure that receives");
 	struct allocation_row *row = malloc(sizeof *row);
 	if (!row)
-		return refuse_store(app, err, STORE_ERROR, "allocation");
+		return app_refuse_store(app, err, STORE_ERROR, "allocation");
 	memset(row, 0, sizeof *row);
 	row->transfer = in->source_kind == HOLDER_STRUCTURE;
 	row->item_id = it.id;
@@ -396,7 +384,7 @@ int allocation_create(struct app *app, const struct principal *who, const struct
 	long long id = row->id;
 	free(row);
 	if (rc)
-		return refuse_store(app, err, rc, "allocation");
+		return app_refuse_store(app, err, rc, "allocation");
 	return step_done(app, id, "proposed", out, err);
 }
 
@@ -428,7 +416,7 @@ int allocation_approve(struct app *app, const struct principal *who, long long i
 	struct allocation_row *a = malloc(sizeof *a);
 	int rc = -1;
 	if (!a)
-		return refuse_store(app, err, STORE_ERROR, "allocation");
+		return app_refuse_store(app, err, STORE_ERROR, "allocation");
 	if (load(app, who, id, a, err))
 		goto out;
 	if (!may_change(who, HOLDER_STRUCTURE, a->structure_id, a->dep) || !may_change(who, a->source_kind, a->source_id, a->source_dep)) {
@@ -442,14 +430,14 @@ int allocation_approve(struct app *app, const struct principal *who, long long i
 	long long avail = 0;
 	int src = source_available(app, a, &avail);
 	if (src) {
-		refuse_store(app, err, src, "allocation");
+		app_refuse_store(app, err, src, "allocation");
 		goto out;
 	}
 	if (a->quantity > avail) {
 		char rule[160];
 		snprintf(rule, sizeof rule, "is more than the source can give: %lld after its reserve and the allocations approved before",
 			 avail > 0 ? avail : 0);
-		refuse(err, 409, "conflict", "quantity", rule);
+		rf_refuse(err, 409, "conflict", "quantity", rule);
 		goto out;
 	}
 	a->status = ALLOCATION_APPROVED;
@@ -457,7 +445,7 @@ int allocation_approve(struct app *app, const struct principal *who, long long i
 	a->approved_at = store_now(app->store);
 	/* the shortage it answers: the one open now */
 	if ((src = find_alert(app, a)) || (src = store_allocation_update(app->store, a)) || (src = tell_alert(app, a, a->id))) {
-		refuse_store(app, err, src, "allocation");
+		app_refuse_store(app, err, src, "allocation");
 		goto out;
 	}
 	rc = step_done(app, id, "approved", out, err);
@@ -503,7 +491,7 @@ int allocation_dispatch(struct app *app, const struct principal *who, long long 
 	struct allocation_row *a = malloc(sizeof *a);
 	int rc = -1;
 	if (!a)
-		return refuse_store(app, err, STORE_ERROR, "allocation");
+		return app_refuse_store(app, err, STORE_ERROR, "allocation");
 	if (load(app, who, id, a, err))
 		goto out;
 	if (!may_change(who, a->source_kind, a->source_id, a->source_dep)) {
@@ -528,7 +516,7 @@ int allocation_dispatch(struct app *app, const struct principal *who, long long 
 	if (!src && c.failed)
 		src = STORE_ERROR;
 	if (src) {
-		refuse_store(app, err, src, "allocation");
+		app_refuse_store(app, err, src, "allocation");
 		goto out;
 	}
 	rc = step_done(app, id, "dispatched", out, err);
@@ -543,7 +531,7 @@ int allocation_receive(struct app *app, const struct principal *who, long long i
 	struct allocation_row *a = malloc(sizeof *a);
 	int rc = -1;
 	if (!a)
-		return refuse_store(app, err, STORE_ERROR, "allocation");
+		return app_refuse_store(app, err, STORE_ERROR, "allocation");
 	if (load(app, who, id, a, err))
 		goto out;
 	if (!may_change(who, HOLDER_STRUCTURE, a->structure_id, a->dep)) {
@@ -556,7 +544,7 @@ int allocation_receive(struct app *app, const struct principal *who, long long i
 	if (quantity != sent && !(reason && reason[0])) {
 		char rule[160];
 		snprintf(rule, sizeof rule, "is required when the quantity received differs from the %lld sent", sent);
-		refuse(err, 422, "required", "reason", rule);
+		rf_refuse(err, 422, "required", "reason", rule);
 		goto out;
 	}
 	/* out of transit: what was found on the way first (transit never goes below 0), then what the
@@ -579,7 +567,7 @@ int allocation_receive(struct app *app, const struct principal *who, long long i
 	if (!src)
 		src = stock_requests_serve(app, who, a->structure_id, a->item_id, a->id, a->created_at);
 	if (src) {
-		refuse_store(app, err, src, "allocation");
+		app_refuse_store(app, err, src, "allocation");
 		goto out;
 	}
 	rc = step_done(app, id, "received", out, err);
@@ -594,7 +582,7 @@ int allocation_cancel(struct app *app, const struct principal *who, long long id
 	struct allocation_row *a = malloc(sizeof *a);
 	int rc = -1;
 	if (!a)
-		return refuse_store(app, err, STORE_ERROR, "allocation");
+		return app_refuse_store(app, err, STORE_ERROR, "allocation");
 	if (load(app, who, id, a, err))
 		goto out;
 	if (!may_change(who, HOLDER_STRUCTURE, a->structure_id, a->dep) && !may_change(who, a->source_kind, a->source_id, a->source_dep)) {
@@ -605,7 +593,7 @@ int allocation_cancel(struct app *app, const struct principal *who, long long id
 		char rule[128];
 		snprintf(rule, sizeof rule, "is %s: only a proposed, approved or dispatched allocation can be cancelled",
 			 allocation_status_name(a->status));
-		refuse(err, 409, "conflict", "status", rule);
+		rf_refuse(err, 409, "conflict", "status", rule);
 		goto out;
 	}
 	/* what was sent goes back to its source */
@@ -622,7 +610,7 @@ int allocation_cancel(struct app *app, const struct principal *who, long long id
 	if (!src)
 		src = tell_alert(app, a, 0);
 	if (src) {
-		refuse_store(app, err, src, "allocation");
+		app_refuse_store(app, err, src, "allocation");
 		goto out;
 	}
 	rc = step_done(app, id, "cancelled", out, err);
@@ -639,11 +627,11 @@ int allocation_reserve_set(struct app *app, const struct principal *who, long lo
 	struct holder_info h;
 	int rc = store_holder_get(app->store, &principal_system, HOLDER_DEPOT, depot, &h);
 	if (rc == STORE_NOTFOUND || (!rc && !may_change(who, HOLDER_DEPOT, h.id, h.dep)))
-		return refuse(err, 404, "not_found", "depot_id", "no such depot");
+		return rf_refuse(err, 404, "not_found", "depot_id", "no such depot");
 	if (rc)
-		return refuse_store(app, err, rc, "depot_id");
+		return app_refuse_store(app, err, rc, "depot_id");
 	if (stock_item_find(app, item, "item", it, err))
 		return -1;
 	rc = store_reserve_set(app->store, depot, it->id, quantity, who->token_id);
-	return rc ? refuse_store(app, err, rc, "reserve") : 0;
+	return rc ? app_refuse_store(app, err, rc, "reserve") : 0;
 }

@@ -58,3 +58,9 @@ void app_close(struct app *app)
 	free(app->signup_guard);
 	app->signup_guard = NULL;
 }
+
+int app_refuse_store(struct app *app, struct rf_error *err, int rc, const char *field)
+{
+	store_rf_error(app->store, rc, field, err);
+	return -1;
+}

@@ -87,4 +87,7 @@ long long app_now(const struct app *app);
 int app_open(struct app *app, char *err, size_t errlen);
 void app_close(struct app *app);
 
+/* A store failure rc as the caller's error (naming field), and -1: for the services' refusals. */
+int app_refuse_store(struct app *app, struct rf_error *err, int rc, const char *field);
+
 #endif

@@ -24,18 +24,6 @@
 
 #define HOUR_MS 3600000LL
 
-static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
-{
-	rf_error_set(err, status, code, field, "%s", rule);
-	return -1;
-}
-
-static int refuse_store(struct app *app, struct rf_error *err, int rc, const char *field)
-{
-	store_rf_error(app->store, rc, field, err);
-	return -1;
-}
-
 static int active(const struct staff_request_row *r)
 {
 	return strcmp(r->status, "open") == 0 || strcmp(r->status, "filling") == 0;
@@ -49,19 +37,16 @@ static unsigned long long enum_bits(const struct entity *e, const char *field, c
 	const struct field *f = entity_field(e, field, NULL);
 	unsigned long long bits = 0;
 	char word[64];
-	for (const char *p = list; *p;) {
-		while (*p == ' ')
-			p++;
-		size_t n = strcspn(p, " ");
-		if (n && n < sizeof word) {
-			memcpy(word, p, n);
+	const char *w;
+	size_t n;
+	for (const char *p = list; (w = match_next_word(&p, &n));)
+		if (n < sizeof word) {
+			memcpy(word, w, n);
 			word[n] = '\0';
 			int i = field_enum_index(f, word);
 			if (i >= 0 && i < 64)
 				bits |= 1ull << i;
 		}
-		p += n;
-	}
 	return bits;
 }
 
@@ -127,12 +112,12 @@ int deployment_request_prepare(struct app *app, const struct principal *who, str
 	/* a structure's own token, a coordinator of its département, an admin: as for its stock */
 	int rc = store_holder_get(app->store, who, HOLDER_STRUCTURE, r->structure_id, &h);
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 404, "not_found", "structure_id", "no such structure");
+		return rf_refuse(err, 404, "not_found", "structure_id", "no such structure");
 	if (rc)
-		return refuse_store(app, err, rc, "structure_id");
+		return app_refuse_store(app, err, rc, "structure_id");
 	char dep[4];
 	if ((rc = store_commune_lookup(app->store, h.commune, dep, &r->lat, &r->lng)))
-		return refuse_store(app, err, rc, "structure_id");
+		return app_refuse_store(app, err, rc, "structure_id");
 	snprintf(r->dep, sizeof r->dep, "%s", h.dep);
 	snprintf(r->commune, sizeof r->commune, "%s", h.commune);
 	snprintf(r->structure_name, sizeof r->structure_name, "%s", h.name);
@@ -141,7 +126,7 @@ int deployment_request_prepare(struct app *app, const struct principal *who, str
 	if (!r->contact_phone[0]) {
 		struct first_contact c = {""};
 		if ((rc = store_structure_contacts(app->store, h.id, take_first_contact, &c)))
-			return refuse_store(app, err, rc, "contact_phone");
+			return app_refuse_store(app, err, rc, "contact_phone");
 		snprintf(r->contact_phone, sizeof r->contact_phone, "%s", c.phone);
 	}
 	r->starts_at = r->shifts[0].start;
@@ -159,6 +144,19 @@ int deployment_request_prepare(struct app *app, const struct principal *who, str
 
 /* --- events ---------------------------------------------------------------------------------------- */
 
+/* An event of kind about request r and, when k is given, its call k (the volunteer's id is set by
+ * the events about the volunteer only: the structure's topic names nobody). */
+static void event_init(struct deploy_event *e, enum deploy_event_kind kind, const struct staff_request_row *r,
+		       const struct staff_call_row *k)
+{
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->request_id = r->id;
+	e->structure_id = r->structure_id;
+	if (k)
+		e->call_id = k->id;
+}
+
 static int request_event(struct app *app, const char *type, const struct staff_request_row *r)
 {
 	struct staff_counts c;
@@ -166,10 +164,7 @@ static int request_event(struct app *app, const char *type, const struct staff_r
 	if (rc)
 		return rc;
 	struct deploy_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = DEV_REQUEST;
-	e.request_id = r->id;
-	e.structure_id = r->structure_id;
+	event_init(&e, DEV_REQUEST, r, NULL);
 	snprintf(e.status, sizeof e.status, "%s", r->status);
 	snprintf(e.urgency, sizeof e.urgency, "%s", r->urgency);
 	e.count = r->count;
@@ -186,11 +181,7 @@ static int call_event(struct app *app, const char *type, const struct staff_requ
 		      const struct staff_call_row *k)
 {
 	struct deploy_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = DEV_CALL;
-	e.request_id = r->id;
-	e.structure_id = r->structure_id;
-	e.call_id = k->id;
+	event_init(&e, DEV_CALL, r, k);
 	e.volunteer_id = k->volunteer_id;
 	e.wave = k->wave;
 	e.rank = k->rank;
@@ -205,11 +196,7 @@ static int reply_event(struct app *app, const struct staff_request_row *r, const
 		       const char *source, const char *verb, const char *result)
 {
 	struct deploy_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = DEV_REPLY;
-	e.request_id = r->id;
-	e.structure_id = r->structure_id;
-	e.call_id = k->id;
+	event_init(&e, DEV_REPLY, r, k);
 	e.volunteer_id = k->volunteer_id;
 	snprintf(e.source, sizeof e.source, "%s", source);
 	snprintf(e.verb, sizeof e.verb, "%s", verb);
@@ -223,11 +210,7 @@ static int assignment_event(struct app *app, const char *type, const struct staf
 			    const struct staff_call_row *k)
 {
 	struct deploy_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = DEV_ASSIGNMENT;
-	e.request_id = r->id;
-	e.structure_id = r->structure_id;
-	e.call_id = k->id;
+	event_init(&e, DEV_ASSIGNMENT, r, k);
 	e.count = r->count;
 	e.filled = r->filled;
 	return events_add_deploy(app, type, r->dep, "structure", r->structure_id, &e) ? STORE_ERROR : STORE_OK;
@@ -366,10 +349,7 @@ static int escalate(struct app *app, struct staff_request_row *r, const char *re
 			return rc;
 	}
 	struct deploy_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = DEV_ESCALATION;
-	e.request_id = r->id;
-	e.structure_id = r->structure_id;
+	event_init(&e, DEV_ESCALATION, r, NULL);
 	e.alert_id = a.id;
 	e.missing = r->count - r->filled;
 	snprintf(e.reason, sizeof e.reason, "%s", reason);
@@ -421,10 +401,7 @@ static int top_up(struct app *app, struct staff_request_row *r, long long now, i
 	if ((rc = store_staff_request_update(st, r)))
 		return rc;
 	struct deploy_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = DEV_WAVE;
-	e.request_id = r->id;
-	e.structure_id = r->structure_id;
+	event_init(&e, DEV_WAVE, r, NULL);
 	e.wave = wave;
 	e.wave_calls = made;
 	e.extra_radius_km = extra;
@@ -604,11 +581,11 @@ int deployment_answer(struct app *app, const struct principal *who, long long ca
 	int rc = store_staff_call_get(app->store, call_id, &k);
 	/* a volunteer answers their own calls only: anyone else's is missing */
 	if (rc == STORE_NOTFOUND || (!rc && (who->role != ROLE_VOLUNTEER || k.volunteer_id != who->subject_id)))
-		return refuse(err, 404, "not_found", "id", "no such call");
+		return rf_refuse(err, 404, "not_found", "id", "no such call");
 	if (rc)
-		return refuse_store(app, err, rc, "id");
+		return app_refuse_store(app, err, rc, "id");
 	if ((rc = answer_call(app, &k, (enum reply_verb)verb, "web", 0, NULL, result)))
-		return refuse_store(app, err, rc, "answer");
+		return app_refuse_store(app, err, rc, "answer");
 	return 0;
 }
 
@@ -809,7 +786,7 @@ int deployment_request_create(struct app *app, const struct principal *who, stru
 	if (!rc)
 		rc = request_event(app, "deployment.request_updated", r);
 	if (rc)
-		return refuse_store(app, err, rc, "request");
+		return app_refuse_store(app, err, rc, "request");
 	log_info("deployment: request %lld for structure %lld: %d x %s", r->id, r->structure_id, r->count, r->professions);
 	return 0;
 }
@@ -822,11 +799,11 @@ static int request_for(struct app *app, const struct principal *who, long long i
 	if (!rc && who->role != ROLE_ADMIN && who->role != ROLE_COORDINATOR && who->role != ROLE_STRUCTURE)
 		rc = STORE_NOTFOUND;
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 404, "not_found", "id", "no such staff request");
+		return rf_refuse(err, 404, "not_found", "id", "no such staff request");
 	if (rc)
-		return refuse_store(app, err, rc, "id");
+		return app_refuse_store(app, err, rc, "id");
 	if (!active(r))
-		return refuse(err, 409, "conflict", "status", "the request is no longer open (filled, expired or cancelled)");
+		return rf_refuse(err, 409, "conflict", "status", "the request is no longer open (filled, expired or cancelled)");
 	return 0;
 }
 
@@ -850,7 +827,7 @@ int deployment_request_cancel(struct app *app, const struct principal *who, long
 		rc = reload(app, &r);
 	if (!rc)
 		rc = request_event(app, "deployment.request_updated", &r);
-	return rc ? refuse_store(app, err, rc, "id") : 0;
+	return rc ? app_refuse_store(app, err, rc, "id") : 0;
 }
 
 int deployment_call_now(struct app *app, const struct principal *who, long long id, struct rf_error *err)
@@ -859,13 +836,13 @@ int deployment_call_now(struct app *app, const struct principal *who, long long 
 	if (request_for(app, who, id, &r, err))
 		return -1;
 	if (who->role == ROLE_STRUCTURE)
-		return refuse(err, 404, "not_found", "id", "no such staff request");
+		return rf_refuse(err, 404, "not_found", "id", "no such staff request");
 	int rc = top_up(app, &r, store_now(app->store), 1);
 	if (!rc)
 		rc = reload(app, &r);
 	if (!rc)
 		rc = request_event(app, "deployment.request_updated", &r);
-	return rc ? refuse_store(app, err, rc, "id") : 0;
+	return rc ? app_refuse_store(app, err, rc, "id") : 0;
 }
 
 /* --- time passing --------------------------------------------------------------------------------------------- */
@@ -972,11 +949,11 @@ int deployment_preview(struct app *app, const struct staff_request_row *r, long 
 			       store_now(app->store)};
 	int rc = store_staff_match_load(app->store, &q, &out->pool);
 	if (rc)
-		return refuse_store(app, err, rc, "volunteers");
+		return app_refuse_store(app, err, rc, "volunteers");
 	out->results = malloc((out->pool.n ? out->pool.n : 1) * sizeof *out->results);
 	if (!out->results) {
 		match_pool_release(&out->pool);
-		return refuse(err, 503, "unavailable", "", "out of memory");
+		return rf_refuse(err, 503, "unavailable", "", "out of memory");
 	}
 	out->eligible = match_rank(&out->mrq, out->pool.v, out->pool.n, store_now(app->store), out->results);
 	return 0;

@@ -61,22 +61,9 @@ static struct guard_slot *guard_slot(struct app *app, uint64_t key, long long no
 	return s;
 }
 
-static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
-{
-	rf_error_set(err, status, code, field, "%s", rule);
-	return -1;
-}
-
 static int too_many(struct rf_error *err, const char *field, const char *rule)
 {
-	rf_error_set(err, 429, "too_many_requests", field, "%s", rule);
-	return -1;
-}
-
-static int refuse_store(struct app *app, struct rf_error *err, int rc, const char *field)
-{
-	store_rf_error(app->store, rc, field, err);
-	return -1;
+	return rf_refuse(err, 429, "too_many_requests", field, rule);
 }
 
 /* Whether key may make one more request of kind (NULL: any) within the hour. */
@@ -95,14 +82,14 @@ static int limits(struct app *app, const char *phone, const char *phone_kind, co
 	if (phone) {
 		snprintf(key, sizeof key, "phone:%s", phone);
 		if ((rc = within(app, key, phone_kind, app->cfg.signup_per_phone, &ok)))
-			return refuse_store(app, err, rc, "phone");
+			return app_refuse_store(app, err, rc, "phone");
 		if (!ok)
 			return too_many(err, "phone", "has asked too often: try again in an hour");
 	}
 	if (peer && peer[0]) {
 		snprintf(key, sizeof key, "address:%s", peer);
 		if ((rc = within(app, key, NULL, app->cfg.signup_per_address, &ok)))
-			return refuse_store(app, err, rc, "address");
+			return app_refuse_store(app, err, rc, "address");
 		if (!ok)
 			return too_many(err, "address", "this address has asked too often: try again in an hour");
 	}
@@ -152,7 +139,7 @@ int signup_send_code(struct app *app, const char *phone, const char *lang, const
 		return -1;
 	unsigned char rnd[4];
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-		return refuse(err, 503, "unavailable", "", "no randomness available");
+		return rf_refuse(err, 503, "unavailable", "", "no randomness available");
 	char code[8], hash[65], text[200];
 	uint32_t v = ((uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 | (uint32_t)rnd[2] << 8 | rnd[3]) % 1000000u;
 	snprintf(code, sizeof code, "%06u", (unsigned)v);
@@ -168,7 +155,7 @@ int signup_send_code(struct app *app, const char *phone, const char *lang, const
 	if (!rc)
 		rc = queue(app, "signup_code", phone, NULL, lang, "phone", 0, text);
 	if (rc)
-		return refuse_store(app, err, rc, "phone");
+		return app_refuse_store(app, err, rc, "phone");
 	/* a new code, new attempts (the codes a phone may ask for are limited per hour) */
 	struct guard_slot *g = guard_slot(app, hash_key("phone", phone), store_now(app->store), 1);
 	if (g)
@@ -186,37 +173,37 @@ int signup_use_code(struct app *app, const char *phone, const char *code, const 
 	if (!by_phone || (peer && peer[0] && !by_peer) || (by_peer && by_peer->refused >= app->cfg.signup_per_address))
 		return too_many(err, "code", "too many wrong codes: try again later");
 	if (by_phone->refused >= app->cfg.signup_code_attempts)
-		return refuse(err, 422, "invalid", "code", "was mistyped too often: ask for a new one");
+		return rf_refuse(err, 422, "invalid", "code", "was mistyped too often: ask for a new one");
 	struct signup_code c;
 	int rc = store_signup_code_get(app->store, phone, &c);
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 422, "invalid", "code", "no code was sent to this phone: ask for one");
+		return rf_refuse(err, 422, "invalid", "code", "no code was sent to this phone: ask for one");
 	if (rc)
-		return refuse_store(app, err, rc, "code");
+		return app_refuse_store(app, err, rc, "code");
 	if (c.used_at)
-		return refuse(err, 422, "invalid", "code", "was used already: ask for a new one");
+		return rf_refuse(err, 422, "invalid", "code", "was used already: ask for a new one");
 	if (now >= c.expires_at)
-		return refuse(err, 422, "invalid", "code", "has expired: ask for a new one");
+		return rf_refuse(err, 422, "invalid", "code", "has expired: ask for a new one");
 	char hash[65];
 	code_hash(phone, code, hash);
 	if (strlen(c.code_hash) != 64 || !auth_equal_ct(hash, c.code_hash, 64)) {
 		by_phone->refused++;
 		if (by_peer)
 			by_peer->refused++;
-		return refuse(err, 422, "invalid", "code", "is not the code sent to this phone");
+		return rf_refuse(err, 422, "invalid", "code", "is not the code sent to this phone");
 	}
 	/* the phone is confirmed: its owner may learn that it is registered (nobody else can) */
 	long long id;
 	char dep[4], lang[4];
 	rc = store_volunteer_by_phone(app->store, phone, &id, dep, lang);
 	if (rc == STORE_OK)
-		return refuse(err, 409, "conflict", "phone", "is registered already: ask for your link to be sent again");
+		return rf_refuse(err, 409, "conflict", "phone", "is registered already: ask for your link to be sent again");
 	if (rc != STORE_NOTFOUND)
-		return refuse_store(app, err, rc, "phone");
+		return app_refuse_store(app, err, rc, "phone");
 	rc = store_signup_code_use(app->store, phone);
 	if (!rc)
 		rc = record(app, NULL, peer, "signup");
-	return rc ? refuse_store(app, err, rc, "code") : 0;
+	return rc ? app_refuse_store(app, err, rc, "code") : 0;
 }
 
 /* A token for volunteer (their earlier ones revoked), and the SMS of kind with its link. */
@@ -251,7 +238,7 @@ int signup_welcome(struct app *app, long long volunteer, const char *phone, cons
 	if (!rc)
 		rc = send_link(app, volunteer, phone, dep, lang, DTEXT_SIGNUP_WELCOME);
 	if (rc)
-		return refuse_store(app, err, rc, "phone");
+		return app_refuse_store(app, err, rc, "phone");
 	log_info("signup: volunteer %lld signed up, pending validation", volunteer);
 	return 0;
 }
@@ -273,7 +260,7 @@ int signup_send_link(struct app *app, const char *phone, const char *peer, struc
 		rc = send_link(app, vs[i].id, phone, vs[i].dep, lang, DTEXT_SIGNUP_LINK);
 	if (!rc)
 		rc = record(app, phone, peer, "link");
-	return rc ? refuse_store(app, err, rc, "phone") : 0;
+	return rc ? app_refuse_store(app, err, rc, "phone") : 0;
 }
 
 int signup_prune(struct app *app, long long now)

@@ -35,18 +35,6 @@ int stock_origin_known(const char *name)
 	return strcmp(name, "purchase") == 0 || strcmp(name, "donation") == 0 || strcmp(name, "other") == 0;
 }
 
-static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
-{
-	rf_error_set(err, status, code, field, "%s", rule);
-	return -1;
-}
-
-static int refuse_store(struct app *app, struct rf_error *err, int rc, const char *field)
-{
-	store_rf_error(app->store, rc, field, err);
-	return -1;
-}
-
 int stock_holder_find(struct app *app, const struct principal *who, const struct stock_holder_ref *ref,
 		       struct holder_info *h, struct rf_error *err)
 {
@@ -54,14 +42,14 @@ int stock_holder_find(struct app *app, const struct principal *who, const struct
 	long long id = ref->id;
 	if (kind == HOLDER_NONE) {
 		if (who->role != ROLE_STRUCTURE && who->role != ROLE_DEPOT)
-			return refuse(err, 422, "invalid", "holder_kind", "must be structure or depot");
+			return rf_refuse(err, 422, "invalid", "holder_kind", "must be structure or depot");
 		kind = who->role == ROLE_STRUCTURE ? HOLDER_STRUCTURE : HOLDER_DEPOT;
 		id = who->subject_id;
 	}
 	int rc = store_holder_get(app->store, who, kind, id, h);
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 404, "not_found", "holder_id", "no such structure or depot");
-	return rc ? refuse_store(app, err, rc, "holder_id") : 0;
+		return rf_refuse(err, 404, "not_found", "holder_id", "no such structure or depot");
+	return rc ? app_refuse_store(app, err, rc, "holder_id") : 0;
 }
 
 int stock_item_find(struct app *app, const struct stock_item_ref *ref, const char *field, struct item_info *it,
@@ -69,8 +57,8 @@ int stock_item_find(struct app *app, const struct stock_item_ref *ref, const cha
 {
 	int rc = store_item_find(app->store, ref->code, ref->code ? 0 : ref->id, it);
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 422, "invalid", field, "is not an item of the catalogue");
-	return rc ? refuse_store(app, err, rc, field) : 0;
+		return rf_refuse(err, 422, "invalid", field, "is not an item of the catalogue");
+	return rc ? app_refuse_store(app, err, rc, field) : 0;
 }
 
 /* Recomputes rate and cover of r after its quantity or estimator changed. */
@@ -158,13 +146,13 @@ static int update_headcount(struct app *app, struct holder_info *h, long long oc
 	record_free(cur);
 	if (rc == STORE_INVALID) {
 		record_free(patch);
-		return refuse(err, 422, "invalid", "occupancy", "must not exceed the structure's capacity");
+		return rf_refuse(err, 422, "invalid", "occupancy", "must not exceed the structure's capacity");
 	}
 	if (!rc)
 		rc = store_record_update(st, &principal_system, h->id, patch);
 	record_free(patch);
 	if (rc)
-		return refuse_store(app, err, rc, "occupancy");
+		return app_refuse_store(app, err, rc, "occupancy");
 	if (occupancy >= 0)
 		h->occupancy = occupancy;
 	if (staff >= 0)
@@ -179,7 +167,7 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	if (stock_holder_find(app, who, &in->holder, &h, err))
 		return -1;
 	if ((in->occupancy >= 0 || in->staff >= 0) && h.kind != HOLDER_STRUCTURE)
-		return refuse(err, 422, "invalid", in->occupancy >= 0 ? "occupancy" : "staff", "is only for structures");
+		return rf_refuse(err, 422, "invalid", in->occupancy >= 0 ? "occupancy" : "staff", "is only for structures");
 
 	/* every line is checked before anything is written */
 	int n = in->nlines;
@@ -192,7 +180,7 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 			return -1;
 		for (int m = 0; m < k; m++)
 			if (its[m].id == its[k].id)
-				return refuse(err, 422, "invalid", field, "appears twice in the report");
+				return rf_refuse(err, 422, "invalid", field, "appears twice in the report");
 	}
 	if ((in->occupancy >= 0 || in->staff >= 0) && update_headcount(app, &h, in->occupancy, in->staff, err))
 		return -1;
@@ -201,7 +189,7 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	for (int k = 0; k < n; k++) {
 		int rc = level_of(app->store, &h, its[k].id, &rows[k]);
 		if (rc)
-			return refuse_store(app, err, rc, "items");
+			return app_refuse_store(app, err, rc, "items");
 		if (!in->confirmed && implausible(app, &rows[k], in->lines[k].quantity, k, err))
 			return -1;
 	}
@@ -211,7 +199,7 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	int rc = store_report_insert(st, h.kind, h.id, n, in->occupancy, in->staff, who->token_id, in->idempotency_key,
 				     &out->report_id);
 	if (rc)
-		return refuse_store(app, err, rc, "report");
+		return app_refuse_store(app, err, rc, "report");
 	out->holder_kind = h.kind;
 	out->holder_id = h.id;
 	snprintf(out->dep, sizeof out->dep, "%s", h.dep);
@@ -241,10 +229,10 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 		if (!rc)
 			rc = level_done(app, &h, &its[i], &r, &a, &out->levels[i]);
 		if (rc)
-			return refuse_store(app, err, rc, "items");
+			return app_refuse_store(app, err, rc, "items");
 	}
 	if ((rc = alert_engine_reported(app, &h)))
-		return refuse_store(app, err, rc, "report");
+		return app_refuse_store(app, err, rc, "report");
 	return 0;
 }
 
@@ -277,19 +265,19 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 	if (stock_holder_find(app, reader, &in->holder, &h, err) || stock_item_find(app, &in->item, "item", &it, err))
 		return -1;
 	if (in->kind == MOVE_RECEIPT && !in->cause.kind && !in->origin)
-		return refuse(err, 422, "required", "origin",
+		return rf_refuse(err, 422, "required", "origin",
 			      "is required for a receipt that no allocation delivers: purchase, donation or other");
 	struct store *st = app->store;
 	long long now = store_now(st);
 	struct stock_row r;
 	int rc = level_of(st, &h, it.id, &r);
 	if (rc)
-		return refuse_store(app, err, rc, "item");
+		return app_refuse_store(app, err, rc, "item");
 	long long q = in->quantity;
 	/* an adjustment gives the new level; the others what came in or went out */
 	long long delta = in->kind == MOVE_RECEIPT ? q : in->kind == MOVE_ADJUSTMENT ? q - r.quantity : -q;
 	if (r.quantity + delta < 0)
-		return refuse(err, 422, "invalid", "quantity", "is more than the holder has");
+		return rf_refuse(err, 422, "invalid", "quantity", "is more than the holder has");
 	r.quantity += delta;
 	r.updated_at = now;
 	/* receipts, dispatches and corrections are not consumption: the estimator must not see them as such */
@@ -302,12 +290,12 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 	struct alert_row a;
 	int large = 0;
 	if (in->kind == MOVE_RECEIPT && !in->cause.kind && (rc = receipt_flagged(app, &h, &it, &r, q, now, &large)))
-		return refuse_store(app, err, rc, "item");
+		return app_refuse_store(app, err, rc, "item");
 	if ((rc = store_stock_put(st, &r)) || (rc = store_ledger_append(st, &e)) ||
 	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = alert_engine_overstock(app, &h, &it, &r)) ||
 	    (large && (rc = alert_engine_large_receipt(app, &h, &it, q, &r))) ||
 	    (rc = level_done(app, &h, &it, &r, &a, &out->level)))
-		return refuse_store(app, err, rc, "item");
+		return app_refuse_store(app, err, rc, "item");
 	out->holder_kind = h.kind;
 	out->holder_id = h.id;
 	out->delta = delta;

@@ -9,12 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
-{
-	rf_error_set(err, status, code, field, "%s", rule);
-	return -1;
-}
-
 int stock_request_create(struct app *app, const struct principal *who, const struct stock_request_new *in,
 			 struct stock_request_row *out, struct rf_error *err)
 {
@@ -24,7 +18,7 @@ int stock_request_create(struct app *app, const struct principal *who, const str
 	if (stock_holder_find(app, who, &ref, &h, err))
 		return -1;
 	if (h.kind != HOLDER_STRUCTURE)
-		return refuse(err, 404, "not_found", "structure_id", "no such structure");
+		return rf_refuse(err, 404, "not_found", "structure_id", "no such structure");
 	if (stock_item_find(app, &in->item, "item", &it, err))
 		return -1;
 	struct stock_request_row r;
@@ -54,11 +48,11 @@ int stock_request_cancel(struct app *app, const struct principal *who, long long
 	struct stock_request_row r;
 	int rc = store_request_get(app->store, who, id, &r);
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 404, "not_found", "id", "no such request");
+		return rf_refuse(err, 404, "not_found", "id", "no such request");
 	if (!rc && strcmp(r.status, "open") != 0) {
 		char rule[96];
 		snprintf(rule, sizeof rule, "is %s: only an open request can be cancelled", r.status);
-		return refuse(err, 409, "conflict", "status", rule);
+		return rf_refuse(err, 409, "conflict", "status", rule);
 	}
 	if (!rc) {
 		snprintf(r.status, sizeof r.status, "cancelled");

@@ -16,12 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int refuse(struct rf_error *err, int status, const char *code, const char *field, const char *rule)
-{
-	rf_error_set(err, status, code, field, "%s", rule);
-	return -1;
-}
-
 /* The volunteer's département when who may read them; 404 otherwise. */
 static int volunteer_dep(struct app *app, const struct principal *who, long long volunteer, char dep[4],
 			 struct rf_error *err)
@@ -29,11 +23,9 @@ static int volunteer_dep(struct app *app, const struct principal *who, long long
 	struct record *r = NULL;
 	int rc = store_record_get(app->store, &entity_volunteer, who, volunteer, &r);
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 404, "not_found", "id", "no such record");
-	if (rc) {
-		store_rf_error(app->store, rc, "id", err);
-		return -1;
-	}
+		return rf_refuse(err, 404, "not_found", "id", "no such record");
+	if (rc)
+		return app_refuse_store(app, err, rc, "id");
 	snprintf(dep, 4, "%s", r->v[VOLUNTEER_DEP].state == V_SET ? r->v[VOLUNTEER_DEP].s : "");
 	record_free(r);
 	return 0;
@@ -90,10 +82,8 @@ int availability_of(struct app *app, const struct principal *who, long long volu
 		return -1;
 	const char *now;
 	int rc = holds_now(app, volunteer, &now);
-	if (rc) {
-		store_rf_error(app->store, rc, "id", err);
-		return -1;
-	}
+	if (rc)
+		return app_refuse_store(app, err, rc, "id");
 	/* unavailable said with no window (INDISPO, the page) holds until they say otherwise */
 	struct record *r = NULL;
 	if (strcmp(now, "available") == 0 &&
@@ -115,15 +105,13 @@ int availability_window_add(struct app *app, const struct principal *who, struct
 	long long n = 0;
 	int rc = store_windows_count(app->store, w->volunteer_id, store_now(app->store), &n);
 	if (!rc && n >= WINDOWS_MAX)
-		return refuse(err, 409, "conflict", "volunteer_id", "has 50 windows to come already: remove some first");
+		return rf_refuse(err, 409, "conflict", "volunteer_id", "has 50 windows to come already: remove some first");
 	if (!rc)
 		rc = store_window_insert(app->store, w);
 	if (!rc)
 		rc = refresh(app, w->volunteer_id, dep, "window", 0);
-	if (rc) {
-		store_rf_error(app->store, rc, "window", err);
-		return -1;
-	}
+	if (rc)
+		return app_refuse_store(app, err, rc, "window");
 	return availability_of(app, who, w->volunteer_id, now_availability, err);
 }
 
@@ -135,13 +123,11 @@ int availability_window_delete(struct app *app, const struct principal *who, lon
 		return -1;
 	int rc = store_window_delete(app->store, volunteer, id);
 	if (rc == STORE_NOTFOUND)
-		return refuse(err, 404, "not_found", "window_id", "no such window");
+		return rf_refuse(err, 404, "not_found", "window_id", "no such window");
 	if (!rc)
 		rc = refresh(app, volunteer, dep, "window", 0);
-	if (rc) {
-		store_rf_error(app->store, rc, "window_id", err);
-		return -1;
-	}
+	if (rc)
+		return app_refuse_store(app, err, rc, "window_id");
 	return availability_of(app, who, volunteer, now_availability, err);
 }
 

@@ -1,5 +1,6 @@
 #include "availability.h"
 
+#include "clock.h"
 #include "geo.h"
 #include "paris_time.h"
 
@@ -59,7 +60,7 @@ int availability_until(const char *text, long long now, long long *until)
 		return 0;
 	struct paris_tm t;
 	paris_fields(now, &t);
-	long long today = paris_days_from_civil(t.year, t.month, t.day), day;
+	long long today = clock_days_from_civil(t.year, t.month, t.day), day;
 	if (tomorrow || nn == 1) {
 		long days = tomorrow ? 2 : nums[0];
 		if (days < 1 || days > AVAILABILITY_DAYS_MAX)
@@ -76,14 +77,14 @@ int availability_until(const char *text, long long now, long long *until)
 		long long probe;
 		if (paris_to_utc(y, m, d, 12, 0, 0, &probe))
 			return -1;
-		day = paris_days_from_civil(y, m, d);
+		day = clock_days_from_civil(y, m, d);
 		if (nn == 2 && day < today)
-			day = paris_days_from_civil(y + 1, m, d); /* "15/04" in May: next April */
+			day = clock_days_from_civil(y + 1, m, d); /* "15/04" in May: next April */
 		if (day < today || day > today + AVAILABILITY_DAYS_MAX)
 			return -1;
 	}
 	int y, m, d;
-	paris_civil_from_days(day, &y, &m, &d);
+	clock_civil_from_days(day, &y, &m, &d);
 	*until = paris_end_of_day(y, m, d);
 	return 1;
 }

@@ -16,18 +16,33 @@ const char *match_rule_name(int rule)
 	return rule >= 0 && rule < RULE_COUNT ? rule_names[rule] : "?";
 }
 
+static inline const char *next_word(const char **p, size_t *n)
+{
+	const char *s = *p;
+	if (!s)
+		return NULL;
+	while (*s == ' ')
+		s++;
+	const char *end = s;
+	while (*end && *end != ' ')
+		end++;
+	*p = end;
+	*n = (size_t)(end - s);
+	return *n ? s : NULL;
+}
+
+const char *match_next_word(const char **p, size_t *n)
+{
+	return next_word(p, n);
+}
+
 int match_has_word(const char *list, const char *word, size_t n)
 {
-	for (const char *p = list; p && *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
-		if ((size_t)(end - p) == n && n && memcmp(p, word, n) == 0)
+	const char *w;
+	size_t len;
+	for (const char *p = list; n && (w = next_word(&p, &len));)
+		if (len == n && memcmp(w, word, n) == 0)
 			return 1;
-		p = end;
-	}
 	return 0;
 }
 
@@ -45,19 +60,12 @@ static int fail(struct match_result *r, int rule)
 /* The first word of `want` that `have` lacks: its index, or -1 when it has them all. */
 static int missing_word(const char *want, const char *have)
 {
+	const char *w;
+	size_t len;
 	int i = 0;
-	for (const char *p = want; p && *p; i++) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
-		if (!match_has_word(have, p, (size_t)(end - p)))
+	for (const char *p = want; (w = next_word(&p, &len)); i++)
+		if (!match_has_word(have, w, len))
 			return i;
-		p = end;
-	}
 	return -1;
 }
 

@@ -120,5 +120,8 @@ const char *match_rule_name(int rule);
 
 /* Whether the space-separated word list has word (length n). */
 int match_has_word(const char *list, const char *word, size_t n);
+/* The next word of a space-separated list at *p (NULL: none): its start, its length in *n, and *p
+ * moved past it; NULL at the end. `for (const char *p = list; (w = match_next_word(&p, &n));)` */
+const char *match_next_word(const char **p, size_t *n);
 
 #endif

@@ -1,42 +1,18 @@
 #include "paris_time.h"
 
+#include "clock.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define HOUR_MS 3600000LL
 #define DAY_MS 86400000LL
 
-/* Howard Hinnant's days_from_civil: exact for every Gregorian date, no table. */
-long long paris_days_from_civil(int y, int m, int d)
-{
-	long long yy = (long long)y - (m <= 2);
-	long long era = (yy >= 0 ? yy : yy - 399) / 400;
-	long long yoe = yy - era * 400;
-	long long doy = (153LL * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void paris_civil_from_days(long long z, int *y, int *m, int *d)
-{
-	z += 719468;
-	long long era = (z >= 0 ? z : z - 146096) / 146097;
-	long long doe = z - era * 146097;
-	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long long mp = (5 * doy + 2) / 153;
-	int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
-	int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (mm <= 2));
-	*m = mm;
-	*d = dd;
-}
-
 /* The day (since the epoch) of the last Sunday of month m of year y. */
 static long long last_sunday(int y, int m)
 {
 	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-	long long last = paris_days_from_civil(ny, nm, 1) - 1;
+	long long last = clock_days_from_civil(ny, nm, 1) - 1;
 	long long wday = ((last % 7) + 7 + 4) % 7; /* 1970-01-01 was a Thursday */
 	return last - wday;
 }
@@ -52,7 +28,7 @@ long long paris_offset_ms(long long utc_ms)
 {
 	long long days = day_of(utc_ms);
 	int y, m, d;
-	paris_civil_from_days(days, &y, &m, &d);
+	clock_civil_from_days(days, &y, &m, &d);
 	long long start = last_sunday(y, 3) * DAY_MS + HOUR_MS, end = last_sunday(y, 10) * DAY_MS + HOUR_MS;
 	return utc_ms >= start && utc_ms < end ? 2 * HOUR_MS : HOUR_MS;
 }
@@ -61,7 +37,7 @@ void paris_fields(long long utc_ms, struct paris_tm *out)
 {
 	long long off = paris_offset_ms(utc_ms), local = utc_ms + off, days = day_of(local);
 	long long in_day = local - days * DAY_MS;
-	paris_civil_from_days(days, &out->year, &out->month, &out->day);
+	clock_civil_from_days(days, &out->year, &out->month, &out->day);
 	out->hour = (int)(in_day / HOUR_MS);
 	out->minute = (int)(in_day / 60000 % 60);
 	out->second = (int)(in_day / 1000 % 60);
@@ -81,7 +57,7 @@ int paris_to_utc(int y, int m, int d, int hour, int minute, int second, long lon
 	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m) || hour < 0 || hour > 24 ||
 	    minute < 0 || minute > 59 || second < 0 || second > 59 || (hour == 24 && (minute || second)))
 		return -1;
-	long long local = paris_days_from_civil(y, m, d) * DAY_MS + hour * HOUR_MS + minute * 60000LL + second * 1000LL;
+	long long local = clock_days_from_civil(y, m, d) * DAY_MS + hour * HOUR_MS + minute * 60000LL + second * 1000LL;
 	/* summer time first: a time that exists twice is its first occurrence; a time that does not
 	 * exist in summer time reads in winter time */
 	long long summer = local - 2 * HOUR_MS;
@@ -93,14 +69,14 @@ long long paris_midnight(int y, int m, int d)
 {
 	long long t = 0;
 	if (paris_to_utc(y, m, d, 0, 0, 0, &t))
-		return paris_days_from_civil(y, m, d) * DAY_MS - HOUR_MS;
+		return clock_days_from_civil(y, m, d) * DAY_MS - HOUR_MS;
 	return t;
 }
 
 long long paris_end_of_day(int y, int m, int d)
 {
 	int ny, nm, nd;
-	paris_civil_from_days(paris_days_from_civil(y, m, d) + 1, &ny, &nm, &nd);
+	clock_civil_from_days(clock_days_from_civil(y, m, d) + 1, &ny, &nm, &nd);
 	return paris_midnight(ny, nm, nd);
 }
 
@@ -114,11 +90,11 @@ long long paris_quiet_end(long long t, int start_hour, int end_hour)
 				       : p.hour >= start_hour || p.hour < end_hour;
 	if (!in)
 		return 0;
-	long long day = paris_days_from_civil(p.year, p.month, p.day);
+	long long day = clock_days_from_civil(p.year, p.month, p.day);
 	if (start_hour > end_hour && p.hour >= start_hour)
 		day++; /* the evening: they end tomorrow morning */
 	int y, m, d;
-	paris_civil_from_days(day, &y, &m, &d);
+	clock_civil_from_days(day, &y, &m, &d);
 	long long end = 0;
 	paris_to_utc(y, m, d, end_hour, 0, 0, &end);
 	return end;

@@ -12,10 +12,6 @@ struct paris_tm {
 	int dst;              /* 1 in summer time (UTC+2) */
 };
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-long long paris_days_from_civil(int y, int m, int d);
-void paris_civil_from_days(long long days, int *y, int *m, int *d);
-
 /* The offset of Paris time from UTC at instant utc_ms: 3600000 or 7200000. */
 long long paris_offset_ms(long long utc_ms);
 /* The Paris wall clock at instant utc_ms. */

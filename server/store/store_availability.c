@@ -40,16 +40,25 @@ int store_window_delete(struct store *st, long long volunteer, long long id)
 	return sqlite3_changes(store_db(st)) ? STORE_OK : STORE_NOTFOUND;
 }
 
+/* A statement about volunteer (?1) at now (?2), bound; NULL when it cannot be prepared. */
+static sqlite3_stmt *about(struct store *st, const char *sql, long long volunteer, long long now)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	if (s) {
+		sqlite3_bind_int64(s, 1, volunteer);
+		sqlite3_bind_int64(s, 2, now);
+	}
+	return s;
+}
+
 int store_windows_of(struct store *st, long long volunteer, long long now, int (*cb)(void *ctx, const struct window_row *w),
 		     void *ctx)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, volunteer_id, kind, start_at, coalesce(end_at, 0), source, created_at "
-					    "FROM volunteer_windows WHERE volunteer_id = ? AND (end_at IS NULL OR end_at > ?) "
-					    "ORDER BY start_at, id");
+	sqlite3_stmt *s = about(st, "SELECT id, volunteer_id, kind, start_at, coalesce(end_at, 0), source, created_at "
+				"FROM volunteer_windows WHERE volunteer_id = ? AND (end_at IS NULL OR end_at > ?) "
+				"ORDER BY start_at, id", volunteer, now);
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, volunteer);
-	sqlite3_bind_int64(s, 2, now);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct window_row w;
@@ -70,12 +79,10 @@ int store_windows_of(struct store *st, long long volunteer, long long now, int (
 
 int store_windows_count(struct store *st, long long volunteer, long long now, long long *n)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM volunteer_windows WHERE volunteer_id = ? AND "
-					    "(end_at IS NULL OR end_at > ?)");
+	sqlite3_stmt *s = about(st, "SELECT count(*) FROM volunteer_windows WHERE volunteer_id = ? AND "
+				"(end_at IS NULL OR end_at > ?)", volunteer, now);
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, volunteer);
-	sqlite3_bind_int64(s, 2, now);
 	int rc = sqlite3_step(s);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
@@ -84,25 +91,21 @@ int store_windows_count(struct store *st, long long volunteer, long long now, lo
 
 int store_windows_end_unavailable(struct store *st, long long volunteer, long long now)
 {
-	sqlite3_stmt *s = store_prepare(st, "UPDATE volunteer_windows SET end_at = ?2 WHERE volunteer_id = ?1 AND "
-					    "kind = 'unavailable' AND start_at < ?2 AND (end_at IS NULL OR end_at > ?2)");
+	sqlite3_stmt *s = about(st, "UPDATE volunteer_windows SET end_at = ?2 WHERE volunteer_id = ?1 AND "
+				"kind = 'unavailable' AND start_at < ?2 AND (end_at IS NULL OR end_at > ?2)", volunteer, now);
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, volunteer);
-	sqlite3_bind_int64(s, 2, now);
 	return store_step_done(st, s, "windows end");
 }
 
 int store_availability_inputs(struct store *st, long long volunteer, long long now, struct availability_inputs *out)
 {
 	out->nu = out->no = out->na = 0;
-	sqlite3_stmt *s = store_prepare(st, "SELECT kind, start_at, coalesce(end_at, 9223372036854775807) FROM volunteer_windows "
-					    "WHERE volunteer_id = ?1 AND (end_at IS NULL OR end_at > ?2) AND "
-					    "(kind = 'available' OR start_at <= ?2) ORDER BY start_at LIMIT 100");
+	sqlite3_stmt *s = about(st, "SELECT kind, start_at, coalesce(end_at, 9223372036854775807) FROM volunteer_windows "
+				"WHERE volunteer_id = ?1 AND (end_at IS NULL OR end_at > ?2) AND "
+				"(kind = 'available' OR start_at <= ?2) ORDER BY start_at LIMIT 100", volunteer, now);
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, volunteer);
-	sqlite3_bind_int64(s, 2, now);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(s, 0);
@@ -116,13 +119,11 @@ int store_availability_inputs(struct store *st, long long volunteer, long long n
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_rc_from_sqlite(st, rc, "availability");
-	s = store_prepare(st, "SELECT h.start_at, h.end_at, k.request_id FROM staff_calls k JOIN staff_shifts h ON "
-			      "h.request_id = k.request_id WHERE k.volunteer_id = ?1 AND k.status = 'accepted' AND "
-			      "h.start_at <= ?2 AND h.end_at > ?2 LIMIT 2");
+	s = about(st, "SELECT h.start_at, h.end_at, k.request_id FROM staff_calls k JOIN staff_shifts h ON "
+		  "h.request_id = k.request_id WHERE k.volunteer_id = ?1 AND k.status = 'accepted' AND "
+		  "h.start_at <= ?2 AND h.end_at > ?2 LIMIT 2", volunteer, now);
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, volunteer);
-	sqlite3_bind_int64(s, 2, now);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && out->na < 2)
 		out->assigned[out->na++] = (struct match_window){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
 								 sqlite3_column_int64(s, 2)};
@@ -271,15 +272,9 @@ int store_credentials_to_remind(struct store *st, const char *from, const char *
 	int rc;
 	/* copied out before the callbacks: they write (the outbox, the reminders) */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 32;
-			struct expiring_copy *nr = realloc(rows, nc * sizeof *nr);
-			if (!nr) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = nr;
-			cap = nc;
+		if (store_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		struct expiring_copy *c = &rows[n++];
 		c->volunteer_id = sqlite3_column_int64(s, 0);

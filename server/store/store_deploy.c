@@ -254,15 +254,9 @@ int store_staff_request_list(struct store *st, const struct principal *p, const 
 	struct staff_request_row *rows = NULL;
 	size_t n = 0, cap = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			struct staff_request_row *nr = realloc(rows, nc * sizeof *nr);
-			if (!nr) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = nr;
-			cap = nc;
+		if (store_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		read_request(s, &rows[n++]);
 	}
@@ -289,15 +283,9 @@ static int ids_then(struct store *st, const char *sql, long long now, int (*cb)(
 	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			long long *ni = realloc(ids, nc * sizeof *ni);
-			if (!ni) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			ids = ni;
-			cap = nc;
+		if (store_grow((void **)&ids, &cap, n + 1, sizeof *ids)) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		ids[n++] = sqlite3_column_int64(s, 0);
 	}
@@ -437,15 +425,9 @@ static int calls_then(struct store *st, sqlite3_stmt *s, int cached_text, int (*
 	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			struct staff_call_row *nr = realloc(rows, nc * sizeof *nr);
-			if (!nr) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = nr;
-			cap = nc;
+		if (store_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		read_call(s, &rows[n++]);
 	}
@@ -590,26 +572,11 @@ int store_staff_erase_volunteer(struct store *st, long long volunteer)
 
 /* --- the matching's inputs -------------------------------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t nc = *cap ? *cap : 256;
-	while (nc < need)
-		nc *= 2;
-	void *np = realloc(*p, nc * size);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 /* Text kept in the pool; its offset (pointers are set once the pool stops growing). */
 static size_t pool_text(struct match_pool *pool, const char *s)
 {
 	size_t n = strlen(s ? s : "") + 1;
-	if (grow((void **)&pool->text, &pool->captext, pool->ntext + n, 1)) {
+	if (store_grow((void **)&pool->text, &pool->captext, pool->ntext + n, 1)) {
 		pool->oom = 1;
 		return 0;
 	}
@@ -728,7 +695,7 @@ static int load_credentials(struct store *st, const struct match_load *q, struct
 		const char *k = (const char *)sqlite3_column_text(s, 1);
 		if (!v || !k)
 			continue;
-		if (grow((void **)&pool->creds, &pool->capcreds, pool->ncreds + 1, sizeof *pool->creds)) {
+		if (store_grow((void **)&pool->creds, &pool->capcreds, pool->ncreds + 1, sizeof *pool->creds)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -748,7 +715,7 @@ static int load_credentials(struct store *st, const struct match_load *q, struct
 static int add_window(struct match_pool *pool, struct match_volunteer *v, size_t *at, unsigned int *count, long long *last,
 		      long long start, long long end, long long ref)
 {
-	if (grow((void **)&pool->windows, &pool->capwindows, pool->nwindows + 1, sizeof *pool->windows))
+	if (store_grow((void **)&pool->windows, &pool->capwindows, pool->nwindows + 1, sizeof *pool->windows))
 		return -1;
 	if (v->id != *last)
 		*at = pool->nwindows;

@@ -7,6 +7,7 @@ import time
 import urllib.parse
 
 import samples
+from harness import ServerTest
 
 SHIFT = {"start": "2030-03-02T07:00", "end": "2030-03-02T19:00"}  # Paris time, a Saturday
 _ids = itertools.count(1)
@@ -96,6 +97,40 @@ class Deploy:
     def alerts(self, **q):
         qs = urllib.parse.urlencode(dict(q, limit=1000))
         return self.ok("GET", "/api/v1/alerts?" + qs)["items"]
+
+
+class DeployServerTest(ServerTest):
+    """A server with the test clock, no quiet hours, Kannel's secret, the periodic checks pushed away
+    (the tests run them with the clock), tokens for the admin, the coordinators of 81 and 34 and a
+    regional observer, and self.d, a Deploy on it."""
+
+    secret = "kx-deploy"
+    settings = ()  # more --set pairs of a test module or class
+
+    @classmethod
+    def server_args(cls, *settings):
+        args = ["test_clock=1", "staff_quiet_start_hour=0", "staff_quiet_end_hour=0", "kannel_secret=" + cls.secret,
+                "alert_check_interval_s=86400", "staff_check_interval_s=3600"]
+        args += settings
+        return tuple(a for kv in args for a in ("--set", kv))
+
+    @classmethod
+    def prepare(cls, server):
+        cls.admin = server.token("admin")
+        cls.coord81 = server.token("coordinator", scope="81")
+        cls.coord34 = server.token("coordinator", scope="34")
+        cls.observer = server.token("observer", scope="region")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.extra_args = cls.server_args(*cls.settings)
+        super().setUpClass()
+        cls.d = Deploy(cls.server, cls.admin, cls.secret)
+
+    def unchanged(self):
+        """Nothing written by what runs inside, once the SMS sender has sent what it had to."""
+        self.d.settle()
+        return super().unchanged()
 
 
 def wait_until(fn, timeout=10, step=0.05, what="condition"):

@@ -11,8 +11,7 @@ import unittest
 import zoneinfo
 
 import samples
-from deploy_support import Deploy, request_body
-from harness import ServerTest
+from deploy_support import DeployServerTest, request_body
 
 SECRET = "kx-avail"
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -21,25 +20,8 @@ HOUR = 60 * MIN
 _skill = itertools.count(1)
 
 
-class AvailabilityTest(ServerTest):
-    extra_args = ("--set", "test_clock=1", "--set", "staff_quiet_start_hour=0", "--set", "staff_quiet_end_hour=0",
-                  "--set", "kannel_secret=" + SECRET, "--set", "alert_check_interval_s=86400",
-                  "--set", "staff_check_interval_s=3600")
-
-    @classmethod
-    def prepare(cls, server):
-        cls.admin = server.token("admin")
-        cls.coord81 = server.token("coordinator", scope="81")
-        cls.coord34 = server.token("coordinator", scope="34")
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.d = Deploy(cls.server, cls.admin, SECRET)
-
-    def unchanged(self):
-        self.d.settle()
-        return super().unchanged()
+class AvailabilityTest(DeployServerTest):
+    secret = SECRET
 
     def now(self):
         return datetime.datetime.fromisoformat(self.d.advance(0)["now"].replace("Z", "+00:00")).astimezone(PARIS)

@@ -13,8 +13,7 @@ import itertools
 import unittest
 
 import samples
-from deploy_support import SHIFT, Deploy, request_body, wait_until
-from harness import ServerTest
+from deploy_support import SHIFT, DeployServerTest, request_body, wait_until
 
 SECRET = "kx-deploy"
 _skill = itertools.count(1)
@@ -23,22 +22,8 @@ MIN = 60 * 1000
 HOUR = 60 * MIN
 
 
-class DeployTest(ServerTest):
-    extra_args = ("--set", "test_clock=1", "--set", "staff_quiet_start_hour=0", "--set", "staff_quiet_end_hour=0",
-                  "--set", "kannel_secret=" + SECRET, "--set", "alert_check_interval_s=86400",
-                  "--set", "staff_check_interval_s=3600")
-
-    @classmethod
-    def prepare(cls, server):
-        cls.admin = server.token("admin")
-        cls.coord81 = server.token("coordinator", scope="81")
-        cls.coord34 = server.token("coordinator", scope="34")
-        cls.observer = server.token("observer", scope="region")
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.d = Deploy(cls.server, cls.admin, SECRET)
+class DeployTest(DeployServerTest):
+    secret = SECRET
 
     def world(self, n=6, commune=samples.ALBI, lang="fr", **vover):
         """A structure of Albi and n nurses (a skill of this test's own), with their tokens."""
@@ -46,11 +31,6 @@ class DeployTest(ServerTest):
         s = self.d.structure(name="EHPAD Les Tilleuls", commune=commune)
         vols = [self.d.volunteer(first_name="Vol%d" % i, skills=[skill], sms_lang=lang, **vover) for i in range(n)]
         return skill, s, vols
-
-    def unchanged(self):
-        """Nothing written by what runs inside, once the SMS sender has sent what it had to."""
-        self.d.settle()
-        return super().unchanged()
 
     def body(self, s, skill, **over):
         over.setdefault("credentials", ["diploma"])
@@ -394,8 +374,7 @@ class Deadline(DeployTest):
 
 
 class QuietHours(DeployTest):
-    extra_args = ("--set", "test_clock=1", "--set", "staff_quiet_start_hour=21", "--set", "staff_quiet_end_hour=8",
-                  "--set", "kannel_secret=" + SECRET)
+    settings = ("staff_quiet_start_hour=21", "staff_quiet_end_hour=8")
 
     def test_calls_wait_for_the_morning_unless_immediate(self):
         skill, s, vols = self.world(2)

@@ -643,7 +643,7 @@ class ProtocolDoc(unittest.TestCase):
         used = set()
         for path in server_sources():
             with open(path, encoding="utf-8") as f:
-                used |= set(re.findall(r'(?:api_fail|rf_error_set|answer_fail|reply_error|\bfail)\(\s*[^,;]+,\s*(\d{3}),\s*"([a-z_]+)"',
+                used |= set(re.findall(r'(?:api_fail|rf_error_set|rf_refuse|answer_fail|reply_error|\bfail)\(\s*[^,;]+,\s*(\d{3}),\s*"([a-z_]+)"',
                                        f.read()))
         table = set(re.findall(r"^\| (\d{3}) \| `([a-z_]+)` \|", self.section_text("## Errors"), re.M))
         self.assertTrue(used)

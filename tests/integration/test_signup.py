@@ -11,8 +11,7 @@ import unittest
 import urllib.parse
 
 import samples
-from deploy_support import Deploy, request_body
-from harness import ServerTest
+from deploy_support import DeployServerTest, request_body
 
 SECRET = "kx-signup"
 MIN = 60 * 1000
@@ -34,25 +33,9 @@ def profile(**over):
     return body
 
 
-class SignupTest(ServerTest):
-    extra_args = ("--set", "test_clock=1", "--set", "staff_quiet_start_hour=0", "--set", "staff_quiet_end_hour=0",
-                  "--set", "kannel_secret=" + SECRET, "--set", "alert_check_interval_s=86400",
-                  "--set", "signup_per_address=1000")
-
-    @classmethod
-    def prepare(cls, server):
-        cls.admin = server.token("admin")
-        cls.coord81 = server.token("coordinator", scope="81")
-        cls.coord34 = server.token("coordinator", scope="34")
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.d = Deploy(cls.server, cls.admin, SECRET)
-
-    def unchanged(self):
-        self.d.settle()
-        return super().unchanged()
+class SignupTest(DeployServerTest):
+    secret = SECRET
+    settings = ("signup_per_address=1000",)
 
     def public(self, method, path, body=None, headers=None):
         return self.server.http(method, path, None, body=body, headers=headers)
@@ -272,7 +255,7 @@ class Joining(SignupTest):
 
 
 class PerAddress(SignupTest):
-    extra_args = ("--set", "test_clock=1", "--set", "kannel_secret=" + SECRET, "--set", "signup_per_address=4")
+    settings = ("signup_per_address=4",)
 
     def test_limits_per_address(self):
         phones = [national() for _ in range(5)]

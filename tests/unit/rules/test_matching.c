@@ -463,8 +463,32 @@ static void test_words(void **state)
 	assert_false(match_has_word("fr occ en", "oc", 2));
 	assert_false(match_has_word("", "oc", 2));
 	assert_false(match_has_word("fr", "", 0));
+	assert_true(match_has_word("  fr   oc ", "oc", 2));
+	assert_false(match_has_word(NULL, "oc", 2));
 	assert_string_equal(match_rule_name(RULE_REST), "rest");
 	assert_string_equal(match_rule_name(RULE_NONE), "eligible");
+}
+
+/* The word-list walker that the matching and the protocol layer read lists with: every word once,
+ * in order, whatever the spaces; nothing from an empty or absent list. */
+static void test_next_word(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *list, *words; /* the words expected, joined by '|' */
+	} cases[] = {
+	    {"fr oc en", "fr|oc|en"}, {"  fr   oc  ", "fr|oc"}, {"diploma", "diploma"}, {"", ""}, {"   ", ""}, {NULL, ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char got[64] = "";
+		const char *w;
+		size_t n, len = 0;
+		for (const char *p = cases[i].list; (w = match_next_word(&p, &n));) {
+			assert_true(n > 0 && len + n + 1 < sizeof got);
+			len += (size_t)snprintf(got + len, sizeof got - len, "%s%.*s", len ? "|" : "", (int)n, w);
+		}
+		assert_string_equal(got, cases[i].words);
+	}
 }
 
 int main(void)
@@ -475,7 +499,7 @@ int main(void)
 		cmocka_unit_test(test_rest_edges),		cmocka_unit_test(test_availability_windows),
 		cmocka_unit_test(test_first_rule_is_the_reason), cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_words),			cmocka_unit_test(test_sort),
-		cmocka_unit_test(test_rank_many),
+		cmocka_unit_test(test_rank_many),		cmocka_unit_test(test_next_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

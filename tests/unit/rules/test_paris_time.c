@@ -100,12 +100,12 @@ static void test_refused(void **state)
 static void test_civil_days(void **state)
 {
 	(void)state;
-	assert_int_equal(paris_days_from_civil(1970, 1, 1), 0);
-	assert_int_equal(paris_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(clock_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(clock_days_from_civil(2000, 3, 1), 11017);
 	for (long long day = -1000; day < 200000; day += 37) {
 		int y, m, d;
-		paris_civil_from_days(day, &y, &m, &d);
-		assert_int_equal(paris_days_from_civil(y, m, d), day);
+		clock_civil_from_days(day, &y, &m, &d);
+		assert_int_equal(clock_days_from_civil(y, m, d), day);
 	}
 }
 
