@@ -133,6 +133,14 @@ export const more = [
       const id = Number(await target.getAttribute('data-id'));
       await target.scrollIntoViewIfNeeded();
       const before = await pm.evaluate(() => [window.scrollY, document.querySelector('.alerts-card').scrollTop, document.querySelector('#alerts').scrollTop]);
+      // the answer held back until the event has redrawn the feed behind the dialog (as on a slow
+      // network): the place is still kept
+      await pm.route('**/api/v1/alerts/*/acknowledge', async (route) => {
+        const answer = await route.fetch();
+        await pm.waitForFunction((x) => window.renfort.state.alerts.get(x)?.status === 'acknowledged', id);
+        await sleep(300);
+        await route.fulfill({ response: answer });
+      });
       await target.locator('button.ack').click();
       await pm.fill('#alert-note', 'livraison 6h');
       await pm.click('#alert-confirm');

@@ -10,6 +10,17 @@ from harness import ServerTest
 MIN = 60000
 
 
+def tarn_structure_and_officers(cls):
+    """An EHPAD of the Tarn with one contact, the Tarn's duty officer and the region's: their ids."""
+    cls.albi = cls.create_record("structures", {
+        "name": "EHPAD Les Tilleuls", "category": "ehpad", "legal_form": "association", "commune": "81004",
+        "capacity": 80, "occupancy": 60, "staff": 40,
+        "contacts": [{"name": "Direction", "phone": "+33639981111"}]})["id"]
+    cls.tarn = cls.create_record("duty_officers", {"name": "Astreinte Tarn", "phone": "+33639982222", "dep": "81"})["id"]
+    cls.region = cls.create_record("duty_officers", {"name": "Astreinte ARS", "phone": "+33639983333"})["id"]
+    cls.n = 0
+
+
 class Escalation(ServerTest):
     extra_args = ("--set", "test_clock=1", "--set", "silent_after_hours=1000", "--set", "escalation_minutes=30",
                   "--set", "alert_check_interval_s=86400")
@@ -22,13 +33,7 @@ class Escalation(ServerTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.albi = cls.create_record("structures", {
-            "name": "EHPAD Les Tilleuls", "category": "ehpad", "legal_form": "association", "commune": "81004",
-            "capacity": 80, "occupancy": 60, "staff": 40,
-            "contacts": [{"name": "Direction", "phone": "+33639981111"}]})["id"]
-        cls.tarn = cls.create_record("duty_officers", {"name": "Astreinte Tarn", "phone": "+33639982222", "dep": "81"})["id"]
-        cls.region = cls.create_record("duty_officers", {"name": "Astreinte ARS", "phone": "+33639983333"})["id"]
-        cls.n = 0
+        tarn_structure_and_officers(cls)
 
     def stockout(self, item):
         Escalation.n += 1
@@ -105,12 +110,7 @@ class SmsCooldown(ServerTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.albi = cls.create_record("structures", {
-            "name": "EHPAD Les Tilleuls", "category": "ehpad", "legal_form": "association", "commune": "81004",
-            "capacity": 80, "occupancy": 60, "staff": 40,
-            "contacts": [{"name": "Direction", "phone": "+33639981111"}]})["id"]
-        cls.create_record("duty_officers", {"name": "Astreinte Tarn", "phone": "+33639982222", "dep": "81"})
-        cls.n = 0
+        tarn_structure_and_officers(cls)
 
     def count(self, quantity, hours=1):
         st, body, _ = self.api("POST", "/api/v1/clock/advance", body={"ms": int(hours * self.HOUR)})

@@ -441,10 +441,11 @@ function renderAlerts() {
   const scroller = ol.closest('.alerts-card') || ol;
   const top = ol.scrollTop;
   const pageTop = scroller.scrollTop;
-  // the button that has the focus comes back after the redraw (events redraw the feed all night)
+  // the button that has the focus comes back after the redraw (events redraw the feed all night);
+  // when its alert left the page (acknowledged, it sorts below the open ones), the alert after it
   const active = document.activeElement;
   const activeLi = active && active.closest ? active.closest('#alerts li.alert') : null;
-  const refocus = activeLi ? { id: activeLi.dataset.id, cls: (active.className || '').split(' ')[0] } : null;
+  const refocus = activeLi ? { ids: followingIds(ol, activeLi.dataset.id), cls: (active.className || '').split(' ')[0] } : null;
   clear(ol);
   $('#alerts-count').textContent = `(${fmtNumber(list.length)})`;
   $('#alerts-empty').hidden = list.length > 0;
@@ -465,11 +466,7 @@ function renderAlerts() {
   }
   ol.scrollTop = top;
   scroller.scrollTop = pageTop;
-  if (refocus) {
-    const li = ol.querySelector(`li.alert[data-id="${refocus.id}"]`);
-    const el = li && ((refocus.cls && li.querySelector(`button.${CSS.escape(refocus.cls)}`)) || li.querySelector('button'));
-    if (el) el.focus({ preventScroll: true });
-  }
+  if (refocus) focusFirst(ol, refocus.ids, refocus.cls);
   for (const id of state.fresh) {
     const li = ol.querySelector(`li[data-id="${id}"]`);
     if (li) flash(li);
@@ -552,26 +549,38 @@ function takeButton(a) {
   }, t(mine ? 'alerts.release' : 'alerts.take'));
 }
 
-// Redraws the feed and puts the focus back on the alert acted on (or, when it left the list, on
-// the one that followed it), without moving the page.
-function keepPlace(id, redraw) {
-  const ol = $('#alerts');
+// The feed's alert ids from id on, in the order drawn: where the focus goes when id is gone.
+function followingIds(ol, id) {
   const items = [...ol.querySelectorAll('li.alert')];
   const at = items.findIndex((li) => li.dataset.id === String(id));
-  const after = at >= 0 ? items.slice(at + 1).map((li) => li.dataset.id) : [];
+  return [String(id), ...(at >= 0 ? items.slice(at + 1).map((li) => li.dataset.id) : [])];
+}
+
+// Focuses the first of ids still in the feed: its button of class cls (or acknowledge, or any).
+function focusFirst(ol, ids, cls) {
+  const li = ids.map((k) => ol.querySelector(`li.alert[data-id="${k}"]`)).find(Boolean);
+  const el = li && ((cls && li.querySelector(`button.${CSS.escape(cls)}`)) || li.querySelector('button.ack') || li.querySelector('button'));
+  if (el) el.focus({ preventScroll: true });
+}
+
+// Redraws the feed and puts the focus back on the alert acted on (or, when it left the list, on
+// the one that followed it), without moving the page. ids: followingIds() taken before the action
+// (an event may have redrawn the feed meanwhile), or the alert's id.
+function keepPlace(ids, redraw) {
+  const ol = $('#alerts');
+  if (!Array.isArray(ids)) ids = followingIds(ol, ids);
   const x = window.scrollX;
   const y = window.scrollY;
   redraw();
   window.scrollTo(x, y);
-  const target = [String(id), ...after].map((k) => ol.querySelector(`li.alert[data-id="${k}"]`)).find(Boolean);
-  const focusable = target && (target.querySelector('button.ack') || target.querySelector('button'));
-  if (focusable) focusable.focus({ preventScroll: true });
+  focusFirst(ol, ids, 'ack');
 }
 
 function actOnAlert(id, action) {
   const a = state.alerts.get(id);
   if (!a) return;
   const opener = document.activeElement;
+  const place = followingIds($('#alerts'), id); // where the feed was when the coordinator acted
   const dlg = $('#alert-dialog');
   $('#alert-dialog-h').textContent = t(action === 'acknowledge' ? 'alerts.ack_title' : 'alerts.resolve_title');
   $('#alert-dialog-what').textContent = `${a.holder_name || a.dep || ''} — ${alertWhat(a)}`;
@@ -590,7 +599,7 @@ function actOnAlert(id, action) {
       const updated = await api('POST', `/alerts/${id}/${action}`, { body, key });
       upsertAlert(updated);
       close();
-      keepPlace(id, () => { renderAlerts(); renderKpis(); });
+      keepPlace(place, () => { renderAlerts(); renderKpis(); });
       toast(t(action === 'acknowledge' ? 'alerts.acked_toast' : 'alerts.resolved_toast'));
     } catch (e) {
       $('#alert-dialog-error').textContent = errorText(e);
