@@ -15,15 +15,3 @@ CREATE TRIGGER audit_alert_escalations_create AFTER INSERT ON alert_escalations 
 		(SELECT holder_id FROM alerts WHERE id = NEW.alert_id),
 		json_object('escalated', NULL), json_object('escalated', NEW.level));
 END;
-
--- The SMS cool-down (alert_sms_cooldown_hours): the last alert SMS per holder and item, its
--- severity and time. Kept by holder and item, not by alert: a shortage that recovers and opens a
--- new alert an hour later is the same bouncing level and must not re-text everyone.
-CREATE TABLE alert_sms_last (
-	holder_kind TEXT NOT NULL CHECK (holder_kind IN ('structure', 'depot')),
-	holder_id INTEGER NOT NULL,
-	item_id INTEGER NOT NULL,
-	severity TEXT NOT NULL CHECK (severity IN ('critical', 'stockout')),
-	at INTEGER NOT NULL,
-	PRIMARY KEY (holder_kind, holder_id, item_id)
-) STRICT, WITHOUT ROWID;

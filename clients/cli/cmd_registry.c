@@ -69,6 +69,7 @@ static const struct kind kinds[] = {
 	{"alerts", 1, 0, 0, alert_cols},
 	{"communes", 1, 0, 0, commune_cols},
 	{"duty_officers", 1, 0, 1, officer_cols},
+	{"epidemic", 0, 1, 0, NULL}, /* the daily hospital figures per département: imported, not a registry */
 	{NULL, 0, 0, 0, NULL},
 };
 
@@ -297,7 +298,14 @@ static int run_import(struct cli *c, const struct cli_args *a)
 	}
 	if (c->json)
 		cli_out_json_line(stdout, res.json);
-	else {
+	else if (strcmp(k->name, "epidemic") == 0) {
+		char n[32], deps[32], first[16], last[16];
+		cli_out_member(res.json, "imported", n, sizeof n);
+		cli_out_member(res.json, "departements", deps, sizeof deps);
+		cli_out_member(res.json, "first_day", first, sizeof first);
+		cli_out_member(res.json, "last_day", last, sizeof last);
+		printf("imported %s daily figures of %s départements (%s to %s) from %s\n", n, deps, first, last, shown);
+	} else {
 		char n[32], first[32], last[32];
 		cli_out_member(res.json, "created", n, sizeof n);
 		cli_out_member(res.json, "first_id", first, sizeof first);
@@ -441,13 +449,16 @@ const struct cli_command cmd_list = {
 };
 
 const struct cli_command cmd_import = {
-	"import", "create structures or volunteers from a CSV file",
-	"Usage: renfort import structures|volunteers FILE.csv [--key KEY]\n"
+	"import", "create structures or volunteers, or load epidemic figures, from a CSV file",
+	"Usage: renfort import structures|volunteers|epidemic FILE.csv [--key KEY]\n"
 	"\n"
 	"Sends the CSV file (\"-\": standard input) to renfortd (POST /api/v1/KIND/import, text/csv), which\n"
 	"creates every row or, when one row is wrong, none: the error names the line, the field and the rule.\n"
 	"The header names the fields (as `renfort export` writes them, so an export imports back into another\n"
 	"renfortd); structures also accept the FINESS/Eurostat hospital extract as published.\n"
+	"epidemic loads the daily hospital figures per département as the ARS published them (date,\n"
+	"departement_code, departement_name, hospitalised, intensive_care, discharged, deaths): a day already\n"
+	"loaded for a département is replaced.\n"
 	"The idempotency key is derived from the file's SHA-256: importing the same file again (after a lost\n"
 	"answer, or by mistake) answers the first import again instead of creating the rows twice (for a day).\n"
 	"  --key KEY   use this idempotency key instead\n"

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "log.h"
 #include "paris_time.h"
+#include "request_check.h"
 #include "store.h"
 #include "store_idem.h"
 #include "tx.h"
@@ -76,6 +77,8 @@ static const struct op ops[] = {
 	{"stock.cover", op_stock_cover, READERS, 0, "GET", "/api/v1/stock/cover"},
 	{"stock.history", op_stock_history, STAFF | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/stock/history"},
 	{"stock.trends", op_stock_trends, READERS, 0, "GET", "/api/v1/stock/trends"},
+	{"epidemic.import", op_epidemic_import, STAFF, OP_WRITE | OP_RAW_BODY, "POST", "/api/v1/epidemic/import"},
+	{"epidemic.list", op_epidemic_list, READERS, 0, "GET", "/api/v1/epidemic"},
 	{"thresholds.list", op_thresholds_list, STAFF | SELF_STRUCTURE, 0, "GET", "/api/v1/thresholds"},
 	{"thresholds.set", op_thresholds_set, STAFF, OP_WRITE, "PUT", "/api/v1/thresholds"},
 	{"thresholds.delete", op_thresholds_delete, STAFF, OP_WRITE, "DELETE", "/api/v1/thresholds"},
@@ -412,6 +415,17 @@ int api_fail(struct op_response *res, int status, const char *code, const char *
 	res->status = status;
 	rf_error_set(&res->err, status, code, field, "%s", rule);
 	return -1;
+}
+
+int api_csv_body(const struct op_request *req, struct op_response *res)
+{
+	if (!req->raw_body || !req->raw_len)
+		return api_fail(res, 400, "invalid_csv", "body", "a CSV file with a header line is required");
+	/* the media type itself, not any text holding "csv" (application/csvx, text/csv-schema) */
+	if (req->content_type[0] && !request_check_media_type(req->content_type, "text/csv") &&
+	    !request_check_media_type(req->content_type, "text/plain"))
+		return api_fail(res, 415, "unsupported_media_type", "content-type", "must be text/csv");
+	return 0;
 }
 
 int api_fail_error(struct op_response *res, const struct rf_error *err)

@@ -134,6 +134,9 @@ int api_json_int(const cJSON *j, const char *field, long long min, long long max
 		 struct op_response *res);
 /* The page size: the limit parameter (1 to page_size_max), else page_size_default. */
 int api_param_limit(struct app *app, struct op_request *req, long long *limit, struct op_response *res);
+/* The CSV body of an import (OP_RAW_BODY): 0, or -1 with res set (400 invalid_csv when empty, 415
+ * when the media type is not text/csv or text/plain). */
+int api_csv_body(const struct op_request *req, struct op_response *res);
 /* Sets res to an error. Returns -1 for "return api_fail(...)". */
 int api_fail(struct op_response *res, int status, const char *code, const char *field, const char *rule);
 /* Sets res to a service's refusal. Returns -1. */

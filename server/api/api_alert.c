@@ -10,6 +10,7 @@
 #include "app.h"
 #include "cap.h"
 #include "clock.h"
+#include "stock_forecast.h"
 #include "store_alert.h"
 #include "store_sms.h"
 #include "validate.h"
@@ -91,6 +92,9 @@ cJSON *alert_json(const struct alert_row *a)
 		cJSON_AddNullToObject(o, "resolution");
 		cJSON_AddNullToObject(o, "resolve_note");
 	}
+	/* a shortage that came back within alert_reopen_hours: the same alert, reopened */
+	api_add_time(o, "reopened_at", a->reopened_at);
+	cJSON_AddNumberToObject(o, "reopen_count", a->reopen_count);
 	if (a->allocation_id) {
 		/* the allocation that answers it (only when there is one) */
 		cJSON *al = cJSON_AddObjectToObject(o, "allocation");
@@ -367,6 +371,16 @@ int op_sms_outbox(struct app *app, struct op_request *req, struct op_response *r
 	return 0;
 }
 
+/* The levels whose projection moved by itself, all of them, with the pooled prior built afresh: what
+ * the periodic job does, at once. */
+static int check_forecasts(struct app *app, long long now)
+{
+	int rc = stock_forecast_refresh_pool(app, now, 1), left = 1;
+	while (rc == STORE_OK && left)
+		rc = stock_forecast_sweep(app, now, 256, &left);
+	return rc;
+}
+
 int op_clock_advance(struct app *app, struct op_request *req, struct op_response *res)
 {
 	if (!app->cfg.test_clock)
@@ -389,6 +403,8 @@ int op_clock_advance(struct app *app, struct op_request *req, struct op_response
 	store_set_now(app->store, now);
 	int rc = alert_engine_check_silent(app, now);
 	if (!rc)
+		rc = check_forecasts(app, now);
+	if (!rc)
 		rc = escalation_run(app, now);
 	if (!rc)
 		rc = deployment_tick(app, now);
@@ -407,6 +423,8 @@ int op_alerts_check(struct app *app, struct op_request *req, struct op_response 
 {
 	(void)req;
 	int rc = alert_engine_check_silent(app, store_now(app->store));
+	if (!rc)
+		rc = check_forecasts(app, store_now(app->store));
 	if (!rc)
 		rc = escalation_run(app, store_now(app->store));
 	if (rc)

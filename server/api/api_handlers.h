@@ -45,6 +45,8 @@ int op_stock_report(struct app *app, struct op_request *req, struct op_response 
 int op_stock_movement(struct app *app, struct op_request *req, struct op_response *res);
 int op_stock_levels(struct app *app, struct op_request *req, struct op_response *res);
 int op_stock_cover(struct app *app, struct op_request *req, struct op_response *res);
+int op_epidemic_import(struct app *app, struct op_request *req, struct op_response *res);
+int op_epidemic_list(struct app *app, struct op_request *req, struct op_response *res);
 int op_thresholds_list(struct app *app, struct op_request *req, struct op_response *res);
 int op_thresholds_set(struct app *app, struct op_request *req, struct op_response *res);
 int op_thresholds_delete(struct app *app, struct op_request *req, struct op_response *res);

@@ -7,7 +7,6 @@
 #include "csv.h"
 #include "geo.h"
 #include "record_json.h"
-#include "request_check.h"
 #include "store.h"
 #include "store_record.h"
 #include "store_territory.h"
@@ -256,12 +255,8 @@ static void count_dep(struct dep_count *v, int *n, const char *dep)
 int op_registry_import(struct app *app, struct op_request *req, struct op_response *res)
 {
 	const struct entity *e = registry_entity(req->op);
-	if (!req->raw_body || !req->raw_len)
-		return api_fail(res, 400, "invalid_csv", "body", "a CSV file with a header line is required");
-	/* the media type itself, not any text holding "csv" (application/csvx, text/csv-schema) */
-	if (req->content_type[0] && !request_check_media_type(req->content_type, "text/csv") &&
-	    !request_check_media_type(req->content_type, "text/plain"))
-		return api_fail(res, 415, "unsupported_media_type", "content-type", "must be text/csv");
+	if (api_csv_body(req, res))
+		return -1;
 
 	struct csv_reader r;
 	csv_reader_init(&r, req->raw_body, req->raw_len);

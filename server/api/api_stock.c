@@ -10,9 +10,11 @@
 #include "buf.h"
 #include "burn.h"
 #include "clock.h"
+#include "forecast.h"
+#include "stock.h"
+#include "stock_forecast.h"
 #include "store_alert.h"
 #include "store_record.h"
-#include "stock.h"
 #include "store_stock.h"
 
 #include <limits.h>
@@ -74,18 +76,99 @@ static int put_fixed(struct buf *b, double v, int decimals, int known)
 	return buf_puts(b, o);
 }
 
-/* "item":..,"quantity":..,"burn_per_day":..,"days_of_cover":..,"stockout_at":..,"alert":.. */
+/* --- the forecast's fields (issue 14), shared by levels written by hand and those of stock.levels ---- */
+
+struct forecast_fields {
+	long long at;          /* the time they are computed for */
+	long long estimate, counted_at;
+	int known;             /* a rate, so a trend and a band */
+	double growth;         /* log per day */
+	long long low_at, high_at;
+	int confidence;
+};
+
+#define MS_PER_DAY 86400000.0
+
+/* "name":"<ISO time>" (no printf: every level line writes three of them) */
+static int put_time(struct buf *b, const char *name, long long ms)
+{
+	char iso[32];
+	return buf_puts(b, name) || buf_puts(b, ":\"") || buf_puts(b, clock_format_iso(ms, iso)) || buf_puts(b, "\"");
+}
+
+/* {"quantity":..,"age_hours":..}: the stock estimated now and how old its count is (the count's date
+ * is the level's reported_at, or the report's at) */
+static int put_estimate(struct buf *b, const struct forecast_fields *f)
+{
+	if (buf_puts(b, "{\"quantity\":") || put_fixed(b, (double)f->estimate, 0, 1))
+		return -1;
+	if (!f->counted_at)
+		return buf_puts(b, ",\"age_hours\":null}");
+	double age = f->at > f->counted_at ? (double)(f->at - f->counted_at) / 3600000.0 : 0;
+	return buf_puts(b, ",\"age_hours\":") || put_fixed(b, age, 1, 1) || buf_puts(b, "}");
+}
+
+/* {"growth_per_day":..}: how much more is used each day (0.1: 10% more), or null */
+static int put_trend(struct buf *b, const struct forecast_fields *f)
+{
+	if (!f->known)
+		return buf_puts(b, "null");
+	return buf_puts(b, "{\"growth_per_day\":") || put_fixed(b, expm1(f->growth), 3, 1) || buf_puts(b, "}");
+}
+
+/* {"days_low":..,"days_high":..,"stockout_low_at":..,"stockout_high_at":..}, or null */
+static int put_band(struct buf *b, const struct forecast_fields *f)
+{
+	if (!f->known || !f->low_at)
+		return buf_puts(b, "null");
+	double lo = f->low_at > f->at ? (double)(f->low_at - f->at) / MS_PER_DAY : 0;
+	double hi = f->high_at > f->at ? (double)(f->high_at - f->at) / MS_PER_DAY : 0;
+	return buf_puts(b, "{\"days_low\":") || put_fixed(b, lo, 2, 1) || buf_puts(b, ",\"days_high\":") ||
+	       put_fixed(b, hi, 2, 1) || buf_puts(b, ",") || put_time(b, "\"stockout_low_at\"", f->low_at) ||
+	       buf_puts(b, ",") || put_time(b, "\"stockout_high_at\"", f->high_at) || buf_puts(b, "}");
+}
+
+/* ,"estimate":..,"trend":..,"band":..,"confidence":.. */
+static int put_forecast(struct buf *b, const struct forecast_fields *f)
+{
+	return buf_puts(b, ",\"estimate\":") || put_estimate(b, f) || buf_puts(b, ",\"trend\":") || put_trend(b, f) ||
+	       buf_puts(b, ",\"band\":") || put_band(b, f) || buf_puts(b, ",\"confidence\":\"") ||
+	       buf_puts(b, forecast_confidence_name((enum forecast_confidence)f->confidence)) || buf_puts(b, "\"");
+}
+
+/* The decimals a use rate is given with: four significant digits, three decimals at most (a rate is
+ * an estimate: 7999.989 a day, from a day of counts that lasted a few milliseconds more, is 8000). */
+static int rate_decimals(double v)
+{
+	int d = v > 0 ? 3 - (int)floor(log10(v)) : 3;
+	return d < 0 ? 0 : d > 3 ? 3 : d;
+}
+
+/* A use rate as a JSON number (rate_decimals). */
+static double rate_rounded(double v)
+{
+	double scale = pow(10, rate_decimals(v));
+	return round(v * scale) / scale;
+}
+
+/* "item":..,"quantity":..,"burn_per_day":..,"days_of_cover":..,"stockout_at":..,"estimate":..,
+ * "trend":..,"band":..,"confidence":..,"alert":.. */
 static int level_fields(struct buf *b, const struct stock_level *lv)
 {
 	char iso[32];
 	int bad = buf_puts(b, "\"item\":") || put_json_string(b, lv->item_code) ||
 		  buf_printf(b, ",\"quantity\":%lld,\"burn_per_day\":", lv->quantity) ||
-		  put_fixed(b, lv->burn_per_day, 3, lv->burn_per_day > 0) || buf_puts(b, ",\"days_of_cover\":") ||
+		  put_fixed(b, lv->burn_per_day, rate_decimals(lv->burn_per_day), lv->burn_per_day > 0 || lv->cover_known) ||
+		  buf_puts(b, ",\"days_of_cover\":") ||
 		  put_fixed(b, lv->days_of_cover, 2, lv->cover_known);
 	if (!bad && lv->cover_known)
 		bad = buf_printf(b, ",\"stockout_at\":\"%s\"", clock_format_iso(lv->stockout_at, iso));
 	else if (!bad)
 		bad = buf_puts(b, ",\"stockout_at\":null");
+	struct forecast_fields f = {lv->at,     lv->estimate,	  lv->counted_at,	lv->cover_known,
+				    lv->growth, lv->stockout_low_at, lv->stockout_high_at, lv->confidence};
+	if (!bad)
+		bad = put_forecast(b, &f);
 	/* severity and status are renfort's own words: nothing to escape */
 	if (!bad && lv->alert_id)
 		bad = buf_printf(b, ",\"alert\":{\"id\":%lld,\"severity\":\"%s\",\"status\":\"%s\"}", lv->alert_id,
@@ -338,10 +421,28 @@ int op_stock_movement(struct app *app, struct op_request *req, struct op_respons
 
 /* --- reads ---------------------------------------------------------------------------------------------- */
 
+struct level_ctx {
+	const struct app *app;
+	long long now;
+	cJSON *items;
+};
+
+/* A forecast field written by hand into a cJSON object, as it is in every level */
+static int add_raw(cJSON *o, const char *name, const struct forecast_fields *f,
+		   int (*put)(struct buf *b, const struct forecast_fields *f))
+{
+	struct buf b;
+	buf_init(&b);
+	int bad = put(&b, f) || !cJSON_AddRawToObject(o, name, b.data);
+	buf_release(&b);
+	return bad ? -1 : 0;
+}
+
 static int add_level(void *ctx, const struct level_view *v)
 {
 	char iso[32];
 	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToArray(((const struct level_ctx *)ctx)->items, o);
 	cJSON_AddStringToObject(o, "holder_kind", v->holder_kind);
 	cJSON_AddNumberToObject(o, "holder_id", (double)v->holder_id);
 	cJSON_AddStringToObject(o, "holder_name", v->holder_name);
@@ -358,22 +459,30 @@ static int add_level(void *ctx, const struct level_view *v)
 		cJSON_AddStringToObject(o, "reported_at", clock_format_iso(v->reported_at, iso));
 	else
 		cJSON_AddNullToObject(o, "reported_at");
-	if (v->burn_per_day > 0)
-		cJSON_AddNumberToObject(o, "burn_per_day", round(v->burn_per_day * 1000) / 1000);
+	const struct level_ctx *lc = ctx;
+	struct level_forecast fc;
+	stock_forecast_view(lc->app, v, lc->now, &fc);
+	if (fc.rate > 0 || fc.cover_known)
+		cJSON_AddNumberToObject(o, "burn_per_day", rate_rounded(fc.rate));
 	else
 		cJSON_AddNullToObject(o, "burn_per_day");
-	if (v->cover_known) {
-		cJSON_AddNumberToObject(o, "days_of_cover", round(v->days_of_cover * 100) / 100);
-		cJSON_AddStringToObject(o, "stockout_at", clock_format_iso(v->stockout_at, iso));
+	if (fc.cover_known) {
+		cJSON_AddNumberToObject(o, "days_of_cover", round(fc.days * 100) / 100);
+		cJSON_AddStringToObject(o, "stockout_at", clock_format_iso(fc.stockout_at, iso));
 	} else {
 		cJSON_AddNullToObject(o, "days_of_cover");
 		cJSON_AddNullToObject(o, "stockout_at");
 	}
+	struct forecast_fields f = {lc->now,   fc.estimate,	   fc.counted_at,	  fc.cover_known,
+				    fc.growth, fc.stockout_low_at, fc.stockout_high_at, fc.confidence};
+	if (add_raw(o, "estimate", &f, put_estimate) || add_raw(o, "trend", &f, put_trend) ||
+	    add_raw(o, "band", &f, put_band))
+		return -1;
+	cJSON_AddStringToObject(o, "confidence", forecast_confidence_name((enum forecast_confidence)fc.confidence));
 	if (v->alert_severity)
 		cJSON_AddStringToObject(o, "alert", v->alert_severity);
 	else
 		cJSON_AddNullToObject(o, "alert");
-	cJSON_AddItemToArray(ctx, o);
 	return 0;
 }
 
@@ -415,7 +524,8 @@ int op_stock_levels(struct app *app, struct op_request *req, struct op_response 
 		return -1;
 	cJSON *items = cJSON_CreateArray();
 	long long total = 0;
-	int rc = store_level_list(app->store, &req->who, &q, add_level, items, &total);
+	struct level_ctx lc = {app, req->now, items};
+	int rc = store_level_list(app->store, &req->who, &q, add_level, &lc, &total);
 	if (rc) {
 		cJSON_Delete(items);
 		return api_fail_store(app, res, rc, "levels");
@@ -426,35 +536,44 @@ int op_stock_levels(struct app *app, struct op_request *req, struct op_response 
 	return 0;
 }
 
-static int add_cover(void *ctx, const struct cover_view *v)
+static int add_cover(void *ctx, const struct cover_line *v)
 {
 	cJSON *o = cJSON_CreateObject();
-	if (v->dep)
-		cJSON_AddStringToObject(o, "dep", v->dep);
-	else
-		cJSON_AddStringToObject(o, "dep", "region");
+	cJSON_AddItemToArray(ctx, o);
+	cJSON_AddStringToObject(o, "dep", v->dep ? v->dep : "region");
 	cJSON_AddStringToObject(o, "item", v->item_code);
 	cJSON_AddStringToObject(o, "item_name", v->item_name);
 	cJSON_AddStringToObject(o, "unit", v->unit);
 	cJSON_AddNumberToObject(o, "structures", (double)v->holders);
 	cJSON_AddNumberToObject(o, "quantity", (double)v->quantity);
-	cJSON_AddNumberToObject(o, "burn_per_day", round(v->burn_per_day * 1000) / 1000);
+	cJSON_AddNumberToObject(o, "estimate", (double)v->estimate);
+	cJSON_AddNumberToObject(o, "burn_per_day", rate_rounded(v->burn_per_day));
 	/* cover of the stock whose consumption is known: stock of holders without a rate would
 	 * stretch it without bounds */
 	cJSON_AddNumberToObject(o, "structures_with_rate", (double)v->rated_holders);
-	if (v->burn_per_day > 0)
-		cJSON_AddNumberToObject(o, "days_of_cover", round((double)v->rated_quantity / v->burn_per_day * 100) / 100);
-	else
+	struct forecast_fields f = {0, 0, 0, v->cover_known, v->growth, 0, 0, 0};
+	if (add_raw(o, "trend", &f, put_trend))
+		return -1;
+	if (v->cover_known) {
+		cJSON_AddNumberToObject(o, "days_of_cover", round(v->days * 100) / 100);
+		cJSON *band = cJSON_AddObjectToObject(o, "band");
+		cJSON_AddNumberToObject(band, "days_low", round(v->days_low * 100) / 100);
+		cJSON_AddNumberToObject(band, "days_high", round(v->days_high * 100) / 100);
+	} else {
 		cJSON_AddNullToObject(o, "days_of_cover");
+		cJSON_AddNullToObject(o, "band");
+	}
 	if (v->worst_known)
 		cJSON_AddNumberToObject(o, "worst_days_of_cover", round(v->worst_days * 100) / 100);
 	else
 		cJSON_AddNullToObject(o, "worst_days_of_cover");
+	cJSON *conf = cJSON_AddObjectToObject(o, "confidence");
+	for (int c = CONFIDENCE_LOW; c <= CONFIDENCE_HIGH; c++)
+		cJSON_AddNumberToObject(conf, forecast_confidence_name((enum forecast_confidence)c), (double)v->confidence[c]);
 	cJSON *alerts = cJSON_AddObjectToObject(o, "alerts");
 	cJSON_AddNumberToObject(alerts, "warning", (double)v->warning);
 	cJSON_AddNumberToObject(alerts, "critical", (double)v->critical);
 	cJSON_AddNumberToObject(alerts, "stockout", (double)v->stockout);
-	cJSON_AddItemToArray(ctx, o);
 	return 0;
 }
 
@@ -474,7 +593,7 @@ int op_stock_cover(struct app *app, struct op_request *req, struct op_response *
 	if (dep && !principal_covers_dep(&req->who, dep))
 		return api_fail(res, 404, "not_found", "dep", "no such département in your territory");
 	cJSON *items = cJSON_CreateArray();
-	int rc = store_cover_rollup(app->store, &req->who, dep, item, category, add_cover, items);
+	int rc = stock_forecast_cover(app, &req->who, dep, item, category, req->now, add_cover, items);
 	if (rc) {
 		cJSON_Delete(items);
 		return api_fail_store(app, res, rc, "cover");

@@ -161,11 +161,11 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 					    "habituel de la structure. Statut : %s.",
 			 a->quantity, a->status);
 	else if (a->cover_known)
-		snprintf(text, sizeof text, "Stock compté : %lld. Couverture estimée : %.1f jours, rupture prévue le %.10s. "
+		snprintf(text, sizeof text, "Stock estimé : %lld. Couverture estimée : %.1f jours, rupture prévue le %.10s. "
 					    "Niveau : %s, statut : %s.",
 			 a->quantity, a->days_of_cover, cap_time(a->stockout_at, t), a->severity, a->status);
 	else
-		snprintf(text, sizeof text, "Stock compté : %lld. Niveau : %s, statut : %s.", a->quantity, a->severity,
+		snprintf(text, sizeof text, "Stock estimé : %lld. Niveau : %s, statut : %s.", a->quantity, a->severity,
 			 a->status);
 	if (a->allocation_id) {
 		/* the allocation that answers it: each of its steps is a new version of the alert */

@@ -389,9 +389,10 @@ struct stock_ctx {
 	char why[512];
 };
 
-/* Each structure's first count, through the very code of a stock report, in days of what the
- * catalogue says it burns: mostly two to eight weeks, and a few short ones, so that the dashboard
- * has shortages (and their alerts) to show from the first minute. */
+/* Each structure's first count, through the very code of a stock report, in days of what a structure
+ * without history is taken to burn (forecast_cold_percent of the catalogue's rates): mostly two to
+ * eight weeks, and a few short ones, so that the dashboard has shortages (and their warnings) to
+ * show from the first minute. */
 static int seed_structure_stock(void *ctx, long long id, long long occupancy, long long staff)
 {
 	struct stock_ctx *sc = ctx;
@@ -411,7 +412,8 @@ static int seed_structure_stock(void *ctx, long long id, long long occupancy, lo
 	}
 	for (size_t i = 0; in && i < sc->nitems && in->nlines < STOCK_REPORT_MAX_LINES; i++) {
 		const struct item_info *it = &sc->items[i];
-		double rate = burn_catalogue(it->per_worker, it->per_patient, it->per_bed, occupancy, staff);
+		double rate = burn_catalogue(it->per_worker, it->per_patient, it->per_bed, occupancy, staff) *
+			      (double)sc->app->cfg.forecast_cold_percent / 100.0;
 		if (rate <= 0)
 			continue;
 		/* most are well stocked; one line in twelve is running short */

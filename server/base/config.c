@@ -59,6 +59,20 @@ static const struct config_key keys[] = {
 	KEY_INT(alert_margin_hours, 24, 0, 720, "hysteresis: cover must pass a threshold by this much before an alert calms down"),
 	KEY_INT(silent_after_hours, 48, 1, 8760, "a structure that has not counted its stock for this long gets a silent alert"),
 	KEY_INT(alert_check_interval_s, 60, 1, 86400, "how often silent structures are looked for"),
+	KEY_STR(forecast_model, "trend",
+		"how use and cover are estimated: trend (a fit of level and growth, stock estimated between counts) or "
+		"average (the trailing average of counts used before, for comparison)"),
+	KEY_INT(forecast_cold_percent, 25, 1, 100,
+		"share of the catalogue's rate (per worker and patient) a structure without history is taken to use, until "
+		"three structures of its category have history of the item"),
+	KEY_INT(forecast_pool_interval_s, 600, 1, 86400,
+		"how often the growth shared by a territory's holders (and its hospital figures) is computed again"),
+	KEY_INT(alert_hold_hours, 24, 0, 720,
+		"a shortage alert calms down (or resolves) only once the projected cover has allowed it for this long"),
+	KEY_INT(alert_reopen_hours, 72, 0, 8760,
+		"a shortage that comes back within this time of its alert's resolution reopens that alert"),
+	KEY_INT(alert_sms_cooldown_hours, 24, 0, 8760,
+		"after an alert SMS for a holder and item, no other unless the severity rises above the one sent, for this long"),
 	KEY_STR(sms_gateways, "log", "SMS gateways to use, in order of preference: kannel, twilio, log (the log driver only writes the messages down)"),
 	KEY_STR(sms_log_file, "", "file where the log driver appends each message as a JSON line (empty: the log only)"),
 	KEY_STR(kannel_sendsms_url, "", "Kannel smsbox sendsms URL, like http://127.0.0.1:13013/cgi-bin/sendsms"),
@@ -115,7 +129,6 @@ static const struct config_key keys[] = {
 	KEY_INT(plausibility_floor, 10, 0, 1000000000, "levels below this count as this much for the plausibility rule (3 may well become 40)"),
 	KEY_INT(ack_carry_hours, 24, 0, 8760, "a shortage alert that opens again within this many hours of a recovery takes over the acknowledgement and note of the one that recovered; 0: never"),
 	KEY_INT(history_days, 90, 1, 3650, "how many days back stock histories and trends may be asked for (the ledger itself is kept)"),
-	KEY_INT(alert_sms_cooldown_hours, 24, 0, 8760, "after an alert SMS for a holder and item, no other for this many hours unless the severity rises above the one sent; 0: every time"),
 	KEY_INT(escalation_minutes, 30, 0, 10080, "a critical alert nobody acknowledged for this long is sent to the duty officers of its département, and after twice this long to the region's; 0: never"),
 };
 

@@ -38,6 +38,13 @@ struct config {
 	long long silent_after_hours;
 	long long alert_check_interval_s;
 	long long stats_min_count; /* smallest count of people volunteers.stats gives an observer */
+	/* forecasts and quieter alerts (issue 14) */
+	char *forecast_model;      /* trend (forecast.c) or average (burn.c, the estimator before it) */
+	long long forecast_cold_percent;
+	long long forecast_pool_interval_s;
+	long long alert_hold_hours;
+	long long alert_reopen_hours;
+	long long alert_sms_cooldown_hours;
 	/* shared stock: allocation proposals and the nearest stock (rules/allocation.h) */
 	long long allocation_target_days;
 	long long allocation_cap_days;
@@ -55,7 +62,6 @@ struct config {
 	long long plausibility_floor;
 	long long ack_carry_hours;     /* an acknowledgement outlives a recovery by this long */
 	long long escalation_minutes;  /* an unacknowledged critical alert goes up a level after this */
-	long long alert_sms_cooldown_hours; /* a bouncing alert texts a holder and item's people once */
 	long long history_days;        /* how far back stock history and trends may be asked */
 	/* SMS */
 	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */

@@ -5,12 +5,10 @@
 #include "app.h"
 #include "events.h"
 #include "auth.h"
-#include "escalation.h"
 #include "log.h"
 #include "deploy_text.h"
 #include "sms_text.h"
 #include "stock_flags.h"
-#include "store_escalation.h"
 #include "store_sms.h"
 
 #include <stdio.h>
@@ -55,32 +53,9 @@ static void shortage_text(const void *args, const char *lang, char *out, size_t 
 	sms_text_alert(args, lang, out, outlen);
 }
 
-/* Whether the holder and item's people may be texted about a at this severity: not within the
- * cool-down of a text at the same or a higher one (rules/escalation.c). */
-static int sms_due(struct app *app, const struct alert_row *a, int *due)
-{
-	char last[16];
-	long long at = 0;
-	int rc = store_alert_sms_last(app->store, a->holder_kind, a->holder_id, a->item_id, last, sizeof last, &at);
-	if (rc && rc != STORE_NOTFOUND)
-		return rc;
-	int last_level = rc == STORE_NOTFOUND ? 0 : shortage_level_parse(last);
-	*due = alert_sms_allowed(store_now(app->store), shortage_level_parse(a->severity), last_level, at,
-				 app->cfg.alert_sms_cooldown_hours * 3600000LL);
-	return STORE_OK;
-}
-
-/* The outbox rows of a critical alert: the structure's contacts and the département's officers,
- * unless the holder and item are in their SMS cool-down. */
+/* The outbox rows of a critical alert: the structure's contacts and the département's officers. */
 static int queue_sms(struct app *app, const struct holder_info *h, const struct item_info *it, const struct alert_row *a)
 {
-	int due = 0;
-	if (sms_due(app, a, &due))
-		return -1;
-	if (!due)
-		return 0;
-	if (store_alert_sms_sent(app->store, a->holder_kind, a->holder_id, a->item_id, a->severity))
-		return -1;
 	struct alert_text t = {a->severity, h->name, it->name, it->unit, a->quantity, a->cover_known,
 			       a->days_of_cover, a->stockout_at, a->dep, a->id};
 	struct sms_ctx c = {app, a, "alert_critical", shortage_text, &t, 0};
@@ -115,7 +90,8 @@ static int emit(struct app *app, const char *what, struct alert_row *a)
 
 static void copy_figures(struct alert_row *a, const struct stock_row *r)
 {
-	a->quantity = r->quantity;
+	/* the stock as the forecast estimates it now (the count itself, on a count) */
+	a->quantity = r->estimated ? r->estimate : r->quantity;
 	a->cover_known = r->cover_known;
 	a->days_of_cover = r->days_of_cover;
 	a->stockout_at = r->stockout_at;
@@ -139,9 +115,89 @@ static int resolve_found(struct app *app, int rc, struct alert_row *cur, const c
 	return emit(app, "resolved", cur);
 }
 
-/* The shortage alert's step; *was_critical: whether it was critical (or a stock-out) before. */
-static int shortage_step(struct app *app, const struct holder_info *h, const struct item_info *it,
-			 const struct stock_row *r, struct alert_row *out, int *was_critical)
+/* The last SMS of a holder and item, as an alert remembers it. */
+static enum shortage_level sms_level(const struct alert_row *a)
+{
+	int l = a->sms_severity[0] ? shortage_level_parse(a->sms_severity) : -1;
+	return l < 0 ? LEVEL_NONE : (enum shortage_level)l;
+}
+
+/* Whether an escalation of a to `next` texts people (critical and worse, with the cool-down); if so
+ * the alert remembers it. */
+static int sms_wanted(struct app *app, struct alert_row *a, enum shortage_level next, long long now)
+{
+	if (!shortage_sms_due(next, sms_level(a), a->sms_at, app->cfg.alert_sms_cooldown_hours * 3600000LL, now))
+		return 0;
+	snprintf(a->sms_severity, sizeof a->sms_severity, "%s", shortage_level_name(next));
+	a->sms_at = now;
+	return 1;
+}
+
+/* After a change written: its SMS (text), then its event "alert.<what>"; *out gets the alert. */
+static int announce(struct app *app, const struct holder_info *h, const struct item_info *it, struct alert_row *a,
+		    int text, const char *what, struct alert_row *out)
+{
+	if (text && queue_sms(app, h, it, a))
+		return STORE_ERROR;
+	show(a, h, it);
+	*out = *a;
+	return emit(app, what, a);
+}
+
+/* A shortage with no open alert: the one resolved within alert_reopen_hours opens again (the same
+ * alert, its SMS remembered), else a new one, which still knows the SMS sent for the holder and item
+ * within the cool-down. */
+static int open_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
+			 const struct stock_row *r, enum shortage_level next, long long calm_since, struct alert_row *out)
+{
+	struct store *st = app->store;
+	long long now = store_now(st);
+	struct alert_row prev;
+	int rc = STORE_NOTFOUND;
+	if (app->cfg.alert_reopen_hours > 0 || app->cfg.alert_sms_cooldown_hours > 0)
+		rc = store_alert_latest(st, "shortage", h->kind, h->id, it->id, &prev);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	if (rc == STORE_OK && strcmp(prev.status, "resolved") == 0 &&
+	    shortage_reopens(prev.resolved_at, app->cfg.alert_reopen_hours * 3600000LL, now)) {
+		snprintf(prev.status, sizeof prev.status, "open");
+		snprintf(prev.severity, sizeof prev.severity, "%s", shortage_level_name(next));
+		prev.resolved_at = prev.resolved_by = 0;
+		prev.resolution[0] = prev.resolve_note[0] = '\0';
+		prev.reopened_at = now;
+		prev.reopen_count++;
+		prev.calm_since = calm_since;
+		copy_figures(&prev, r);
+		int text = sms_wanted(app, &prev, next, now);
+		if ((rc = store_alert_update(st, &prev)))
+			return rc;
+		return announce(app, h, it, &prev, text, "reopened", out);
+	}
+	struct alert_row a;
+	alert_row_clear(&a);
+	snprintf(a.kind, sizeof a.kind, "shortage");
+	a.holder_kind = h->kind;
+	a.holder_id = h->id;
+	a.item_id = it->id;
+	snprintf(a.dep, sizeof a.dep, "%s", h->dep);
+	snprintf(a.severity, sizeof a.severity, "%s", shortage_level_name(next));
+	copy_figures(&a, r);
+	if (rc == STORE_OK) {
+		/* the cool-down is the holder's and item's, across alerts */
+		snprintf(a.sms_severity, sizeof a.sms_severity, "%s", prev.sms_severity);
+		a.sms_at = prev.sms_at;
+	}
+	a.calm_since = calm_since;
+	int text = sms_wanted(app, &a, next, now);
+	if ((rc = store_alert_insert(st, &a)) || (rc = alert_carry_acknowledgement(app, &a)))
+		return rc;
+	return announce(app, h, it, &a, text, "opened", out);
+}
+
+/* The shortage alert's step (recheck: time alone moved); *was_critical: whether it was critical (or a
+ * stock-out) before. */
+static int shortage_step(struct app *app, const struct holder_info *h, const struct item_info *it, struct stock_row *r,
+			 int recheck, struct alert_row *out, int *was_critical)
 {
 	struct store *st = app->store;
 	struct alert_row cur;
@@ -151,44 +207,49 @@ static int shortage_step(struct app *app, const struct holder_info *h, const str
 	int has = rc == STORE_OK;
 	enum shortage_level now_level = has ? (enum shortage_level)shortage_level_parse(cur.severity) : LEVEL_NONE;
 	struct thresholds t = thresholds_for(app, h, it);
-	enum shortage_level next = shortage_next(now_level, r->quantity, r->cover_known, r->days_of_cover, &t);
+	long long now = store_now(st);
+	double days_low = r->days_of_cover;
+	if (r->cover_known && r->stockout_low_at && r->stockout_low_at < r->stockout_at)
+		days_low = r->stockout_low_at > now ? (double)(r->stockout_low_at - now) / 86400000.0 : 0;
+	struct shortage_view v = {r->quantity,	   r->estimated ? r->estimate : r->quantity,
+				  r->cover_known,  r->days_of_cover,
+				  r->stockout_at,  days_low,
+				  r->from_fallback, !app->forecast_average};
+	struct shortage_step step;
+	shortage_decide(now_level, has ? cur.calm_since : 0, &v, &t, app->cfg.alert_hold_hours * 3600000LL,
+			app->cfg.alert_reopen_hours * 3600000LL, now, &step);
+	if (step.due_at && (!r->due_at || step.due_at < r->due_at))
+		r->due_at = step.due_at;
+	enum shortage_level next = step.level;
 	alert_row_clear(out);
 	*was_critical = now_level >= LEVEL_CRITICAL;
 
 	if (!has && next == LEVEL_NONE)
 		return STORE_OK;
-	if (!has) {
-		struct alert_row a;
-		alert_row_clear(&a);
-		snprintf(a.kind, sizeof a.kind, "shortage");
-		a.holder_kind = h->kind;
-		a.holder_id = h->id;
-		a.item_id = it->id;
-		snprintf(a.dep, sizeof a.dep, "%s", h->dep);
-		snprintf(a.severity, sizeof a.severity, "%s", shortage_level_name(next));
-		copy_figures(&a, r);
-		if ((rc = store_alert_insert(st, &a)) || (rc = alert_carry_acknowledgement(app, &a)))
+	if (!has)
+		return open_shortage(app, h, it, r, next, step.calm_since, out);
+	if (recheck && next == now_level) {
+		/* time alone moved, and changed nothing people see: at most the hold begins or ends */
+		if (step.calm_since != cur.calm_since && (rc = store_alert_set_calm(st, cur.id, step.calm_since)))
 			return rc;
-		if (next >= LEVEL_CRITICAL && queue_sms(app, h, it, &a))
-			return STORE_ERROR;
-		show(&a, h, it);
-		*out = a;
-		return emit(app, "opened", &a);
+		cur.calm_since = step.calm_since;
+		show(&cur, h, it);
+		*out = cur;
+		return STORE_OK;
 	}
 	copy_figures(&cur, r);
+	cur.calm_since = step.calm_since;
 	if (next == LEVEL_NONE)
 		return resolve_found(app, STORE_OK, &cur, "recovered", h, it);
 	if (next > now_level && strcmp(cur.status, "acknowledged") == 0)
 		snprintf(cur.status, sizeof cur.status, "open"); /* worse than what was acknowledged: look again */
 	snprintf(cur.severity, sizeof cur.severity, "%s", shortage_level_name(next));
+	int text = next > now_level && sms_wanted(app, &cur, next, now);
 	if ((rc = store_alert_update(st, &cur)))
 		return rc;
-	if (next > now_level && next >= LEVEL_CRITICAL && queue_sms(app, h, it, &cur))
-		return STORE_ERROR;
-	show(&cur, h, it);
-	*out = cur;
-	return emit(app, "updated", &cur);
+	return announce(app, h, it, &cur, text, "updated", out);
 }
+
 
 /* --- anti-hoarding and flagged receipts --------------------------------------------------------------- */
 
@@ -340,11 +401,11 @@ int alert_engine_large_receipt(struct app *app, const struct holder_info *h, con
 	return emit(app, "updated", &cur);
 }
 
-int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
-			  const struct stock_row *r, struct alert_row *out)
+static int shortage(struct app *app, const struct holder_info *h, const struct item_info *it, struct stock_row *r,
+		    int recheck, struct alert_row *out)
 {
 	int was = 0;
-	int rc = shortage_step(app, h, it, r, out, &was);
+	int rc = shortage_step(app, h, it, r, recheck, out, &was);
 	if (rc)
 		return rc;
 	/* a structure critical now, or not any more: the overstock alerts of its département follow (once
@@ -353,6 +414,18 @@ int alert_engine_shortage(struct app *app, const struct holder_info *h, const st
 	if (was != is && h->kind == HOLDER_STRUCTURE)
 		alert_engine_overstock_later(app, h->dep, it->id);
 	return STORE_OK;
+}
+
+int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
+			  struct stock_row *r, struct alert_row *out)
+{
+	return shortage(app, h, it, r, 0, out);
+}
+
+int alert_engine_shortage_recheck(struct app *app, const struct holder_info *h, const struct item_info *it,
+				  struct stock_row *r, struct alert_row *out)
+{
+	return shortage(app, h, it, r, 1, out);
 }
 
 int alert_engine_reported(struct app *app, const struct holder_info *h)

@@ -10,10 +10,16 @@
 struct app;
 struct principal;
 
-/* After holder h's level of item it became r: the shortage alert follows. *out gets the alert
- * (id 0 when there is none open). */
+/* After holder h's level of item it became r: the shortage alert follows (alert_rules.c's
+ * shortage_decide, with the hold, reopening and SMS cool-down of the configuration). *out gets the
+ * alert (id 0 when there is none open); r->due_at the next time the level needs a look without a
+ * new count (the earlier of what it held and the alert's own). */
 int alert_engine_shortage(struct app *app, const struct holder_info *h, const struct item_info *it,
-			  const struct stock_row *r, struct alert_row *out);
+			  struct stock_row *r, struct alert_row *out);
+/* The same when time alone moved (the sweep): an open alert whose severity and hold did not change is
+ * left as it is (no new version, no event). */
+int alert_engine_shortage_recheck(struct app *app, const struct holder_info *h, const struct item_info *it,
+				  struct stock_row *r, struct alert_row *out);
 /* Anti-hoarding: after structure h's level of item it became r, its overstock alert follows (open
  * past overstock_days of cover while another structure of its département is critical for the
  * item; closed a margin below, or when nobody around is critical any more). */

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 long long app_now(const struct app *app)
 {
@@ -22,6 +23,12 @@ int app_open(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "alert_thresholds: %s", why);
 		return -1;
 	}
+	if (strcmp(app->cfg.forecast_model, "trend") && strcmp(app->cfg.forecast_model, "average")) {
+		snprintf(err, errlen, "forecast_model: must be trend or average");
+		return -1;
+	}
+	app->forecast_average = strcmp(app->cfg.forecast_model, "average") == 0;
+	app->forecast = forecast_default_params();
 	const struct config *c = &app->cfg;
 	if (allocation_config_init(&app->alloc, c->allocation_target_days, c->allocation_cap_days, c->allocation_floor_days,
 				   c->surplus_days, c->allocation_weights, c->allocation_legal_weights, c->allocation_packs, err,
@@ -55,6 +62,8 @@ void app_close(struct app *app)
 	store_close(app->store);
 	app->store = NULL;
 	events_release(&app->events);
+	forecast_pool_free(app->pool);
+	app->pool = NULL;
 	free(app->signup_guard);
 	app->signup_guard = NULL;
 }

@@ -10,6 +10,7 @@
 #include "allocation.h"
 #include "config.h"
 #include "events.h"
+#include "forecast.h"
 
 struct store;
 struct hub;
@@ -37,6 +38,10 @@ struct metrics {
 struct app {
 	struct config cfg;
 	struct threshold_rules thresholds; /* parsed from cfg.alert_thresholds */
+	struct forecast_params forecast;   /* the trend estimator's (forecast.c) */
+	int forecast_average;              /* cfg.forecast_model is average: burn.c's trailing average */
+	struct forecast_pool *pool;        /* the territory's pooled prior (stock_forecast.c); NULL until built */
+	long long pool_at;                 /* when it was built (the application's clock) */
 	struct allocation_config alloc;    /* parsed from cfg.allocation_* */
 	struct store *store;
 	struct checkpointer *checkpointer; /* NULL: SQLite checkpoints inside commits */

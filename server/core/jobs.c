@@ -7,6 +7,7 @@
 #include "signup.h"
 #include "volunteer_availability.h"
 #include "sms_sender.h"
+#include "stock_forecast.h"
 #include "store.h"
 #include "store_idem.h"
 #include "tx.h"
@@ -49,6 +50,21 @@ static long long escalate(struct app *app, long long now)
 			tx_commit(app);
 	}
 	return 60 * SECOND_US;
+}
+
+/* Levels whose projection moved by itself (an alert's hold ended, a threshold crossed, the estimate at
+ * zero) get their alert rules; the territory's pooled prior is rebuilt when old. A backlog runs again
+ * a millisecond later, in transactions of its own, so that reports are not held behind it. */
+static long long forecast_sweep(struct app *app, long long now)
+{
+	int left = 0;
+	if (tx_begin(app) == 0) {
+		if (stock_forecast_refresh_pool(app, now, 0) || stock_forecast_sweep(app, now, 256, &left))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return left ? 1000 : app->cfg.alert_check_interval_s * SECOND_US;
 }
 
 /* A token revoked by another program on the same database (renfortd token revoke) is noticed here:
@@ -134,6 +150,7 @@ static const struct job jobs[] = {
 	{"idempotency", prune_idempotency, after_a_minute},
 	{"silent", check_silent, after_silent_interval},
 	{"escalation", escalate, after_a_minute},
+	{"forecast", forecast_sweep, after_silent_interval},
 	{"tokens", notice_other_writers, after_5s},
 	{"sms", send_sms, at_once},
 	{"deployments", check_deployments, after_staff_interval},

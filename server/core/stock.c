@@ -8,6 +8,7 @@
 #include "model.h"
 #include "plausibility.h"
 #include "stock_flags.h"
+#include "stock_forecast.h"
 #include "store.h"
 #include "store_alert.h"
 #include "store_record.h"
@@ -61,18 +62,6 @@ int stock_item_find(struct app *app, const struct stock_item_ref *ref, const cha
 	return rc ? app_refuse_store(app, err, rc, field) : 0;
 }
 
-/* Recomputes rate and cover of r after its quantity or estimator changed. */
-static void refresh_cover(struct stock_row *r, const struct item_info *it, const struct holder_info *h, long long now)
-{
-	struct burn_params bp = burn_default_params();
-	double catalogue = h->kind == HOLDER_STRUCTURE
-				   ? burn_catalogue(it->per_worker, it->per_patient, it->per_bed,
-						    h->occupancy > 0 ? h->occupancy : 0, h->staff > 0 ? h->staff : 0)
-				   : 0;
-	r->burn_per_day = burn_rate(&r->burn, catalogue, &bp);
-	r->days_of_cover = burn_days_of_cover(r->quantity, r->burn_per_day, now, &r->cover_known, &r->stockout_at);
-}
-
 /* The level as it now is, its alert, and its stock.level event. */
 static int level_done(struct app *app, const struct holder_info *h, const struct item_info *it, const struct stock_row *r,
 		      const struct alert_row *a, struct stock_level *out)
@@ -83,6 +72,13 @@ static int level_done(struct app *app, const struct holder_info *h, const struct
 	out->cover_known = r->cover_known;
 	out->days_of_cover = r->days_of_cover;
 	out->stockout_at = r->stockout_at;
+	out->at = store_now(app->store);
+	out->estimate = r->estimated ? r->estimate : r->quantity;
+	out->counted_at = r->reported_at;
+	out->growth = r->growth;
+	out->stockout_low_at = r->stockout_low_at;
+	out->stockout_high_at = r->stockout_high_at;
+	out->confidence = r->confidence;
 	out->alert_id = a->id;
 	snprintf(out->alert_severity, sizeof out->alert_severity, "%s", a->id ? a->severity : "");
 	snprintf(out->alert_status, sizeof out->alert_status, "%s", a->id ? a->status : "");
@@ -205,25 +201,26 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	snprintf(out->dep, sizeof out->dep, "%s", h.dep);
 	out->at = now;
 	out->nlines = n;
-	struct burn_params bp = burn_default_params();
 	for (int i = 0; i < n; i++) {
 		struct stock_row r = rows[i];
 		long long qty = in->lines[i].quantity;
 		long long before = r.quantity;
+		struct alert_row a;
 		if (!rc) {
-			burn_observe(&r.burn, qty, now, &bp);
+			stock_forecast_count(app, &r, qty, now);
 			r.quantity = qty;
 			r.reported_at = r.updated_at = now;
-			refresh_cover(&r, &its[i], &h, now);
-			rc = store_stock_put(st, &r);
+			r.consumed_since_count = 0;
+			stock_forecast_evaluate(app, &h, &its[i], &r, now);
+			/* the alert first: it says when the level needs its next look (due_at, written with it) */
+			rc = alert_engine_shortage(app, &h, &its[i], &r, &a);
 		}
+		if (!rc)
+			rc = store_stock_put(st, &r);
 		struct ledger_entry e = {h.kind, h.id, its[i].id, "report", qty - before, qty, who->token_id,
 					 in->idempotency_key, out->report_id, NULL, 0, NULL};
 		if (!rc)
 			rc = store_ledger_append(st, &e);
-		struct alert_row a;
-		if (!rc)
-			rc = alert_engine_shortage(app, &h, &its[i], &r, &a);
 		if (!rc)
 			rc = alert_engine_overstock(app, &h, &its[i], &r);
 		if (!rc)
@@ -280,10 +277,13 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 		return rf_refuse(err, 422, "invalid", "quantity", "is more than the holder has");
 	r.quantity += delta;
 	r.updated_at = now;
-	/* receipts, dispatches and corrections are not consumption: the estimator must not see them as such */
+	/* receipts, dispatches and corrections are not consumption: the estimator must not see them as
+	 * such; consumption declared is, and the estimate between counts must not count it twice */
 	if (in->kind != MOVE_CONSUMPTION)
 		burn_inflow(&r.burn, delta);
-	refresh_cover(&r, &it, &h, now);
+	else
+		r.consumed_since_count += q;
+	stock_forecast_evaluate(app, &h, &it, &r, now);
 	struct ledger_entry e = {h.kind, h.id, it.id, stock_movement_kind_name(in->kind), delta, r.quantity,
 				 who->token_id, in->idempotency_key, 0, in->cause.kind, in->cause.kind ? in->cause.id : 0,
 				 in->kind == MOVE_RECEIPT && !in->cause.kind ? in->origin : NULL};
@@ -291,8 +291,10 @@ int stock_move(struct app *app, const struct principal *who, const struct stock_
 	int large = 0;
 	if (in->kind == MOVE_RECEIPT && !in->cause.kind && (rc = receipt_flagged(app, &h, &it, &r, q, now, &large)))
 		return app_refuse_store(app, err, rc, "item");
-	if ((rc = store_stock_put(st, &r)) || (rc = store_ledger_append(st, &e)) ||
-	    (rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = alert_engine_overstock(app, &h, &it, &r)) ||
+	/* the shortage first: its step says when the level is to be looked at again (r.due_at), which
+	 * store_stock_put writes */
+	if ((rc = alert_engine_shortage(app, &h, &it, &r, &a)) || (rc = store_stock_put(st, &r)) ||
+	    (rc = store_ledger_append(st, &e)) || (rc = alert_engine_overstock(app, &h, &it, &r)) ||
 	    (large && (rc = alert_engine_large_receipt(app, &h, &it, q, &r))) ||
 	    (rc = level_done(app, &h, &it, &r, &a, &out->level)))
 		return app_refuse_store(app, err, rc, "item");

@@ -50,6 +50,13 @@ struct stock_level {
 	int cover_known;
 	double days_of_cover;
 	long long stockout_at;
+	/* the forecast (issue 14): the stock estimated now and the last count's date, the growth of use
+	 * (log per day), the band of the stock-out date, the confidence (enum forecast_confidence) */
+	long long at;         /* when it was computed */
+	long long estimate, counted_at;
+	double growth;
+	long long stockout_low_at, stockout_high_at;
+	int confidence;
 	long long alert_id;   /* 0: none */
 	char alert_severity[16], alert_status[16];
 	size_t event;         /* its stock.level event, in the transaction's events */

@@ -129,3 +129,96 @@ struct thresholds threshold_rules_lookup(const struct threshold_rules *r, const 
 	}
 	return t;
 }
+
+/* --- quieter shortage alerts (issue 14) -------------------------------------------------------------- */
+
+#define DAY_MS 86400000.0
+
+/* The level the cover calls for after stepping down from current with the margin (or current). */
+static enum shortage_level calmed_level(enum shortage_level current, double days, const struct thresholds *t)
+{
+	if (days >= t->warning_days + t->margin_days)
+		return LEVEL_NONE;
+	if (current == LEVEL_CRITICAL && days >= t->critical_days + t->margin_days)
+		return LEVEL_WARNING;
+	return current;
+}
+
+/* When the projected cover falls under `days` of cover: a second after, so that it is under then. */
+static long long crossing(long long stockout_at, double days, long long now)
+{
+	long long at = stockout_at - (long long)(days * DAY_MS) + 1000;
+	return at > now ? at : 0;
+}
+
+static long long earliest(long long a, long long b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+void shortage_decide(enum shortage_level current, long long calm_since, const struct shortage_view *v,
+		     const struct thresholds *t, long long hold_ms, long long stay_ms, long long now,
+		     struct shortage_step *out)
+{
+	enum shortage_level cap = v->low_confidence ? LEVEL_WARNING : LEVEL_STOCKOUT;
+	enum shortage_level raw;
+	out->calm_since = 0;
+	out->due_at = 0;
+	if (v->quantity <= 0)
+		raw = LEVEL_STOCKOUT; /* counted, or moved, to nothing: a fact */
+	else if (!v->cover_known) {
+		/* no rate: nothing new to say, except that stock is back */
+		out->level = current == LEVEL_STOCKOUT ? LEVEL_CRITICAL : current;
+		return;
+	} else if (v->estimate <= 0)
+		raw = LEVEL_STOCKOUT < cap ? LEVEL_STOCKOUT : cap;
+	else {
+		raw = raw_level(v->days, t);
+		if (raw > cap)
+			raw = cap;
+	}
+	if (current == LEVEL_STOCKOUT && raw < LEVEL_STOCKOUT)
+		current = LEVEL_CRITICAL; /* stock is back (a fact): calm down from critical */
+	if (raw >= current)
+		out->level = raw;
+	else {
+		/* the cover once the window has passed: a projection that already says the level will be
+		 * needed again within it does not calm the alert */
+		double low = v->days_low < v->days ? v->days_low : v->days;
+		enum shortage_level target = calmed_level(current, low - (double)stay_ms / DAY_MS, t);
+		out->level = current;
+		if (target < current) {
+			long long since = calm_since && calm_since <= now ? calm_since : now;
+			if (now - since >= hold_ms)
+				out->level = target;
+			else {
+				out->calm_since = since;
+				out->due_at = since + hold_ms;
+			}
+		}
+	}
+	if (!v->by_time || !v->cover_known || v->quantity <= 0)
+		return;
+	/* the projection runs down by itself: the next threshold it crosses is worth a look then */
+	if (out->level == LEVEL_NONE)
+		out->due_at = earliest(out->due_at, crossing(v->stockout_at, t->warning_days, now));
+	else if (out->level == LEVEL_WARNING && cap > LEVEL_WARNING)
+		out->due_at = earliest(out->due_at, crossing(v->stockout_at, t->critical_days, now));
+	else if (out->level == LEVEL_CRITICAL && cap > LEVEL_CRITICAL && v->stockout_at > now)
+		out->due_at = earliest(out->due_at, v->stockout_at + 1000);
+}
+
+int shortage_sms_due(enum shortage_level level, enum shortage_level last, long long last_at, long long cooldown_ms,
+		     long long now)
+{
+	if (level < LEVEL_CRITICAL)
+		return 0;
+	if (last == LEVEL_NONE || !last_at || now - last_at >= cooldown_ms)
+		return 1;
+	return level > last;
+}
+
+int shortage_reopens(long long resolved_at, long long window_ms, long long now)
+{
+	return resolved_at > 0 && window_ms > 0 && now - resolved_at <= window_ms;
+}

@@ -44,4 +44,46 @@ const char *threshold_rules_parse(const char *text, double margin_days, struct t
 				  size_t errlen);
 struct thresholds threshold_rules_lookup(const struct threshold_rules *r, const char *category, const char *item);
 
+/* --- quieter shortage alerts (issue 14) --------------------------------------------------------------
+ * The level follows the projection (the stock estimated now and the cover with its trend), not one
+ * count: it escalates at once; it goes down only once the projected cover has stayed past the
+ * threshold plus the margin for a hold time; a stock-out is a counted zero, or the estimate reaching
+ * zero; a cold-start estimate (low confidence) never raises more than a warning by itself. */
+
+struct shortage_view {
+	long long quantity;      /* the book quantity (last count and movements since): 0 is a stock-out */
+	long long estimate;      /* the stock estimated now: 0 is a stock-out by the projection */
+	int cover_known;
+	double days;             /* projected cover from now */
+	long long stockout_at;   /* when the projection runs out (ms) */
+	double days_low;         /* the band's pessimistic end: what calming is judged on (days when no band) */
+	int low_confidence;      /* the rate is the cold-start fallback's: at most a warning */
+	int by_time;             /* the projection moves with time (trend estimator): say when to look again */
+};
+
+struct shortage_step {
+	enum shortage_level level;
+	long long calm_since;    /* since when the projection has allowed a lower level; 0: it has not */
+	long long due_at;        /* when to look again without new data (hold ending, threshold crossed); 0: never */
+};
+
+/* The level after view v at now, from `current` (LEVEL_NONE: no alert) and its calm_since. A lower
+ * level needs the projected cover past its threshold plus the margin for hold_ms (then the level
+ * goes down) and still stay_ms after that (the reopening window: the projection must not already
+ * say that the alert will be needed again), judged on the band's pessimistic end (escalating on the
+ * central projection, calming only when even the low one allows it). hold_ms and stay_ms 0, and
+ * days_low = days: shortage_next's rule. */
+void shortage_decide(enum shortage_level current, long long calm_since, const struct shortage_view *v,
+		     const struct thresholds *t, long long hold_ms, long long stay_ms, long long now,
+		     struct shortage_step *out);
+
+/* Whether an alert at `level` (just escalated to it) sends SMS, the last ones for its holder and item
+ * having been for `last` (LEVEL_NONE: none) at last_at: critical and stock-out only, and within the
+ * cool-down only for a severity above the last one sent. */
+int shortage_sms_due(enum shortage_level level, enum shortage_level last, long long last_at, long long cooldown_ms,
+		     long long now);
+
+/* Whether a shortage coming back at now reopens the alert resolved at resolved_at (0: none). */
+int shortage_reopens(long long resolved_at, long long window_ms, long long now);
+
 #endif

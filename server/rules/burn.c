@@ -11,19 +11,31 @@ struct burn_params burn_default_params(void)
 	return p;
 }
 
+int burn_sample_of(const struct burn_state *s, long long quantity, long long now, const struct burn_params *p,
+		   long long *consumed)
+{
+	if (s->anchor_at == 0 || now < s->anchor_at)
+		return BURN_RESTART;
+	if ((double)(now - s->anchor_at) / MS_PER_DAY < p->min_interval_days)
+		return BURN_WAIT; /* too close to say anything: the next report will */
+	*consumed = s->anchor_quantity + s->inflow - quantity;
+	return *consumed >= 0 ? BURN_SAMPLE : BURN_NO_SAMPLE;
+}
+
 void burn_observe(struct burn_state *s, long long quantity, long long now, const struct burn_params *p)
 {
-	if (s->anchor_at == 0 || now < s->anchor_at) {
+	long long consumed = 0;
+	int what = burn_sample_of(s, quantity, now, p, &consumed);
+	if (what == BURN_WAIT)
+		return;
+	if (what == BURN_RESTART) {
 		s->anchor_at = now;
 		s->anchor_quantity = quantity;
 		s->inflow = 0;
 		return;
 	}
 	double days = (double)(now - s->anchor_at) / MS_PER_DAY;
-	if (days < p->min_interval_days)
-		return; /* too close to say anything: the next report will */
-	long long consumed = s->anchor_quantity + s->inflow - quantity;
-	if (consumed >= 0) {
+	if (what == BURN_SAMPLE) {
 		double sample = (double)consumed / days;
 		if (s->samples > 0 && s->rate > 0 && sample > p->clamp_factor * s->rate)
 			sample = p->clamp_factor * s->rate;

@@ -29,6 +29,14 @@ struct burn_params {
 /* Default parameters: 1 hour, 0.3 per day, x4, 2 samples. */
 struct burn_params burn_default_params(void);
 
+/* What a count at now makes of the state (without changing it): a sample of `consumed` units since
+ * the anchor (>= 0), none (a recount found more: the anchor moves on), a wait (within
+ * min_interval_days of the anchor), or a restart (no anchor yet, or a clock put back). The trend
+ * estimator (forecast.c) takes its samples from the same anchor. */
+enum burn_sample_kind { BURN_SAMPLE, BURN_NO_SAMPLE, BURN_WAIT, BURN_RESTART };
+int burn_sample_of(const struct burn_state *s, long long quantity, long long now, const struct burn_params *p,
+		   long long *consumed);
+
 /* A counted quantity at time now (ms). */
 void burn_observe(struct burn_state *s, long long quantity, long long now, const struct burn_params *p);
 /* A movement that is not consumption: a receipt (> 0) or a dispatch (< 0). */

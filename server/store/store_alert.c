@@ -15,7 +15,8 @@
 	"coalesce(a.quantity, -1), a.days_of_cover, coalesce(a.stockout_at, 0), a.opened_at, a.updated_at, " \
 	"a.version, coalesce(a.acknowledged_at, 0), coalesce(a.acknowledged_by, 0), coalesce(a.ack_note, ''), " \
 	"coalesce(a.resolved_at, 0), coalesce(a.resolved_by, 0), coalesce(a.resolution, ''), "              \
-	"coalesce(a.resolve_note, ''), coalesce(a.request_id, 0), coalesce(a.allocation_id, 0)"
+	"coalesce(a.resolve_note, ''), coalesce(a.calm_since, 0), coalesce(a.reopened_at, 0), a.reopen_count, " \
+	"coalesce(a.sms_severity, ''), coalesce(a.sms_at, 0), coalesce(a.request_id, 0), coalesce(a.allocation_id, 0)"
 
 /* holder name, commune, coordinates, and item code and name, for people */
 #define ALERT_NAMES                                                                                      \
@@ -54,18 +55,23 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 	a->resolved_by = sqlite3_column_int64(s, 18);
 	store_column_copy(a->resolution, sizeof a->resolution, s, 19);
 	store_column_copy(a->resolve_note, sizeof a->resolve_note, s, 20);
-	a->request_id = sqlite3_column_int64(s, 21);
-	a->allocation_id = sqlite3_column_int64(s, 22);
+	a->calm_since = sqlite3_column_int64(s, 21);
+	a->reopened_at = sqlite3_column_int64(s, 22);
+	a->reopen_count = sqlite3_column_int(s, 23);
+	store_column_copy(a->sms_severity, sizeof a->sms_severity, s, 24);
+	a->sms_at = sqlite3_column_int64(s, 25);
+	a->request_id = sqlite3_column_int64(s, 26);
+	a->allocation_id = sqlite3_column_int64(s, 27);
 	if (with_names) {
-		store_column_copy(a->holder_name, sizeof a->holder_name, s, 23);
-		store_column_copy(a->item_code, sizeof a->item_code, s, 24);
-		store_column_copy(a->item_name, sizeof a->item_name, s, 25);
-		store_column_copy(a->commune, sizeof a->commune, s, 26);
-		a->lat = sqlite3_column_double(s, 27);
-		a->lng = sqlite3_column_double(s, 28);
-		store_column_copy(a->allocation_status, sizeof a->allocation_status, s, 29);
-		a->allocation_quantity = sqlite3_column_int64(s, 30);
-		store_alert_people_read(s, 31, a);
+		store_column_copy(a->holder_name, sizeof a->holder_name, s, 28);
+		store_column_copy(a->item_code, sizeof a->item_code, s, 29);
+		store_column_copy(a->item_name, sizeof a->item_name, s, 30);
+		store_column_copy(a->commune, sizeof a->commune, s, 31);
+		a->lat = sqlite3_column_double(s, 32);
+		a->lng = sqlite3_column_double(s, 33);
+		store_column_copy(a->allocation_status, sizeof a->allocation_status, s, 34);
+		a->allocation_quantity = sqlite3_column_int64(s, 35);
+		store_alert_people_read(s, 36, a);
 	}
 }
 
@@ -124,19 +130,11 @@ static void mark_open_alert(struct store *st, const struct alert_row *a)
 		store_cache_mark(store_cache_of(st), (enum store_mark)m, a->holder_kind, a->holder_id);
 }
 
-int store_alert_current(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
-			struct alert_row *out)
+/* The first row of sql (ALERT_COLUMNS; parameters: kind, holder kind, holder, item). */
+static int alert_of_holder(struct store *st, const char *sql, const char *kind, enum holder_kind hk, long long holder,
+			   long long item, struct alert_row *out)
 {
-	int m = alert_mark(kind);
-	if (m >= 0) {
-		int marked = holder_marked(st, (enum store_mark)m, mark_list_sql(m), hk, holder);
-		if (marked == 0)
-			return STORE_NOTFOUND;
-		if (marked < 0)
-			return STORE_ERROR;
-	}
-	sqlite3_stmt *s = store_prepare(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.kind = ? AND a.holder_kind = ? "
-					    "AND a.holder_id = ? AND coalesce(a.item_id, 0) = ? AND a.status != 'resolved'");
+	sqlite3_stmt *s = store_prepare(st, sql);
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
@@ -148,6 +146,30 @@ int store_alert_current(struct store *st, const char *kind, enum holder_kind hk,
 		read_alert(s, out, 0);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert");
+}
+
+int store_alert_current(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
+			struct alert_row *out)
+{
+	int m = alert_mark(kind);
+	if (m >= 0) {
+		int marked = holder_marked(st, (enum store_mark)m, mark_list_sql(m), hk, holder);
+		if (marked == 0)
+			return STORE_NOTFOUND;
+		if (marked < 0)
+			return STORE_ERROR;
+	}
+	return alert_of_holder(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.kind = ?1 AND a.holder_kind = ?2 "
+				   "AND a.holder_id = ?3 AND coalesce(a.item_id, 0) = ?4 AND a.status != 'resolved'",
+			       kind, hk, holder, item, out);
+}
+
+int store_alert_latest(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
+		       struct alert_row *out)
+{
+	return alert_of_holder(st, "SELECT " ALERT_COLUMNS " FROM alerts a WHERE a.holder_kind = ?2 AND a.holder_id = ?3 "
+				   "AND a.kind = ?1 AND coalesce(a.item_id, 0) = ?4 ORDER BY a.id DESC LIMIT 1",
+			       kind, hk, holder, item, out);
 }
 
 int store_alert_current_dep(struct store *st, const char *kind, const char *dep, struct alert_row *out)
@@ -192,8 +214,9 @@ static void bind_figures(sqlite3_stmt *s, const struct alert_row *a, int first)
 int store_alert_insert(struct store *st, struct alert_row *a)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO alerts(kind, holder_kind, holder_id, item_id, dep, severity, status, "
-					    "quantity, days_of_cover, stockout_at, opened_at, updated_at, request_id) "
-					    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?10, ?11)");
+					    "quantity, days_of_cover, stockout_at, opened_at, updated_at, calm_since, sms_severity, "
+					    "sms_at, request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?10, ?11, ?12, "
+					    "?13, ?14)");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, a->kind, -1, SQLITE_STATIC);
@@ -205,8 +228,14 @@ int store_alert_insert(struct store *st, struct alert_row *a)
 	sqlite3_bind_text(s, 6, a->severity, -1, SQLITE_STATIC);
 	bind_figures(s, a, 7);
 	sqlite3_bind_int64(s, 10, store_now(st));
+	if (a->calm_since)
+		sqlite3_bind_int64(s, 11, a->calm_since);
+	if (a->sms_severity[0]) {
+		sqlite3_bind_text(s, 12, a->sms_severity, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 13, a->sms_at);
+	}
 	if (a->request_id)
-		sqlite3_bind_int64(s, 11, a->request_id);
+		sqlite3_bind_int64(s, 14, a->request_id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -224,7 +253,8 @@ int store_alert_update(struct store *st, struct alert_row *a)
 	sqlite3_stmt *s = store_prepare(
 		st, "UPDATE alerts SET severity = ?2, status = ?3, quantity = ?4, days_of_cover = ?5, stockout_at = ?6, "
 		    "updated_at = ?7, version = version + 1, acknowledged_at = ?8, acknowledged_by = ?9, ack_note = ?10, "
-		    "resolved_at = ?11, resolved_by = ?12, resolution = ?13, resolve_note = ?14 WHERE id = ?1");
+		    "resolved_at = ?11, resolved_by = ?12, resolution = ?13, resolve_note = ?14, calm_since = ?15, "
+		    "reopened_at = ?16, reopen_count = ?17, sms_severity = ?18, sms_at = ?19 WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
 	long long now = store_now(st);
@@ -247,6 +277,15 @@ int store_alert_update(struct store *st, struct alert_row *a)
 		if (a->resolve_note[0])
 			sqlite3_bind_text(s, 14, a->resolve_note, -1, SQLITE_STATIC);
 	}
+	if (a->calm_since)
+		sqlite3_bind_int64(s, 15, a->calm_since);
+	if (a->reopened_at)
+		sqlite3_bind_int64(s, 16, a->reopened_at);
+	sqlite3_bind_int(s, 17, a->reopen_count);
+	if (a->sms_severity[0]) {
+		sqlite3_bind_text(s, 18, a->sms_severity, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 19, a->sms_at);
+	}
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -255,6 +294,17 @@ int store_alert_update(struct store *st, struct alert_row *a)
 	a->version++;
 	mark_open_alert(st, a); /* marked already, unless it was resolved and is opened again */
 	return STORE_OK;
+}
+
+int store_alert_set_calm(struct store *st, long long id, long long calm_since)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE alerts SET calm_since = ?2 WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (calm_since)
+		sqlite3_bind_int64(s, 2, calm_since);
+	return store_step_done(st, s, "alert calm");
 }
 
 int store_alert_link_allocation(struct store *st, long long alert, long long allocation)

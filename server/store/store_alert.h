@@ -35,6 +35,12 @@ struct alert_row {
 	char commune[8];
 	double lat, lng;
 	long long assigned_to, assigned_at; /* who took it ("I take it"): a token, 0 when nobody */
+	/* quieter alerts (issue 14) */
+	long long calm_since;     /* since when the projection allows a lower severity; 0: it does not */
+	long long reopened_at;    /* the last time it came back after a resolution; 0: never */
+	int reopen_count;
+	char sms_severity[16];    /* of the last SMS sent for it, "" none */
+	long long sms_at;
 	char allocation_status[16]; /* the allocation's, "" when none */
 	long long allocation_quantity;
 	/* the long texts last: alert_row_clear() zeroes what comes before, and only their first byte */
@@ -66,8 +72,13 @@ int store_alert_current_dep(struct store *st, const char *kind, const char *dep,
 /* The unresolved staff_unfilled alert of a staff request; STORE_NOTFOUND when none. */
 int store_alert_current_request(struct store *st, long long request, struct alert_row *out);
 int store_alert_insert(struct store *st, struct alert_row *a);
+/* The newest alert of (kind, holder, item), resolved or not; STORE_NOTFOUND when none. */
+int store_alert_latest(struct store *st, const char *kind, enum holder_kind hk, long long holder, long long item,
+		       struct alert_row *out);
 /* Writes severity, status, figures, acknowledgement and resolution; bumps version. */
 int store_alert_update(struct store *st, struct alert_row *a);
+/* Only the hold of an alert (calm_since, 0: none): nothing people see changes, no new version. */
+int store_alert_set_calm(struct store *st, long long id, long long calm_since);
 /* Links the alert to the allocation that answers it (0: to none); bumps its version. */
 int store_alert_link_allocation(struct store *st, long long alert, long long allocation);
 /* One alert the principal may see (with names for people). */

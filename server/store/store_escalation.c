@@ -2,8 +2,6 @@
 
 #include "store_sqlite.h"
 
-#include <stdio.h>
-
 /* The last time an alert's audit says it became open and critical: its creation, a status that
  * became open (acknowledged, then worse), or a severity that rose from warning. */
 #define CRITICAL_SINCE                                                                                   \
@@ -45,37 +43,4 @@ int store_escalation_insert(struct store *st, long long alert_id, int level)
 	sqlite3_bind_int(s, 2, level);
 	sqlite3_bind_int64(s, 3, store_now(st));
 	return store_step_done(st, s, "escalation");
-}
-
-int store_alert_sms_last(struct store *st, enum holder_kind hk, long long holder, long long item, char *severity,
-			 size_t n, long long *at)
-{
-	sqlite3_stmt *s = store_prepare(
-		st, "SELECT severity, at FROM alert_sms_last WHERE holder_kind = ? AND holder_id = ? AND item_id = ?");
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, holder);
-	sqlite3_bind_int64(s, 3, item);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		snprintf(severity, n, "%s", (const char *)sqlite3_column_text(s, 0));
-		*at = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : store_rc_from_sqlite(st, rc, "alert sms");
-}
-
-int store_alert_sms_sent(struct store *st, enum holder_kind hk, long long holder, long long item, const char *severity)
-{
-	sqlite3_stmt *s = store_prepare(st, "INSERT OR REPLACE INTO alert_sms_last(holder_kind, holder_id, item_id, "
-					    "severity, at) VALUES (?, ?, ?, ?, ?)");
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_text(s, 1, holder_kind_name(hk), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, holder);
-	sqlite3_bind_int64(s, 3, item);
-	sqlite3_bind_text(s, 4, severity, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, store_now(st));
-	return store_step_done(st, s, "alert sms");
 }

@@ -1,10 +1,9 @@
 /* store_escalation: the critical alerts nobody acknowledged, since when, and the levels they were
- * sent to; the last alert SMS of each holder and item (the cool-down). */
+ * sent to. */
 #ifndef RENFORT_STORE_ESCALATION_H
 #define RENFORT_STORE_ESCALATION_H
 
 #include "store.h"
-#include "store_stock.h"
 
 struct escalation_candidate {
 	long long alert_id;
@@ -17,12 +16,5 @@ struct escalation_candidate {
 int store_escalation_candidates(struct store *st, long long before, struct escalation_candidate *out, size_t max,
 				size_t *n);
 int store_escalation_insert(struct store *st, long long alert_id, int level);
-
-/* The last alert SMS about a holder's item: its severity (as alerts name it) and time; STORE_NOTFOUND
- * when there was none. */
-int store_alert_sms_last(struct store *st, enum holder_kind hk, long long holder, long long item, char *severity,
-			 size_t n, long long *at);
-/* Remembers an alert SMS of severity about the holder's item, now. */
-int store_alert_sms_sent(struct store *st, enum holder_kind hk, long long holder, long long item, const char *severity);
 
 #endif

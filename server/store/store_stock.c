@@ -5,6 +5,7 @@
 #include "store_cache.h"
 #include "store_sqlite.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,7 +89,69 @@ int store_holder_get(struct store *st, const struct principal *p, enum holder_ki
 #define STOCK_COLUMNS                                                                                  \
 	"quantity, coalesce(reported_at, 0), updated_at, coalesce(anchor_at, 0), coalesce(anchor_quantity, 0), " \
 	"inflow, coalesce(burn_rate, 0), burn_samples, coalesce(burn_per_day, 0), days_of_cover, "        \
-	"coalesce(stockout_at, 0)"
+	"coalesce(stockout_at, 0), fc_samples, fc_fitted, coalesce(fc_level, 0), coalesce(fc_level_at, 0), "  \
+	"coalesce(fc_growth, 0), coalesce(fc_own_growth, 0), coalesce(fc_sxx, 0), fc_surprise, "             \
+	"consumed_since_count, coalesce(stockout_low_at, 0), coalesce(stockout_high_at, 0), coalesce(due_at, 0)"
+
+/* The samples as bytes, small (every report line writes them with its level): the newest sample's
+ * date (int64 ms) and the count; then per sample, oldest first, its date as whole seconds before
+ * the newest (uint32), its rate and its interval in days (float: a rate is an estimate, seven
+ * digits are plenty) and its flag (int8), in the machine's byte order (the database is not moved
+ * between machines of another one: SQLite's own format is, and a blob read wrong is refused by its
+ * size or its dates, and the samples restart). */
+size_t store_forecast_pack(const struct forecast_state *s, unsigned char out[FORECAST_PACKED_MAX])
+{
+	int n = s->n < 0 ? 0 : s->n > FORECAST_HISTORY ? FORECAST_HISTORY : s->n;
+	if (n == 0)
+		return 0;
+	long long newest = s->s[n - 1].at;
+	unsigned char *o = out;
+	memcpy(o, &newest, 8);
+	o[8] = (unsigned char)n;
+	o += 9;
+	for (int i = 0; i < n; i++) {
+		long long before = (newest - s->s[i].at) / 1000;
+		uint32_t secs = before < 0 ? 0 : before > UINT32_MAX ? UINT32_MAX : (uint32_t)before;
+		float rate = (float)s->s[i].rate, days = (float)s->s[i].days;
+		memcpy(o, &secs, 4);
+		memcpy(o + 4, &rate, 4);
+		memcpy(o + 8, &days, 4);
+		o[12] = (unsigned char)s->flags[i];
+		o += 13;
+	}
+	return (size_t)(o - out);
+}
+
+int store_forecast_unpack(const void *bytes, size_t n, struct forecast_state *s)
+{
+	const unsigned char *b = bytes;
+	s->n = 0;
+	if (!b || n == 0)
+		return 0;
+	if (n < 9)
+		return -1;
+	long long newest;
+	memcpy(&newest, b, 8);
+	int k = b[8];
+	if (k < 1 || k > FORECAST_HISTORY || n != 9 + (size_t)k * 13)
+		return -1;
+	for (int i = 0; i < k; i++) {
+		const unsigned char *p = b + 9 + 13 * i;
+		uint32_t secs;
+		float rate, days;
+		memcpy(&secs, p, 4);
+		memcpy(&rate, p + 4, 4);
+		memcpy(&days, p + 8, 4);
+		if (!(rate >= 0) || !(days > 0))
+			return -1;
+		s->s[i].at = newest - (long long)secs * 1000;
+		s->s[i].rate = rate;
+		s->s[i].days = days;
+		s->flags[i] = (signed char)p[12];
+	}
+	s->n = k;
+	return 0;
+}
 
 int store_stock_get(struct store *st, enum holder_kind kind, long long holder, long long item, struct stock_row *out)
 {
@@ -117,6 +180,18 @@ int store_stock_get(struct store *st, enum holder_kind kind, long long holder, l
 		out->cover_known = sqlite3_column_type(s, 9) != SQLITE_NULL;
 		out->days_of_cover = sqlite3_column_double(s, 9);
 		out->stockout_at = sqlite3_column_int64(s, 10);
+		store_forecast_unpack(sqlite3_column_blob(s, 11), (size_t)sqlite3_column_bytes(s, 11), &out->samples);
+		out->path.samples = sqlite3_column_int(s, 12);
+		out->path.level = sqlite3_column_double(s, 13);
+		out->path.level_at = sqlite3_column_int64(s, 14);
+		out->path.growth = sqlite3_column_double(s, 15);
+		out->own_growth = sqlite3_column_double(s, 16);
+		out->sxx = sqlite3_column_double(s, 17);
+		out->path.surprise = sqlite3_column_int(s, 18);
+		out->consumed_since_count = sqlite3_column_int64(s, 19);
+		out->stockout_low_at = sqlite3_column_int64(s, 20);
+		out->stockout_high_at = sqlite3_column_int64(s, 21);
+		out->due_at = sqlite3_column_int64(s, 22);
 		out->stored = 1;
 	}
 	sqlite3_reset(s);
@@ -125,7 +200,10 @@ int store_stock_get(struct store *st, enum holder_kind kind, long long holder, l
 
 #define STOCK_SET                                                                                      \
 	"quantity = ?4, reported_at = ?5, updated_at = ?6, anchor_at = ?7, anchor_quantity = ?8, inflow = ?9, " \
-	"burn_rate = ?10, burn_samples = ?11, burn_per_day = ?12, days_of_cover = ?13, stockout_at = ?14"
+	"burn_rate = ?10, burn_samples = ?11, burn_per_day = ?12, days_of_cover = ?13, stockout_at = ?14, "     \
+	"fc_samples = ?15, fc_fitted = ?16, fc_level = ?17, fc_level_at = ?18, fc_growth = ?19, "              \
+	"fc_own_growth = ?20, fc_sxx = ?21, fc_surprise = ?22, consumed_since_count = ?23, "                   \
+	"stockout_low_at = ?24, stockout_high_at = ?25, due_at = ?26"
 
 int store_stock_put(struct store *st, const struct stock_row *r)
 {
@@ -135,8 +213,10 @@ int store_stock_put(struct store *st, const struct stock_row *r)
 		st, r->stored ? "UPDATE stock_levels SET " STOCK_SET " WHERE holder_kind = ?1 AND holder_id = ?2 AND item_id = ?3"
 			      : "INSERT INTO stock_levels(holder_kind, holder_id, item_id, quantity, reported_at, updated_at, "
 				"anchor_at, anchor_quantity, inflow, burn_rate, burn_samples, burn_per_day, days_of_cover, "
-				"stockout_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
-				"ON CONFLICT(holder_kind, holder_id, item_id) DO UPDATE SET " STOCK_SET);
+				"stockout_at, fc_samples, fc_fitted, fc_level, fc_level_at, fc_growth, fc_own_growth, fc_sxx, "
+				"fc_surprise, consumed_since_count, stockout_low_at, stockout_high_at, due_at) VALUES (?1, ?2, ?3, "
+				"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+				"?24, ?25, ?26) ON CONFLICT(holder_kind, holder_id, item_id) DO UPDATE SET " STOCK_SET);
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_text(s, 1, holder_kind_name(r->kind), -1, SQLITE_STATIC);
@@ -160,6 +240,27 @@ int store_stock_put(struct store *st, const struct stock_row *r)
 		sqlite3_bind_double(s, 13, r->days_of_cover);
 		sqlite3_bind_int64(s, 14, r->stockout_at);
 	}
+	unsigned char packed[FORECAST_PACKED_MAX];
+	if (r->samples.n > 0)
+		sqlite3_bind_blob(s, 15, packed, (int)store_forecast_pack(&r->samples, packed), SQLITE_STATIC);
+	sqlite3_bind_int(s, 16, r->path.samples);
+	if (r->path.level > 0) {
+		sqlite3_bind_double(s, 17, r->path.level);
+		sqlite3_bind_int64(s, 18, r->path.level_at);
+		sqlite3_bind_double(s, 19, r->path.growth);
+	}
+	if (r->samples.n > 1) {
+		sqlite3_bind_double(s, 20, r->own_growth);
+		sqlite3_bind_double(s, 21, r->sxx);
+	}
+	sqlite3_bind_int(s, 22, r->path.surprise);
+	sqlite3_bind_int64(s, 23, r->consumed_since_count);
+	if (r->cover_known && r->stockout_low_at) {
+		sqlite3_bind_int64(s, 24, r->stockout_low_at);
+		sqlite3_bind_int64(s, 25, r->stockout_high_at);
+	}
+	if (r->due_at)
+		sqlite3_bind_int64(s, 26, r->due_at);
 	int rc = store_step_done(st, s, "stock put");
 	if (rc == STORE_OK && r->stored && sqlite3_changes(store_db(st)) == 0) {
 		/* deleted between the read and now (it cannot happen inside one operation; if it ever
@@ -357,6 +458,63 @@ long long store_structure_count(struct store *st)
 	return n;
 }
 
+/* --- the forecast's own reads ------------------------------------------------------------------------- */
+
+int store_forecast_pool_rows(struct store *st, int (*cb)(void *ctx, const struct forecast_pool_row *r), void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT s.dep, s.category, coalesce(s.occupancy, 0), coalesce(s.staff, 0), l.item_id, "
+					    "coalesce(i.burn_per_worker_day, -1), coalesce(i.burn_per_patient_day, -1), "
+					    "coalesce(i.burn_per_bed_day, -1), l.fc_fitted, coalesce(l.fc_level, 0), "
+					    "coalesce(l.fc_own_growth, 0), coalesce(l.fc_sxx, 0) "
+					    "FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "
+					    "JOIN items i ON i.id = l.item_id WHERE l.fc_fitted >= 2");
+	if (!s)
+		return STORE_ERROR;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct forecast_pool_row r = {
+			(const char *)sqlite3_column_text(s, 0),
+			(const char *)sqlite3_column_text(s, 1),
+			sqlite3_column_int64(s, 4),
+			sqlite3_column_int64(s, 2),
+			sqlite3_column_int64(s, 3),
+			sqlite3_column_double(s, 5),
+			sqlite3_column_double(s, 6),
+			sqlite3_column_double(s, 7),
+			sqlite3_column_int(s, 8),
+			sqlite3_column_double(s, 9),
+			sqlite3_column_double(s, 10),
+			sqlite3_column_double(s, 11),
+		};
+		if (cb(ctx, &r))
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "forecast pool");
+}
+
+int store_stock_due(struct store *st, long long now, int limit, struct level_key *out, int *n)
+{
+	*n = 0;
+	/* a scan (due_at moves with nearly every report: an index would be rewritten each time) */
+	sqlite3_stmt *s = store_prepare(st, "SELECT holder_kind, holder_id, item_id FROM stock_levels WHERE due_at <= ? "
+					    "ORDER BY due_at LIMIT ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit) {
+		int kind = holder_kind_parse((const char *)sqlite3_column_text(s, 0));
+		out[*n].kind = kind < 0 ? HOLDER_STRUCTURE : (enum holder_kind)kind;
+		out[*n].holder = sqlite3_column_int64(s, 1);
+		out[*n].item = sqlite3_column_int64(s, 2);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "stock due");
+}
+
 /* --- reading levels for people ------------------------------------------------------------------- */
 
 /* Structures and depots as one holder table h(kind, id, name, dep, category, level). */
@@ -388,12 +546,18 @@ int store_level_list(struct store *st, const struct principal *p, const struct l
 		else {
 			buf_printf(&sql, "SELECT l.holder_kind, l.holder_id, h.name, h.dep, h.category, i.code, i.name, i.unit, "
 					 "l.quantity, coalesce(l.reported_at, 0), coalesce(l.burn_per_day, 0), l.days_of_cover, "
-					 "coalesce(l.stockout_at, 0), a.severity%s ORDER BY ",
+					 "coalesce(l.stockout_at, 0), a.severity, l.burn_samples, l.fc_fitted, coalesce(l.fc_level, 0), "
+					 "coalesce(l.fc_level_at, 0), coalesce(l.fc_growth, 0), l.fc_surprise, l.consumed_since_count, "
+					 "coalesce(l.stockout_low_at, 0), coalesce(l.stockout_high_at, 0)%s ORDER BY ",
 				   where.data);
-			if (q->sort > 0)
-				buf_puts(&sql, "l.days_of_cover IS NULL, l.days_of_cover, l.holder_id, i.code");
+			/* by the stock-out date: the cover at any later time keeps its order (days_of_cover is
+			 * the cover when the level was last computed) */
+			if (q->sort == LEVEL_SORT_DEP_ITEM)
+				buf_puts(&sql, "h.dep, i.code, l.holder_kind, l.holder_id");
+			else if (q->sort > 0)
+				buf_puts(&sql, "l.stockout_at IS NULL, l.stockout_at, l.holder_id, i.code");
 			else if (q->sort < 0)
-				buf_puts(&sql, "l.days_of_cover IS NULL, l.days_of_cover DESC, l.holder_id, i.code");
+				buf_puts(&sql, "l.stockout_at IS NULL, l.stockout_at DESC, l.holder_id, i.code");
 			else
 				buf_puts(&sql, "l.holder_kind, l.holder_id, i.code");
 			buf_puts(&sql, " LIMIT ?7 OFFSET ?8");
@@ -439,7 +603,17 @@ int store_level_list(struct store *st, const struct principal *p, const struct l
 				sqlite3_column_double(s, 11),
 				sqlite3_column_int64(s, 12),
 				(const char *)sqlite3_column_text(s, 13),
+				sqlite3_column_int(s, 14),
+				{0},
+				sqlite3_column_int64(s, 20),
+				sqlite3_column_int64(s, 21),
+				sqlite3_column_int64(s, 22),
 			};
+			v.path.samples = sqlite3_column_int(s, 15);
+			v.path.level = sqlite3_column_double(s, 16);
+			v.path.level_at = sqlite3_column_int64(s, 17);
+			v.path.growth = sqlite3_column_double(s, 18);
+			v.path.surprise = sqlite3_column_int(s, 19);
 			if (cb(ctx, &v))
 				break;
 		}
@@ -450,70 +624,4 @@ int store_level_list(struct store *st, const struct principal *p, const struct l
 	buf_release(&where);
 	buf_release(&sql);
 	return rc;
-}
-
-int store_cover_rollup(struct store *st, const struct principal *p, const char *dep, const char *item,
-		       const char *category, int (*cb)(void *ctx, const struct cover_view *v), void *ctx)
-{
-	/* per département and item, then the region's line (dep NULL) for those who see the region */
-	sqlite3_stmt *s;
-	/* the same sums, by département then for the whole region */
-#define COVER_SUMS                                                                                           \
-	"i.code, i.name, i.unit, count(*), sum(l.quantity), sum(coalesce(l.burn_per_day, 0)), "                 \
-	"sum(l.burn_per_day > 0), sum(CASE WHEN l.burn_per_day > 0 THEN l.quantity ELSE 0 END), "                \
-	"coalesce(sum(a.severity = 'warning'), 0), coalesce(sum(a.severity = 'critical'), 0), "                  \
-	"coalesce(sum(a.severity = 'stockout'), 0), "                                                           \
-	"min(CASE WHEN l.quantity = 0 THEN 0 ELSE l.days_of_cover END) "                                        \
-	"FROM stock_levels l JOIN structures s ON l.holder_kind = 'structure' AND s.id = l.holder_id "           \
-	"JOIN items i ON i.id = l.item_id "                                                                     \
-	"LEFT JOIN alerts a ON a.kind = 'shortage' AND a.status != 'resolved' AND a.holder_kind = 'structure' "  \
-	"AND a.holder_id = l.holder_id AND a.item_id = l.item_id "                                              \
-	"WHERE (?1 IS NULL OR instr(?1, ',' || s.dep || ',') > 0) AND (?2 IS NULL OR s.dep = ?2) "               \
-	"AND (?3 IS NULL OR i.code = ?3) AND (?4 IS NULL OR s.category = ?4) "
-	static const char *const by_dep = "SELECT s.dep, " COVER_SUMS "GROUP BY s.dep, i.id ORDER BY s.dep, i.code";
-	static const char *const region = "SELECT NULL, " COVER_SUMS "GROUP BY i.id ORDER BY i.code";
-#undef COVER_SUMS
-	int self = p->role == ROLE_STRUCTURE || p->role == ROLE_DEPOT || p->role == ROLE_VOLUNTEER;
-	if (self)
-		return STORE_OK; /* rollups are for the coordination */
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1 && (p->deps[0] || dep))
-			break; /* a region line only for those who see the region */
-		s = store_prepare(st, pass == 0 ? by_dep : region);
-		if (!s)
-			return STORE_ERROR;
-		if (p->deps[0])
-			sqlite3_bind_text(s, 1, p->deps, -1, SQLITE_STATIC);
-		if (dep)
-			sqlite3_bind_text(s, 2, dep, -1, SQLITE_STATIC);
-		if (item)
-			sqlite3_bind_text(s, 3, item, -1, SQLITE_STATIC);
-		if (category)
-			sqlite3_bind_text(s, 4, category, -1, SQLITE_STATIC);
-		int rc;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			struct cover_view v = {
-				(const char *)sqlite3_column_text(s, 0),
-				(const char *)sqlite3_column_text(s, 1),
-				(const char *)sqlite3_column_text(s, 2),
-				(const char *)sqlite3_column_text(s, 3),
-				sqlite3_column_int64(s, 4),
-				sqlite3_column_int64(s, 5),
-				sqlite3_column_int64(s, 7),
-				sqlite3_column_int64(s, 8),
-				sqlite3_column_double(s, 6),
-				sqlite3_column_int64(s, 9),
-				sqlite3_column_int64(s, 10),
-				sqlite3_column_int64(s, 11),
-				sqlite3_column_type(s, 12) != SQLITE_NULL,
-				sqlite3_column_double(s, 12),
-			};
-			if (cb(ctx, &v))
-				break;
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return store_rc_from_sqlite(st, rc, "cover");
-	}
-	return STORE_OK;
 }

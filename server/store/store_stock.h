@@ -4,6 +4,7 @@
 #define RENFORT_STORE_STOCK_H
 
 #include "burn.h"
+#include "forecast.h"
 #include "store.h"
 #include "validate.h"
 
@@ -48,7 +49,27 @@ struct stock_row {
 	double days_of_cover;
 	long long stockout_at;
 	int stored;            /* read from the table by store_stock_get (0 for a row made by hand) */
+	/* the trend estimator (forecast.c): its samples, the rate path of the last evaluation, the fit's
+	 * own growth and how much its samples say of it (for the pooled prior) */
+	struct forecast_state samples;
+	struct forecast_path path;
+	double own_growth, sxx;
+	long long consumed_since_count; /* consumption movements since the last count */
+	long long stockout_low_at, stockout_high_at;
+	long long due_at;      /* look again then without a new count; 0: no need */
+	/* not stored: the projection at the last evaluation (estimated set when estimate is one) */
+	int estimated;
+	long long estimate;
+	double growth;
+	int confidence;        /* enum forecast_confidence */
+	int from_fallback;
 };
+
+/* The packed form of the estimator's samples (a BLOB of store_stock.c's layout); 0, or -1 when the
+ * bytes are not such a form (the samples are then none). */
+#define FORECAST_PACKED_MAX (9 + FORECAST_HISTORY * 13)
+size_t store_forecast_pack(const struct forecast_state *s, unsigned char out[FORECAST_PACKED_MAX]);
+int store_forecast_unpack(const void *bytes, size_t n, struct forecast_state *s);
 
 /* STORE_NOTFOUND when the holder never had this item. */
 int store_stock_get(struct store *st, enum holder_kind kind, long long holder, long long item, struct stock_row *out);
@@ -93,6 +114,26 @@ int store_structure_headcounts(struct store *st, int (*cb)(void *ctx, long long 
 			       void *ctx);
 long long store_structure_count(struct store *st);
 
+/* --- the forecast's own reads ------------------------------------------------------------------------- */
+
+/* A structure's level with samples enough to say something of its growth, for the pooled prior. */
+struct forecast_pool_row {
+	const char *dep, *category;
+	long long item;
+	long long occupancy, staff;              /* 0 when not given */
+	double per_worker, per_patient, per_bed; /* the item's catalogue rates, < 0 unknown */
+	int fitted;
+	double level, own_growth, sxx;
+};
+int store_forecast_pool_rows(struct store *st, int (*cb)(void *ctx, const struct forecast_pool_row *r), void *ctx);
+
+/* The levels due for a look by `now` (due_at), earliest first, at most limit. */
+struct level_key {
+	enum holder_kind kind;
+	long long holder, item;
+};
+int store_stock_due(struct store *st, long long now, int limit, struct level_key *out, int *n);
+
 /* --- reading levels for people ------------------------------------------------------------------- */
 
 struct level_view {
@@ -107,36 +148,27 @@ struct level_view {
 	double days_of_cover;
 	long long stockout_at;
 	const char *alert_severity; /* of the open shortage alert, or NULL */
+	/* what the forecast keeps (store_stock_get's meaning) */
+	int burn_samples;
+	struct forecast_path path;
+	long long consumed_since_count;
+	long long stockout_low_at, stockout_high_at;
 };
+
+#define LEVEL_SORT_DEP_ITEM 2
 
 struct level_query {
 	const char *holder_kind; /* or NULL */
 	long long holder_id;     /* 0: any */
 	const char *dep, *item, *category;
 	const char *severity;    /* only levels with an open shortage alert of this severity or worse */
-	int sort;                /* 0: holder then item; 1: cover ascending (unknown last); -1: descending */
-	long long limit, offset;
+	int sort;                /* 0: holder then item; 1: cover ascending (unknown last); -1: descending;
+				  * LEVEL_SORT_DEP_ITEM: département then item code (the cover roll-up's) */
+	long long limit, offset; /* limit -1: all */
 };
 
 /* Levels the principal may see, with their holder and item. *total counts all matches. */
 int store_level_list(struct store *st, const struct principal *p, const struct level_query *q,
 		     int (*cb)(void *ctx, const struct level_view *v), void *ctx, long long *total);
-
-struct cover_view {
-	const char *dep;       /* NULL for the region line */
-	const char *item_code, *item_name, *unit;
-	long long holders;     /* holders reporting this item */
-	long long quantity;
-	long long rated_holders, rated_quantity; /* those with a known burn rate, and their stock */
-	double burn_per_day;   /* sum over holders with a known rate */
-	long long warning, critical, stockout; /* holders with an open shortage alert of that severity */
-	int worst_known;       /* some holder's cover is known (an empty shelf's is 0) */
-	double worst_days;     /* the least days of cover of one holder: an aggregate hides it */
-};
-
-/* Totals per département and item (and the region, when the principal sees it all), structures
- * only; depots are the shared stock, counted apart. */
-int store_cover_rollup(struct store *st, const struct principal *p, const char *dep, const char *item,
-		       const char *category, int (*cb)(void *ctx, const struct cover_view *v), void *ctx);
 
 #endif

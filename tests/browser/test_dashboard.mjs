@@ -1,5 +1,8 @@
 // The coordinator dashboard loads the demo region: map, alert feed, stocks, pool, SMS, charts.
+import fs from 'node:fs';
 import { withDemo, openDashboard, screenshot, assert, assertEqual } from './lib.mjs';
+
+const ARS = new URL('../../schema/data/ars-occitanie-daily.csv', import.meta.url);
 
 export const tests = [
   {
@@ -11,6 +14,12 @@ export const tests = [
       active.total = active.items.length;
       assert(active.total > 0, 'the demo region and the seeded reports have alerts');
       const structures = await server.api('GET', '/structures?limit=1');
+      // the ARS's daily hospital figures, loaded as a coordinator would (epidemic.import)
+      const loaded = await fetch(`${server.url}/api/v1/epidemic/import`, {
+        method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'text/csv' },
+        body: fs.readFileSync(ARS, 'utf8'),
+      });
+      assertEqual(loaded.status, 201, 'the ARS figures load');
 
       const page = await openDashboard(browser, server);
       // the token left the address bar for the session storage
@@ -41,6 +50,12 @@ export const tests = [
       assertEqual(rows, 14, 'cover rows (13 départements + the region)');
       const cells = await page.locator('#cover tbody td button.cell').count();
       assert(cells >= 13 * 8, `cover cells filled (${cells})`);
+      // next to the cover, each département's latest hospital figures (31 March 2020) and the region's sum
+      assertEqual((await page.textContent('#cover td.epidemic[data-dep="34"]')).trim(), '241 (70)', 'the Hérault: hospitalised (ICU)');
+      const figures = fs.readFileSync(ARS, 'utf8').split('\n').filter((l) => l.startsWith('2020-03-31,')).map((l) => l.split(','));
+      const sum = (col) => figures.reduce((n, f) => n + Number(f[col] || 0), 0);
+      const region = (await page.textContent('#cover td.epidemic[data-dep="region"]')).replace(/[\s\u202f\u00a0]/g, '');
+      assertEqual(region, `${sum(3)}(${sum(4)})`, 'the region: the sum of the départements');
       assert(await page.locator('#levels tbody tr[data-item]').count() > 0, 'levels by structure listed');
 
       // pool, SMS, charts

@@ -11,7 +11,8 @@ HOUR = 3600000
 
 
 class Plausibility(ServerTest):
-    extra_args = ("--set", "test_clock=1", "--set", "silent_after_hours=1000")
+    # an alert that recovers resolves at once: issue 14's hold and reopening off, so that the carry-over is seen
+    extra_args = ("--set", "test_clock=1", "--set", "silent_after_hours=1000", "--set", "forecast_model=average", "--set", "alert_hold_hours=0", "--set", "alert_reopen_hours=0")
 
     @classmethod
     def prepare(cls, server):

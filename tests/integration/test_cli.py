@@ -331,9 +331,11 @@ class CliTest(ServerTest):
         key = re.search(r"idempotency key (rf-[0-9a-f]{32})", p.stderr).group(1)
         report_id = re.match(r"report (\d+): structure %d at \S+ \(key %s\)" % (home, key), p.stdout).group(1)
         rows = {line.split()[0]: line for line in p.stdout.splitlines()[2:]}
-        self.assertRegex(rows["gloves-examination"], r"1500\s+\S+\s+1\.\d+ days\s+critical \(alert \d+, open\)")
+        # a first count: the rate is a quarter of the catalogue's (forecast_cold_percent), which warns
+        # at most; a count of zero is a stock-out whatever the rate
+        self.assertRegex(rows["gloves-examination"], r"1500\s+240\s+6\.25 days\s+warning \(alert \d+, open\)")
         self.assertRegex(rows["alcohol-based-hand-rub"], r"\b0\s+\S+\s+0 days\s+stockout \(alert \d+, open\)")
-        self.assertRegex(rows["gown-protective"], r"900\s+40\s+22\.5 days\s+-$")
+        self.assertRegex(rows["gown-protective"], r"900\s+10\s+90 days\s+-$")
         self.assertEqual(self.count("stock_ledger"), ledger + 3)
         # the answer was lost: the same report with the same key counts once, and answers the same
         p2 = self.ok(self.renfort("report", "gloves-examination=1500", "alcohol-based-hand-rub=0", "gown-protective=900",
@@ -458,10 +460,10 @@ class CliTest(ServerTest):
         self.assertEqual(code, 0, err)
         lines = out.splitlines()
         self.assertEqual(len(lines), 2, out)
-        self.assertRegex(lines[0], r"^#\d+ \S+Z alert\.opened critical shortage alert \d+ \(open\): "
-                                   r"EHPAD Les Magnolias \(81\), gloves-examination: 1\.\d+ days of cover$")
-        self.assertRegex(lines[1], r"^#\d+ \S+Z stock\.level structure:%d gloves-examination 1000, 1\.\d+ days "
-                                   r"of cover, critical alert$" % home)
+        self.assertRegex(lines[0], r"^#\d+ \S+Z alert\.opened warning shortage alert \d+ \(open\): "
+                                   r"EHPAD Les Magnolias \(81\), gloves-examination: 4\.17 days of cover$")
+        self.assertRegex(lines[1], r"^#\d+ \S+Z stock\.level structure:%d gloves-examination 1000, 4\.17 days "
+                                   r"of cover, warning alert$" % home)
 
     def test_watch_since_replays_then_counts(self):
         home = self.new_structure("EHPAD Les Lilas")

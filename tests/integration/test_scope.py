@@ -494,6 +494,11 @@ MATRIX = {
         "/api/v1/stock/history?holder_kind=%s&holder_id=%d" % tuple(_holder(t, r).values()),
         params={} if r in ("structure", "depot") else dict(_holder(t, r)))),
     "stock.trends": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/stock/trends")),
+    # the figures of the Tarn (the coordinators' territory): a day of its own for each call
+    "epidemic.import": (STAFF, 201, lambda t, r, n: Req("POST", "/api/v1/epidemic/import",
+                                                         raw="date,departement_code,hospitalised\n2020-%02d-%02d,81,%d\n"
+                                                         % (1 + n // 28 % 12, 1 + n % 28, n))),
+    "epidemic.list": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/epidemic")),
     "thresholds.list": (STAFF | {"structure"}, 200, lambda t, r, n: Req(
         "GET", "/api/v1/thresholds?holder_kind=structure&holder_id=%d" % t.s81["id"],
         params={"holder_kind": "structure", "holder_id": t.s81["id"]})),

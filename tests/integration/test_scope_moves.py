@@ -26,8 +26,10 @@ QUIET = 0.4  # seconds of silence that say "no event"
 
 
 class Moves(ServerTest):
-    # one rule for every item: below 7 days of cover a warning, below 3 critical
-    extra_args = ("--set", "alert_thresholds=*/*=7,3", "--set", "silent_after_hours=1000")
+    # one rule for every item: below 7 days of cover a warning, below 3 critical; a first count
+    # taken at the catalogue's whole rate (which warns at most); days pass on the test clock
+    extra_args = ("--set", "alert_thresholds=*/*=7,3", "--set", "silent_after_hours=1000",
+                  "--set", "forecast_cold_percent=100", "--set", "test_clock=1")
 
     @classmethod
     def prepare(cls, server):
@@ -184,7 +186,10 @@ class Moves(ServerTest):
             ("o81", self.o81, ["alerts", "stock"]), ("o34", self.o34, ["alerts", "stock"]))}
         try:
             self.assertEqual(self.move("structures", s, "commune", BEZIERS)["dep"], "34")
-            # its next change: critical (2 days of cover), which calls its contact and 34's officer
+            # its next change, a day later: 240 used, 160 left, less than a day of cover: critical,
+            # which calls its contact and 34's officer
+            st, body, _ = self.api("POST", "/api/v1/clock/advance", body={"ms": 86400000})
+            self.assertEqual(st, 200, body)
             crit = self.report("structure", s, self.item, 160)
             self.assertEqual((crit["id"], crit["severity"], crit["dep"]), (warn["id"], "critical", "34"), crit)
             seen = self.heard_by_34_only(watchers, warn["id"])
@@ -439,6 +444,9 @@ MOVED = {
                       ById("d", _holder_query("/api/v1/stock/history", "depot"), (200,))],
     # counts by hour: no row to find in them
     "stock.trends": NAMES_NO_MOVED_ROW,
+    # figures by département: no structure, depot or volunteer in them
+    "epidemic.import": NAMES_NO_MOVED_ROW,
+    "epidemic.list": NAMES_NO_MOVED_ROW,
     "thresholds.list": [ById("s", _holder_query("/api/v1/thresholds", "structure"), (200,))],
     "thresholds.set": [ById("s", lambda t, rid: Req("PUT", "/api/v1/thresholds", body={
         "holder_kind": "structure", "holder_id": rid, "warning_days": 7, "critical_days": 3}), (200,))],

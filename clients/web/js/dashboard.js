@@ -3,7 +3,7 @@
 // volunteers, sms) and resumes with "since" after a cut, or reloads when the server says so.
 import { t, tEnum, itemName, unitName, onLangChange, locale } from './i18n.js';
 import {
-  api, apiAll, h, clear, $, flash, fmtTime, fmtDateTime, fmtNumber, fmtDays, coverClass, severityRank,
+  api, apiAll, h, clear, $, flash, fmtTime, fmtDateTime, fmtDate, fmtNumber, fmtDays, coverClass, severityRank,
   maskPhone, errorText, initFrame, signIn, wireLogout, toast, showConnection, newKey, ApiError,
 } from './core.js';
 import { Live, Buffer } from './live.js';
@@ -36,6 +36,7 @@ const state = {
   alerts: new Map(), // active alerts by id
   fresh: new Set(), // alert ids to flash at the next draw
   cover: [],
+  epidemic: new Map(), // département (and 'region') -> the latest daily hospital figures loaded
   coverSort: { key: 'dep', dir: 1 },
   levels: { rows: [], total: 0, offset: 0, limit: 25, sort: 'cover', pendingChanges: 0 },
   stats: [],
@@ -647,8 +648,32 @@ function renderAlertsEverywhere() {
 // --- stocks: cover by département --------------------------------------------------------------
 
 async function loadCover() {
-  const c = await api('GET', '/stock/cover');
+  const [c, e] = await Promise.all([api('GET', '/stock/cover'), api('GET', '/epidemic')]);
   state.cover = c.items;
+  state.epidemic = latestFigures(e.items);
+}
+
+// The latest day loaded of each département (the list is by département, then day), and for the
+// region the sum of those: shown next to the cover, the wave beside the stock.
+function latestFigures(items) {
+  const by = new Map();
+  for (const r of items) by.set(r.dep, r);
+  if (by.size > 1) {
+    const rows = [...by.values()];
+    const sum = (k) => (rows.some((r) => r[k] !== null) ? rows.reduce((n, r) => n + (r[k] ?? 0), 0) : null);
+    by.set('region', { dep: 'region', date: rows.map((r) => r.date).sort().pop(),
+      hospitalised: sum('hospitalised'), intensive_care: sum('intensive_care'), deaths: sum('deaths') });
+  }
+  return by;
+}
+
+function epidemicCell(d) {
+  const r = state.epidemic.get(d);
+  if (!r) return h('td', { class: 'epidemic none' }, '');
+  const n = fmtNumber; // null: '—', a figure the bulletin did not give
+  return h('td', { class: 'epidemic', dataset: { dep: d },
+    title: t('stock.epidemic_cell', { date: fmtDate(r.date), h: n(r.hospitalised), icu: n(r.intensive_care), d: n(r.deaths) }) },
+  `${n(r.hospitalised)} (${n(r.intensive_care)})`);
 }
 
 function renderCover() {
@@ -679,7 +704,8 @@ function renderCover() {
   const head = h('tr', {},
     h('th', { scope: 'col' }, h('button', { type: 'button', class: 'sort', onclick: () => sortCover('dep') }, t('stock.dep') + sortMark('dep'))),
     items.map((i) => h('th', { scope: 'col', title: `${i.name} (${unitName(i.unit)})` },
-      h('button', { type: 'button', class: 'sort', onclick: () => sortCover(i.code) }, i.name + sortMark(i.code)))));
+      h('button', { type: 'button', class: 'sort', onclick: () => sortCover(i.code) }, i.name + sortMark(i.code)))),
+    state.epidemic.size ? h('th', { scope: 'col', class: 'epidemic', title: t('stock.epidemic_title') }, t('stock.epidemic')) : null);
   const body = deps.map((d) => h('tr', { class: d === 'region' ? 'total' : '' },
     h('th', { scope: 'row' }, d === 'region' ? t('scope.region') : `${d} ${state.depNames[d] || ''}`),
     items.map((i) => {
@@ -703,7 +729,8 @@ function renderCover() {
           h('span', { class: 'days' }, fmtDays(r.days_of_cover)),
           showWorst ? h('span', { class: `worst ${coverClass(w)}` }, t('stock.cell_worst_short', { d: fmtDays(w) })) : null,
           alerts ? h('span', { class: `alerts-n sev-${worst}` }, String(alerts)) : null));
-    })));
+    }),
+    state.epidemic.size ? epidemicCell(d) : null));
   table.append(h('thead', {}, head), h('tbody', {}, body));
   if (!items.length) table.append(h('tbody', {}, h('tr', {}, h('td', { class: 'empty' }, t('stock.none')))));
   table.dataset.rows = String(deps.length);

@@ -6,7 +6,10 @@
  * status, version and resolution, the SMS rows queued (critical and stock-out escalations only, to
  * the contacts and the duty officer), and the events emitted; in particular that an escalation of an
  * acknowledged alert reopens it and nothing else does, that a stock-out with an unknown rate calms to
- * critical when stock is back, and the silent-structure edges (the silence's length, three times it). */
+ * critical when stock is back, and the silent-structure edges (the silence's length, three times it).
+ * These run with no hold, reopening or cool-down (the rules of before issue 14); the quiet cases with
+ * them: a calm must hold, a shortage back within the window reopens its alert, the SMS cool-down, the
+ * estimate reaching zero between counts, a threshold crossed by time, the cold start's warning. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -95,6 +98,7 @@ enum step_kind {
 	STEP_REPORTED, /* the structure reports (alert_engine_reported) */
 	STEP_SMS_FAILED,
 	STEP_SMS_RECOVERED,
+	STEP_RECHECK,  /* time alone moved: the sweep looks at the level (alert_engine_shortage_recheck) */
 };
 
 struct step {
@@ -110,12 +114,25 @@ struct step {
 	int version;
 	int sms;              /* outbox rows queued by this step */
 	const char *events;   /* event types emitted by this step, space-separated */
+	/* the forecast's view of the level (zero: the estimate is the count, a known rate's confidence) */
+	int estimated;
+	long long estimate;
+	int low;              /* the cold-start fallback's rate (low confidence) */
 };
 
-#define REPORT(q, known, days, rc, sev, status, res, v, sms, ev) {STEP_REPORT, q, known, days, 0, rc, sev, status, res, v, sms, ev}
-#define PERSON(k, rc, sev, status, res, v, ev) {k, 0, 0, 0, 0, rc, sev, status, res, v, 0, ev}
-#define COUNTED(at) {STEP_COUNTED, 0, 0, 0, at, 0, NULL, NULL, NULL, 0, 0, NULL}
-#define AT(k, at, sev, status, res, v, ev) {k, 0, 0, 0, at, 0, sev, status, res, v, 0, ev}
+#define REPORT(q, known, days, rc, sev, status, res, v, sms, ev) \
+	{STEP_REPORT, q, known, days, 0, rc, sev, status, res, v, sms, ev, 0, 0, 0}
+#define PERSON(k, rc, sev, status, res, v, ev) {k, 0, 0, 0, 0, rc, sev, status, res, v, 0, ev, 0, 0, 0}
+#define COUNTED(at) {STEP_COUNTED, 0, 0, 0, at, 0, NULL, NULL, NULL, 0, 0, NULL, 0, 0, 0}
+#define AT(k, at, sev, status, res, v, ev) {k, 0, 0, 0, at, 0, sev, status, res, v, 0, ev, 0, 0, 0}
+/* a count at `at` (ms); a look by the sweep at `at`; the same with the stock estimated (est) and the
+ * fallback's rate or not (low) */
+#define REPORT_AT(at, q, known, days, sev, status, res, v, sms, ev) \
+	{STEP_REPORT, q, known, days, at, 0, sev, status, res, v, sms, ev, 0, 0, 0}
+#define RECHECK_AT(at, q, est, known, days, sev, status, res, v, sms, ev) \
+	{STEP_RECHECK, q, known, days, at, 0, sev, status, res, v, sms, ev, 1, est, 0}
+#define REPORT_LOW(at, q, known, days, sev, status, res, v, sms, ev) \
+	{STEP_REPORT, q, known, days, at, 0, sev, status, res, v, sms, ev, 0, 0, 1}
 #define K 1 /* cover known */
 #define U 0 /* cover unknown (no burn rate) */
 #define SMS3 "sms.queued sms.queued sms.queued"
@@ -236,6 +253,58 @@ static const struct engine_case engine_cases[] = {
 	{"an SMS success without an alert changes nothing", "sms_failed", "34", {AT(STEP_SMS_RECOVERED, 0, "", "", "", 0, "")}},
 };
 
+/* Quieter alerts (issue 14), with a hold of 2 hours, reopening within 72 hours (and a projection that
+ * must not already say so: calming needs the cover past threshold + margin 3 days on) and an SMS
+ * cool-down of 24 hours (configuration). */
+static const struct engine_case quiet_cases[] = {
+	{"a lift over warning + margin resolves only once it held 2 h", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),
+	  REPORT_AT(H, 100, K, 12, "warning", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(2 * H, 100, 95, K, 11.9, "warning", "open", "", 2, 0, ""),
+	  RECHECK_AT(3 * H, 100, 90, K, 11.8, "warning", "resolved", "recovered", 3, 0, "alert.resolved")}},
+	{"past warning + margin, but under it again within the 72 h window: the projection keeps it open", "shortage",
+	 NULL,
+	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),
+	  REPORT_AT(H, 100, K, 10, "warning", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(3 * H, 100, 90, K, 9.9, "warning", "open", "", 2, 0, "")}},
+	{"the cover falling back under warning + margin ends the calm", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),
+	  REPORT_AT(H, 100, K, 12, "warning", "open", "", 2, 0, "alert.updated"),
+	  REPORT_AT(2 * H, 100, K, 9, "warning", "open", "", 3, 0, "alert.updated"),
+	  RECHECK_AT(3 * H + 1, 100, 90, K, 8.9, "warning", "open", "", 3, 0, "")}},
+	{"resolved, then short again within 72 h: the same alert reopened, no SMS in the cool-down", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 2, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened"),
+	  REPORT_AT(H, 100, K, 13, "critical", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(3 * H, 100, 90, K, 12.8, "critical", "resolved", "recovered", 3, 0, "alert.resolved"),
+	  REPORT_AT(5 * H, 100, K, 2, "critical", "open", "", 4, 0, "alert.reopened"),
+	  REPORT_AT(6 * H, 0, K, 0, "stockout", "open", "", 5, RECIPIENTS, SMS3 " alert.updated")}},
+	{"short again after 72 h: a new alert, and its SMS (the cool-down is over)", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 2, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened"),
+	  REPORT_AT(H, 100, K, 13, "critical", "open", "", 2, 0, "alert.updated"),
+	  RECHECK_AT(3 * H, 100, 90, K, 12.8, "critical", "resolved", "recovered", 3, 0, "alert.resolved"),
+	  REPORT_AT(75 * H + 1, 100, K, 2, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened")}},
+	{"resolved by a person, still short: the next report reopens it", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 5, "warning", "open", "", 1, 0, "alert.opened"),
+	  PERSON(STEP_RESOLVE, 0, "warning", "resolved", "manual", 2, "alert.resolved"),
+	  REPORT_AT(H, 100, K, 5, "warning", "open", "", 3, 0, "alert.reopened")}},
+	{"critical, stock-out, stock back, stock-out again: SMS once per severity within the cool-down", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 2, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened"),
+	  REPORT_AT(H, 0, K, 0, "stockout", "open", "", 2, RECIPIENTS, SMS3 " alert.updated"),
+	  REPORT_AT(2 * H, 50, K, 0.5, "critical", "open", "", 3, 0, "alert.updated"),
+	  REPORT_AT(3 * H, 0, K, 0, "stockout", "open", "", 4, 0, "alert.updated")}},
+	{"the estimate reaches zero between counts: stock-out, with SMS", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 1, "critical", "open", "", 1, RECIPIENTS, SMS3 " alert.opened"),
+	  RECHECK_AT(12 * H, 100, 40, K, 0.5, "critical", "open", "", 1, 0, ""),
+	  RECHECK_AT(24 * H + 1, 100, 0, K, 0, "stockout", "open", "", 2, RECIPIENTS, SMS3 " alert.updated")}},
+	{"a projection crossing warning by itself opens an alert", "shortage", NULL,
+	 {REPORT_AT(0, 100, K, 8, "", "", "", 0, 0, ""),
+	  RECHECK_AT(24 * H + 1, 100, 88, K, 6.99, "warning", "open", "", 1, 0, "alert.opened")}},
+	{"the cold-start fallback: a warning at most, even at no cover left", "shortage", NULL,
+	 {REPORT_LOW(0, 100, K, 1, "warning", "open", "", 1, 0, "alert.opened"),
+	  REPORT_LOW(H, 100, K, 0.1, "warning", "open", "", 2, 0, "alert.updated"),
+	  REPORT_LOW(2 * H, 0, K, 0, "stockout", "open", "", 3, RECIPIENTS, SMS3 " alert.updated")}},
+};
+
 /* The event types emitted since mark, space-separated. */
 static void events_since(size_t mark, char *out, size_t outlen)
 {
@@ -267,7 +336,8 @@ static int run_step(const struct engine_case *c, const struct step *s, long long
 	long long now = UNIT_NOW + s->at;
 	store_set_now(G->st, now);
 	switch (s->kind) {
-	case STEP_REPORT: {
+	case STEP_REPORT:
+	case STEP_RECHECK: {
 		struct stock_row r;
 		memset(&r, 0, sizeof r);
 		r.kind = HOLDER_STRUCTURE;
@@ -276,7 +346,12 @@ static int run_step(const struct engine_case *c, const struct step *s, long long
 		r.quantity = s->quantity;
 		r.cover_known = s->known;
 		r.days_of_cover = s->days;
-		return alert_engine_shortage(&A, &HOLDER, &ITEM, &r, &out);
+		r.stockout_at = now + (long long)(s->days * 86400000.0);
+		r.estimated = s->estimated;
+		r.estimate = s->estimate;
+		r.from_fallback = s->low;
+		return s->kind == STEP_REPORT ? alert_engine_shortage(&A, &HOLDER, &ITEM, &r, &out)
+					      : alert_engine_shortage_recheck(&A, &HOLDER, &ITEM, &r, &out);
 	}
 	case STEP_ACK:
 		return alert_engine_acknowledge(&A, &ADMIN, id, "vu", &out);
@@ -306,11 +381,10 @@ static int run_step(const struct engine_case *c, const struct step *s, long long
 	return -1;
 }
 
-static void test_engine_cases(void **state)
+static void run_cases(const struct engine_case *cases, size_t ncases)
 {
-	(void)state;
-	for (size_t i = 0; i < sizeof engine_cases / sizeof engine_cases[0]; i++) {
-		const struct engine_case *c = &engine_cases[i];
+	for (size_t i = 0; i < ncases; i++) {
+		const struct engine_case *c = &cases[i];
 		assert_int_equal(store_begin(G->st, UNIT_NOW, NULL), STORE_OK);
 		long long id = 0;
 		for (const struct step *s = c->steps; s->kind != STEP_END; s++) {
@@ -336,6 +410,22 @@ static void test_engine_cases(void **state)
 		}
 		tx_rollback(&A);
 	}
+}
+
+static void test_engine_cases(void **state)
+{
+	(void)state;
+	run_cases(engine_cases, sizeof engine_cases / sizeof engine_cases[0]);
+}
+
+static void test_quiet_cases(void **state)
+{
+	(void)state;
+	A.cfg.alert_hold_hours = 2;
+	A.cfg.alert_reopen_hours = 72;
+	A.cfg.alert_sms_cooldown_hours = 24;
+	run_cases(quiet_cases, sizeof quiet_cases / sizeof quiet_cases[0]);
+	A.cfg.alert_hold_hours = A.cfg.alert_reopen_hours = A.cfg.alert_sms_cooldown_hours = 0;
 }
 
 /* The SMS of a critical alert: one per contact in the contact's language, one to the duty officer,
@@ -370,6 +460,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine_cases),
+		cmocka_unit_test(test_quiet_cases),
 		cmocka_unit_test(test_critical_sms_rows),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -149,6 +149,216 @@ static void test_bouncing_cover_does_not_flap(void **state)
 	}
 }
 
+/* --- quieter alerts (issue 14): shortage_decide ----------------------------------------------------- */
+
+#define HOUR 3600000LL
+#define DAYMS 86400000LL
+#define NOW 1764146709123LL
+
+/* Without a hold, on a count (the estimate is the count), the rule of before, case for case. */
+static void test_decide_without_hold_is_the_rule_of_before(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof level_cases / sizeof level_cases[0]; i++) {
+		const struct level_case *c = &level_cases[i];
+		struct shortage_view v = {c->quantity, c->quantity, c->cover_known, c->days, 0, c->days, 0, 0};
+		struct shortage_step s;
+		shortage_decide(c->current, 0, &v, c->t, 0, 0, NOW, &s);
+		if (s.level != c->want || s.calm_since || s.due_at)
+			fail_msg("%s: %s (calm since %lld, due %lld), expected %s", c->name, shortage_level_name(s.level),
+				 s.calm_since, s.due_at, shortage_level_name(c->want));
+	}
+}
+
+struct decide_case {
+	const char *name;
+	enum shortage_level current;
+	long long calm_since;  /* hours before now; -1: not calming */
+	long long quantity, estimate;
+	int known;
+	double days;
+	int low, by_time;
+	/* expected */
+	enum shortage_level want;
+	long long want_calm;   /* hours before now; -1: not calming */
+	long long want_due;    /* hours after now; -1: no due time */
+};
+
+#define NOT_CALM (-1)
+#define NO_DUE (-1)
+#define LOW 1
+#define TIMED 1
+
+/* thresholds T (7, 3, half a day of margin), a hold of 24 hours */
+static const struct decide_case decide_cases[] = {
+	/* escalation: at once, whatever the hold */
+	{"no alert, 6 days: warning at once", NONE, NOT_CALM, 100, 100, KNOWN, 6, 0, 0, WARN, NOT_CALM, NO_DUE},
+	{"warning, 2 days: critical at once", WARN, NOT_CALM, 100, 100, KNOWN, 2, 0, 0, CRIT, NOT_CALM, NO_DUE},
+	{"escalating ends a calm", WARN, 5, 100, 100, KNOWN, 2, 0, 0, CRIT, NOT_CALM, NO_DUE},
+	/* calming down: only after the hold */
+	{"warning, 10 days: calm begins, the hold ends in 24 h", WARN, NOT_CALM, 100, 100, KNOWN, 10, 0, 0, WARN, 0, 24},
+	{"warning, 10 days, calm for 5 h: stays", WARN, 5, 100, 100, KNOWN, 10, 0, 0, WARN, 5, 19},
+	{"warning, 10 days, calm for 24 h: resolved", WARN, 24, 100, 100, KNOWN, 10, 0, 0, NONE, NOT_CALM, NO_DUE},
+	{"warning, 10 days, calm for 30 h: resolved", WARN, 30, 100, 100, KNOWN, 10, 0, 0, NONE, NOT_CALM, NO_DUE},
+	{"warning, back under warning + margin: the calm ends", WARN, 20, 100, 100, KNOWN, 7.2, 0, 0, WARN, NOT_CALM, NO_DUE},
+	{"critical, 5 days, calm for 24 h: warning", CRIT, 24, 100, 100, KNOWN, 5, 0, 0, WARN, NOT_CALM, NO_DUE},
+	{"critical, 10 days, calm for 24 h: resolved at once (both steps)", CRIT, 24, 100, 100, KNOWN, 10, 0, 0, NONE,
+	 NOT_CALM, NO_DUE},
+	{"critical, 3.2 days (under critical + margin): no calm", CRIT, 10, 100, 100, KNOWN, 3.2, 0, 0, CRIT, NOT_CALM,
+	 NO_DUE},
+	{"a calm dated in the future (clock put back) starts now", WARN, -30, 100, 100, KNOWN, 10, 0, 0, WARN, 0, 24},
+	/* stock-outs: a counted zero, or the estimate at zero */
+	{"counted zero: stock-out", WARN, NOT_CALM, 0, 0, KNOWN, 0, 0, 0, OUT, NOT_CALM, NO_DUE},
+	{"estimated zero: stock-out", CRIT, NOT_CALM, 80, 0, KNOWN, 0, 0, TIMED, OUT, NOT_CALM, NO_DUE},
+	{"estimated zero, rate unknown: nothing new", NONE, NOT_CALM, 80, 0, UNKNOWN, 0, 0, TIMED, NONE, NOT_CALM, NO_DUE},
+	{"stock back after a stock-out: critical at once (a fact)", OUT, NOT_CALM, 100, 100, KNOWN, 2, 0, 0, CRIT, NOT_CALM,
+	 NO_DUE},
+	{"stock back, plenty: critical, then the hold", OUT, NOT_CALM, 900, 900, KNOWN, 30, 0, 0, CRIT, 0, 24},
+	/* the cold start (low confidence): never above warning by itself */
+	{"low confidence, 1 day: warning only", NONE, NOT_CALM, 100, 100, KNOWN, 1, LOW, 0, WARN, NOT_CALM, NO_DUE},
+	{"low confidence, estimated zero: warning only", NONE, NOT_CALM, 100, 0, KNOWN, 0, LOW, 0, WARN, NOT_CALM, NO_DUE},
+	{"low confidence, counted zero: stock-out (a fact)", NONE, NOT_CALM, 0, 0, KNOWN, 0, LOW, 0, OUT, NOT_CALM, NO_DUE},
+	{"low confidence does not calm a critical by itself", CRIT, NOT_CALM, 100, 100, KNOWN, 1, LOW, 0, CRIT, NOT_CALM,
+	 NO_DUE},
+	/* by time: when the projection crosses the next threshold (a second after) */
+	{"none, 10 days: due when 7 are left", NONE, NOT_CALM, 100, 100, KNOWN, 10, 0, TIMED, NONE, NOT_CALM, 72},
+	{"warning, 5 days: due when 3 are left", WARN, NOT_CALM, 100, 100, KNOWN, 5, 0, TIMED, WARN, NOT_CALM, 48},
+	{"critical, 1 day: due when the estimate reaches zero", CRIT, NOT_CALM, 100, 100, KNOWN, 1, 0, TIMED, CRIT, NOT_CALM,
+	 24},
+	{"stock-out: nothing by time", OUT, NOT_CALM, 0, 0, KNOWN, 0, 0, TIMED, OUT, NOT_CALM, NO_DUE},
+	{"warning, low confidence: no critical to wait for", WARN, NOT_CALM, 100, 100, KNOWN, 2.5, LOW, TIMED, WARN, NOT_CALM,
+	 NO_DUE},
+	{"calming warning, 10 days: the hold's end comes first", WARN, 5, 100, 100, KNOWN, 10, 0, TIMED, WARN, 5, 19},
+	/* the cover falls under warning + margin before the hold ends: seen then (the calm ends, nothing
+	 * else changes; a cover that only runs down cannot have held) */
+	{"calming warning, 7.6 days: the hold's end, whatever the cover does", WARN, 5, 100, 100, KNOWN, 7.6, 0, TIMED, WARN,
+	 5, 19},
+};
+
+static void test_decide_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof decide_cases / sizeof decide_cases[0]; i++) {
+		const struct decide_case *c = &decide_cases[i];
+		long long stockout = NOW + (long long)(c->days * DAYMS);
+		struct shortage_view v = {c->quantity, c->estimate, c->known, c->days, stockout, c->days, c->low, c->by_time};
+		struct shortage_step s;
+		long long calm = c->calm_since == NOT_CALM ? 0 : NOW - c->calm_since * HOUR;
+		shortage_decide(c->current, calm, &v, &T, 24 * HOUR, 0, NOW, &s);
+		long long want_calm = c->want_calm == NOT_CALM ? 0 : NOW - c->want_calm * HOUR;
+		long long want_due = c->want_due == NO_DUE ? 0 : NOW + c->want_due * HOUR;
+		/* a crossing by time falls a second after the threshold is reached */
+		if (c->by_time && c->want_due != NO_DUE && s.due_at == want_due + 1000)
+			want_due += 1000;
+		if (s.level != c->want || s.calm_since != want_calm || s.due_at != want_due)
+			fail_msg("%s: %s, calm since %lld, due %lld; expected %s, %lld, %lld", c->name,
+				 shortage_level_name(s.level), s.calm_since, s.due_at, shortage_level_name(c->want), want_calm,
+				 want_due);
+	}
+}
+
+/* The projection must not already say that the level will be needed again within the reopening
+ * window: with 3 days of it, calming needs the cover past threshold + margin 3 days on; and calming
+ * is judged on the band's pessimistic end. */
+static void test_decide_with_a_window(void **state)
+{
+	(void)state;
+	static const struct {
+		enum shortage_level current;
+		double days;
+		enum shortage_level want;     /* judged on the central projection */
+		enum shortage_level want_low; /* the same with the band's low end half a day sooner */
+	} cases[] = {
+		{WARN, 10.49, WARN, WARN}, {WARN, 10.5, NONE, WARN}, {WARN, 11, NONE, NONE},	{CRIT, 6.49, CRIT, CRIT},
+		{CRIT, 6.5, WARN, CRIT},   {CRIT, 10.5, NONE, WARN}, {CRIT, 11, NONE, NONE},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (int low = 0; low < 2; low++) {
+			double d = cases[i].days;
+			struct shortage_view v = {100, 100, KNOWN, d, NOW + (long long)(d * DAYMS), low ? d - 0.5 : d, 0, 1};
+			struct shortage_step s;
+			/* calm for a day already: the hold is over */
+			shortage_decide(cases[i].current, NOW - 24 * HOUR, &v, &T, 24 * HOUR, 72 * HOUR, NOW, &s);
+			enum shortage_level want = low ? cases[i].want_low : cases[i].want;
+			if (s.level != want)
+				fail_msg("case %zu (%s, %.2f days, low end %.2f): %s, expected %s", i,
+					 shortage_level_name(cases[i].current), d, v.days_low, shortage_level_name(s.level),
+					 shortage_level_name(want));
+		}
+	}
+	/* escalation is on the central projection: a low end under critical is no critical */
+	struct shortage_view v = {100, 100, KNOWN, 5, NOW + 5 * DAYMS, 1, 0, 1};
+	struct shortage_step s;
+	shortage_decide(NONE, 0, &v, &T, 24 * HOUR, 72 * HOUR, NOW, &s);
+	assert_int_equal(s.level, WARN);
+}
+
+/* A delivery lifts the cover over warning + margin, then it runs down: with a hold of a day the
+ * warning stays open and resolves only if the cover held; with none it resolves at the delivery and
+ * reopens later (the flapping of before). */
+static void test_delivery_does_not_resolve_at_once(void **state)
+{
+	(void)state;
+	static const struct {
+		long long at_h;
+		double days;
+	} seq[] = {{0, 6}, {6, 9}, {12, 8.4}, {18, 8.0}, {24, 7.3}, {30, 6.9}};
+	for (int hold = 0; hold < 2; hold++) {
+		enum shortage_level l = WARN;
+		long long calm = 0;
+		int resolved = 0, reopened = 0;
+		for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+			long long now = NOW + seq[i].at_h * HOUR;
+			struct shortage_view v = {100,	 100, KNOWN, seq[i].days, now + (long long)(seq[i].days * DAYMS),
+						  seq[i].days, 0, 1};
+			struct shortage_step s;
+			shortage_decide(l, calm, &v, &T, hold ? 24 * HOUR : 0, 0, now, &s);
+			resolved += l != NONE && s.level == NONE;
+			reopened += l == NONE && s.level != NONE;
+			l = s.level;
+			calm = s.calm_since;
+		}
+		if (hold ? resolved || reopened || l != WARN : resolved != 1 || reopened != 1)
+			fail_msg("hold %d: resolved %d, reopened %d, ends %s", hold, resolved, reopened, shortage_level_name(l));
+	}
+}
+
+/* The SMS cool-down: critical and worse only; within it, only above the severity last sent. */
+static void test_sms_due(void **state)
+{
+	(void)state;
+	static const struct {
+		enum shortage_level level, last;
+		long long last_ago_h; /* -1: never */
+		int want;
+	} cases[] = {
+		{WARN, NONE, -1, 0}, {CRIT, NONE, -1, 1}, {OUT, NONE, -1, 1},  {CRIT, CRIT, 2, 0},  {CRIT, CRIT, 23, 0},
+		{CRIT, CRIT, 24, 1}, {OUT, CRIT, 2, 1},	  {CRIT, OUT, 2, 0},   {OUT, OUT, 2, 0},    {CRIT, WARN, 2, 1},
+		{OUT, OUT, 25, 1},   {WARN, CRIT, 48, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		long long last_at = cases[i].last_ago_h < 0 ? 0 : NOW - cases[i].last_ago_h * HOUR;
+		int got = shortage_sms_due(cases[i].level, cases[i].last_ago_h < 0 ? NONE : cases[i].last, last_at, 24 * HOUR,
+					   NOW);
+		if (got != cases[i].want)
+			fail_msg("case %zu (%s after %s %lld h ago): %d", i, shortage_level_name(cases[i].level),
+				 shortage_level_name(cases[i].last), cases[i].last_ago_h, got);
+	}
+	/* no cool-down: every escalation to critical or worse (the rule of before) */
+	assert_true(shortage_sms_due(CRIT, CRIT, NOW - HOUR, 0, NOW));
+	assert_false(shortage_sms_due(WARN, NONE, 0, 0, NOW));
+}
+
+static void test_reopens(void **state)
+{
+	(void)state;
+	assert_true(shortage_reopens(NOW - HOUR, 72 * HOUR, NOW));
+	assert_true(shortage_reopens(NOW - 72 * HOUR, 72 * HOUR, NOW));
+	assert_false(shortage_reopens(NOW - 72 * HOUR - 1, 72 * HOUR, NOW));
+	assert_false(shortage_reopens(0, 72 * HOUR, NOW));
+	assert_false(shortage_reopens(NOW - HOUR, 0, NOW)); /* no window: a new alert, as before */
+}
+
 /* --- threshold rules: parsing ---------------------------------------------------------------------- */
 
 /* 159 characters: the longest entry parse_rule takes (its buffer is 160) */
@@ -343,6 +553,12 @@ int main(void)
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_level_cases),
 		cmocka_unit_test(test_bouncing_cover_does_not_flap),
+		cmocka_unit_test(test_decide_without_hold_is_the_rule_of_before),
+		cmocka_unit_test(test_decide_cases),
+		cmocka_unit_test(test_decide_with_a_window),
+		cmocka_unit_test(test_delivery_does_not_resolve_at_once),
+		cmocka_unit_test(test_sms_due),
+		cmocka_unit_test(test_reopens),
 		cmocka_unit_test(test_parse_cases),
 		cmocka_unit_test(test_parse_fields),
 		cmocka_unit_test(test_lookup_cases),

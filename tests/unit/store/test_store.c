@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "auth.h"
 #include "log.h"
 #include "store.h"
+#include "store_stock.h"
 #include "unit_fixture.h"
 
 /* --- helpers --------------------------------------------------------------------------------------- */
@@ -735,6 +737,52 @@ static void test_backup(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* The forecast's samples, packed for the level's row: what comes back is what went (dates to the
+ * second, rates and intervals as floats), and bytes that are not such a form are refused. */
+static void test_forecast_samples_packed(void **state)
+{
+	(void)state;
+	struct forecast_state s, back;
+	memset(&s, 0, sizeof s);
+	unsigned char packed[FORECAST_PACKED_MAX];
+	assert_int_equal(store_forecast_pack(&s, packed), 0);
+	assert_int_equal(store_forecast_unpack(packed, 0, &back), 0);
+	assert_int_equal(back.n, 0);
+	for (int i = 0; i < FORECAST_HISTORY; i++) {
+		s.s[i].at = UNIT_NOW + i * 86400000LL + 500 * (i == FORECAST_HISTORY - 1);
+		s.s[i].rate = 1234.5 / (i + 1);
+		s.s[i].days = 1 + 0.25 * i;
+		s.flags[i] = (signed char)(i % 3 - 1);
+	}
+	s.n = FORECAST_HISTORY;
+	size_t n = store_forecast_pack(&s, packed);
+	assert_int_equal(n, FORECAST_PACKED_MAX);
+	assert_int_equal(store_forecast_unpack(packed, n, &back), 0);
+	assert_int_equal(back.n, s.n);
+	for (int i = 0; i < s.n; i++) {
+		/* the newest's date exactly, the others to the second before it */
+		long long want = i == s.n - 1 ? s.s[i].at : s.s[s.n - 1].at - ((s.s[s.n - 1].at - s.s[i].at) / 1000) * 1000;
+		assert_int_equal(back.s[i].at, want);
+		assert_true(fabs(back.s[i].rate - s.s[i].rate) < 1e-4 * s.s[i].rate);
+		assert_true(fabs(back.s[i].days - s.s[i].days) < 1e-6);
+		assert_int_equal(back.flags[i], s.flags[i]);
+	}
+	/* refused: a size that is no count of samples, a count of none or too many, a negative rate */
+	assert_int_equal(store_forecast_unpack(packed, n - 1, &back), -1);
+	assert_int_equal(back.n, 0);
+	unsigned char bad[FORECAST_PACKED_MAX];
+	memcpy(bad, packed, n);
+	bad[8] = 0;
+	assert_int_equal(store_forecast_unpack(bad, n, &back), -1);
+	bad[8] = FORECAST_HISTORY + 1;
+	assert_int_equal(store_forecast_unpack(bad, n, &back), -1);
+	memcpy(bad, packed, n);
+	float negative = -1;
+	memcpy(bad + 9 + 4, &negative, 4);
+	assert_int_equal(store_forecast_unpack(bad, n, &back), -1);
+	assert_int_equal(back.n, 0);
+}
+
 static void test_audit_actor_functions(void **state)
 {
 	struct fx *f = *state;
@@ -784,6 +832,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_and_integrity, setup, teardown),
+		cmocka_unit_test(test_forecast_samples_packed),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_actor_functions, setup, teardown),
 	};
