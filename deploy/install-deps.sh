@@ -5,10 +5,10 @@
 set -eu
 
 packages="build-essential cmake pkg-config libwebsockets-dev libsqlite3-dev libcjson-dev \
-libcurl4-openssl-dev libssl-dev sqlite3 curl"
+libcurl4-openssl-dev libssl-dev zlib1g-dev sqlite3 curl"
 if [ "${1:-}" = "--test" ]; then
 	packages="$packages libcmocka-dev python3 python3-websocket libxml2-utils kannel kannel-extras \
-mosquitto chromium valgrind clang libclang-rt-14-dev"
+mosquitto chromium poppler-utils valgrind clang libclang-rt-14-dev"
 	# Node.js may come from elsewhere than Debian (it then brings its own npm): ask for it only if absent
 	command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 fi

@@ -75,6 +75,8 @@ static const struct op ops[] = {
 	{"stock.movement", op_stock_movement, STAFF | SELF_STRUCTURE | SELF_DEPOT, OP_WRITE | OP_RERUNNABLE, "POST", "/api/v1/stock/movements"},
 	{"stock.levels", op_stock_levels, READERS | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/stock/levels"},
 	{"stock.cover", op_stock_cover, READERS, 0, "GET", "/api/v1/stock/cover"},
+	{"stock.history", op_stock_history, STAFF | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/stock/history"},
+	{"stock.trends", op_stock_trends, READERS, 0, "GET", "/api/v1/stock/trends"},
 	{"epidemic.import", op_epidemic_import, STAFF, OP_WRITE | OP_RAW_BODY, "POST", "/api/v1/epidemic/import"},
 	{"epidemic.list", op_epidemic_list, READERS, 0, "GET", "/api/v1/epidemic"},
 	{"thresholds.list", op_thresholds_list, STAFF | SELF_STRUCTURE, 0, "GET", "/api/v1/thresholds"},
@@ -87,7 +89,14 @@ static const struct op ops[] = {
 	{"alerts.cap", op_alerts_cap, READERS | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/alerts/{id}/cap"},
 	{"alerts.acknowledge", op_alerts_acknowledge, STAFF, OP_WRITE, "POST", "/api/v1/alerts/{id}/acknowledge"},
 	{"alerts.resolve", op_alerts_resolve, STAFF, OP_WRITE, "POST", "/api/v1/alerts/{id}/resolve"},
+	{"alerts.take", op_alerts_take, STAFF, OP_WRITE, "POST", "/api/v1/alerts/{id}/take"},
+	{"alerts.release", op_alerts_release, STAFF, OP_WRITE, "POST", "/api/v1/alerts/{id}/release"},
+	{"alerts.timeline", op_alerts_timeline, READERS | SELF_STRUCTURE | SELF_DEPOT, 0, "GET", "/api/v1/alerts/{id}/timeline"},
+	{"handovers.create", op_handovers_create, STAFF, OP_WRITE, "POST", "/api/v1/handovers"},
+	{"handovers.list", op_handovers_list, READERS, 0, "GET", "/api/v1/handovers"},
 	{"alerts.check", op_alerts_check, ADMIN, OP_WRITE, NULL, NULL},
+	{"reports.situation", op_reports_situation, READERS, 0, "GET", "/api/v1/reports/situation"},
+	{"reports.completeness", op_reports_completeness, READERS, 0, "GET", "/api/v1/reports/completeness"},
 	{"sms.outbox", op_sms_outbox, STAFF, 0, "GET", "/api/v1/sms/outbox"},
 	{"sms.send", op_sms_send, STAFF, OP_WRITE, "POST", "/api/v1/sms/send"},
 	{"sms.inbox", op_sms_inbox, STAFF, 0, "GET", "/api/v1/sms/inbox"},
@@ -449,6 +458,16 @@ void api_add_next(cJSON *data, long long count, long long limit, long long last_
 		cJSON_AddStringToObject(data, "next", next);
 	} else
 		cJSON_AddNullToObject(data, "next");
+}
+
+void api_add_next_before(cJSON *data, long long count, long long limit, long long last_id)
+{
+	if (count == limit) {
+		char next[32];
+		snprintf(next, sizeof next, "%lld", last_id);
+		cJSON_AddStringToObject(data, "next_before", next);
+	} else
+		cJSON_AddNullToObject(data, "next_before");
 }
 
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,

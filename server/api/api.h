@@ -147,6 +147,9 @@ void api_add_time(cJSON *o, const char *name, long long ms);
 int api_fail_store(struct app *app, struct op_response *res, int rc, const char *what);
 /* Keyset paging: "next" is the last id of a full page (the client's next "after"), null otherwise. */
 void api_add_next(cJSON *data, long long count, long long limit, long long last_id);
+/* Paging newest first: "next_before" is the last id of a full page as text (the client's next
+ * "before"), null otherwise. */
+void api_add_next_before(cJSON *data, long long count, long long limit, long long last_id);
 /* Records an event in the current transaction (events_add_text with data printed); it is
  * published after commit. data is consumed. */
 int api_emit(struct app *app, const char *type, const char *dep, const char *entity, long long entity_id,

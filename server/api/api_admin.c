@@ -176,6 +176,10 @@ static int add_audit(void *ctx, const struct audit_row *r)
 		cJSON_AddNumberToObject(o, "actor_token", (double)r->actor);
 	else
 		cJSON_AddNullToObject(o, "actor_token");
+	if (r->actor_name)
+		cJSON_AddStringToObject(o, "actor_name", r->actor_name);
+	else
+		cJSON_AddNullToObject(o, "actor_name");
 	cJSON_AddStringToObject(o, "actor_role", r->actor_role ? r->actor_role : "system");
 	cJSON_AddStringToObject(o, "action", r->action);
 	cJSON_AddStringToObject(o, "entity", r->entity);
@@ -211,12 +215,7 @@ int op_audit_list(struct app *app, struct op_request *req, struct op_response *r
 	}
 	res->data = cJSON_CreateObject();
 	cJSON_AddItemToObject(res->data, "items", ac.items);
-	if (ac.n == limit) {
-		char next[32];
-		snprintf(next, sizeof next, "%lld", ac.last);
-		cJSON_AddStringToObject(res->data, "next_before", next);
-	} else
-		cJSON_AddNullToObject(res->data, "next_before");
+	api_add_next_before(res->data, ac.n, limit, ac.last);
 	return 0;
 }
 

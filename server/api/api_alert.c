@@ -3,6 +3,7 @@
 #include "api_alert.h"
 
 #include "alert_engine.h"
+#include "alert_escalation.h"
 #include "deployment.h"
 #include "volunteer_availability.h"
 #include "api_handlers.h"
@@ -19,6 +20,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Who did a thing: their token and its label (a coordinator's own token bears their name); null
+ * when nobody did. */
+cJSON *person_json(long long token, const char *label)
+{
+	if (!token)
+		return cJSON_CreateNull();
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "token_id", (double)token);
+	cJSON_AddStringToObject(p, "name", label ? label : "");
+	return p;
+}
+
+static void add_person(cJSON *o, const char *name, long long token, const char *label)
+{
+	cJSON_AddItemToObject(o, name, person_json(token, label));
+}
 
 cJSON *alert_json(const struct alert_row *a)
 {
@@ -58,11 +76,15 @@ cJSON *alert_json(const struct alert_row *a)
 	api_add_time(o, "updated_at", a->updated_at);
 	cJSON_AddNumberToObject(o, "version", a->version);
 	api_add_time(o, "acknowledged_at", a->acknowledged_at);
+	add_person(o, "acknowledged_by", a->acknowledged_at ? a->acknowledged_by : 0, a->acknowledged_by_name);
 	if (a->acknowledged_at)
 		cJSON_AddStringToObject(o, "ack_note", a->ack_note);
 	else
 		cJSON_AddNullToObject(o, "ack_note");
+	add_person(o, "assigned_to", a->assigned_to, a->assigned_name);
+	api_add_time(o, "assigned_at", a->assigned_to ? a->assigned_at : 0);
 	api_add_time(o, "resolved_at", a->resolved_at);
+	add_person(o, "resolved_by", a->resolved_at ? a->resolved_by : 0, a->resolved_by_name);
 	if (a->resolved_at) {
 		cJSON_AddStringToObject(o, "resolution", a->resolution);
 		cJSON_AddStringToObject(o, "resolve_note", a->resolve_note);
@@ -383,6 +405,8 @@ int op_clock_advance(struct app *app, struct op_request *req, struct op_response
 	if (!rc)
 		rc = check_forecasts(app, now);
 	if (!rc)
+		rc = escalation_run(app, now);
+	if (!rc)
 		rc = deployment_tick(app, now);
 	if (!rc)
 		rc = availability_tick(app, now);
@@ -401,6 +425,8 @@ int op_alerts_check(struct app *app, struct op_request *req, struct op_response 
 	int rc = alert_engine_check_silent(app, store_now(app->store));
 	if (!rc)
 		rc = check_forecasts(app, store_now(app->store));
+	if (!rc)
+		rc = escalation_run(app, store_now(app->store));
 	if (rc)
 		return api_fail_store(app, res, rc, "alerts");
 	res->data = cJSON_CreateObject();

@@ -8,5 +8,7 @@ struct app;
 struct alert_row;
 
 cJSON *alert_json(const struct alert_row *a);
+/* Who did a thing: {"token_id", "name"} (the token's label), or null when token is 0 (renfortd). */
+cJSON *person_json(long long token, const char *label);
 
 #endif

@@ -51,6 +51,21 @@ int op_thresholds_list(struct app *app, struct op_request *req, struct op_respon
 int op_thresholds_set(struct app *app, struct op_request *req, struct op_response *res);
 int op_thresholds_delete(struct app *app, struct op_request *req, struct op_response *res);
 
+/* api_history.c: a holder's stock history, trends of reports and alerts */
+int op_stock_history(struct app *app, struct op_request *req, struct op_response *res);
+int op_stock_trends(struct app *app, struct op_request *req, struct op_response *res);
+
+/* api_report.c: the daily situation report, the reporting completeness */
+int op_reports_situation(struct app *app, struct op_request *req, struct op_response *res);
+int op_reports_completeness(struct app *app, struct op_request *req, struct op_response *res);
+
+/* api_cell.c: taking and releasing an alert, its timeline, handover notes */
+int op_alerts_take(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_release(struct app *app, struct op_request *req, struct op_response *res);
+int op_alerts_timeline(struct app *app, struct op_request *req, struct op_response *res);
+int op_handovers_list(struct app *app, struct op_request *req, struct op_response *res);
+int op_handovers_create(struct app *app, struct op_request *req, struct op_response *res);
+
 /* api_alert.c: alerts, CAP, the SMS outbox, the test clock */
 int op_alerts_list(struct app *app, struct op_request *req, struct op_response *res);
 int op_alerts_get(struct app *app, struct op_request *req, struct op_response *res);

@@ -267,10 +267,15 @@ static int read_report(const struct op_request *req, struct stock_report *in, st
 	cJSON_ArrayForEach(j, b)
 	{
 		if (strcmp(j->string, "holder_kind") && strcmp(j->string, "holder_id") && strcmp(j->string, "items") &&
-		    strcmp(j->string, "occupancy") && strcmp(j->string, "staff"))
+		    strcmp(j->string, "occupancy") && strcmp(j->string, "staff") && strcmp(j->string, "confirmed"))
 			return api_fail(res, 422, "unknown_field", j->string,
-					"is not a field of a stock report (holder_kind, holder_id, items, occupancy, staff)");
+					"is not a field of a stock report (holder_kind, holder_id, items, occupancy, staff, "
+					"confirmed)");
 	}
+	const cJSON *confirmed = cJSON_GetObjectItemCaseSensitive(b, "confirmed");
+	if (confirmed && !cJSON_IsBool(confirmed))
+		return api_fail(res, 422, "invalid", "confirmed", "must be true or false");
+	in->confirmed = cJSON_IsTrue(confirmed);
 	if (read_holder(b, &in->holder, res))
 		return -1;
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(b, "items");
@@ -558,6 +563,10 @@ static int add_cover(void *ctx, const struct cover_line *v)
 		cJSON_AddNullToObject(o, "days_of_cover");
 		cJSON_AddNullToObject(o, "band");
 	}
+	if (v->worst_known)
+		cJSON_AddNumberToObject(o, "worst_days_of_cover", round(v->worst_days * 100) / 100);
+	else
+		cJSON_AddNullToObject(o, "worst_days_of_cover");
 	cJSON *conf = cJSON_AddObjectToObject(o, "confidence");
 	for (int c = CONFIDENCE_LOW; c <= CONFIDENCE_HIGH; c++)
 		cJSON_AddNumberToObject(conf, forecast_confidence_name((enum forecast_confidence)c), (double)v->confidence[c]);

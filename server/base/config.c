@@ -125,6 +125,11 @@ static const struct config_key keys[] = {
 	KEY_INT(large_receipt_factor, 3, 1, 1000, "a receipt without allocation above this many times the holder's usual level (its highest of the last 30 days, or its target cover) is flagged to the coordinators"),
 	KEY_INT(large_receipt_min, 100, 1, 1000000000, "receipts without allocation below this quantity are never flagged"),
 	KEY_INT(test_clock, 0, 0, 1, "1 adds the clock.advance operation that moves renfortd's clock forward: for tests only, never in production"),
+	KEY_INT(plausibility_factor, 10, 0, 1000000, "a stock count above this many times the last level, or below what consumption leaves divided by it, is refused until the report says \"confirmed\": true; 0 or 1: never"),
+	KEY_INT(plausibility_floor, 10, 0, 1000000000, "levels below this count as this much for the plausibility rule (3 may well become 40)"),
+	KEY_INT(ack_carry_hours, 24, 0, 8760, "a shortage alert that opens again within this many hours of a recovery takes over the acknowledgement and note of the one that recovered; 0: never"),
+	KEY_INT(history_days, 90, 1, 3650, "how many days back stock histories and trends may be asked for (the ledger itself is kept)"),
+	KEY_INT(escalation_minutes, 30, 0, 10080, "a critical alert nobody acknowledged for this long is sent to the duty officers of its département, and after twice this long to the region's; 0: never"),
 };
 
 const struct config_key *config_keys(size_t *count)

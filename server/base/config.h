@@ -57,6 +57,12 @@ struct config {
 	long long large_receipt_factor; /* a declared receipt above this times the usual level is flagged */
 	long long large_receipt_min;
 	long long test_clock;      /* 1: the clock.advance operation exists (tests only) */
+	/* the coordination cell (issue 15) */
+	long long plausibility_factor; /* a count this many times off the history asks to be confirmed */
+	long long plausibility_floor;
+	long long ack_carry_hours;     /* an acknowledgement outlives a recovery by this long */
+	long long escalation_minutes;  /* an unacknowledged critical alert goes up a level after this */
+	long long history_days;        /* how far back stock history and trends may be asked */
 	/* SMS */
 	char *sms_gateways;        /* ordered drivers: kannel, twilio, log */
 	char *sms_log_file;

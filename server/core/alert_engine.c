@@ -1,11 +1,11 @@
 #include "alert_engine.h"
 
+#include "alert_people.h"
 #include "alert_rules.h"
 #include "app.h"
 #include "events.h"
 #include "auth.h"
 #include "log.h"
-#include "outbox.h"
 #include "deploy_text.h"
 #include "sms_text.h"
 #include "stock_flags.h"
@@ -41,18 +41,7 @@ static int queue_one(void *ctx, const struct recipient *r)
 	struct sms_ctx *c = ctx;
 	char text[480];
 	c->text(c->text_args, r->lang, text, sizeof text);
-	struct sms_row row;
-	memset(&row, 0, sizeof row);
-	row.kind = c->kind;
-	row.dep = c->alert->dep;
-	row.recipient_kind = r->kind;
-	row.recipient_id = r->id;
-	row.phone = r->phone;
-	row.lang = r->lang;
-	row.text = text;
-	row.cause_kind = "alert";
-	row.cause_id = c->alert->id;
-	if (outbox_queue(c->app, &row, NULL)) {
+	if (alert_sms_queue(c->app, c->kind, c->alert, r, text)) {
 		c->failed = 1;
 		return 1;
 	}
@@ -92,10 +81,11 @@ static void show(struct alert_row *a, const struct holder_info *h, const struct 
 	}
 }
 
-/* The event of a change, with the row as written: a failure fails the transaction. */
-static int emit(struct app *app, const char *what, const struct alert_row *a)
+/* The event of a change, with the row as written and its people (who acknowledged, resolved or
+ * took it): a failure fails the transaction. */
+static int emit(struct app *app, const char *what, struct alert_row *a)
 {
-	return events_add_alert(app, what, a) ? STORE_ERROR : STORE_OK;
+	return alert_emit(app, what, a);
 }
 
 static void copy_figures(struct alert_row *a, const struct stock_row *r)
@@ -199,7 +189,7 @@ static int open_shortage(struct app *app, const struct holder_info *h, const str
 	}
 	a.calm_since = calm_since;
 	int text = sms_wanted(app, &a, next, now);
-	if ((rc = store_alert_insert(st, &a)))
+	if ((rc = store_alert_insert(st, &a)) || (rc = alert_carry_acknowledgement(app, &a)))
 		return rc;
 	return announce(app, h, it, &a, text, "opened", out);
 }
@@ -538,17 +528,9 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 		     struct alert_row *out)
 {
 	struct alert_row a;
-	int rc = store_alert_get(app->store, who, id, &a);
+	int rc = alert_for_person(app, who, id, &a);
 	if (rc)
 		return rc;
-	/* a regional depot's alert is every coordinator's to read, and changed only within scope, like
-	 * the depot itself: elsewhere it answers as a missing one */
-	if (who->role != ROLE_ADMIN && !principal_covers_dep(who, a.dep))
-		return STORE_NOTFOUND;
-	if (strcmp(a.status, "resolved") == 0) {
-		store_set_failure(app->store, "status", "the alert is already resolved");
-		return STORE_CONFLICT;
-	}
 	long long now = store_now(app->store);
 	if (resolve) {
 		snprintf(a.status, sizeof a.status, "resolved");
@@ -564,9 +546,9 @@ static int by_person(struct app *app, const struct principal *who, long long id,
 	}
 	if ((rc = store_alert_update(app->store, &a)))
 		return rc;
-	*out = a;
 	if ((rc = emit(app, resolve ? "resolved" : "acknowledged", &a)))
 		return rc;
+	*out = a;
 	/* a critical shortage resolved by hand: the overstock alerts around it follow */
 	if (resolve && strcmp(a.kind, "shortage") == 0 && a.holder_kind == HOLDER_STRUCTURE &&
 	    (strcmp(a.severity, "critical") == 0 || strcmp(a.severity, "stockout") == 0))

@@ -1,6 +1,7 @@
 #include "jobs.h"
 
 #include "alert_engine.h"
+#include "alert_escalation.h"
 #include "app.h"
 #include "deployment.h"
 #include "signup.h"
@@ -37,6 +38,18 @@ static long long check_silent(struct app *app, long long now)
 			tx_commit(app);
 	}
 	return app->cfg.alert_check_interval_s * SECOND_US;
+}
+
+/* Critical alerts nobody acknowledged go up to the next duty officers. */
+static long long escalate(struct app *app, long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (escalation_run(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+	return 60 * SECOND_US;
 }
 
 /* Levels whose projection moved by itself (an alert's hold ended, a threshold crossed, the estimate at
@@ -136,6 +149,7 @@ static long long at_once(const struct app *app)
 static const struct job jobs[] = {
 	{"idempotency", prune_idempotency, after_a_minute},
 	{"silent", check_silent, after_silent_interval},
+	{"escalation", escalate, after_a_minute},
 	{"forecast", forecast_sweep, after_silent_interval},
 	{"tokens", notice_other_writers, after_5s},
 	{"sms", send_sms, at_once},

@@ -6,6 +6,7 @@
 #include "burn.h"
 #include "events.h"
 #include "model.h"
+#include "plausibility.h"
 #include "stock_flags.h"
 #include "stock_forecast.h"
 #include "store.h"
@@ -99,6 +100,30 @@ static int level_of(struct store *st, const struct holder_info *h, long long ite
 	return rc;
 }
 
+/* A count far from what the level's history predicts, not confirmed: refused, naming the line and
+ * what renfortd expected, so that the reporter can say which is right (plausibility.h). */
+static int implausible(struct app *app, const struct stock_row *r, long long count, int line, struct rf_error *err)
+{
+	struct plausibility_params p = {app->cfg.plausibility_factor, app->cfg.plausibility_floor};
+	double projected = plausibility_projected(r->quantity, r->burn_per_day, r->updated_at, store_now(app->store));
+	enum plausibility v = plausibility_check(&p, r->stored, r->quantity, projected, count);
+	if (v == PLAUSIBLE)
+		return 0;
+	char field[48];
+	snprintf(field, sizeof field, "items[%d].quantity", line);
+	if (v == IMPLAUSIBLE_HIGH)
+		rf_error_set(err, 422, "implausible", field,
+			     "is more than %lld times the last level (%lld): if the count is right, send the report again "
+			     "with \"confirmed\": true",
+			     p.factor, r->quantity);
+	else
+		rf_error_set(err, 422, "implausible", field,
+			     "is less than 1/%lld of the %.0f expected from the last level (%lld): if the count is right, "
+			     "send the report again with \"confirmed\": true",
+			     p.factor, projected, r->quantity);
+	return -1;
+}
+
 /* Occupancy and staff given with a report update the structure (and so the catalogue's estimate of
  * its use). */
 static int update_headcount(struct app *app, struct holder_info *h, long long occupancy, long long staff,
@@ -143,6 +168,7 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	/* every line is checked before anything is written */
 	int n = in->nlines;
 	struct item_info its[STOCK_REPORT_MAX_LINES];
+	struct stock_row rows[STOCK_REPORT_MAX_LINES];
 	for (int k = 0; k < n; k++) {
 		char field[48];
 		snprintf(field, sizeof field, "items[%d].item", k);
@@ -154,6 +180,15 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	}
 	if ((in->occupancy >= 0 || in->staff >= 0) && update_headcount(app, &h, in->occupancy, in->staff, err))
 		return -1;
+	/* then the counts against each level's history, once the rest is known to be right (a refusal
+	 * here after a headcount was written rolls back like any other: see DESIGN-NOTES, the fast path) */
+	for (int k = 0; k < n; k++) {
+		int rc = level_of(app->store, &h, its[k].id, &rows[k]);
+		if (rc)
+			return app_refuse_store(app, err, rc, "items");
+		if (!in->confirmed && implausible(app, &rows[k], in->lines[k].quantity, k, err))
+			return -1;
+	}
 
 	struct store *st = app->store;
 	long long now = store_now(st);
@@ -167,9 +202,8 @@ int stock_report_apply(struct app *app, const struct principal *who, const struc
 	out->at = now;
 	out->nlines = n;
 	for (int i = 0; i < n; i++) {
-		struct stock_row r;
+		struct stock_row r = rows[i];
 		long long qty = in->lines[i].quantity;
-		rc = level_of(st, &h, its[i].id, &r);
 		long long before = r.quantity;
 		struct alert_row a;
 		if (!rc) {

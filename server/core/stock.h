@@ -38,6 +38,7 @@ struct stock_report {
 		long long quantity;
 	} lines[STOCK_REPORT_MAX_LINES];
 	long long occupancy, staff; /* -1: not given (structures only) */
+	int confirmed;              /* the reporter confirmed counts far from the history (plausibility.h) */
 	const char *idempotency_key;
 };
 
@@ -102,7 +103,8 @@ struct stock_movement_result {
 	struct stock_level level;
 };
 
-/* Applies a report. 0, or -1 with err set (404 holder_id, 422 items[i].item, occupancy...). */
+/* Applies a report. 0, or -1 with err set (404 holder_id, 422 items[i].item, occupancy..., 422
+ * implausible items[i].quantity for a count far from the history that is not confirmed). */
 int stock_report_apply(struct app *app, const struct principal *who, const struct stock_report *in,
 		       struct stock_report_result *out, struct rf_error *err);
 /* Applies a movement. 0, or -1 with err set (a dispatch of more than there is: 422 quantity; a

@@ -184,6 +184,14 @@ static void acc_add(struct cover_acc *a, const struct level_view *v, const struc
 	l->estimate += f->estimate;
 	if (f->confidence >= 0 && f->confidence < 3)
 		l->confidence[f->confidence]++;
+	/* the least covered structure, beside the sums (issue 15): an empty shelf has none left */
+	int empty = v->quantity == 0 || f->estimate == 0;
+	if (empty || f->cover_known) {
+		double d = empty ? 0 : f->days;
+		if (!l->worst_known || d < l->worst_days)
+			l->worst_days = d;
+		l->worst_known = 1;
+	}
 	if (v->alert_severity) {
 		l->warning += strcmp(v->alert_severity, "warning") == 0;
 		l->critical += strcmp(v->alert_severity, "critical") == 0;
@@ -227,6 +235,11 @@ static int emit_line(struct cover_ctx *c, struct cover_acc *a)
 {
 	if (!a->used || c->stopped)
 		return 0;
+	/* the line's names point into the accumulator, which realloc and qsort move: pointed again here */
+	a->line.dep = a->dep[0] ? a->dep : NULL;
+	a->line.item_code = a->code;
+	a->line.item_name = a->name;
+	a->line.unit = a->unit;
 	acc_finish(c->app, a);
 	if (c->cb(c->cb_ctx, &a->line))
 		c->stopped = 1;

@@ -50,6 +50,8 @@ struct cover_line {
 	double days, days_low, days_high;
 	long long warning, critical, stockout; /* open shortage alerts by severity */
 	long long confidence[3];               /* structures by confidence: low, medium, high */
+	int worst_known;       /* some structure's cover is known (an empty shelf's is 0) */
+	double worst_days;     /* the least days of cover of one structure: an aggregate hides it */
 };
 int stock_forecast_cover(struct app *app, const struct principal *who, const char *dep, const char *item,
 			 const char *category, long long now, int (*cb)(void *ctx, const struct cover_line *c), void *ctx);

@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "record_json.h"
 #include "request_check.h"
+#include "gzip.h"
 #include "static_files.h"
 #include "store.h"
 #include "ws_frame.h"
@@ -96,8 +97,10 @@ static struct http_limits limits_of(const struct app *app)
 /* --- answers ------------------------------------------------------------------------------------- */
 
 /* The whole answer into h->out: status line, headers (extra: more "name: value\r\n" lines), body
- * (not for HEAD). The connection then writes it. */
-static void answer(struct conn *c, int status, const char *type, const char *body, size_t len, const char *extra)
+ * (not for HEAD), cached by the browser as `cache` says (the API's answers: "no-store"). The
+ * connection then writes it. */
+static void answer_cached(struct conn *c, int status, const char *type, const char *body, size_t len,
+			  const char *extra, const char *cache)
 {
 	struct http_req *h = c->http;
 	h->status = status;
@@ -106,7 +109,7 @@ static void answer(struct conn *c, int status, const char *type, const char *bod
 	int head_only = h->head.storage && h->head.method == HTTP_HEAD;
 	int bad = buf_printf(&h->out, "HTTP/1.1 %d %s\r\n%s", status, reason_phrase(status), security_headers) ||
 		  (type && buf_printf(&h->out, "content-type: %s\r\n", type)) ||
-		  buf_printf(&h->out, "content-length: %zu\r\ncache-control: no-store\r\n", len) ||
+		  buf_printf(&h->out, "content-length: %zu\r\ncache-control: %s\r\n", len, cache) ||
 		  (extra && buf_puts(&h->out, extra)) ||
 		  (c->close_after && buf_puts(&h->out, "connection: close\r\n")) ||
 		  (!c->close_after && h->head.storage && h->head.minor == 0 && buf_puts(&h->out, "connection: keep-alive\r\n")) ||
@@ -122,6 +125,29 @@ static void answer(struct conn *c, int status, const char *type, const char *bod
 	lws_rx_flow_control(c->wsi, 0);
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, (int)c->app->cfg.http_timeout_s);
 	lws_callback_on_writable(c->wsi);
+}
+
+static void answer(struct conn *c, int status, const char *type, const char *body, size_t len, const char *extra)
+{
+	answer_cached(c, status, type, body, len, extra, "no-store");
+}
+
+/* An answer compressed when the client accepts gzip and it is worth it (fast, level 1: the API's
+ * answers are made for one request); extra as for answer(), at most 160 bytes. */
+static void answer_compressed(struct conn *c, int status, const char *type, const char *body, size_t len,
+			      const char *extra)
+{
+	char *gz = NULL;
+	size_t gz_len = 0;
+	if (len >= GZIP_MIN_BYTES && gzip_worth(type) && gzip_accepted(http_head_field(&c->http->head, "accept-encoding")) &&
+	    gzip_compress(body, len, 1, &gz, &gz_len) == 0) {
+		char more[256];
+		snprintf(more, sizeof more, "%scontent-encoding: gzip\r\nvary: accept-encoding\r\n", extra ? extra : "");
+		answer(c, status, type, gz, gz_len, more);
+		free(gz);
+		return;
+	}
+	answer(c, status, type, body, len, extra);
 }
 
 static void answer_json(struct conn *c, int status, cJSON *json, const char *extra)
@@ -156,7 +182,7 @@ static void answer_response(struct conn *c, struct op_response *res)
 		char extra[160] = "";
 		if (res->filename[0])
 			snprintf(extra, sizeof extra, "content-disposition: attachment; filename=\"%s\"\r\n", res->filename);
-		answer(c, res->status, res->raw_type, res->raw, res->raw_len, extra);
+		answer_compressed(c, res->status, res->raw_type, res->raw, res->raw_len, extra);
 		return;
 	}
 	const char *text = api_response_text(res);
@@ -164,7 +190,7 @@ static void answer_response(struct conn *c, struct op_response *res)
 		answer_fail(c, 503, "unavailable", "", "out of memory");
 		return;
 	}
-	answer(c, res->status ? res->status : 200, "application/json", text, strlen(text), NULL);
+	answer_compressed(c, res->status ? res->status : 200, "application/json", text, strlen(text), NULL);
 }
 
 static void job_done(void *client, struct write_job *job)
@@ -221,7 +247,23 @@ static void answer_static(struct conn *c)
 		answer_error(c, &err);
 		return;
 	}
-	answer(c, 200, f.type, f.data, f.len, NULL);
+	/* the browser keeps what it has and asks whether it changed (a 304 costs a few hundred bytes);
+	 * a URL naming the content's hash (?v=<etag without quotes>) never changes: kept a year */
+	const char *v = NULL;
+	for (unsigned i = 0; i < h->head.nargs; i++)
+		if (strcmp(h->head.args[i].name, "v") == 0)
+			v = h->head.args[i].value;
+	const char *cache = v && strlen(v) == 16 && strncmp(v, f.etag + 1, 16) == 0 ? "public, max-age=31536000, immutable"
+										    : "no-cache";
+	const char *match = http_head_field(&h->head, "if-none-match");
+	int gz = f.gz && gzip_accepted(http_head_field(&h->head, "accept-encoding"));
+	char extra[160];
+	snprintf(extra, sizeof extra, "etag: %s\r\nvary: accept-encoding\r\n%s", f.etag,
+		 gz ? "content-encoding: gzip\r\n" : "");
+	if (match && strstr(match, f.etag))
+		answer_cached(c, 304, NULL, "", 0, extra, cache);
+	else
+		answer_cached(c, 200, f.type, gz ? f.gz : f.data, gz ? f.gz_len : f.len, extra, cache);
 	static_file_release(&f);
 }
 

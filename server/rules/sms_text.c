@@ -112,3 +112,21 @@ const char *sms_text_reply(enum sms_reply r, const char *lang)
 		r = REPLY_HELP;
 	return lang && strcmp(lang, "en") == 0 ? en[r] : fr[r];
 }
+
+void sms_text_escalation(const struct alert_text *a, long long minutes, int level, const char *lang, char *out,
+			 size_t outlen)
+{
+	char holder[48], item[40];
+	sms_text_shorten(a->holder_name ? a->holder_name : "", holder, sizeof holder);
+	sms_text_shorten(a->item_name ? a->item_name : "", item, sizeof item);
+	const char *dep = a->dep ? a->dep : "";
+	if (lang && strcmp(lang, "en") == 0)
+		snprintf(out, outlen, "renfort ESCALATION %s: alert %lld (%s, %s, dept %s) not acknowledged for %lld min. "
+				      "Please take it on the dashboard.",
+			 level >= 2 ? "(region)" : "(dept)", a->alert_id, holder, item, dep, minutes);
+	else
+		snprintf(out, outlen, "renfort ESCALADE %s : alerte %lld (%s, %s, dép. %s) non acquittée depuis %lld min. "
+				      "Merci de la prendre en charge sur le tableau de bord.",
+			 level >= 2 ? "(région)" : "(dép.)", a->alert_id, holder, item, dep, minutes);
+	end_on_character(out);
+}

@@ -25,6 +25,9 @@ void sms_text_shorten(const char *in, char *out, size_t max);
 /* A critical shortage alert, at most out_len - 1 bytes (names are shortened to fit). */
 void sms_text_alert(const struct alert_text *a, const char *lang, char *out, size_t outlen);
 
+/* A critical alert nobody acknowledged for `minutes`, sent to the next level of duty officers. */
+void sms_text_escalation(const struct alert_text *a, long long minutes, int level, const char *lang, char *out,
+			 size_t outlen);
 struct allocation_text {
 	long long quantity;
 	const char *item_name;

@@ -2,6 +2,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "store_alert_people.h"
 #include "store_cache.h"
 #include "store_sqlite.h"
 
@@ -22,11 +23,11 @@
 	", coalesce(s.name, d.name, ''), coalesce(i.code, ''), coalesce(i.name, ''), coalesce(s.commune, d.commune, ''), " \
 	"coalesce(s.lat, d.lat, 0), coalesce(s.lng, d.lng, 0), "                                          \
 	"(SELECT status FROM allocations WHERE id = a.allocation_id), "                                    \
-	"(SELECT quantity FROM allocations WHERE id = a.allocation_id)"
+	"(SELECT quantity FROM allocations WHERE id = a.allocation_id)" ALERT_PEOPLE
 #define ALERT_JOINS                                                                                      \
 	" FROM alerts a LEFT JOIN structures s ON a.holder_kind = 'structure' AND s.id = a.holder_id "     \
 	"LEFT JOIN depots d ON a.holder_kind = 'depot' AND d.id = a.holder_id "                           \
-	"LEFT JOIN items i ON i.id = a.item_id"
+	"LEFT JOIN items i ON i.id = a.item_id" ALERT_PEOPLE_JOINS
 
 static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 {
@@ -70,6 +71,7 @@ static void read_alert(sqlite3_stmt *s, struct alert_row *a, int with_names)
 		a->lng = sqlite3_column_double(s, 33);
 		store_column_copy(a->allocation_status, sizeof a->allocation_status, s, 34);
 		a->allocation_quantity = sqlite3_column_int64(s, 35);
+		store_alert_people_read(s, 36, a);
 	}
 }
 

@@ -34,6 +34,7 @@ struct alert_row {
 	/* filled by reads for people */
 	char commune[8];
 	double lat, lng;
+	long long assigned_to, assigned_at; /* who took it ("I take it"): a token, 0 when nobody */
 	/* quieter alerts (issue 14) */
 	long long calm_since;     /* since when the projection allows a lower severity; 0: it does not */
 	long long reopened_at;    /* the last time it came back after a resolution; 0: never */
@@ -48,6 +49,10 @@ struct alert_row {
 	char holder_name[UTF8_BYTES(200)]; /* filled by reads for people */
 	char item_code[UTF8_BYTES(64)];
 	char item_name[UTF8_BYTES(200)];
+	/* the people, by their tokens' labels (store_alert_people) */
+	char acknowledged_by_name[UTF8_BYTES(120)];
+	char resolved_by_name[UTF8_BYTES(120)];
+	char assigned_name[UTF8_BYTES(120)];
 };
 
 /* An empty row, without writing its 5 KB of text buffers: the alert rules clear rows for every
@@ -56,6 +61,7 @@ static inline void alert_row_clear(struct alert_row *a)
 {
 	memset(a, 0, offsetof(struct alert_row, ack_note));
 	a->ack_note[0] = a->resolve_note[0] = a->holder_name[0] = a->item_code[0] = a->item_name[0] = '\0';
+	a->acknowledged_by_name[0] = a->resolved_by_name[0] = a->assigned_name[0] = '\0';
 }
 
 /* The alert of (kind, holder, item) that is not resolved; STORE_NOTFOUND when none. */

@@ -26,7 +26,8 @@ int store_audit_list(struct store *st, const struct principal *p, const char *en
 		     long long before_id, long long limit, int (*cb)(void *ctx, const struct audit_row *r), void *ctx)
 {
 	sqlite3_stmt *s = store_prepare(
-		st, "SELECT id, at, actor, actor_role, action, entity, entity_id, parent_id, before, after FROM audit "
+		st, "SELECT id, at, actor, actor_role, action, entity, entity_id, parent_id, before, after, "
+		    "(SELECT label FROM tokens WHERE tokens.id = audit.actor) FROM audit "
 		    "WHERE (?1 IS NULL OR entity = ?1) AND (?2 = 0 OR entity_id = ?2) AND (?3 = 0 OR id < ?3) "
 		    "AND (?4 IS NULL OR instr(?4, ',' || " AUDIT_DEP " || ',') > 0) "
 		    "ORDER BY id DESC LIMIT ?5");
@@ -52,6 +53,7 @@ int store_audit_list(struct store *st, const struct principal *p, const char *en
 			(const char *)sqlite3_column_text(s, 5),
 			(const char *)sqlite3_column_text(s, 8),
 			(const char *)sqlite3_column_text(s, 9),
+			(const char *)sqlite3_column_text(s, 10),
 		};
 		if (cb(ctx, &r))
 			break;

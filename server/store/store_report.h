@@ -10,6 +10,7 @@ struct audit_row {
 	long long id, at, actor, entity_id, parent_id;
 	const char *actor_role, *action, *entity;
 	const char *before, *after; /* JSON text or NULL */
+	const char *actor_name;     /* the actor's token's label, NULL for renfortd itself */
 };
 
 /* Audit rows (newest first, id < before_id when before_id > 0), of one entity/id when given,

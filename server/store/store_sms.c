@@ -153,6 +153,18 @@ int store_duty_officers_for(struct store *st, const char *dep, int (*cb)(void *c
 	return recipients(st, s, "duty_officer", cb, ctx);
 }
 
+int store_duty_officers_of(struct store *st, const char *dep, int (*cb)(void *ctx, const struct recipient *r),
+			   void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, phone, lang FROM duty_officers WHERE status = 'active' AND "
+					    "dep IS ?1 ORDER BY id");
+	if (!s)
+		return STORE_ERROR;
+	if (dep)
+		sqlite3_bind_text(s, 1, dep, -1, SQLITE_STATIC);
+	return recipients(st, s, "duty_officer", cb, ctx);
+}
+
 int store_structure_contacts(struct store *st, long long structure, int (*cb)(void *ctx, const struct recipient *r),
 			     void *ctx)
 {

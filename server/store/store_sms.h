@@ -55,6 +55,9 @@ struct recipient {
 };
 /* The duty officers of dep, or the region's when dep has none. */
 int store_duty_officers_for(struct store *st, const char *dep, int (*cb)(void *ctx, const struct recipient *r), void *ctx);
+/* The duty officers of dep exactly (NULL: the region's own), for escalations. */
+int store_duty_officers_of(struct store *st, const char *dep, int (*cb)(void *ctx, const struct recipient *r),
+			   void *ctx);
 /* The contacts of a structure. */
 int store_structure_contacts(struct store *st, long long structure, int (*cb)(void *ctx, const struct recipient *r),
 			     void *ctx);

@@ -141,3 +141,17 @@ int store_token_revoke_subject(struct store *st, enum role role, long long subje
 	sqlite3_bind_int64(s, 3, subject_id);
 	return store_step_done(st, s, "token revoke subject");
 }
+
+int store_token_label(struct store *st, long long token, char *out, size_t n)
+{
+	out[0] = '\0';
+	sqlite3_stmt *s = store_prepare(st, "SELECT label FROM tokens WHERE id = ?");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, token);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_column_copy(out, n, s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "token label");
+}

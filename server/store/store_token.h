@@ -25,6 +25,9 @@ int store_token_revoke(struct store *st, long long id);
 int store_token_active(struct store *st, long long id);
 /* Revokes the tokens acting as a structure, depot or volunteer that is deleted or erased. */
 int store_token_revoke_subject(struct store *st, enum role role, long long subject_id);
+/* The label of a token ("" when unknown): what people see of who did a thing (a coordinator's own
+ * token is labelled with their name). */
+int store_token_label(struct store *st, long long token, char *out, size_t n);
 int store_token_list(struct store *st, int (*cb)(void *ctx, const struct token_info *t), void *ctx);
 
 #endif

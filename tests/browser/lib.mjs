@@ -115,8 +115,8 @@ export class Server {
   }
 
   // A token made by `renfortd token create` on this server's database (the server may be running).
-  makeToken(role, { subject, scope } = {}) {
-    const args = ['token', 'create', '--role', role, '--label', 'browser test', '--db', this.db, '--log-level', 'warn'];
+  makeToken(role, { subject, scope, label = 'browser test' } = {}) {
+    const args = ['token', 'create', '--role', role, '--label', label, '--db', this.db, '--log-level', 'warn'];
     if (subject !== undefined) args.push('--subject', String(subject));
     if (scope) args.push('--scope', scope);
     const p = spawnSync(RENFORTD, args, { encoding: 'utf8', timeout: 60000 });
@@ -175,6 +175,7 @@ export class Server {
             { item: 'gloves-examination', quantity: 400 + n * 150 },
             { item: 'gown-protective', quantity: 2000 },
           ],
+          confirmed: true, // far below the demo's levels on purpose: the shortages are the point
         },
       });
     }

@@ -17,7 +17,7 @@ async function shortage(server) {
   for (const s of homes) {
     await server.api('POST', '/stock/reports', {
       key: `alloc-short-${s.id}`,
-      body: { holder_kind: 'structure', holder_id: s.id, items: [{ item: 'respirator', quantity: 2 }] },
+      body: { holder_kind: 'structure', holder_id: s.id, items: [{ item: 'respirator', quantity: 2 }], confirmed: true },
     });
   }
   const depots = await server.api('GET', '/depots?dep=81');

@@ -33,7 +33,9 @@ export const tests = [
       assertEqual(alerts.total, 1, 'one alert on the server');
       const a = alerts.items[0];
       await page.waitForSelector(`#alerts li[data-id="${a.id}"].sev-stockout`);
-      assert((await page.textContent(`#alerts li[data-id="${a.id}"]`)).includes(s.name), 'the feed names the structure');
+      // the feed groups alerts by structure: its row names it (test_cell)
+      assert((await page.textContent(`#alerts li.holder-group:has(li[data-id="${a.id}"]) .group-head`)).includes(s.name),
+        'the feed names the structure');
       await page.waitForSelector(`#map circle.dot[data-id="${s.id}"].sev-stockout`, { timeout: 2000 });
       assertEqual(await page.evaluate(() => window.__noReload), 'still the same page', 'no reload happened');
       await screenshot(page, 'live-alert');

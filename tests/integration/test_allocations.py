@@ -89,7 +89,7 @@ class World(ServerTest):
     @classmethod
     def count(cls, kind, holder, quantity, key, item=ITEM):
         st, body, _ = cls.server.http("POST", "/api/v1/stock/reports", token=cls.admin, headers={"Idempotency-Key": key},
-                                      body={"holder_kind": kind, "holder_id": holder,
+                                      body={"holder_kind": kind, "holder_id": holder, "confirmed": True,
                                             "items": [{"item": item, "quantity": quantity}]})
         assert st == 201, body
         return body

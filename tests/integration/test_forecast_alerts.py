@@ -28,7 +28,8 @@ BEFORE = ("--set", "forecast_model=average", "--set", "alert_hold_hours=0", "--s
 
 class ForecastAlerts(ServerTest):
     extra_args = ("--set", "test_clock=1", "--set", "silent_after_hours=1000", "--set", "alert_check_interval_s=86400",
-                  "--set", "alert_thresholds=*/*=7,3 ehpad/*=10,4", "--set", "alert_margin_hours=24") + BEFORE
+                  "--set", "alert_thresholds=*/*=7,3 ehpad/*=10,4", "--set", "alert_margin_hours=24",
+                  "--set", "escalation_minutes=0") + BEFORE  # the alerts' own texts, not escalation's (issue 15)
 
     @classmethod
     def setUpClass(cls):

@@ -481,13 +481,19 @@ MATRIX = {
                                                              params={"id": 999999})),
 
     "stock.report": (STAFF | {"structure", "depot"}, OK, lambda t, r, n: Req(
-        "POST", "/api/v1/stock/reports", body=dict(_holder(t, r), items=[{"item": "respirator", "quantity": 100 + n}]),
+        "POST", "/api/v1/stock/reports", body=dict(_holder(t, r), items=[{"item": "respirator", "quantity": 100 + n}], confirmed=True),
         key="matrix-report-%s-%d" % (r, n))),
     "stock.movement": (STAFF | {"structure", "depot"}, OK, lambda t, r, n: Req(
         "POST", "/api/v1/stock/movements", body=dict(_holder(t, r), item="respirator", kind="receipt", quantity=5, origin="purchase"),
         key="matrix-move-%s-%d" % (r, n))),
     "stock.levels": (READERS | {"structure", "depot"}, 200, lambda t, r, n: Req("GET", "/api/v1/stock/levels")),
     "stock.cover": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/stock/cover")),
+    # a holder the caller counts for: the structure and depot tokens read their own without naming it
+    "stock.history": (STAFF | {"structure", "depot"}, OK, lambda t, r, n: Req(
+        "GET", "/api/v1/stock/history" if r in ("structure", "depot") else
+        "/api/v1/stock/history?holder_kind=%s&holder_id=%d" % tuple(_holder(t, r).values()),
+        params={} if r in ("structure", "depot") else dict(_holder(t, r)))),
+    "stock.trends": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/stock/trends")),
     # the figures of the Tarn (the coordinators' territory): a day of its own for each call
     "epidemic.import": (STAFF, 201, lambda t, r, n: Req("POST", "/api/v1/epidemic/import",
                                                          raw="date,departement_code,hospitalised\n2020-%02d-%02d,81,%d\n"
@@ -513,7 +519,19 @@ MATRIX = {
                                                            params={"id": 999999})),
     "alerts.resolve": (STAFF, 404, lambda t, r, n: Req("POST", "/api/v1/alerts/999999/resolve", body={},
                                                        params={"id": 999999})),
+    "alerts.take": (STAFF, 404, lambda t, r, n: Req("POST", "/api/v1/alerts/999999/take", body={},
+                                                   params={"id": 999999})),
+    "alerts.release": (STAFF, 404, lambda t, r, n: Req("POST", "/api/v1/alerts/999999/release", body={},
+                                                      params={"id": 999999})),
+    "alerts.timeline": (READERS | {"structure", "depot"}, 404, lambda t, r, n: Req(
+        "GET", "/api/v1/alerts/999999/timeline", params={"id": 999999})),
+    # a région-wide token writes for the region; a département's token is told the region is not its own
+    "handovers.create": (STAFF, (201, 422), lambda t, r, n: Req("POST", "/api/v1/handovers",
+                                                                body={"territory": "region", "note": "matrix %d" % n})),
+    "handovers.list": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/handovers")),
     "alerts.check": ({"admin"}, 200, lambda t, r, n: Req(None, None)),
+    "reports.situation": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/reports/situation")),
+    "reports.completeness": (READERS, 200, lambda t, r, n: Req("GET", "/api/v1/reports/completeness")),
     "sms.outbox": (STAFF, 200, lambda t, r, n: Req("GET", "/api/v1/sms/outbox")),
     "sms.send": (STAFF, 201, lambda t, r, n: Req("POST", "/api/v1/sms/send",
                                                  body={"to": "+33639980999", "text": "matrix %d" % n})),

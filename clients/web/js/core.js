@@ -5,6 +5,12 @@ import { t, locale, applyStatic, wireLangSwitch, onLangChange } from './i18n.js'
 // --- the token -----------------------------------------------------------------------------------
 
 // Each page keeps its own token (a coordinator's dashboard and a structure's page may share a tab).
+// A structure's and a volunteer's are kept on the device until they log out (a phone's browser
+// reloads the page often, and a new tab must not ask again); a coordinator's lasts the session.
+function tokenStore(page) {
+  return page === 'structure' || page === 'volunteer' ? localStorage : sessionStorage;
+}
+
 // A ?token=... in the address is taken once, stored, and removed from the address bar (so that it
 // is neither bookmarked, nor shared by copying the link, nor sent as a Referer).
 export function takeToken(page) {
@@ -16,19 +22,19 @@ export function takeToken(page) {
     window.history.replaceState(null, '', url.pathname + (url.search === '?' ? '' : url.search) + url.hash);
     if (fromUrl.trim()) storeToken(page, fromUrl.trim());
   }
-  try { return sessionStorage.getItem(key); } catch { return memoryTokens[page] || null; }
+  try { return tokenStore(page).getItem(key); } catch { return memoryTokens[page] || null; }
 }
 
 const memoryTokens = {};
 
 export function storeToken(page, token) {
   memoryTokens[page] = token;
-  try { sessionStorage.setItem(`renfort.token.${page}`, token); } catch { /* private mode: memory only */ }
+  try { tokenStore(page).setItem(`renfort.token.${page}`, token); } catch { /* private mode: memory only */ }
 }
 
 export function forgetToken(page) {
   delete memoryTokens[page];
-  try { sessionStorage.removeItem(`renfort.token.${page}`); } catch { /* ignore */ }
+  try { tokenStore(page).removeItem(`renfort.token.${page}`); } catch { /* ignore */ }
 }
 
 // --- HTTP ----------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import {
 } from './core.js';
 import { Live, Buffer } from './live.js';
 import { RegionMap } from './map.js';
+import { worstFirst, matches, groupByHolder } from './triage.js';
+import { Attention } from './attention.js';
 import { timeBars, hBars, stepLine } from './charts.js';
 import { RequestsBoard, PendingVolunteers } from './deploy_board.js';
 import { initAllocations } from './allocations.js';
@@ -17,7 +19,9 @@ const CATEGORIES = ['hospital', 'psychiatric_hospital', 'rehabilitation', 'long_
   'home_hospitalisation', 'home_care', 'shelter', 'health_centre', 'other'];
 const PROFESSIONS = ['nurse', 'care_assistant', 'doctor', 'midwife', 'pharmacist', 'physiotherapist', 'psychologist',
   'social_worker', 'educator', 'logistician', 'driver', 'administrative', 'other'];
-const FEED_MAX = 300; // alerts drawn at most in the feed (the count says how many there are)
+const FEED_PAGE = 40; // structures drawn at first in the feed; "more" draws as many again (none is cut)
+const LEGAL_FORMS = ['association', 'mutuelle', 'cooperative', 'foundation', 'public', 'private_for_profit',
+  'private_unspecified', 'unspecified'];
 const HOUR = 3600000;
 const MINUTE = 60000;
 
@@ -42,6 +46,9 @@ const state = {
   reports: new Map(), // report key -> t (live)
   activeSeries: [],
   openedAt: Date.now(),
+  trends: [], // stock.trends buckets (reports, active alerts per hour)
+  trendsAt: 0, // when they were read: live events count after it
+  feedGroups: FEED_PAGE, // structures shown in the feed
   serverNow: 0,
   detail: null,
   loaded: false,
@@ -51,6 +58,7 @@ const state = {
 
 let map = null;
 let live = null;
+let attention = null; // title badge, sound, notifications (attention.js)
 let board = null; // the staff requests board (deploy_board.js)
 let pending = null; // sign-ups to validate (coordinators)
 let alloc = null; // the allocation screen (allocations.js)
@@ -97,6 +105,7 @@ async function main() {
   state.canAct = who.role === 'admin' || who.role === 'coordinator';
   $('#scope-label').textContent = scopeText(who);
   wireControls();
+  attention = new Attention($('#attention-tools'));
   alloc = initAllocations({
     who, canAct: state.canAct, items: () => state.items, depNames: () => state.depNames, scopeDeps: () => depsInScope(),
   });
@@ -106,6 +115,7 @@ async function main() {
     label: t('map.title'),
   });
   onLangChange(renderAll);
+  onLangChange(() => attention.retitle(document.title.replace(/^\(\d+\) /, '')));
 
   const topics = ['alerts', 'stock', 'structures', 'depots', 'deployments', 'allocations'];
   if (who.role !== 'observer') topics.push('volunteers', 'sms');
@@ -197,6 +207,7 @@ async function reloadAll() {
       sms: state.who.role === 'observer' ? Promise.resolve() : loadSms(),
       allocations: alloc.reload(),
       audit: state.who.role === 'observer' ? Promise.resolve() : loadAlertHistory(),
+      trends: loadTrends(),
       requests: board.load(),
       pending: pending ? pending.load() : Promise.resolve(),
     };
@@ -256,6 +267,11 @@ function fillSelects() {
     .map((i) => [i.code, itemName(i.code, i.name)])
     .sort((a, b) => a[1].localeCompare(b[1], locale()));
   fillSelect($('#stock-item'), items, t('filter.all_items'));
+  const alerted = new Set([...state.alerts.values()].map((a) => a.item).filter(Boolean));
+  fillSelect($('#alerts-item'), state.items.filter((i) => alerted.has(i.code))
+    .map((i) => [i.code, itemName(i.code, i.name)]).sort((a, b) => a[1].localeCompare(b[1], locale())), t('filter.all_items'));
+  fillSelect($('#alerts-cat'), CATEGORIES.map((c) => [c, tEnum('category', c)]), t('filter.all_categories'));
+  fillSelect($('#alerts-legal'), LEGAL_FORMS.map((c) => [c, tEnum('legal_form', c)]), t('filter.all_legal_forms'));
   for (const sel of document.querySelectorAll('select option[data-i18n]')) sel.textContent = t(sel.dataset.i18n);
   if (alloc && state.items.length) alloc.fillSelects();
 }
@@ -264,6 +280,12 @@ function wireControls() {
   $('#alerts-dep').addEventListener('change', renderAlerts);
   $('#alerts-sev').addEventListener('change', renderAlerts);
   $('#alerts-acked').addEventListener('change', renderAlerts);
+  const refilter = () => {
+    state.feedGroups = FEED_PAGE;
+    renderAlerts();
+  };
+  for (const id of ['#alerts-item', '#alerts-cat', '#alerts-legal']) $(id).addEventListener('change', refilter);
+  $('#alerts-q').addEventListener('input', () => later('feed-search', refilter, 150));
   const stockChanged = () => {
     state.levels.offset = 0;
     loadLevels().then(renderLevels, (e) => toast(errorText(e), 'error'));
@@ -384,41 +406,85 @@ function renderKpis() {
 
 // --- alert feed ----------------------------------------------------------------------------------
 
-function alertOrder(a, b) {
-  const sa = a.status === 'open' ? 1 : 0;
-  const sb = b.status === 'open' ? 1 : 0;
-  if (sa !== sb) return sb - sa;
-  const ra = a.kind === 'silent' ? 0.5 : severityRank(a.severity);
-  const rb = b.kind === 'silent' ? 0.5 : severityRank(b.severity);
-  if (ra !== rb) return rb - ra;
-  return Date.parse(b.updated_at) - Date.parse(a.updated_at) || b.id - a.id;
+// Worst first (triage.js): the nearest projected stock-out, then severity.
+const alertOrder = worstFirst;
+
+function feedFilter() {
+  return {
+    dep: $('#alerts-dep').value,
+    severity: $('#alerts-sev').value,
+    acked: $('#alerts-acked').checked,
+    item: $('#alerts-item').value,
+    category: $('#alerts-cat').value,
+    legal: $('#alerts-legal').value,
+    q: $('#alerts-q').value.trim(),
+  };
+}
+
+function searchTexts(a) {
+  const s = a.holder_kind === 'structure' ? state.structures.get(a.holder_id) : null;
+  return [a.holder_name, a.item_name, a.item && itemName(a.item, a.item_name), a.dep, state.depNames[a.dep],
+    s && s.finess, a.commune, a.assigned_to && a.assigned_to.name];
 }
 
 function visibleAlerts() {
-  const dep = $('#alerts-dep').value;
-  const sev = $('#alerts-sev').value;
-  const acked = $('#alerts-acked').checked;
-  const min = sev ? severityRank(sev) : 0;
-  return [...state.alerts.values()].filter((a) =>
-    (!dep || a.dep === dep) &&
-    (acked || a.status !== 'acknowledged') &&
-    (!min || (a.kind !== 'silent' && severityRank(a.severity) >= min)));
+  const f = feedFilter();
+  return [...state.alerts.values()].filter((a) => matches(a, f, state.structures, searchTexts));
 }
 
+// The feed: one row per structure (its worst alert first), its alerts under it; FEED_PAGE rows at
+// first and "more" for the next ones, so that every open alert can be reached. The scroll position
+// and the focus stay where they were (an acknowledgement must not send the coordinator to the top).
 function renderAlerts() {
   const list = visibleAlerts().sort(alertOrder);
-  const ol = clear($('#alerts'));
+  const groups = groupByHolder(list);
+  const ol = $('#alerts');
+  const scroller = ol.closest('.alerts-card') || ol;
+  const top = ol.scrollTop;
+  const pageTop = scroller.scrollTop;
+  // the button that has the focus comes back after the redraw (events redraw the feed all night);
+  // when its alert left the page (acknowledged, it sorts below the open ones), the alert after it
+  const active = document.activeElement;
+  const activeLi = active && active.closest ? active.closest('#alerts li.alert') : null;
+  const refocus = activeLi ? { ids: followingIds(ol, activeLi.dataset.id), cls: (active.className || '').split(' ')[0] } : null;
+  clear(ol);
   $('#alerts-count').textContent = `(${fmtNumber(list.length)})`;
   $('#alerts-empty').hidden = list.length > 0;
   const frag = document.createDocumentFragment();
-  for (const a of list.slice(0, FEED_MAX)) frag.append(alertItem(a));
+  for (const g of groups.slice(0, state.feedGroups)) frag.append(alertGroup(g));
   ol.append(frag);
-  if (list.length > FEED_MAX) ol.append(h('li', { class: 'more' }, t('alerts.more', { n: fmtNumber(list.length - FEED_MAX) })));
+  const more = groups.length - state.feedGroups;
+  if (more > 0) {
+    ol.append(h('li', { class: 'more' }, h('button', {
+      type: 'button', class: 'link', id: 'alerts-more',
+      onclick: () => {
+        state.feedGroups += FEED_PAGE;
+        renderAlerts();
+        const next = ol.querySelectorAll('li.holder-group')[state.feedGroups - FEED_PAGE];
+        if (next) next.querySelector('button').focus();
+      },
+    }, t('alerts.more_groups', { n: fmtNumber(Math.min(FEED_PAGE, more)), rest: fmtNumber(more) }))));
+  }
+  ol.scrollTop = top;
+  scroller.scrollTop = pageTop;
+  if (refocus) focusFirst(ol, refocus.ids, refocus.cls);
   for (const id of state.fresh) {
     const li = ol.querySelector(`li[data-id="${id}"]`);
     if (li) flash(li);
   }
   state.fresh.clear();
+}
+
+function alertGroup(g) {
+  const holder = g.holder_kind === 'structure' || g.holder_kind === 'depot';
+  const worst = g.alerts[0];
+  return h('li', { class: `holder-group sev-${worst.kind === 'silent' ? 'silent' : worst.severity}`, dataset: { key: g.key } },
+    h('div', { class: 'group-head' },
+      holder ? h('button', { type: 'button', class: 'link holder', onclick: () => openDetail(g.holder_kind, g.holder_id) },
+        g.holder_name || `#${g.holder_id}`) : h('span', { class: 'holder' }, t('alerts.sms_failed_text')),
+      h('span', { class: 'dep' }, g.dep || ''),
+      g.alerts.length > 1 ? h('span', { class: 'count' }, t('alerts.n_items', { n: g.alerts.length })) : null),
+    h('ol', { class: 'group-alerts' }, g.alerts.map((a) => alertItem(a, { compact: true }))));
 }
 
 function alertWhat(a) {
@@ -440,7 +506,12 @@ function alertItem(a, { compact = false } = {}) {
     : a.kind === 'sms_failed' ? `SMS (${tEnum('severity', a.severity)})` : tEnum('severity', a.severity);
   const holder = a.holder_kind === 'structure' || a.holder_kind === 'depot';
   const meta = [t('alerts.opened', { at: fmtTime(a.opened_at) })];
-  if (a.status === 'acknowledged') meta.push(t('alerts.acked', { at: fmtTime(a.acknowledged_at) }) + (a.ack_note ? ` : « ${a.ack_note} »` : ''));
+  if (a.acknowledged_at) {
+    meta.push(t('alerts.acked', { at: fmtTime(a.acknowledged_at) }) +
+      (a.acknowledged_by ? ` ${t('alerts.by', { name: a.acknowledged_by.name })}` : '') +
+      (a.ack_note ? ` : « ${a.ack_note} »` : ''));
+  }
+  if (a.assigned_to) meta.push(t('alerts.taken_by', { name: a.assigned_to.name }));
   const li = h('li', { class: `alert sev-${sev} status-${a.status}`, dataset: { id: a.id, status: a.status } },
     h('div', { class: 'alert-main' },
       h('div', { class: 'alert-line' },
@@ -452,15 +523,65 @@ function alertItem(a, { compact = false } = {}) {
       h('div', { class: 'meta' }, meta.join(' · '))),
     state.canAct ? h('div', { class: 'alert-actions' },
       a.status === 'open' ? h('button', { type: 'button', class: 'ack', onclick: () => actOnAlert(a.id, 'acknowledge') }, t('alerts.acknowledge')) : null,
+      takeButton(a),
       h('button', { type: 'button', class: 'resolve', onclick: () => actOnAlert(a.id, 'resolve') }, t('alerts.resolve'))) : null);
   return li;
 }
 
 // Acknowledge or resolve, with a note, in a dialog. The answer updates the alert at once; the
 // event that follows (here and on every other screen) carries the same version.
+// "I take it" / "release": the alert is mine (every screen of its département shows who has it).
+function takeButton(a) {
+  const mine = a.assigned_to && a.assigned_to.token_id === state.who.token_id;
+  return h('button', {
+    type: 'button', class: 'take',
+    onclick: async (ev) => {
+      const btn = ev.currentTarget;
+      btn.disabled = true;
+      try {
+        const updated = await api('POST', `/alerts/${a.id}/${mine ? 'release' : 'take'}`, { key: newKey('take') });
+        upsertAlert(updated);
+        keepPlace(a.id, () => renderAlerts());
+      } catch (e) {
+        toast(errorText(e), 'error');
+        btn.disabled = false;
+      }
+    },
+  }, t(mine ? 'alerts.release' : 'alerts.take'));
+}
+
+// The feed's alert ids from id on, in the order drawn: where the focus goes when id is gone.
+function followingIds(ol, id) {
+  const items = [...ol.querySelectorAll('li.alert')];
+  const at = items.findIndex((li) => li.dataset.id === String(id));
+  return [String(id), ...(at >= 0 ? items.slice(at + 1).map((li) => li.dataset.id) : [])];
+}
+
+// Focuses the first of ids still in the feed: its button of class cls (or acknowledge, or any).
+function focusFirst(ol, ids, cls) {
+  const li = ids.map((k) => ol.querySelector(`li.alert[data-id="${k}"]`)).find(Boolean);
+  const el = li && ((cls && li.querySelector(`button.${CSS.escape(cls)}`)) || li.querySelector('button.ack') || li.querySelector('button'));
+  if (el) el.focus({ preventScroll: true });
+}
+
+// Redraws the feed and puts the focus back on the alert acted on (or, when it left the list, on
+// the one that followed it), without moving the page. ids: followingIds() taken before the action
+// (an event may have redrawn the feed meanwhile), or the alert's id.
+function keepPlace(ids, redraw) {
+  const ol = $('#alerts');
+  if (!Array.isArray(ids)) ids = followingIds(ol, ids);
+  const x = window.scrollX;
+  const y = window.scrollY;
+  redraw();
+  window.scrollTo(x, y);
+  focusFirst(ol, ids, 'ack');
+}
+
 function actOnAlert(id, action) {
   const a = state.alerts.get(id);
   if (!a) return;
+  const opener = document.activeElement;
+  const place = followingIds($('#alerts'), id); // where the feed was when the coordinator acted
   const dlg = $('#alert-dialog');
   $('#alert-dialog-h').textContent = t(action === 'acknowledge' ? 'alerts.ack_title' : 'alerts.resolve_title');
   $('#alert-dialog-what').textContent = `${a.holder_name || a.dep || ''} — ${alertWhat(a)}`;
@@ -478,8 +599,8 @@ function actOnAlert(id, action) {
       const body = note.value.trim() ? { note: note.value.trim() } : {};
       const updated = await api('POST', `/alerts/${id}/${action}`, { body, key });
       upsertAlert(updated);
-      renderAlertsEverywhere();
       close();
+      keepPlace(place, () => { renderAlerts(); renderKpis(); });
       toast(t(action === 'acknowledge' ? 'alerts.acked_toast' : 'alerts.resolved_toast'));
     } catch (e) {
       $('#alert-dialog-error').textContent = errorText(e);
@@ -494,6 +615,7 @@ function actOnAlert(id, action) {
   const close = () => {
     form.removeEventListener('submit', submit);
     if (dlg.open) dlg.close();
+    if (opener && opener.isConnected) opener.focus({ preventScroll: true });
   };
   form.addEventListener('submit', submit);
   $('#alert-cancel').onclick = close;
@@ -597,10 +719,15 @@ function renderCover() {
         t('stock.cell_burn', { b: fmtNumber(r.burn_per_day, 1) }),
         t('stock.cell_holders', { n: r.structures }),
         t('stock.cell_alerts', { s: r.alerts.stockout, c: r.alerts.critical, w: r.alerts.warning }),
+        t('stock.cell_worst', { d: fmtDays(r.worst_days_of_cover) }),
       ].join('\n');
+      // the aggregate can be green while one structure is about to run out: its cover beside it
+      const w = r.worst_days_of_cover;
+      const showWorst = w !== null && w !== undefined && (r.days_of_cover === null || w < r.days_of_cover);
       return h('td', { class: `${coverClass(r.days_of_cover)}${worst ? ` has-${worst}` : ''}`, title, dataset: { dep: d, item: i.code } },
         h('button', { type: 'button', class: 'cell', onclick: () => drillDown(d, i.code) },
           h('span', { class: 'days' }, fmtDays(r.days_of_cover)),
+          showWorst ? h('span', { class: `worst ${coverClass(w)}` }, t('stock.cell_worst_short', { d: fmtDays(w) })) : null,
           alerts ? h('span', { class: `alerts-n sev-${worst}` }, String(alerts)) : null));
     }),
     state.epidemic.size ? epidemicCell(d) : null));
@@ -853,6 +980,13 @@ async function loadAlertHistory() {
   }
 }
 
+// Reports per hour and active shortage alerts of the last 24 hours (the server's own count).
+async function loadTrends() {
+  const res = await api('GET', '/stock/trends', { params: { hours: 24 } });
+  state.trends = res.items;
+  state.trendsAt = now();
+}
+
 function addHistory(id, kind, at) {
   state.history.set(`${id}:${kind}:${at}`, { t: seen(at), kind });
 }
@@ -888,30 +1022,31 @@ function renderCharts() {
     title: t('trends.alerts'),
     empty: state.who.role === 'observer' ? t('trends.no_audit') : t('trends.empty'),
   });
-  // reports per minute, the last 30 minutes at least (live only: the server keeps no such count)
-  const rStart = Math.floor((Math.min(state.openedAt, end - 29 * MINUTE)) / MINUTE) * MINUTE;
-  const n = Math.min(120, Math.max(30, Math.ceil((end - rStart) / MINUTE)));
-  const first = Math.floor(end / MINUTE) * MINUTE - (n - 1) * MINUTE;
-  const rb = [];
-  for (let i = 0; i < n; i++) rb.push({ t: first + i * MINUTE, values: {} });
+  // reports per hour and active alerts, the last 24 hours, from the server's history
+  // (stock.trends: a reload keeps them), with what came live since
+  const trend = state.trends || [];
+  const rb = trend.map((b) => ({ t: Date.parse(b.t), values: { reports: b.reports } }));
+  const lastBucket = rb.length ? rb[rb.length - 1].t : end;
   for (const tr of state.reports.values()) {
-    const i = Math.floor((tr - first) / MINUTE);
-    if (i >= 0 && i < n) rb[i].values.reports = (rb[i].values.reports || 0) + 1;
+    if (tr >= state.trendsAt && tr >= lastBucket && rb.length) rb[rb.length - 1].values.reports++;
   }
   timeBars($('#chart-reports'), {
     buckets: rb,
     series: [{ key: 'reports', label: t('trends.reports_series') }],
     fmtTick: hourTick,
     title: t('trends.reports'),
-    empty: t('trends.empty_live'),
+    empty: t('trends.empty'),
   });
+  const points = trend.map((b) => ({ t: Date.parse(b.t) + HOUR, v: b.active }))
+    .filter((p) => p.t <= state.trendsAt)
+    .concat(state.activeSeries.filter((p) => p.t > state.trendsAt));
   stepLine($('#chart-active'), {
-    points: state.activeSeries,
-    t0: Math.min(state.openedAt, state.activeSeries.length ? state.activeSeries[0].t : end),
+    points,
+    t0: points.length ? points[0].t : end - 24 * HOUR,
     t1: end,
     fmtTick: hourTick,
     title: t('trends.active'),
-    empty: t('trends.empty_live'),
+    empty: t('trends.empty'),
   });
 }
 
@@ -930,6 +1065,7 @@ function applyEvent(ev) {
     } else if (type === 'alert.acknowledged') addHistory(a.id, 'acknowledged', ev.at);
     else if (type === 'alert.resolved') addHistory(a.id, 'resolved', ev.at);
     else state.fresh.add(a.id);
+    attention.alert(type, a, state.alerts.get(a.id));
     upsertAlert(a);
     pushActivePoint(ev.at);
     renderAlertsEverywhere();

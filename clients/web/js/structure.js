@@ -9,6 +9,8 @@ import {
   initFrame, signIn, wireLogout, showConnection, newKey, ApiError, NetworkError, toast,
 } from './core.js';
 import { Live, Buffer } from './live.js';
+import { parseCount, askPlausible, itemUsedBy } from './count_check.js';
+import { StockHistory } from './stock_history.js';
 import { StaffRequests } from './staff_request.js';
 import { initDeliveries } from './deliveries.js';
 
@@ -26,6 +28,7 @@ const state = {
   sending: false,
 };
 const buffer = new Buffer(applyEvent);
+let history = null; // the stock history chart (stock_history.js)
 let staff = null; // the staff requests (staff_request.js)
 let deliveries = null; // the deliveries from the shared stock (deliveries.js)
 
@@ -41,6 +44,12 @@ async function main() {
     const p = loadPending();
     if (p) send(p);
   });
+  $('#add-item-q').addEventListener('input', renderAddSelect);
+  // a count that could not go is resent when the network is back (the same key: counted once)
+  window.addEventListener('online', () => {
+    const p = loadPending();
+    if (p && !state.sending) send(p);
+  });
   staff = new StaffRequests();
   onLangChange(renderAll);
   const live = new Live({
@@ -54,8 +63,11 @@ async function main() {
     },
   });
   live.start();
+  history = new StockHistory($('#history-card'), { params: () => ({}) });
   await load();
   showPending();
+  const p = loadPending();
+  if (p && navigator.onLine !== false) send(p); // a count left unsent before a reload goes now
 }
 
 async function load() {
@@ -87,6 +99,7 @@ async function load() {
 }
 
 function renderAll() {
+  if (history) history.setItems(state.levels.map((l) => ({ code: l.item, name: l.item_name })));
   renderHeader();
   renderLines();
   renderAddSelect();
@@ -130,9 +143,9 @@ function renderLines() {
     const l = levelOf(code);
     const it = catalogueItem(code);
     const id = `q-${code}`;
+    // text, not number: "46 800" and "12,5" are read by parseCount, never silently changed
     const input = h('input', {
-      id, type: 'number', inputmode: 'numeric', min: '0', max: '1000000000', step: '1',
-      dataset: { item: code }, 'aria-describedby': `${id}-hint`, autocomplete: 'off',
+      id, type: 'text', inputmode: 'numeric', dataset: { item: code }, 'aria-describedby': `${id}-hint`, autocomplete: 'off',
     });
     if (values.has(code)) input.value = values.get(code);
     box.append(h('div', { class: `report-line ${l ? coverClass(l.days_of_cover) : ''}`, dataset: { item: code } },
@@ -163,8 +176,14 @@ function updateHint(code) {
 function renderAddSelect() {
   const sel = clear($('#add-item'));
   sel.append(h('option', { value: '' }, t('report.choose_item')));
+  const search = $('#add-item-q');
+  search.placeholder = t('report.search_items');
+  search.setAttribute('aria-label', t('report.search_items'));
+  const q = (search.value || '').trim().toLowerCase();
+  const category = state.structure ? state.structure.category : '';
   state.catalogue
-    .filter((i) => !state.lines.includes(i.code))
+    .filter((i) => !state.lines.includes(i.code) && itemUsedBy(category, i))
+    .filter((i) => !q || itemName(i.code, i.name).toLowerCase().includes(q) || i.name.toLowerCase().includes(q))
     .map((i) => [i.code, itemName(i.code, i.name)])
     .sort((a, b) => a[1].localeCompare(b[1], locale()))
     .forEach(([code, name]) => sel.append(h('option', { value: code }, name)));
@@ -184,7 +203,7 @@ function addLine() {
 
 function loadPending() {
   try {
-    const p = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
+    const p = JSON.parse(localStorage.getItem(PENDING) || 'null');
     return p && p.structure === state.id ? p : null;
   } catch {
     return null;
@@ -192,11 +211,11 @@ function loadPending() {
 }
 
 function savePending(p) {
-  try { sessionStorage.setItem(PENDING, JSON.stringify(p)); } catch { /* memory only */ }
+  try { localStorage.setItem(PENDING, JSON.stringify(p)); } catch { /* memory only */ }
 }
 
 function clearPending() {
-  try { sessionStorage.removeItem(PENDING); } catch { /* ignore */ }
+  try { localStorage.removeItem(PENDING); } catch { /* ignore */ }
 }
 
 function showPending() {
@@ -209,16 +228,15 @@ function readForm() {
   const items = [];
   const errors = [];
   for (const input of $('#report-lines').querySelectorAll('input[data-item]')) {
-    const v = input.value.trim();
     input.closest('.report-line').querySelector('.line-error').textContent = '';
     input.removeAttribute('aria-invalid');
-    if (v === '') continue;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 1e9) {
-      errors.push([input, t('report.bad_quantity')]);
+    const c = parseCount(input.value);
+    if (c.empty) continue;
+    if (c.error) {
+      errors.push([input, c.error]);
       continue;
     }
-    items.push({ item: input.dataset.item, quantity: n });
+    items.push({ item: input.dataset.item, quantity: c.n });
   }
   const body = { items };
   for (const [field, el] of [['occupancy', $('#occupancy')], ['staff', $('#staff')]]) {
@@ -282,10 +300,25 @@ async function send(p) {
         continue;
       }
       if (transient) {
-        // not confirmed: keep the key, so that the retry cannot count it twice
+        // not confirmed: keep the key, so that the retry cannot count it twice; sent again by
+        // itself when the network comes back
         status.className = 'status error';
-        status.textContent = t('report.unconfirmed');
+        status.textContent = navigator.onLine === false ? t('report.queued_offline') : t('report.unconfirmed');
         showPendingNow();
+      } else if (e instanceof ApiError && e.code === 'implausible' && !p.body.confirmed) {
+        // "468 or 46,800?": the same report, confirmed, with the same key (a refusal is not kept)
+        const m = /^items\[(\d+)\]/.exec(e.field || '');
+        const line = m ? p.body.items[Number(m[1])] : null;
+        status.textContent = '';
+        const prev = line ? levelOf(line.item) : null;
+        if (line && await askPlausible(catalogueItem(line.item), line.quantity, prev ? prev.quantity : 0)) {
+          p.body = { ...p.body, confirmed: true };
+          savePending(p);
+          attempt = -1;
+          continue;
+        }
+        clearPending();
+        showServerError(e, p.body);
       } else {
         clearPending();
         status.className = 'status error';
@@ -321,6 +354,7 @@ function showServerError(e, body) {
 }
 
 function done(res, p) {
+  if (history) setTimeout(() => history.load(), 0); // the new count is a point of the chart
   const status = $('#report-status');
   status.className = 'status ok';
   status.textContent = t('report.sent', { id: res.report_id, at: fmtTime(res.at), n: res.levels.length });

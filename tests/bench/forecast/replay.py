@@ -53,7 +53,9 @@ MODES = {
             "--set", "alert_sms_cooldown_hours=0"),
 }
 COMMON = ("--set", "test_clock=1", "--set", "alert_check_interval_s=86400", "--set", "silent_after_hours=8760",
-          "--set", "sms_max_attempts=1")
+          "--set", "sms_max_attempts=1",
+          # the alerts' own texts are measured, not the escalation of those nobody acknowledges (issue 15)
+          "--set", "escalation_minutes=0")
 # renfortd's default thresholds: category -> (warning, critical) days; margin 1 day
 THRESHOLDS = {"hospital": (5, 2), "ehpad": (10, 4)}
 DEFAULT_THRESHOLDS = (7, 3)
@@ -186,7 +188,8 @@ class Run:
                     counts_of.setdefault((key, item), []).append((t, int(max(0.0, sh.stock))))
                 self.key += 1
                 self.call("POST", "/api/v1/stock/reports", headers={"Idempotency-Key": "c%d" % self.key},
-                          body={"holder_kind": "structure", "holder_id": self.ids[key], "items": lines})
+                          body={"holder_kind": "structure", "holder_id": self.ids[key], "items": lines,
+                                "confirmed": True})  # simulated counts: their jumps are real
         end = self.t0 + self.sc["days"] * DAY
         self.advance_to(end)
         for sh in self.shelves.values():
