@@ -53,9 +53,7 @@ MODES = {
             "--set", "alert_sms_cooldown_hours=0"),
 }
 COMMON = ("--set", "test_clock=1", "--set", "alert_check_interval_s=86400", "--set", "silent_after_hours=8760",
-          "--set", "sms_max_attempts=1",
-          # the alerts' own texts are measured, not the escalation of those nobody acknowledges (issue 15)
-          "--set", "escalation_minutes=0")
+          "--set", "sms_max_attempts=1")
 # renfortd's default thresholds: category -> (warning, critical) days; margin 1 day
 THRESHOLDS = {"hospital": (5, 2), "ehpad": (10, 4)}
 DEFAULT_THRESHOLDS = (7, 3)
@@ -214,6 +212,8 @@ class Run:
             if aid not in alert_series or not after:
                 continue
             a = json.loads(after)
+            if "status" not in a:
+                continue  # not the alert's state: an escalation's row ({"escalated": level}), a note...
             sev = a.get("severity") if a.get("status") in ("open", "acknowledged") else None
             states.setdefault(alert_series[aid], []).append((at, sev))
         sms = con.execute("SELECT count(*) FROM sms_outbox WHERE kind = 'alert_critical'").fetchone()[0]
