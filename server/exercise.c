@@ -86,7 +86,7 @@ static void start_driver(struct app *app)
 		log_error("exercise: cannot start the scenario driver (python3 %s): %s", script, strerror(rc));
 		return;
 	}
-	printf("\nrenfort EXERCISE is running (database %s, scenario %s, speed %lld: one simulated day every %.1f "
+	printf("\nrenfort EXERCISE is running (database %s, scenario %s, speed %lld: a simulated day every %.3g "
 	       "real minutes).\n"
 	       "  Dashboard (regional coordinator): %s/?token=%s\n"
 	       "  Everything it sends is marked as an exercise. Stop with Ctrl-C.\n\n",
