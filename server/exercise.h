@@ -11,14 +11,15 @@
 struct app;
 
 struct exercise {
-	const char *scenario; /* the scenario file (tests/bench/forecast/generate.py writes them) */
+	const char *scenario; /* the scenario file (tests/bench/forecast/generate.py writes them); NULL:
+			       * the exercise's own, scenarios/wave-cluster.json of exercise_dir */
 	long long speed;      /* simulated seconds per real second */
 };
 
-/* Before app_open: refuses a missing scenario. created says whether the database did not exist yet
+/* Before app_open: refuses a scenario that cannot be read. created says whether the database did not exist yet
  * (it is then created and marked). Sets what exercise mode needs in app->cfg (the test clock the
  * driver moves). */
-int exercise_check(struct app *app, const struct exercise *ex, int *created, char *err, size_t errlen);
+int exercise_check(struct app *app, struct exercise *ex, int *created, char *err, size_t errlen);
 /* After app_open: marks a new database, refuses an existing one without the mark, makes the driver's
  * and the cell's tokens, and arranges for the driver to start once the server listens. */
 int exercise_prepare(struct app *app, const struct exercise *ex, int created, char *err, size_t errlen);

@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 
+sys.dont_write_bytecode = True  # an installed share directory is not for writing
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scenario import DAY, HOUR, STRUCTURE_FIELDS, count_lines, deliver, events, shelves  # noqa: E402
 

@@ -156,11 +156,11 @@ class Refused(unittest.TestCase):
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertIn(f"exercise: {real.db} is not an exercise's database", p.stderr)
             self.assertEqual(real.fingerprint(), before)
-            # nor with a missing scenario or a speed that is not one, before anything is opened
-            p = subprocess.run([RENFORTD, "exercise", "--db", os.path.join(tmp, "new.db")], capture_output=True,
-                               text=True, timeout=60)
+            # nor with a scenario that is not there or a speed that is not one, before anything is opened
+            p = subprocess.run([RENFORTD, "exercise", os.path.join(tmp, "none.json"), "--db",
+                                os.path.join(tmp, "new.db")], capture_output=True, text=True, timeout=60)
             self.assertEqual(p.returncode, 2)
-            self.assertIn("exercise needs a scenario file", p.stderr)
+            self.assertIn("exercise: cannot read the scenario " + os.path.join(tmp, "none.json"), p.stderr)
             p = subprocess.run([RENFORTD, "exercise", scenario, "--speed", "0", "--db", os.path.join(tmp, "new.db")],
                                capture_output=True, text=True, timeout=60)
             self.assertEqual(p.returncode, 2)
