@@ -3,8 +3,8 @@
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "server_tokens.h"
 #include "store.h"
-#include "store_token.h"
 
 #include <signal.h>
 #include <spawn.h>
@@ -39,22 +39,6 @@ int exercise_check(struct app *app, struct exercise *ex, int *created, char *err
 	*created = access(app->cfg.db, F_OK) != 0;
 	/* the simulated time is the driver's: it moves the clock (clock.advance) at the chosen speed */
 	app->cfg.test_clock = 1;
-	return 0;
-}
-
-static int new_token(struct app *app, enum role role, const char *label, char secret[48])
-{
-	char hash[65];
-	long long id;
-	if (auth_token_generate(secret))
-		return -1;
-	auth_token_hash(secret, hash);
-	if (store_begin(app->store, app_now(app), NULL))
-		return -1;
-	if (store_token_create(app->store, role, "", 0, label, hash, &id) || store_commit(app->store)) {
-		store_rollback(app->store);
-		return -1;
-	}
 	return 0;
 }
 
@@ -114,8 +98,8 @@ int exercise_prepare(struct app *app, const struct exercise *ex, int created, ch
 			 app->cfg.db);
 		return -1;
 	}
-	if (new_token(app, ROLE_ADMIN, "exercise driver", run.driver_token) ||
-	    new_token(app, ROLE_COORDINATOR, "exercise cell", run.cell_token))
+	if (server_token_issue(app, ROLE_ADMIN, "exercise driver", run.driver_token) ||
+	    server_token_issue(app, ROLE_COORDINATOR, "exercise cell", run.cell_token))
 		goto fail;
 	run.ex = ex;
 	app->on_listening = start_driver;
