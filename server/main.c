@@ -1,5 +1,6 @@
 /* renfortd: the command line. `renfortd [options]` serves; `renfortd token ...` manages API tokens;
- * `renfortd backup PATH` copies the live database; `renfortd config` lists every setting;
+ * `renfortd backup PATH` copies the live database; `renfortd exercise SCENARIO` serves an exercise
+ * (exercise.h); `renfortd config` lists every setting;
  * `renfortd ops` prints the table of operations. */
 #include "api.h"
 #include "app.h"
@@ -7,6 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "demo.h"
+#include "exercise.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -26,6 +28,14 @@ static void usage(FILE *out)
 		"       renfortd token revoke ID [options]\n"
 		"       renfortd token list [options]\n"
 		"       renfortd backup PATH [options]      copy the live database (SQLite online backup)\n"
+		"       renfortd exercise [SCENARIO] [--speed N] [options]\n"
+		"                                           serve an exercise: the scenario (default: the March 2020\n"
+		"                                           wave with a cluster, scenarios/wave-cluster.json of\n"
+		"                                           exercise_dir) played through the API at N simulated\n"
+		"                                           seconds a second (default 1440: a day a minute),\n"
+		"                                           on its own database (default renfort-exercise.db, created\n"
+		"                                           and marked; a database without the mark is refused);\n"
+		"                                           every CAP document and SMS is marked as an exercise\n"
 		"       renfortd config                     list every configuration key with its default\n"
 		"       renfortd ops                        the operations of the protocol, one a line, tab-separated:\n"
 		"                                           name, method, path, roles, flags (\"-\" for none)\n"
@@ -46,9 +56,11 @@ static void usage(FILE *out)
 
 struct cli {
 	int demo;
-	const char *command;   /* NULL (serve), "token", "backup", "config", "ops" */
+	int db_given;          /* --db on the command line (an exercise's default is not renfort.db) */
+	const char *command;   /* NULL (serve), "token", "backup", "exercise", "config", "ops" */
 	const char *sub;       /* token: create, revoke, list */
-	const char *arg;       /* revoke id, backup path */
+	const char *arg;       /* revoke id, backup path, exercise scenario */
+	const char *speed;     /* exercise */
 	const char *role, *scope, *subject, *label;
 };
 
@@ -82,8 +94,18 @@ static int parse_args(int argc, char **argv, struct config *cfg, struct cli *cli
 			continue;
 		} else if (strcmp(a, "--listen") == 0)
 			key = "listen";
-		else if (strcmp(a, "--db") == 0)
+		else if (strcmp(a, "--db") == 0) {
 			key = "db";
+			cli->db_given = 1;
+		} else if (strcmp(a, "--speed") == 0) {
+			if (!next) {
+				fprintf(stderr, "renfortd: --speed needs a value\n");
+				return -1;
+			}
+			cli->speed = next;
+			i++;
+			continue;
+		}
 		else if (strcmp(a, "--log-level") == 0)
 			key = "log_level";
 		else if (strcmp(a, "--role") == 0 || strcmp(a, "--scope") == 0 || strcmp(a, "--subject") == 0 ||
@@ -303,7 +325,8 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	if (cli.command && strcmp(cli.command, "token") && strcmp(cli.command, "backup")) {
+	if (cli.command && strcmp(cli.command, "token") && strcmp(cli.command, "backup") &&
+	    strcmp(cli.command, "exercise")) {
 		fprintf(stderr, "renfortd: unknown command %s (see --help)\n", cli.command);
 		goto out;
 	}
@@ -314,12 +337,37 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	char err[512];
+	int exercise = cli.command && strcmp(cli.command, "exercise") == 0, created = 0;
+	struct exercise ex = {cli.arg, 1440};
+	if (exercise) {
+		if (cli.speed && int_from_text(cli.speed, 1, 10000000, &ex.speed)) {
+			fprintf(stderr, "renfortd: --speed must be a whole number from 1 to 10000000: simulated seconds a "
+					"real second (1440: a day a minute)\n");
+			goto out;
+		}
+		/* the configuration's db is the real one: an exercise has its own unless told */
+		if (!cli.db_given && config_set(&app.cfg, "db", "renfort-exercise.db", err, sizeof err)) {
+			fprintf(stderr, "renfortd: %s\n", err);
+			goto out;
+		}
+		if (exercise_check(&app, &ex, &created, err, sizeof err)) {
+			fprintf(stderr, "renfortd: %s\n", err);
+			goto out;
+		}
+	}
 	if (app_open(&app, err, sizeof err)) {
 		fprintf(stderr, "renfortd: %s\n", err);
 		rc = 1;
 		goto out;
 	}
-	if (cli.command)
+	if (exercise) {
+		if (exercise_prepare(&app, &ex, created, err, sizeof err)) {
+			fprintf(stderr, "renfortd: %s\n", err);
+			rc = 1;
+		} else
+			rc = server_run(&app);
+		exercise_finish();
+	} else if (cli.command)
 		rc = run_command(&app, &cli);
 	else {
 		if (cli.demo && demo_prepare(&app, err, sizeof err)) {

@@ -30,7 +30,6 @@ static cJSON *scope_json(enum role role, const char *deps)
 
 int op_whoami(struct app *app, struct op_request *req, struct op_response *res)
 {
-	(void)app;
 	res->data = cJSON_CreateObject();
 	cJSON_AddNumberToObject(res->data, "token_id", (double)req->who.token_id);
 	cJSON_AddStringToObject(res->data, "role", role_name(req->who.role));
@@ -39,6 +38,8 @@ int op_whoami(struct app *app, struct op_request *req, struct op_response *res)
 		cJSON_AddNumberToObject(res->data, "subject_id", (double)req->who.subject_id);
 	else
 		cJSON_AddNullToObject(res->data, "subject_id");
+	/* every page asks whoami first: an exercise's shows its banner from this */
+	cJSON_AddBoolToObject(res->data, "exercise", app->exercise);
 	return 0;
 }
 

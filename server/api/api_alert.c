@@ -254,7 +254,7 @@ int op_alerts_cap(struct app *app, struct op_request *req, struct op_response *r
 	cap_sender(app, sender, sizeof sender);
 	struct buf b;
 	buf_init(&b);
-	cap_alert_xml(&b, &a, sender, 1);
+	cap_alert_xml(&b, &a, sender, app->exercise, 1);
 	res->raw_len = b.len;
 	res->raw = buf_detach(&b);
 	snprintf(res->raw_type, sizeof res->raw_type, "application/cap+xml; charset=utf-8");
@@ -264,12 +264,13 @@ int op_alerts_cap(struct app *app, struct op_request *req, struct op_response *r
 struct feed_ctx {
 	struct buf *b;
 	const char *base, *sender;
+	int exercise;
 };
 
 static int feed_entry(void *ctx, const struct alert_row *a)
 {
 	struct feed_ctx *c = ctx;
-	cap_feed_entry(c->b, a, c->base, c->sender);
+	cap_feed_entry(c->b, a, c->base, c->sender, c->exercise);
 	return 0;
 }
 
@@ -281,7 +282,7 @@ int op_alerts_feed(struct app *app, struct op_request *req, struct op_response *
 	buf_init(&b);
 	cap_feed_begin(&b, app->public_url, req->now);
 	struct alert_query q = {"active", NULL, NULL, NULL, NULL, 0, 0, 100000};
-	struct feed_ctx c = {&b, app->public_url, sender};
+	struct feed_ctx c = {&b, app->public_url, sender, app->exercise};
 	int rc = store_alert_list(app->store, &req->who, &q, feed_entry, &c, NULL);
 	if (rc) {
 		buf_release(&b);

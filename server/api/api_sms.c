@@ -51,10 +51,19 @@ int op_sms_send(struct app *app, struct op_request *req, struct op_response *res
 	const char *rule = cJSON_IsString(text) ? validate_text(text->valuestring, 1, 1600) : "must be a string";
 	if (rule)
 		return api_fail(res, 422, "invalid", "text", rule);
-	struct sms_size size;
-	if (sms_size_of(text->valuestring, &size) || size.segments > app->cfg.sms_max_segments) {
-		char r[128];
-		snprintf(r, sizeof r, "must fit in %lld SMS (this text needs %d)", app->cfg.sms_max_segments, size.segments);
+	/* the size of the text as it goes out: an exercise's marker counts (outbox.c adds it) */
+	size_t sent_len = strlen(text->valuestring) + sizeof SMS_EXERCISE_MARK;
+	char *sent = malloc(sent_len);
+	if (!sent)
+		return api_fail(res, 503, "unavailable", "text", "out of memory");
+	struct sms_size size = {0};
+	sms_text_mark(app->exercise, text->valuestring, sent, sent_len);
+	int unfit = sms_size_of(sent, &size) || size.segments > app->cfg.sms_max_segments;
+	free(sent);
+	if (unfit) {
+		char r[160];
+		snprintf(r, sizeof r, "must fit in %lld SMS (this text needs %d%s)", app->cfg.sms_max_segments,
+			 size.segments, app->exercise ? ", with the exercise marker" : "");
 		return api_fail(res, 422, "invalid", "text", r);
 	}
 	const char *lang = "fr";

@@ -69,7 +69,13 @@ static const char *allocation_status_fr(const char *status)
 	return status;
 }
 
-int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender, int standalone)
+const char *cap_status(int exercise)
+{
+	/* an exercise's messages must never be taken for real ones by a CAP consumer */
+	return exercise ? "Exercise" : "Actual";
+}
+
+int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender, int exercise, int standalone)
 {
 	char t[32], id[64];
 	char text[2048]; /* two names of 200 characters (up to 800 bytes each) and the words around them */
@@ -89,7 +95,7 @@ int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender
 	element(out, "  ", "identifier", id);
 	element(out, "  ", "sender", sender);
 	element(out, "  ", "sent", cap_time(resolved && a->resolved_at ? a->resolved_at : a->updated_at, t));
-	element(out, "  ", "status", "Actual");
+	element(out, "  ", "status", cap_status(exercise));
 	element(out, "  ", "msgType", a->version > 1 || resolved ? "Update" : "Alert");
 	element(out, "  ", "scope", "Restricted");
 	element(out, "  ", "restriction", "Cellule de coordination régionale (santé et médico-social) : usage interne");
@@ -238,7 +244,7 @@ int cap_feed_begin(struct buf *out, const char *base_url, long long updated_ms)
 	return buf_puts(out, "/api/v1/alerts/feed\"/>\n");
 }
 
-int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_url, const char *sender)
+int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_url, const char *sender, int exercise)
 {
 	char t[32];
 	buf_printf(out, "<entry>\n<id>urn:renfort:alert:%lld:v%d</id>\n<title>", a->id, a->version);
@@ -254,7 +260,7 @@ int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_
 	buf_puts(out, "<link rel=\"alternate\" type=\"application/cap+xml\" href=\"");
 	xml_escape(out, base_url);
 	buf_printf(out, "/api/v1/alerts/%lld/cap\"/>\n<content type=\"application/cap+xml\">\n", a->id);
-	cap_alert_xml(out, a, sender, 0);
+	cap_alert_xml(out, a, sender, exercise, 0);
 	return buf_puts(out, "</content>\n</entry>\n");
 }
 

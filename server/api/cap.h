@@ -7,11 +7,14 @@
 
 struct alert_row;
 
-/* One <alert> (with the XML declaration when standalone). */
-int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender, int standalone);
+/* The CAP <status> of what a server sends: "Exercise" when it runs an exercise (its database is marked
+ * so), "Actual" otherwise. */
+const char *cap_status(int exercise);
+/* One <alert> (with the XML declaration when standalone); exercise: see cap_status. */
+int cap_alert_xml(struct buf *out, const struct alert_row *a, const char *sender, int exercise, int standalone);
 /* An Atom feed whose entries carry the CAP alerts inline. */
 int cap_feed_begin(struct buf *out, const char *base_url, long long updated_ms);
-int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_url, const char *sender);
+int cap_feed_entry(struct buf *out, const struct alert_row *a, const char *base_url, const char *sender, int exercise);
 int cap_feed_end(struct buf *out);
 
 /* XML text escaping (&, <, >, ", ') of s, appended to out. */

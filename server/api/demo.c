@@ -11,13 +11,13 @@
 #include "burn.h"
 #include "log.h"
 #include "seed.h"
+#include "server_tokens.h"
 #include "stock.h"
 #include "store.h"
 #include "store_record.h"
 #include "store_sms.h"
 #include "store_stock.h"
 #include "store_territory.h"
-#include "store_token.h"
 #include "tx.h"
 
 #include <math.h>
@@ -564,18 +564,9 @@ int demo_prepare(struct app *app, char *err, size_t errlen)
 			return -1;
 		log_info("demo: %lld structures ready", store_structure_count(app->store));
 	}
-	char secret[48], hash[65];
-	long long id;
-	if (auth_token_generate(secret))
+	char secret[48];
+	if (server_token_issue(app, ROLE_COORDINATOR, "demo coordinator", secret))
 		return -1;
-	auth_token_hash(secret, hash);
-	if (store_begin(app->store, app_now(app), NULL))
-		return -1;
-	if (store_token_create(app->store, ROLE_COORDINATOR, "", 0, "demo coordinator", hash, &id) ||
-	    store_commit(app->store)) {
-		store_rollback(app->store);
-		return -1;
-	}
 	snprintf(app->demo_token, sizeof app->demo_token, "%s", secret);
 	return 0;
 }

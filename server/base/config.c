@@ -31,6 +31,7 @@ static const struct config_key keys[] = {
 	KEY_DIR(schema_dir, "schema", "schema", "directory of numbered SQL migrations"),
 	KEY_DIR(clients_dir, "clients", "clients/web", "directory of the browser clients"),
 	KEY_DIR(data_dir, "data", "schema/data", "reference data: territories, item catalogue, demo sources"),
+	KEY_DIR(exercise_dir, "exercise", "clients/exercise", "the scenario driver that renfortd exercise starts"),
 	KEY_STR(log_level, "info", "error, warn, info or debug"),
 	KEY_STR(allowed_origins, "", "websocket Origin values accepted, space-separated; empty: public_url only"),
 	KEY_STR(public_url, "", "base URL people and gateways use to reach renfortd; empty: http://<listen>"),

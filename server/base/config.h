@@ -11,6 +11,7 @@ struct config {
 	char *schema_dir;          /* numbered migrations */
 	char *clients_dir;         /* static files for browsers */
 	char *data_dir;            /* reference data (territories, items, demo) */
+	char *exercise_dir;        /* the exercise's scenario driver (renfortd exercise) */
 	char *log_level;
 	char *allowed_origins;     /* space-separated; empty means the listen address itself */
 	char *public_url;          /* base URL printed for people and used in SMS callbacks */

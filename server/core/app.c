@@ -52,6 +52,13 @@ int app_open(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	app->event_seq = last_seq;
+	long long exercise = 0;
+	if (store_meta_get(app->store, "exercise", &exercise) == STORE_ERROR) {
+		snprintf(err, errlen, "cannot read whether the database is an exercise's");
+		app_close(app);
+		return -1;
+	}
+	app->exercise = exercise != 0;
 	return 0;
 }
 

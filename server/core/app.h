@@ -82,6 +82,12 @@ struct app {
 	struct metrics metrics;
 	int checkpoint_wanted;                   /* checkpoint the WAL after this commit (erasure) */
 	char demo_token[48];                     /* printed as a link once the port is known */
+	/* the database is marked as an exercise's (meta "exercise"): every CAP document says Exercise and
+	 * every SMS text starts with a marker, whatever command started the server */
+	int exercise;
+	/* set by the command line: called once the server listens (public_url known), the exercise's
+	 * driver starts there; NULL: nothing */
+	void (*on_listening)(struct app *app);
 	volatile sig_atomic_t stop;
 };
 

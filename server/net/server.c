@@ -298,6 +298,8 @@ static int serve(struct app *app)
 		       app->public_url, app->demo_token, app->demo_token);
 		fflush(stdout);
 	}
+	if (app->on_listening)
+		app->on_listening(app);
 
 	signal_ctx = srv.ctx;
 	struct sigaction sa;

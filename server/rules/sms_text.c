@@ -16,6 +16,21 @@ void sms_text_shorten(const char *in, char *out, size_t max)
 	out[n] = '\0';
 }
 
+int sms_text_mark(int exercise, const char *text, char *out, size_t outlen)
+{
+	const char *mark = exercise ? SMS_EXERCISE_MARK : "";
+	size_t m = strlen(mark), n = strlen(text);
+	if (!outlen)
+		return -1;
+	if (m + n >= outlen) {
+		out[0] = '\0';
+		return -1;
+	}
+	memcpy(out, mark, m);
+	memcpy(out + m, text, n + 1);
+	return 0;
+}
+
 /* snprintf stops where the byte limit falls: a last character cut short is taken off whole. */
 static void end_on_character(char *out)
 {

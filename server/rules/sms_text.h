@@ -19,6 +19,15 @@ struct alert_text {
 	long long alert_id;
 };
 
+/* What starts every SMS text of a server running an exercise, so that no recipient takes an exercise's
+ * message for a real one. "[" and "]" are GSM extension characters: 13 septets, counted by the size
+ * rules (gsm.h) like the rest of the text. */
+#define SMS_EXERCISE_MARK "[EXERCICE] "
+
+/* text as it is sent: with the exercise marker first when exercise, as it is otherwise. -1 (out
+ * empty) when it does not fit in outlen bytes: strlen(text) + sizeof SMS_EXERCISE_MARK always does. */
+int sms_text_mark(int exercise, const char *text, char *out, size_t outlen);
+
 /* Cuts a UTF-8 string to at most max - 1 bytes without splitting a character (a name in a text). */
 void sms_text_shorten(const char *in, char *out, size_t max);
 

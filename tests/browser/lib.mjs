@@ -33,8 +33,11 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // --- renfortd --------------------------------------------------------------------------------------
 
 export class Server {
-  constructor({ demo = true, extra = [] } = {}) {
-    this.demo = demo;
+  // exercise: {scenario, speed}: `renfortd exercise` on a new database instead of the demo (it prints
+  // the cell's dashboard link as the demo does)
+  constructor({ demo = true, extra = [], exercise = null } = {}) {
+    this.demo = demo && !exercise;
+    this.exercise = exercise;
     this.extra = extra;
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renfort-browser-'));
     this.db = path.join(this.tmp, 'renfort.db');
@@ -49,6 +52,7 @@ export class Server {
   async start({ port = 0, timeoutMs = 60000 } = {}) {
     const args = ['--db', this.db, '--listen', `127.0.0.1:${port}`, '--set', 'test_clock=1', ...this.extra];
     if (this.demo) args.push('--demo');
+    if (this.exercise) args.push('exercise', this.exercise.scenario, '--speed', String(this.exercise.speed));
     this.stdout = '';
     const proc = spawn(RENFORTD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
@@ -60,7 +64,7 @@ export class Server {
     while (Date.now() < deadline) {
       const m = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+)/.exec(this.stdout);
       const l = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(this.stderr);
-      if (this.demo && m) {
+      if ((this.demo || this.exercise) && m) {
         this.port = Number(m[1]);
         this.token = m[2];
         return this;

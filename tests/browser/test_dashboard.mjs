@@ -1,6 +1,9 @@
 // The coordinator dashboard loads the demo region: map, alert feed, stocks, pool, SMS, charts.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { withDemo, openDashboard, screenshot, assert, assertEqual } from './lib.mjs';
+import os from 'node:os';
+import path from 'node:path';
+import { withDemo, openDashboard, screenshot, assert, assertEqual, Server, launchBrowser, sleep } from './lib.mjs';
 
 const ARS = new URL('../../schema/data/ars-occitanie-daily.csv', import.meta.url);
 
@@ -22,6 +25,7 @@ export const tests = [
       assertEqual(loaded.status, 201, 'the ARS figures load');
 
       const page = await openDashboard(browser, server);
+      assertEqual(await page.locator('#exercise-banner').count(), 0, 'no exercise banner on an ordinary server');
       // the token left the address bar for the session storage
       assertEqual(new URL(page.url()).search, '', 'the token is removed from the address');
       assertEqual(await page.evaluate(() => sessionStorage.getItem('renfort.token.dashboard')), server.token, 'token kept for the session');
@@ -124,5 +128,48 @@ export const tests = [
       await page.waitForSelector('#conn[data-state="live"]');
       await screenshot(page, 'login-then-dashboard');
     }, { allowProblems: [/401/] }),
+  },
+  {
+    name: 'an exercise (renfortd exercise) shows its banner on the dashboard and on a structure\'s page',
+    fn: async () => {
+      // the forecast benchmark's small cluster scenario, played fast: the banner is there from the start
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renfort-exercise-'));
+      const gen = spawnSync('python3', [new URL('../bench/forecast/generate.py', import.meta.url).pathname, '--small', '--out', tmp],
+        { encoding: 'utf8' });
+      assertEqual(gen.status, 0, `generate.py: ${gen.stderr}`);
+      const server = new Server({ exercise: { scenario: path.join(tmp, 'cluster-small.json'), speed: 20000 } });
+      let browser = null;
+      try {
+        await server.start();
+        browser = await launchBrowser();
+        const page = await openDashboard(browser, server);
+        await page.waitForSelector('#exercise-banner', { timeout: 10000 });
+        assert(await page.locator('#exercise-banner').isVisible(), 'the banner is visible');
+        assertEqual((await page.textContent('#exercise-banner strong')).trim(), 'Exercice', 'the banner says Exercice');
+        await screenshot(page, 'exercise-dashboard');
+        // a structure of the scenario, once the driver made it, sees the banner on its page too
+        const deadline = Date.now() + 20000;
+        while (!/structures ready/.test(server.stderr)) {
+          assert(Date.now() < deadline, `the driver did not start: ${server.stderr.slice(-2000)}`);
+          await sleep(100);
+        }
+        const spage = await browser.page();
+        await spage.goto(`${server.url}/structure.html?token=${encodeURIComponent(server.makeToken('structure', { subject: 1 }))}`);
+        await spage.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+        assert(await spage.locator('#exercise-banner').isVisible(), 'the structure page shows the banner');
+        await spage.click('button[data-lang="en"]');
+        assertEqual((await spage.textContent('#exercise-banner strong')).trim(), 'Exercise', 'translated with the page');
+        const problems = browser.problems;
+        assert(problems.length === 0, `the pages logged errors:\n${problems.join('\n')}`);
+      } finally {
+        if (browser) await browser.close().catch(() => {});
+        try {
+          await server.stop();
+        } finally {
+          await server.cleanup();
+          fs.rmSync(tmp, { recursive: true, force: true });
+        }
+      }
+    },
   },
 ];

@@ -71,6 +71,8 @@ class Installed(unittest.TestCase):
         for f in ("bin/renfortd", "bin/renfort", "share/renfort/clients/index.html",
                   "share/renfort/clients/js/dashboard.js", "share/renfort/data/occitanie-communes.csv",
                   "share/renfort/schema/001_core.sql", "etc/renfort/renfortd.conf",
+                  "share/renfort/exercise/driver.py", "share/renfort/exercise/scenario.py",
+                  "share/renfort/exercise/scenarios/wave-cluster.json",
                   "share/doc/renfort/INSTALL.md", "share/doc/renfort/renfortd.conf",
                   *("lib/systemd/system/" + u for u in UNITS)):
             self.assertIn(f, files)
@@ -89,6 +91,7 @@ class Installed(unittest.TestCase):
         self.assertEqual(defaults["schema_dir"], os.path.join(self.share, "schema"))
         self.assertEqual(defaults["clients_dir"], os.path.join(self.share, "clients"))
         self.assertEqual(defaults["data_dir"], os.path.join(self.share, "data"))
+        self.assertEqual(defaults["exercise_dir"], os.path.join(self.share, "exercise"))
         self.assertNotIn(ROOT, out, "an installed renfortd must not use the source tree")
 
     def test_3_runs_the_demo_from_the_prefix(self):

@@ -1,5 +1,6 @@
 """The README is the front door: its configuration table lists every key of renfortd with the
-default the binary has, and the two commands it gives exist and are executable."""
+default the binary has, and the commands it gives (the demo, the tests, an exercise) exist and are
+executable."""
 
 import os
 import re
@@ -35,7 +36,7 @@ class Readme(unittest.TestCase):
     def test_the_two_commands_exist(self):
         with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
             readme = f.read()
-        for cmd in ("deploy/demo.sh", "tests/run.sh"):
+        for cmd in ("deploy/demo.sh", "tests/run.sh", "deploy/exercise.sh"):
             self.assertIn("\n" + cmd + "\n", readme)
             self.assertTrue(os.access(os.path.join(ROOT, cmd), os.X_OK), cmd)
         with open(os.path.join(ROOT, ".ci/run"), encoding="utf-8") as f:

@@ -19,6 +19,9 @@ export default {
   'login.rejected': 'This token is unknown or has been revoked.',
   'login.wrong_role': 'This token belongs to a "{role}" role: it does not open this page.',
 
+  'exercise.banner': 'Exercise',
+  'exercise.detail': 'This server is running an exercise: nothing here is real; every CAP alert has status Exercise and every SMS starts with [EXERCICE].',
+
   'conn.connecting': 'Connecting…',
   'conn.connecting.title': 'Connecting to the live feed',
   'conn.live': 'Live',

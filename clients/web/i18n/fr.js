@@ -20,6 +20,9 @@ export default {
   'login.rejected': "Ce jeton n'est pas reconnu ou a été révoqué.",
   'login.wrong_role': "Ce jeton est celui d'un rôle « {role} » : il n'ouvre pas cette page.",
 
+  'exercise.banner': 'Exercice',
+  'exercise.detail': "Ce serveur joue un exercice : rien n'y est réel ; chaque alerte CAP porte le statut Exercise et chaque SMS commence par [EXERCICE].",
+
   'conn.connecting': 'Connexion…',
   'conn.connecting.title': 'Connexion au direct en cours',
   'conn.live': 'En direct',

@@ -279,6 +279,17 @@ export function askToken(page, message) {
   });
 }
 
+// A server playing an exercise (whoami's exercise) says so on every page, above everything, so that no
+// one takes what they see for the real situation.
+function showExerciseBanner() {
+  if ($('#exercise-banner')) return;
+  // data-i18n: the language switch (applyStatic) translates it again
+  const el = h('div', { id: 'exercise-banner', class: 'banner exercise', role: 'note' },
+    h('strong', { dataset: { i18n: 'exercise.banner' } }, t('exercise.banner')),
+    h('span', { dataset: { i18n: 'exercise.detail' } }, t('exercise.detail')));
+  document.body.prepend(el);
+}
+
 // Authenticates the page: token from the link or the session, else the form; checks it with whoami
 // and that its role fits the page. Resolves with {token, who}.
 export async function signIn(page, roles) {
@@ -297,6 +308,7 @@ export async function signIn(page, roles) {
       }
       $('#login').hidden = true;
       $('#app').hidden = false;
+      if (who.exercise) showExerciseBanner();
       // a token revoked while the page is open: back to the login form
       useToken(tok, () => {
         forgetToken(page);

@@ -23,10 +23,17 @@ The scenarios (each one a JSON file the replay and `renfortd exercise` read):
 - calm: nursing homes (generated, in the communes of the region) at a steady, then declining use,
   counted daily and delivered fortnightly: stock-outs are not expected, alerts are false alarms.
 
+With --exercise, only the exercise's scenario (for `renfortd exercise`, into clients/exercise/scenarios
+by default; not one of the benchmark's):
+
+- wave-cluster: the wave, and on top of it, on day 18 at a random time, the use of every item
+  tripling in the Hérault's hospitals (a cluster) and staying so.
+
 Assumptions that are not data (stated here and in the scenario files): the ordinary use per bed, the
 worker-days per patient-day, the noise, the stock on day 0 (2 to 5 weeks), the delivery policy.
 
-  generate.py [--out DIR] [--seed N] [--small]      (--small: a few structures, for the smoke test)
+  generate.py [--out DIR] [--seed N] [--small] [--exercise]
+  (--small: a few structures, for the smoke test; --exercise: the exercise's scenario only)
 """
 
 import argparse
@@ -37,6 +44,7 @@ import math
 import os
 import random
 import re
+import sys
 import unicodedata
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.."))
@@ -172,7 +180,15 @@ def officers(deps):
     return [{"dep": d, "name": "Astreinte ARS %s" % d, "phone": "+3353649%04d" % int(d)} for d in sorted(deps)]
 
 
-def wave(rng, small):
+def jump_factor(jump, dep, d):
+    """What a cluster multiplies a day's use by: 3 from its moment on in its département, 1 elsewhere
+    and before; on the day itself, the day's share after the moment."""
+    if not jump or dep != jump["dep"] or d < jump["day"]:
+        return 1.0
+    return 3.0 if d > jump["day"] else 1 + 2 * (1 - jump["minute"] / 1440)
+
+
+def wave(rng, small, jump=None):
     by_postcode, by_dep = communes()
     figures, rows = ars_figures()
     esft = esft_per_worker()
@@ -196,6 +212,7 @@ def wave(rng, small):
                 severe, icu = patients(figures, h["dep"], d, start)
                 worker_days = share * (severe + 2 * icu)
                 u = h["beds"] * 0.8 * ORDINARY_PER_BED[item] + worker_days * esft.get(item, 0)
+                u *= jump_factor(jump, h["dep"], d)
                 use.append(round(u * noise(rng), 3))
             stock0 = int(use[0] * rng.uniform(14, 35))
             ordinary_week = 7 * h["beds"] * 0.8 * ORDINARY_PER_BED[item]
@@ -231,10 +248,8 @@ def cluster(rng, small):
             use = []
             for d in range(days):
                 u = h["beds"] * 0.8 * ORDINARY_PER_BED[item]
-                if h["dep"] == jump_dep and d >= jump_day:
-                    # the day of the jump: tripled from jump_minute on
-                    f = 3.0 if d > jump_day else 1 + 2 * (1 - jump_minute / 1440)
-                    u *= f
+                # the day of the jump: tripled from jump_minute on
+                u *= jump_factor({"dep": jump_dep, "day": jump_day, "minute": jump_minute}, h["dep"], d)
                 use.append(round(u * noise(rng), 3))
             stock0 = int(use[0] * rng.uniform(14, 35))
             series.append({"structure": key, "item": item, "stock0": stock0, "use": use})
@@ -288,15 +303,34 @@ def calm(rng, small):
     }
 
 
+def wave_cluster(rng, small):
+    """The exercise's: the wave, with a cluster on day 18 in the Hérault (its moment drawn apart, so
+    that the wave's own draws are the wave scenario's)."""
+    jump = {"dep": "34", "day": 18, "minute": random.Random("wave-cluster-jump").randint(0, 24 * 60 - 1)}
+    sc = wave(rng, small, jump)
+    sc["name"] = "wave-cluster" if not small else "wave-cluster-small"
+    sc["about"] = ("The first wave in Occitanie's hospitals, 1-31 March 2020 (ARS daily figures x WHO ESFT rates), "
+                   "and on day 18 a cluster: the use of every item triples in the Hérault's hospitals and stays so. "
+                   "Daily counts, weekly deliveries, masks and respirators rationed.")
+    sc["jump"] = jump
+    return sc
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios"))
     ap.add_argument("--seed", type=int, default=2020)
     ap.add_argument("--small", action="store_true")
+    ap.add_argument("--exercise", action="store_true")
     a = ap.parse_args()
+    if a.exercise and "--out" not in sys.argv:
+        a.out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "clients", "exercise",
+                             "scenarios")
     os.makedirs(a.out, exist_ok=True)
-    for make in (wave, cluster, calm):
-        sc = make(random.Random("%s-%d" % (make.__name__, a.seed)), a.small)
+    for make in (wave_cluster,) if a.exercise else (wave, cluster, calm):
+        # the wave's draws, for the exercise's too: the same hospitals, stock and deliveries
+        name = "wave" if make is wave_cluster else make.__name__
+        sc = make(random.Random("%s-%d" % (name, a.seed)), a.small)
         sc["generated"] = {"by": "tests/bench/forecast/generate.py", "seed": a.seed,
                            "sources": ["schema/data/ars-occitanie-daily.csv (opencovid19-fr/data, ARS Occitanie)",
                                        "schema/data/who-esft-2022-equipment.csv (WHO ESFT 2022, via mrc-ide/esft)",

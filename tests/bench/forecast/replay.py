@@ -42,10 +42,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "../../.."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, os.path.join(ROOT, "clients", "exercise"))
 from harness import Server  # noqa: E402
-
-DAY = 86400000
-HOUR = 3600000
+from scenario import DAY, HOUR, STRUCTURE_FIELDS, count_lines, deliver, events, shelves  # noqa: E402
 # what renfortd's defaults are, and what they were before issue 14
 MODES = {
     "new": (),
@@ -63,43 +62,7 @@ FLAP_WINDOW = 72 * HOUR
 FALSE_AFTER = 2 * DAY
 
 
-# --- the truth ---------------------------------------------------------------------------------------
-
-class Shelf:
-    """One series: its stock through time, from its daily use (constant within a day) and deliveries."""
-
-    def __init__(self, series, t0):
-        self.use = series["use"]
-        self.t0 = t0
-        self.stock = float(series["stock0"])
-        self.t = t0
-        self.stockouts = []  # times the shelf reached zero
-        self.empty = self.stock <= 0
-
-    def rate(self, t):
-        d = min(len(self.use) - 1, max(0, int((t - self.t0) // DAY)))
-        return self.use[d]
-
-    def run_to(self, t):
-        while self.t < t:
-            day_end = self.t0 + ((self.t - self.t0) // DAY + 1) * DAY
-            step_end = min(t, day_end)
-            r = self.rate(self.t) / DAY  # per ms
-            need = r * (step_end - self.t)
-            if not self.empty and need >= self.stock and r > 0:
-                at = self.t + self.stock / r
-                self.stockouts.append(int(at))
-                self.stock = 0.0
-                self.empty = True
-            elif not self.empty:
-                self.stock -= need
-            self.t = step_end
-
-    def receive(self, q):
-        self.stock += q
-        if self.stock > 0:
-            self.empty = False
-
+# --- the truth: scenario.py (the shelves, shared with the exercise's driver) ---------------------------
 
 # --- a run through renfortd ----------------------------------------------------------------------------
 
@@ -138,21 +101,11 @@ class Run:
         self.t0 = (now // DAY + 2) * DAY
         self.ids = {}
         for st in self.sc["structures"]:
-            body = {k: st[k] for k in ("name", "category", "legal_form", "commune", "capacity", "occupancy", "staff",
-                                       "contacts")}
+            body = {k: st[k] for k in STRUCTURE_FIELDS}
             self.ids[st["key"]] = self.call("POST", "/api/v1/structures", body=body)["id"]
         for o in self.sc.get("duty_officers", ()):
             self.call("POST", "/api/v1/duty_officers", body={"name": o["name"], "phone": o["phone"], "dep": o["dep"]})
-        self.shelves = {(se["structure"], se["item"]): Shelf(se, self.t0) for se in self.sc["series"]}
-
-    def events(self):
-        ev = []
-        for c in self.sc["counts"]:
-            ev.append((self.t0 + c["day"] * DAY + c["minute"] * 60000, 1, "count", c))
-        for d in self.sc["deliveries"]:
-            ev.append((self.t0 + d["day"] * DAY + d["minute"] * 60000, 0, "delivery", d))
-        ev.sort(key=lambda e: (e[0], e[1], json.dumps(e[3], sort_keys=True)))
-        return ev
+        self.shelves = shelves(self.sc, self.t0)
 
     def replay(self):
         """Runs the scenario; the server is stopped and its files removed whatever happens."""
@@ -166,24 +119,19 @@ class Run:
     def replay_events(self):
         self.setup()
         counts_of = {}
-        for t, _, kind, e in self.events():
+        for t, kind, e in events(self.sc, self.t0):
             self.advance_to(t)
             key = e["structure"]
             if kind == "delivery":
-                sh = self.shelves[(key, e["item"])]
-                sh.run_to(t)
-                sh.receive(e["quantity"])
+                deliver(self.shelves, e, t)
                 self.key += 1
                 self.call("POST", "/api/v1/stock/movements", headers={"Idempotency-Key": "d%d" % self.key},
                           body={"holder_kind": "structure", "holder_id": self.ids[key], "item": e["item"],
                                 "kind": "receipt", "quantity": e["quantity"], "origin": "purchase"})
             else:
-                lines = []
-                for item in self.sc["items"]:
-                    sh = self.shelves[(key, item)]
-                    sh.run_to(t)
-                    lines.append({"item": item, "quantity": int(max(0.0, sh.stock))})
-                    counts_of.setdefault((key, item), []).append((t, int(max(0.0, sh.stock))))
+                lines = count_lines(self.sc, self.shelves, key, t)
+                for line in lines:
+                    counts_of.setdefault((key, line["item"]), []).append((t, line["quantity"]))
                 self.key += 1
                 self.call("POST", "/api/v1/stock/reports", headers={"Idempotency-Key": "c%d" % self.key},
                           body={"holder_kind": "structure", "holder_id": self.ids[key], "items": lines,

@@ -156,7 +156,7 @@ static char *render(const struct alert_row *a, const char *sender, int standalon
 {
 	struct buf b;
 	buf_init(&b);
-	assert_int_equal(cap_alert_xml(&b, a, sender, standalone), 0);
+	assert_int_equal(cap_alert_xml(&b, a, sender, 0, standalone), 0);
 	return buf_detach(&b);
 }
 
@@ -541,7 +541,7 @@ static void test_feed(void **state)
 	snprintf(a[2].severity, sizeof a[2].severity, "critical");
 	a[2].dep[0] = a[2].commune[0] = '\0';
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(cap_feed_entry(&b, &a[i], base, SENDER), 0);
+		assert_int_equal(cap_feed_entry(&b, &a[i], base, SENDER, 0), 0);
 	assert_int_equal(cap_feed_end(&b), 0);
 	const char *feed = b.data;
 	xmllint(feed, 0, "the feed");
@@ -583,6 +583,45 @@ static void test_feed(void **state)
 	buf_release(&b);
 }
 
+/* An exercise's documents and feed entries say status Exercise, and nothing else changes: the same
+ * document with Actual in its place, valid CAP. */
+static void test_exercise_status(void **state)
+{
+	(void)state;
+	assert_string_equal(cap_status(0), "Actual");
+	assert_string_equal(cap_status(1), "Exercise");
+	struct alert_row a;
+	base_alert(&a);
+	set_cover(&a, 1, 1.5);
+	struct buf ex, actual, feed;
+	buf_init(&ex);
+	buf_init(&actual);
+	buf_init(&feed);
+	assert_int_equal(cap_alert_xml(&ex, &a, SENDER, 1, 1), 0);
+	assert_int_equal(cap_alert_xml(&actual, &a, SENDER, 0, 1), 0);
+	xmllint(ex.data, 1, "an exercise's alert");
+	static const struct cap_case c = {.name = "exercise"};
+	expect_text(&c, ex.data, "status", "Exercise");
+	assert_int_equal(count_of(ex.data, "<status>"), 1);
+	const char *at = strstr(actual.data, "<status>Actual</status>");
+	assert_non_null(at);
+	struct buf same;
+	buf_init(&same);
+	buf_append(&same, actual.data, (size_t)(at - actual.data));
+	buf_puts(&same, "<status>Exercise</status>");
+	buf_puts(&same, at + strlen("<status>Actual</status>"));
+	assert_string_equal(same.data, ex.data);
+	assert_int_equal(cap_feed_begin(&feed, "http://x", UPDATED), 0);
+	assert_int_equal(cap_feed_entry(&feed, &a, "http://x", SENDER, 1), 0);
+	assert_int_equal(cap_feed_end(&feed), 0);
+	assert_int_equal(count_of(feed.data, "<status>Exercise</status>"), 1);
+	assert_int_equal(count_of(feed.data, "Actual"), 0);
+	buf_release(&same);
+	buf_release(&ex);
+	buf_release(&actual);
+	buf_release(&feed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_cap_time),
 		cmocka_unit_test(test_feed),
+		cmocka_unit_test(test_exercise_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

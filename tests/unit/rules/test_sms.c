@@ -184,12 +184,57 @@ static void test_alert_shortened_on_a_character(void **state)
 	}
 }
 
+/* An exercise's texts start with the marker, counted by the size rules like the rest: a text that fits
+ * one SMS alone may need two with it. Outside an exercise, the text goes as it is. */
+static void test_exercise_mark(void **state)
+{
+	(void)state;
+	static const struct {
+		int exercise;
+		const char *text;
+		size_t outlen;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{1, "Alerte critique", 64, 0, "[EXERCICE] Alerte critique"},
+		{0, "Alerte critique", 64, 0, "Alerte critique"},
+		{1, "", 16, 0, "[EXERCICE] "},
+		{1, "abc", 15, 0, "[EXERCICE] abc"}, /* exactly room: 11 + 3 + 1 */
+		{1, "abcd", 15, -1, ""},             /* no room: nothing half-marked */
+		{0, "abcd", 4, -1, ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[64] = "junk";
+		assert_int_equal(sms_text_mark(cases[i].exercise, cases[i].text, out, cases[i].outlen), cases[i].rc);
+		assert_string_equal(out, cases[i].want);
+	}
+	struct sms_size z;
+	assert_int_equal(sms_size_of(SMS_EXERCISE_MARK, &z), 0);
+	assert_false(z.ucs2);
+	assert_int_equal(z.units, 13); /* [ and ] are GSM extension characters: two septets each */
+	char text[148], out[200];
+	memset(text, 'a', 147);
+	text[147] = '\0';
+	assert_int_equal(sms_size_of(text, &z), 0);
+	assert_int_equal(z.segments, 1);
+	assert_int_equal(sms_text_mark(1, text, out, sizeof out), 0);
+	assert_int_equal(sms_size_of(out, &z), 0);
+	assert_int_equal(z.units, 160);
+	assert_int_equal(z.segments, 1);
+	char more[149]; /* 147 + 13 = 160 fitted one SMS; one more character does not */
+	memset(more, 'a', 148);
+	more[148] = '\0';
+	assert_int_equal(sms_text_mark(1, more, out, sizeof out), 0);
+	assert_int_equal(sms_size_of(out, &z), 0);
+	assert_int_equal(z.segments, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gsm_sizes), cmocka_unit_test(test_form), cmocka_unit_test(test_twilio_signature_vectors),
 		cmocka_unit_test(test_keywords), cmocka_unit_test(test_texts), cmocka_unit_test(test_alert_shortened_on_a_character),
-		cmocka_unit_test(test_size_refuses_what_is_not_utf8),
+		cmocka_unit_test(test_size_refuses_what_is_not_utf8), cmocka_unit_test(test_exercise_mark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
