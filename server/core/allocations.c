@@ -46,13 +46,25 @@ static int may_change(const struct principal *who, enum holder_kind kind, long l
 	}
 }
 
-/* The allocation, read within who's scope, for one of its steps. */
-static int load(struct app *app, const struct principal *who, long long id, struct allocation_row *a, struct rf_error *err)
+/* The allocation, read within who's scope, for one of its steps (on the heap: the row is large);
+ * NULL with err set when it cannot be read. */
+static struct allocation_row *load(struct app *app, const struct principal *who, long long id, struct rf_error *err)
 {
+	struct allocation_row *a = malloc(sizeof *a);
+	if (!a) {
+		app_refuse_store(app, err, STORE_ERROR, "allocation");
+		return NULL;
+	}
 	int rc = store_allocation_get(app->store, who, id, a);
 	if (rc == STORE_NOTFOUND)
-		return not_found(err);
-	return rc ? app_refuse_store(app, err, rc, "allocation") : 0;
+		not_found(err);
+	else if (rc)
+		app_refuse_store(app, err, rc, "allocation");
+	if (rc) {
+		free(a);
+		return NULL;
+	}
+	return a;
 }
 
 /* 409 unless the allocation is in the status a step starts from. */
@@ -413,12 +425,10 @@ static int source_available(struct app *app, const struct allocation_row *a, lon
 int allocation_approve(struct app *app, const struct principal *who, long long id, long long quantity,
 		       struct allocation_row *out, struct rf_error *err)
 {
-	struct allocation_row *a = malloc(sizeof *a);
+	struct allocation_row *a = load(app, who, id, err);
 	int rc = -1;
 	if (!a)
-		return app_refuse_store(app, err, STORE_ERROR, "allocation");
-	if (load(app, who, id, a, err))
-		goto out;
+		return -1;
 	if (!may_change(who, HOLDER_STRUCTURE, a->structure_id, a->dep) || !may_change(who, a->source_kind, a->source_id, a->source_dep)) {
 		not_found(err);
 		goto out;
@@ -488,12 +498,10 @@ static int queue_one(void *ctx, const struct recipient *r)
 int allocation_dispatch(struct app *app, const struct principal *who, long long id, struct allocation_row *out,
 			struct rf_error *err)
 {
-	struct allocation_row *a = malloc(sizeof *a);
+	struct allocation_row *a = load(app, who, id, err);
 	int rc = -1;
 	if (!a)
-		return app_refuse_store(app, err, STORE_ERROR, "allocation");
-	if (load(app, who, id, a, err))
-		goto out;
+		return -1;
 	if (!may_change(who, a->source_kind, a->source_id, a->source_dep)) {
 		not_found(err);
 		goto out;
@@ -528,12 +536,10 @@ out:
 int allocation_receive(struct app *app, const struct principal *who, long long id, long long quantity,
 		       const char *reason, struct allocation_row *out, struct rf_error *err)
 {
-	struct allocation_row *a = malloc(sizeof *a);
+	struct allocation_row *a = load(app, who, id, err);
 	int rc = -1;
 	if (!a)
-		return app_refuse_store(app, err, STORE_ERROR, "allocation");
-	if (load(app, who, id, a, err))
-		goto out;
+		return -1;
 	if (!may_change(who, HOLDER_STRUCTURE, a->structure_id, a->dep)) {
 		not_found(err);
 		goto out;
@@ -579,12 +585,10 @@ out:
 int allocation_cancel(struct app *app, const struct principal *who, long long id, const char *reason,
 		      struct allocation_row *out, struct rf_error *err)
 {
-	struct allocation_row *a = malloc(sizeof *a);
+	struct allocation_row *a = load(app, who, id, err);
 	int rc = -1;
 	if (!a)
-		return app_refuse_store(app, err, STORE_ERROR, "allocation");
-	if (load(app, who, id, a, err))
-		goto out;
+		return -1;
 	if (!may_change(who, HOLDER_STRUCTURE, a->structure_id, a->dep) && !may_change(who, a->source_kind, a->source_id, a->source_dep)) {
 		not_found(err);
 		goto out;

@@ -16,6 +16,17 @@
 
 #define SECOND_US 1000000LL
 
+/* A job's work in a transaction of its own: all of it, or nothing (it runs again at its next turn). */
+static void in_tx(struct app *app, int (*work)(struct app *app, long long now), long long now)
+{
+	if (tx_begin(app) == 0) {
+		if (work(app, now))
+			tx_rollback(app);
+		else
+			tx_commit(app);
+	}
+}
+
 /* Idempotency keys older than idempotency_ttl_s are forgotten. */
 static long long prune_idempotency(struct app *app, long long now)
 {
@@ -31,24 +42,14 @@ static long long prune_idempotency(struct app *app, long long now)
 /* Structures that went silent get their alert. */
 static long long check_silent(struct app *app, long long now)
 {
-	if (tx_begin(app) == 0) {
-		if (alert_engine_check_silent(app, now))
-			tx_rollback(app);
-		else
-			tx_commit(app);
-	}
+	in_tx(app, alert_engine_check_silent, now);
 	return app->cfg.alert_check_interval_s * SECOND_US;
 }
 
 /* Critical alerts nobody acknowledged go up to the next duty officers. */
 static long long escalate(struct app *app, long long now)
 {
-	if (tx_begin(app) == 0) {
-		if (escalation_run(app, now))
-			tx_rollback(app);
-		else
-			tx_commit(app);
-	}
+	in_tx(app, escalation_run, now);
 	return 60 * SECOND_US;
 }
 
@@ -85,36 +86,21 @@ static long long send_sms(struct app *app, long long now)
 /* Deployment calls that went unanswered (the next wave), requests whose deadline came. */
 static long long check_deployments(struct app *app, long long now)
 {
-	if (tx_begin(app) == 0) {
-		if (deployment_tick(app, now))
-			tx_rollback(app);
-		else
-			tx_commit(app);
-	}
+	in_tx(app, deployment_tick, now);
 	return app->cfg.staff_check_interval_s * SECOND_US;
 }
 
 /* Availability windows and assigned shifts that began or ended; credential reminders. */
 static long long check_availability(struct app *app, long long now)
 {
-	if (tx_begin(app) == 0) {
-		if (availability_tick(app, now))
-			tx_rollback(app);
-		else
-			tx_commit(app);
-	}
+	in_tx(app, availability_tick, now);
 	return app->cfg.staff_check_interval_s * SECOND_US;
 }
 
 /* Sign-up counts older than the hour they limit. */
 static long long prune_signups(struct app *app, long long now)
 {
-	if (tx_begin(app) == 0) {
-		if (signup_prune(app, now))
-			tx_rollback(app);
-		else
-			tx_commit(app);
-	}
+	in_tx(app, signup_prune, now);
 	return 600 * SECOND_US;
 }
 
