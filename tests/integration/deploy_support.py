@@ -80,16 +80,7 @@ class Deploy:
         return rows[-1]["id"] if rows else 0
 
     def settle(self, quiet=0.4, timeout=15):
-        """Waits until the database stops changing (the SMS sender's background writes)."""
-        deadline = time.time() + timeout
-        last = self.server.fingerprint()
-        while time.time() < deadline:
-            time.sleep(quiet)
-            now = self.server.fingerprint()
-            if now == last:
-                return
-            last = now
-        raise AssertionError("the database kept changing for %s s" % timeout)
+        return self.server.settle(quiet, timeout)
 
     def advance(self, ms):
         return self.ok("POST", "/api/v1/clock/advance", body={"ms": ms})

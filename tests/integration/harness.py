@@ -140,6 +140,19 @@ class Server:
         finally:
             conn.close()
 
+    def settle(self, quiet=0.4, timeout=15):
+        """Waits until the database stops changing (the SMS sender's background writes): what a test
+        then checks is not raced by the sending of what an earlier step queued."""
+        deadline = time.time() + timeout
+        last = self.fingerprint()
+        while time.time() < deadline:
+            time.sleep(quiet)
+            now = self.fingerprint()
+            if now == last:
+                return
+            last = now
+        raise AssertionError("the database kept changing for %s s" % timeout)
+
     def kill(self):
         """SIGKILL: the crash tests' way to stop."""
         return self.stop(signal.SIGKILL, expect_clean=False)
