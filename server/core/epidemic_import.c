@@ -2,6 +2,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "stock_forecast.h"
 #include "store.h"
 #include "store_epidemic.h"
 #include "store_territory.h"
@@ -55,5 +56,8 @@ int epidemic_import(struct app *app, const struct principal *who, const struct e
 			memcpy(out->last_day, rows[i].day, sizeof out->last_day);
 		out->imported++;
 	}
-	return 0;
+	/* the forecast reads the figures in the territory's pooled prior: rebuilt now, not at its next
+	 * interval, so that the levels read after the import already say what the figures do */
+	int rc = stock_forecast_refresh_pool(app, now, 1);
+	return rc == STORE_OK ? 0 : app_refuse_store(app, err, rc, "body");
 }

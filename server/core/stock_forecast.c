@@ -5,9 +5,12 @@
 #include "auth.h"
 #include "burn.h"
 #include "forecast.h"
+#include "epidemic.h"
 #include "log.h"
+#include "paris_time.h"
 #include "store.h"
 #include "store_alert.h"
+#include "store_epidemic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +345,56 @@ static int pool_row(void *ctx, const struct forecast_pool_row *r)
 	return forecast_pool_add(ctx, r->dep, r->category, r->item, &fit, catalogue) ? 1 : 0;
 }
 
+/* The départements' hospital figures, read by département (the store gives them in that order): each
+ * one's growth, when its figures say one, is the reference its holders' growth is pulled toward. */
+struct pool_epidemic_ctx {
+	struct forecast_pool *pool;
+	long long now;
+	struct epidemic_row rows[EPIDEMIC_GROWTH_DAYS + EPIDEMIC_STALE_DAYS];
+	size_t n;
+	int failed;
+};
+
+static void pool_epidemic_flush(struct pool_epidemic_ctx *c)
+{
+	double growth;
+	if (c->n && epidemic_growth(c->rows, c->n, c->now, &growth) == EPI_SIGNAL &&
+	    forecast_pool_add_epidemic(c->pool, c->rows[0].dep, growth))
+		c->failed = 1;
+	c->n = 0;
+}
+
+static int pool_epidemic_row(void *ctx, const struct epidemic_row *r)
+{
+	struct pool_epidemic_ctx *c = ctx;
+	if (c->n && strcmp(c->rows[0].dep, r->dep))
+		pool_epidemic_flush(c);
+	/* one row a département and day, over as many days as there is room for */
+	if (c->n < sizeof c->rows / sizeof c->rows[0])
+		c->rows[c->n++] = *r;
+	return c->failed;
+}
+
+static int pool_add_epidemics(struct app *app, struct forecast_pool *pool, long long now)
+{
+	struct paris_tm t;
+	paris_fields(now, &t);
+	char today[16];
+	snprintf(today, sizeof today, "%04d-%02d-%02d", t.year, t.month, t.day);
+	struct pool_epidemic_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return STORE_ERROR;
+	c->pool = pool;
+	c->now = now;
+	int rc = store_epidemic_recent(app->store, today, EPIDEMIC_GROWTH_DAYS + EPIDEMIC_STALE_DAYS, pool_epidemic_row, c);
+	if (rc == STORE_OK)
+		pool_epidemic_flush(c);
+	if (rc == STORE_OK && c->failed)
+		rc = STORE_ERROR;
+	free(c);
+	return rc;
+}
+
 int stock_forecast_refresh_pool(struct app *app, long long now, int force)
 {
 	if (!force && app->pool && now - app->pool_at < app->cfg.forecast_pool_interval_s * 1000)
@@ -350,6 +403,8 @@ int stock_forecast_refresh_pool(struct app *app, long long now, int force)
 	if (!pool)
 		return STORE_ERROR;
 	int rc = store_forecast_pool_rows(app->store, pool_row, pool);
+	if (rc == STORE_OK)
+		rc = pool_add_epidemics(app, pool, now);
 	if (rc == STORE_OK && forecast_pool_finish(pool, &app->forecast))
 		rc = STORE_ERROR;
 	if (rc) {

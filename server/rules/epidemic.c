@@ -1,8 +1,11 @@
 #include "epidemic.h"
 
+#include "clock.h"
 #include "csv.h"
+#include "paris_time.h"
 #include "validate.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,4 +212,55 @@ fail:
 	csv_reader_release(&r);
 	free(out);
 	return -1;
+}
+
+/* --- the figures as a signal for the forecast ------------------------------------------------------ */
+
+/* Days since 1970-01-01 of a valid YYYY-MM-DD. */
+static long long day_number(const char *day)
+{
+	return clock_days_from_civil(atoi(day), atoi(day + 5), atoi(day + 8));
+}
+
+enum epidemic_signal epidemic_growth(const struct epidemic_row *rows, size_t n, long long now, double *growth)
+{
+	struct paris_tm t;
+	paris_fields(now, &t);
+	long long today = clock_days_from_civil(t.year, t.month, t.day), last = 0;
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].figure[EPI_HOSPITALISED] < 0 || !epidemic_day_valid(rows[i].day))
+			continue;
+		long long d = day_number(rows[i].day);
+		if (d <= today && (!any || d > last)) {
+			last = d;
+			any = 1;
+		}
+	}
+	if (!any)
+		return EPI_TOO_FEW;
+	if (today - last > EPIDEMIC_STALE_DAYS)
+		return EPI_STALE;
+	/* the slope of ln(h) over x, x in days from the window's last day (small numbers: no cancellation) */
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	int k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].figure[EPI_HOSPITALISED] <= 0 || !epidemic_day_valid(rows[i].day))
+			continue;
+		long long d = day_number(rows[i].day);
+		if (d > last || d <= last - EPIDEMIC_GROWTH_DAYS)
+			continue;
+		double x = (double)(d - last), y = log((double)rows[i].figure[EPI_HOSPITALISED]);
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+		k++;
+	}
+	/* the same day given twice (not one département's rows) is not more days */
+	double den = k * sxx - sx * sx;
+	if (k < EPIDEMIC_GROWTH_MIN_POINTS || den <= 0)
+		return EPI_TOO_FEW;
+	*growth = (k * sxy - sx * sy) / den;
+	return EPI_SIGNAL;
 }

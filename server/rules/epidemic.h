@@ -38,4 +38,25 @@ int epidemic_dep_valid(const char *s);
  * than EPIDEMIC_ROWS_MAX rows). */
 int epidemic_csv_read(const char *data, size_t len, struct epidemic_row **rows, size_t *n, struct rf_error *err);
 
+/* --- the figures as a signal for the forecast ------------------------------------------------------ */
+
+/* The growth is read over the EPIDEMIC_GROWTH_DAYS days that end at a département's last day with a
+ * hospitalised figure, when that day is at most EPIDEMIC_STALE_DAYS before today (Paris date): so the
+ * figures of the last EPIDEMIC_GROWTH_DAYS + EPIDEMIC_STALE_DAYS days, today included, are all it needs. */
+#define EPIDEMIC_GROWTH_DAYS 7
+#define EPIDEMIC_STALE_DAYS 3
+#define EPIDEMIC_GROWTH_MIN_POINTS 3
+
+enum epidemic_signal {
+	EPI_SIGNAL,   /* *growth is set */
+	EPI_TOO_FEW,  /* fewer than EPIDEMIC_GROWTH_MIN_POINTS positive hospitalised figures in the window */
+	EPI_STALE,    /* the last figure is older than EPIDEMIC_STALE_DAYS: the epidemic has moved on since */
+};
+
+/* The growth of one département's hospitalised patients (log per day): the least-squares slope of
+ * ln(hospitalised) over the day, over the window above. rows: that département's figures, any order;
+ * those without a hospitalised figure, or dated after today (Paris date of now), are not read, and a
+ * zero is no point (its log is not a number: a département without patients says nothing of growth). */
+enum epidemic_signal epidemic_growth(const struct epidemic_row *rows, size_t n, long long now, double *growth);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include "store_sqlite.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int store_epidemic_put(struct store *st, const struct epidemic_row *r, long long now)
@@ -51,4 +52,25 @@ int store_epidemic_list(struct store *st, const char *dep, const char *from, con
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_rc_from_sqlite(st, rc, "epidemic figures");
+}
+
+int store_epidemic_recent(struct store *st, const char *to, int days,
+			  int (*cb)(void *ctx, const struct epidemic_row *r), void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT date(?1, ?2)");
+	if (!s)
+		return STORE_ERROR;
+	char shift[32], from[11] = "";
+	snprintf(shift, sizeof shift, "-%d days", days > 0 ? days - 1 : 0);
+	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, shift, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_column_copy(from, sizeof from, s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return store_rc_from_sqlite(st, rc, "epidemic figures");
+	if (!from[0])
+		return STORE_ERROR; /* not a date: date() said NULL */
+	return store_epidemic_list(st, NULL, from, to, cb, ctx);
 }

@@ -12,5 +12,9 @@ int store_epidemic_put(struct store *st, const struct epidemic_row *r, long long
  * bound), by département then day; line is 0. */
 int store_epidemic_list(struct store *st, const char *dep, const char *from, const char *to,
 			int (*cb)(void *ctx, const struct epidemic_row *r), void *ctx);
+/* The figures of every département of the `days` days ending on `to` (YYYY-MM-DD, included), by
+ * département then day: what the forecast reads of the epidemic. */
+int store_epidemic_recent(struct store *st, const char *to, int days,
+			  int (*cb)(void *ctx, const struct epidemic_row *r), void *ctx);
 
 #endif

@@ -3,9 +3,12 @@ département, as ARS Occitanie published them, through the API and the command l
 refused whole with an error naming the line, the column and the rule, and changes nothing; a
 coordinator loads and reads only the départements of their territory."""
 
+import datetime
+import math
 import os
 import shutil
 import tempfile
+import zoneinfo
 
 from harness import ServerTest
 from test_cli import RENFORT, Cli
@@ -135,6 +138,81 @@ class EpidemicFigures(ServerTest):
         self.assertIn("hospitalised", p.stderr)
         self.assertIn("line 2", p.stderr)
         self.assertIn("nothing was imported", p.stderr)
+
+
+class EpidemicFiguresInformTheForecast(ServerTest):
+    """A holder with little history (two counts: no growth of its own) takes the growth of its
+    département's hospital figures when they are fresh, and nothing from stale ones or from another
+    département's."""
+    extra_args = ("--set", "test_clock=1", "--set", "silent_after_hours=1000")
+
+    def today(self):
+        st, out, _ = self.api("POST", "/api/v1/clock/advance", body={"ms": 0})
+        self.assertEqual(st, 200, out)
+        now = datetime.datetime.fromisoformat(out["now"].replace("Z", "+00:00"))
+        return now.astimezone(zoneinfo.ZoneInfo("Europe/Paris")).date()
+
+    @staticmethod
+    def doubling_every_3_days(dep, name, last_day):
+        """Seven daily figures ending on last_day, doubling every 3 days."""
+        rows = []
+        for i in range(7):
+            day = last_day - datetime.timedelta(days=6 - i)
+            rows.append(f"{day.isoformat()},{dep},{name},{round(100 * 2 ** (i / 3))},10,0,0\n")
+        return HEADER + "".join(rows)
+
+    def report(self, holder, quantity, key):
+        st, body, _ = self.api("POST", "/api/v1/stock/reports", headers={"Idempotency-Key": key},
+                               body={"holder_kind": "structure", "holder_id": holder,
+                                     "items": [{"item": "gloves-examination", "quantity": quantity}]})
+        self.assertEqual(st, 201, body)
+
+    def growth(self, holder, key):
+        """The level's growth once evaluated again: a level keeps the path of its last evaluation (a
+        count, a movement, the sweep), which a receipt makes now."""
+        st, body, _ = self.api("POST", "/api/v1/stock/movements", headers={"Idempotency-Key": key},
+                               body={"holder_kind": "structure", "holder_id": holder, "item": "gloves-examination",
+                                     "kind": "receipt", "quantity": 10, "origin": "purchase"})
+        self.assertEqual(st, 201, body)
+        st, body, _ = self.api("GET", f"/api/v1/stock/levels?holder_kind=structure&holder_id={holder}"
+                                      "&item=gloves-examination")
+        self.assertEqual(st, 200, body)
+        (lv,) = body["items"]
+        self.assertIsNotNone(lv["trend"], lv)
+        return lv["trend"]["growth_per_day"]
+
+    def load(self, text):
+        st, out, _ = self.api("POST", "/api/v1/epidemic/import", raw=text, content_type="text/csv")
+        self.assertEqual(st, 201, out)
+
+    def test_fresh_figures_pull_the_growth_stale_ones_do_not(self):
+        s = self.create_record("structures", {
+            "name": "EHPAD Le Castelet", "category": "ehpad", "legal_form": "association", "commune": "81004",
+            "capacity": 80, "occupancy": 60, "staff": 40,
+            "contacts": [{"name": "Direction", "phone": "+33639981111", "lang": "fr"}]})["id"]
+        self.report(s, 1000, "epi-1")
+        st, out, _ = self.api("POST", "/api/v1/clock/advance", body={"ms": 86400000})
+        self.assertEqual(st, 200, out)
+        self.report(s, 900, "epi-2")
+        before = self.growth(s, "epi-r1")
+        today = self.today()
+        # figures that ended three weeks ago say nothing of today's epidemic; the Hérault's fresh ones
+        # are not the Tarn's
+        self.load(self.doubling_every_3_days("81", "Tarn", today - datetime.timedelta(days=21)) +
+                  self.doubling_every_3_days("34", "Hérault", today - datetime.timedelta(days=1))[len(HEADER):])
+        self.assertEqual(self.growth(s, "epi-r2"), before)
+        st, out, _ = self.api("POST", "/api/v1/clock/advance", body={"ms": 60000})
+        self.assertEqual(self.growth(s, "epi-r3"), before)
+        # the Tarn's figures doubling every 3 days up to yesterday: the holder's growth moves toward
+        # theirs (ln 2 / 3 a day: 26% more each day), from the import on and after the pool's next
+        # rebuild
+        self.load(self.doubling_every_3_days("81", "Tarn", today - datetime.timedelta(days=1)))
+        figures = math.expm1(math.log(2) / 3)
+        after = self.growth(s, "epi-r4")
+        self.assertGreater(after, before + 0.05, (before, after))
+        self.assertLessEqual(abs(figures - after), abs(figures - before) - 0.05, (before, after, figures))
+        st, out, _ = self.api("POST", "/api/v1/clock/advance", body={"ms": 60000})
+        self.assertEqual(self.growth(s, "epi-r5"), after)
 
 
 if __name__ == "__main__":
