@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "events.h"
 #include "geo.h"
+#include "grow.h"
 #include "outbox.h"
 #include "sms_text.h"
 #include "stock_requests.h"
@@ -172,24 +173,11 @@ struct propose_inputs {
 	int oom;
 };
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? 2 * *cap : 64;
-	void *q = realloc(*p, c * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 static int add_holder(void *ctx, const struct alloc_holder_view *v)
 {
 	struct propose_inputs *in = ctx;
 	size_t cap = in->caph;
-	if (grow((void **)&in->h, &cap, in->nh, sizeof *in->h) || grow((void **)&in->x, &in->caph, in->nh, sizeof *in->x)) {
+	if (array_grow((void **)&in->h, &cap, in->nh + 1, sizeof *in->h) || array_grow((void **)&in->x, &in->caph, in->nh + 1, sizeof *in->x)) {
 		in->oom = 1;
 		return 1;
 	}
@@ -219,7 +207,7 @@ static int add_depot(void *ctx, const struct alloc_depot_view *v)
 	/* a proposal for one département draws on its own depots and the regional ones */
 	if (in->dep && strcmp(v->dep, in->dep) != 0 && strcmp(v->level, "regional") != 0)
 		return 0;
-	if (grow((void **)&in->d, &in->capd, in->nd, sizeof *in->d)) {
+	if (array_grow((void **)&in->d, &in->capd, in->nd + 1, sizeof *in->d)) {
 		in->oom = 1;
 		return 1;
 	}

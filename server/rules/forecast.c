@@ -1,5 +1,7 @@
 #include "forecast.h"
 
+#include "grow.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,19 +563,6 @@ void forecast_pool_free(struct forecast_pool *pool)
 	free(pool);
 }
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 64;
-	void *nv = realloc(*v, c * size);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = c;
-	return 0;
-}
-
 static void copy_text(char *dst, size_t size, const char *src)
 {
 	size_t n = src ? strlen(src) : 0;
@@ -589,7 +578,7 @@ int forecast_pool_add(struct forecast_pool *pool, const char *dep, const char *c
 {
 	if (fit->samples < 2)
 		return 0; /* one sample says nothing of growth, and little of the level */
-	if (grow((void **)&pool->rows, &pool->caprows, pool->nrows, sizeof *pool->rows))
+	if (array_grow((void **)&pool->rows, &pool->caprows, pool->nrows + 1, sizeof *pool->rows))
 		return -1;
 	struct pool_row *r = &pool->rows[pool->nrows++];
 	memset(r, 0, sizeof *r);
@@ -605,7 +594,7 @@ int forecast_pool_add(struct forecast_pool *pool, const char *dep, const char *c
 
 int forecast_pool_add_epidemic(struct forecast_pool *pool, const char *dep, double growth)
 {
-	if (grow((void **)&pool->epi, &pool->capepi, pool->nepi, sizeof *pool->epi))
+	if (array_grow((void **)&pool->epi, &pool->capepi, pool->nepi + 1, sizeof *pool->epi))
 		return -1;
 	struct pool_epidemic *e = &pool->epi[pool->nepi++];
 	copy_text(e->dep, sizeof e->dep, dep);

@@ -272,7 +272,7 @@ int store_credentials_to_remind(struct store *st, const char *from, const char *
 	int rc;
 	/* copied out before the callbacks: they write (the outbox, the reminders) */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
+		if (array_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}

@@ -254,7 +254,7 @@ int store_staff_request_list(struct store *st, const struct principal *p, const 
 	struct staff_request_row *rows = NULL;
 	size_t n = 0, cap = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
+		if (array_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -283,7 +283,7 @@ static int ids_then(struct store *st, const char *sql, long long now, int (*cb)(
 	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_grow((void **)&ids, &cap, n + 1, sizeof *ids)) {
+		if (array_grow((void **)&ids, &cap, n + 1, sizeof *ids)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -425,7 +425,7 @@ static int calls_then(struct store *st, sqlite3_stmt *s, int cached_text, int (*
 	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
+		if (array_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -576,7 +576,7 @@ int store_staff_erase_volunteer(struct store *st, long long volunteer)
 static size_t pool_text(struct match_pool *pool, const char *s)
 {
 	size_t n = strlen(s ? s : "") + 1;
-	if (store_grow((void **)&pool->text, &pool->captext, pool->ntext + n, 1)) {
+	if (array_grow((void **)&pool->text, &pool->captext, pool->ntext + n, 1)) {
 		pool->oom = 1;
 		return 0;
 	}
@@ -695,7 +695,7 @@ static int load_credentials(struct store *st, const struct match_load *q, struct
 		const char *k = (const char *)sqlite3_column_text(s, 1);
 		if (!v || !k)
 			continue;
-		if (store_grow((void **)&pool->creds, &pool->capcreds, pool->ncreds + 1, sizeof *pool->creds)) {
+		if (array_grow((void **)&pool->creds, &pool->capcreds, pool->ncreds + 1, sizeof *pool->creds)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -715,7 +715,7 @@ static int load_credentials(struct store *st, const struct match_load *q, struct
 static int add_window(struct match_pool *pool, struct match_volunteer *v, size_t *at, unsigned int *count, long long *last,
 		      long long start, long long end, long long ref)
 {
-	if (store_grow((void **)&pool->windows, &pool->capwindows, pool->nwindows + 1, sizeof *pool->windows))
+	if (array_grow((void **)&pool->windows, &pool->capwindows, pool->nwindows + 1, sizeof *pool->windows))
 		return -1;
 	if (v->id != *last)
 		*at = pool->nwindows;

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "grow.h"
 #include "store.h"
 
 struct buf;
@@ -43,9 +44,6 @@ void store_holder_scope_bind(sqlite3_stmt *s, const struct principal *p);
 /* Copies a text column into a fixed buffer, truncating; NULL (or out of memory) gives "". */
 void store_column_copy(char *dst, size_t n, sqlite3_stmt *s, int col);
 
-/* Grows the array *p of *cap elements of size bytes to hold need (doubling, from 16); -1 out of
- * memory (the array unchanged). */
-int store_grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* Steps a statement that returns no row, resets it, and maps the result. */
 int store_step_done(struct store *st, sqlite3_stmt *s, const char *what);
