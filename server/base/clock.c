@@ -75,11 +75,11 @@ const char *clock_format_iso(long long ms, char out[32])
 	return out;
 }
 
-static int digits(const char *s, int n, int *v)
+int clock_digits(const char *s, int n, int *v)
 {
 	*v = 0;
 	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
+		if (s[i] < '0' || s[i] > '9')
 			return -1;
 		*v = *v * 10 + (s[i] - '0');
 	}
@@ -92,8 +92,8 @@ int clock_parse_iso(const char *s, long long *ms)
 	size_t n = strlen(s);
 	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
 		return -1;
-	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
-	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
+	if (clock_digits(s, 4, &y) || clock_digits(s + 5, 2, &mo) || clock_digits(s + 8, 2, &d) || clock_digits(s + 11, 2, &h) ||
+	    clock_digits(s + 14, 2, &mi) || clock_digits(s + 17, 2, &se))
 		return -1;
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -119,7 +119,7 @@ int clock_parse_iso(const char *s, long long *ms)
 		p++;
 	else if (*p == '+' || *p == '-') {
 		int oh, om;
-		if (strlen(p) != 6 || p[3] != ':' || digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 ||
+		if (strlen(p) != 6 || p[3] != ':' || clock_digits(p + 1, 2, &oh) || clock_digits(p + 4, 2, &om) || oh > 23 ||
 		    om > 59)
 			return -1;
 		offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);

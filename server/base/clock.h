@@ -11,6 +11,9 @@ long long clock_mono_us(void);
 
 /* ISO 8601 UTC with milliseconds, "2026-11-26T08:45:09.123Z"; out needs 32 bytes. */
 const char *clock_format_iso(long long ms, char out[32]);
+/* The n ASCII digits at s as a number in *v: 0, or -1 when one is not a digit (no sign, no space). */
+int clock_digits(const char *s, int n, int *v);
+
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)"; returns 0 and sets *ms, or -1. */
 int clock_parse_iso(const char *s, long long *ms);
 

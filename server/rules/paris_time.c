@@ -100,21 +100,9 @@ long long paris_quiet_end(long long t, int start_hour, int end_hour)
 	return end;
 }
 
-/* n digits at s into *v: 0, or -1 when they are not all digits. */
-static int digits(const char *s, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
 int paris_parse_date(const char *s, int *y, int *m, int *d)
 {
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, y) || digits(s + 5, 2, m) || digits(s + 8, 2, d))
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || clock_digits(s, 4, y) || clock_digits(s + 5, 2, m) || clock_digits(s + 8, 2, d))
 		return -1;
 	if (*y < 1900 || *y > 2199 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
 		return -1;
@@ -130,9 +118,9 @@ int paris_parse_local(const char *s, long long *utc_ms)
 		return -1;
 	memcpy(date, s, 10);
 	date[10] = '\0';
-	if (paris_parse_date(date, &y, &m, &d) || digits(s + 11, 2, &hh) || digits(s + 14, 2, &mm))
+	if (paris_parse_date(date, &y, &m, &d) || clock_digits(s + 11, 2, &hh) || clock_digits(s + 14, 2, &mm))
 		return -1;
-	if (n == 19 && (s[16] != ':' || digits(s + 17, 2, &ss)))
+	if (n == 19 && (s[16] != ':' || clock_digits(s + 17, 2, &ss)))
 		return -1;
 	if (hh > 23)
 		return -1;
